@@ -1,0 +1,24 @@
+"""DRF permissions by role."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+
+class IsVisitor(BasePermission):
+    message = _("Only visitor accounts can do this.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_visitor)
+
+
+class IsOperator(BasePermission):
+    message = _("Only facility operators can do this.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_operator)
+
+
+class IsMunicipalStaff(BasePermission):
+    message = _("Only municipal staff can do this.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_municipal_staff)

@@ -1,0 +1,238 @@
+"""Booking benchmark: bookings per second and p95 under gunicorn (2 workers) on PostgreSQL, against the
+framework's floor (an authenticated GET of /api/v1/me/ on the same server, same run); p95 of a 366-day
+availability calendar; a 2,000-booking feed against icalendar alone, and a 304.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/otameshi .venv/bin/python bench/booking.py
+
+Creates its own database (dropped at the end), never touches the one DATABASE_URL names.
+"""
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = 8
+BOOKINGS_PER_CLIENT = 40
+FLOOR_REQUESTS_PER_CLIENT = 60
+CALENDAR_REQUESTS = 40
+FEED_BOOKINGS = 2000
+FEED_RUNS = 15
+
+
+def p95(samples):
+    ordered = sorted(samples)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def ms(seconds):
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_database(url: str) -> str:
+    import psycopg
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        sys.exit("bench/booking.py needs DATABASE_URL=postgres://...")
+    name = f"otameshi_bench_booking_{os.getpid()}"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, urlunparse(parsed._replace(path=f"/{name}")), admin
+
+
+def drop_database(admin: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def timed_requests(session_headers, calls):
+    """Runs each client's list of (method, url, json) in its own thread; returns all latencies and wall time."""
+    import requests
+
+    latencies, lock = [], threading.Lock()
+
+    def client(index):
+        session = requests.Session()
+        session.headers.update(session_headers[index])
+        mine = []
+        for method, url, body in calls[index]:
+            start = time.perf_counter()
+            response = session.request(method, url, json=body, timeout=60)
+            mine.append(time.perf_counter() - start)
+            if response.status_code >= 400:
+                raise RuntimeError(f"{method} {url}: {response.status_code} {response.text[:200]}")
+        with lock:
+            latencies.extend(mine)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        list(pool.map(client, range(len(calls))))
+    return latencies, time.perf_counter() - start
+
+
+def main():
+    source = os.environ.get("DATABASE_URL", "")
+    name, url, admin = make_database(source)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING"}
+    os.environ.update(env)
+    try:
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        run(env)
+    finally:
+        drop_database(admin, name)
+
+
+def run(env):
+    import icalendar
+    from django.db.models import F
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from accounts.models import User
+    from bookings import selectors
+    from bookings.models import Booking, BookingLine, CalendarFeed, UnitStock
+    from facilities.models import Facility, Municipality, OperatorOrganisation, Unit
+
+    town = Municipality.objects.create(code="202177", prefecture_ja="長野県", prefecture_en="Nagano",
+                                       name_ja="佐久市", name_en="Saku")
+    organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
+    operator = User.objects.create_user("bench-operator@example.jp", "x", role="operator",
+                                        organisation=organisation)
+    facility = Facility.objects.create(kind="telework_hotel", operator=organisation, municipality=town,
+                                       name_ja="ベンチホテル", name_en="Bench Hotel", address_ja="佐久市1-1",
+                                       latitude=36.27, longitude=138.47)
+    units = [Unit.objects.create(facility=facility, unit_type="room", name_ja=f"部屋{n}", capacity=2, count=1,
+                                 price_yen=8000, max_nights=30) for n in range(CLIENTS)]
+    visitors = [User.objects.create_user(f"bench{n}@example.jp", "x") for n in range(CLIENTS)]
+    auth = [{"Authorization": f"Bearer {RefreshToken.for_user(v).access_token}"} for v in visitors]
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "backend.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"], cwd=ROOT, env=env)
+    try:
+        import requests
+
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/api/v1/me/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+
+        today = selectors.today()
+        # Warm both workers (connections, imports) before measuring anything.
+        timed_requests(auth, [[("GET", f"{base}/api/v1/me/", None)] * 5 for _ in range(CLIENTS)])
+
+        floor, floor_wall = timed_requests(auth, [[("GET", f"{base}/api/v1/me/", None)] * FLOOR_REQUESTS_PER_CLIENT
+                                                  for _ in range(CLIENTS)])
+        calls = [[("POST", f"{base}/api/v1/bookings/",
+                   {"unit": unit.id, "check_in": (today + timedelta(days=1 + 2 * k)).isoformat(),
+                    "check_out": (today + timedelta(days=2 + 2 * k)).isoformat(), "adults": 1})
+                  for k in range(BOOKINGS_PER_CLIENT)] for unit in units]
+        booking_latencies, booking_wall = timed_requests(auth, calls)
+        assert Booking.objects.filter(status="confirmed").count() == CLIENTS * BOOKINGS_PER_CLIENT
+
+        calendar_calls = [[("GET", f"{base}/api/v1/units/{units[0].id}/availability/?from={today}&to="
+                            f"{today + timedelta(days=365)}", None)] * (CALENDAR_REQUESTS // CLIENTS)
+                          for _ in range(CLIENTS)]
+        calendar, _ = timed_requests(auth, calendar_calls)
+
+        # A 20-room block with 2,000 one-night bookings, straight into the tables.
+        hotel = Unit.objects.create(facility=facility, unit_type="room", name_ja="スタンダード", capacity=2,
+                                    count=20, price_yen=9000)
+        nights = [today + timedelta(days=1 + n // 20) for n in range(FEED_BOOKINGS)]
+        created = Booking.objects.bulk_create([
+            Booking(visitor=visitors[n % CLIENTS], unit=hotel, kind="stay", check_in=night,
+                    check_out=night + timedelta(days=1), status="confirmed", total_yen=9000, sequence=1)
+            for n, night in enumerate(nights)])
+        BookingLine.objects.bulk_create([BookingLine(booking=b, date=b.check_in, price_yen=9000) for b in created])
+        UnitStock.objects.bulk_create([UnitStock(unit=hotel, date=night, total=20, taken=0)
+                                       for night in sorted(set(nights))])
+        UnitStock.objects.filter(unit=hotel).update(taken=F("total"))
+        feed = CalendarFeed.objects.create(owner=operator, scope="unit", unit=hotel, token="bench-feed-token")
+        feed_url = f"{base}/api/v1/calendars/{feed.token}.ics"
+
+        session = requests.Session()
+        feed_times, first = [], None
+        for _ in range(FEED_RUNS):
+            start = time.perf_counter()
+            response = session.get(feed_url, timeout=60)
+            feed_times.append(time.perf_counter() - start)
+            first = first or response
+        assert first.status_code == 200 and first.text.count("BEGIN:VEVENT") == FEED_BOOKINGS
+
+        rows = list(Booking.objects.filter(unit=hotel).order_by("check_in", "id").values_list(
+            "id", "check_in", "check_out", "status", "sequence", "updated_at"))
+        baseline_times = []
+        for _ in range(FEED_RUNS):
+            start = time.perf_counter()
+            calendar_object = icalendar.Calendar()
+            calendar_object.add("prodid", "-//Otameshi//Bookings 1.0//JA")
+            calendar_object.add("version", "2.0")
+            for booking_id, check_in, check_out, status, sequence, updated_at in rows:
+                event = icalendar.Event()
+                event.add("uid", f"booking-{booking_id}@127.0.0.1")
+                event.add("dtstamp", updated_at)
+                event.add("last-modified", updated_at)
+                event.add("dtstart", check_in)
+                event.add("dtend", check_out)
+                event.add("summary", "予約済み：スタンダード")
+                event.add("status", "CONFIRMED")
+                event.add("sequence", sequence)
+                event.add("transp", "OPAQUE")
+                calendar_object.add_component(event)
+            calendar_object.to_ical()
+            baseline_times.append(time.perf_counter() - start)
+
+        not_modified = []
+        for _ in range(FEED_RUNS):
+            start = time.perf_counter()
+            response = session.get(feed_url, headers={"If-None-Match": first.headers["ETag"]}, timeout=60)
+            not_modified.append(time.perf_counter() - start)
+            assert response.status_code == 304
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    floor_rps = len(floor) / floor_wall
+    booking_rps = len(booking_latencies) / booking_wall
+    feed_median, baseline_median = statistics.median(feed_times), statistics.median(baseline_times)
+    print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients")
+    print(f"floor: GET /api/v1/me/      {floor_rps:8.1f} req/s   p95 {ms(p95(floor))}")
+    print(f"POST /api/v1/bookings/      {booking_rps:8.1f} bookings/s p95 {ms(p95(booking_latencies))}"
+          f"   (distinct units; {len(booking_latencies)} bookings)")
+    print(f"  ratio to the floor:       throughput {booking_rps / floor_rps:5.2f}x   "
+          f"p95 {p95(booking_latencies) / p95(floor):5.2f}x")
+    print(f"366-day availability        p95 {ms(p95(calendar))}   ({len(calendar)} requests)")
+    print(f"feed of {FEED_BOOKINGS} bookings (HTTP) median {ms(feed_median)}   "
+          f"icalendar alone median {ms(baseline_median)}   ratio {feed_median / baseline_median:5.2f} (target <= 1.5)")
+    print(f"feed 304 (If-None-Match)    median {ms(statistics.median(not_modified))}   p95 {ms(p95(not_modified))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Calendar feeds: the events a booking, a unit, a facility or a visitor's stays show, and the validators
+(ETag, Last-Modified) that let a calendar app's poll be answered with a 304 without rendering anything."""
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import groupby
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Unit
+
+from . import selectors
+from .ical import Event, calendar_text
+from .models import Booking, BookingLine, CalendarFeed, Closure
+
+# Operator feeds keep recent past nights (booking sites compare them), a visitor's feed the last year.
+OPERATOR_PAST_DAYS = 90
+VISITOR_PAST_DAYS = 365
+
+STATUS = {
+    Booking.Status.PENDING: "TENTATIVE",
+    Booking.Status.CONFIRMED: "CONFIRMED",
+    Booking.Status.COMPLETED: "CONFIRMED",
+    Booking.Status.CANCELLED: "CANCELLED",
+}
+
+
+@dataclass(frozen=True)
+class Version:
+    etag: str
+    last_modified: datetime
+
+
+def _host() -> str:
+    return urlparse(settings.SITE_URL).hostname or "otameshi"
+
+
+def booking_url(booking_id: int) -> str:
+    return f"{settings.SITE_URL}/api/v1/bookings/{booking_id}/"
+
+
+def _runs(kind: str, check_in: date, check_out: date, line_dates) -> list[tuple[date, date]]:
+    """A stay is one event; day passes are one event per run of consecutive dates."""
+    if kind != Booking.Kind.DAY_PASS or not line_dates:
+        return [(check_in, check_out)]
+    days = sorted(line_dates)
+    runs = []
+    for _key, run in groupby(enumerate(days), key=lambda pair: pair[1] - timedelta(days=pair[0])):
+        run = [day for _index, day in run]
+        runs.append((run[0], run[-1] + timedelta(days=1)))
+    return runs
+
+
+def _uid(booking_id: int, kind: str, start: date) -> str:
+    if kind == Booking.Kind.DAY_PASS:
+        return f"booking-{booking_id}-{start:%Y%m%d}@{_host()}"
+    return f"booking-{booking_id}@{_host()}"
+
+
+def _day_pass_dates(booking_ids) -> dict[int, list[date]]:
+    lines = BookingLine.objects.filter(booking_id__in=list(booking_ids)).order_by("booking_id", "date")
+    by_booking: dict[int, list[date]] = {}
+    for booking_id, day in lines.values_list("booking_id", "date"):
+        by_booking.setdefault(booking_id, []).append(day)
+    return by_booking
+
+
+def _version(*parts) -> str:
+    return hashlib.sha256("|".join(str(part) for part in parts).encode()).hexdigest()[:32]
+
+
+def _latest(*moments) -> datetime:
+    return max(moment for moment in moments if moment is not None)
+
+
+# --- one booking, for its visitor ------------------------------------------------------------------------------
+
+def _visitor_events(bookings) -> list[Event]:
+    bookings = list(bookings)
+    passes = _day_pass_dates([b.id for b in bookings if b.kind == Booking.Kind.DAY_PASS])
+    events = []
+    for booking in bookings:
+        unit = booking.unit
+        facility = unit.facility
+        check_in_time = unit.check_in_time or facility.check_in_time
+        check_out_time = unit.check_out_time or facility.check_out_time
+        details = [_("Booking %(id)s") % {"id": booking.id}]
+        if booking.kind == Booking.Kind.STAY and check_in_time and check_out_time:
+            details.append(_("Check-in from %(check_in)s, check-out by %(check_out)s") % {
+                "check_in": check_in_time.strftime("%H:%M"), "check_out": check_out_time.strftime("%H:%M")})
+        for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id)):
+            events.append(Event(
+                uid=_uid(booking.id, booking.kind, start), start=start, end=end, stamp=booking.updated_at,
+                summary=f"{facility.localized('name')} {unit.localized('name')}", status=STATUS[booking.status],
+                sequence=booking.sequence, location=facility.localized("address"),
+                geo=(facility.latitude, facility.longitude), url=booking_url(booking.id),
+                description="\n".join(details),
+            ))
+    return events
+
+
+def booking_version(booking: Booking) -> Version:
+    modified = _latest(booking.updated_at, booking.unit.updated_at, booking.unit.facility.updated_at)
+    return Version(_version("booking", booking.id, booking.sequence, modified.isoformat(), get_language()), modified)
+
+
+def booking_calendar(booking: Booking) -> str:
+    return calendar_text(name=_("Otameshi booking %(id)s") % {"id": booking.id}, events=_visitor_events([booking]))
+
+
+# --- secret-URL feeds ------------------------------------------------------------------------------------------
+
+def feed_get(*, token: str) -> CalendarFeed | None:
+    if not token or len(token) > 64:
+        return None
+    return CalendarFeed.objects.select_related("unit__facility", "facility").filter(token=token).first()
+
+
+def _stays_bookings(feed: CalendarFeed):
+    since = selectors.today() - timedelta(days=VISITOR_PAST_DAYS)
+    return Booking.objects.filter(visitor_id=feed.owner_id, check_out__gte=since)
+
+
+def _operator_scope(feed: CalendarFeed) -> Q:
+    return Q(unit_id=feed.unit_id) if feed.scope == CalendarFeed.Scope.UNIT else Q(unit__facility_id=feed.facility_id)
+
+
+def _operator_since() -> date:
+    return selectors.today() - timedelta(days=OPERATOR_PAST_DAYS)
+
+
+def feed_version(feed: CalendarFeed) -> Version:
+    """Changes whenever an event of the feed would: any booking in its window changing (cancellations
+    included), closures, the catalogue names it shows, the token, the language and the day."""
+    if feed.scope == CalendarFeed.Scope.STAYS:
+        bookings = _stays_bookings(feed)
+        closures = {"n": 0, "at": None}
+        names = bookings.aggregate(unit_at=Max("unit__updated_at"), facility_at=Max("unit__facility__updated_at"))
+    else:
+        bookings = Booking.objects.filter(_operator_scope(feed), check_out__gte=_operator_since())
+        closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
+        closures = Closure.objects.filter(closure_scope, end_date__gte=_operator_since()).aggregate(
+            n=Count("id"), at=Max("updated_at"))
+        units = Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(
+            facility_id=feed.facility_id)
+        names = units.aggregate(unit_at=Max("updated_at"), facility_at=Max("facility__updated_at"))
+    seen = bookings.aggregate(n=Count("id"), at=Max("updated_at"))
+    modified = _latest(seen["at"], closures["at"], names["unit_at"], names["facility_at"], feed.changed_at,
+                       feed.rotated_at, feed.created_at)
+    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), get_language(), selectors.today())
+    return Version(etag, modified)
+
+
+def _operator_events(feed: CalendarFeed) -> list[Event]:
+    """Blocked nights only: no guest names, party or contact, so the feed can go to booking sites."""
+    since = _operator_since()
+    units = {unit.id: unit for unit in (
+        Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id))}
+    rows = list(Booking.objects.filter(_operator_scope(feed), check_out__gte=since,
+                                       status__in=Booking.ACTIVE_STATUSES)
+                .order_by("check_in", "id")
+                .values_list("id", "kind", "check_in", "check_out", "status", "sequence", "updated_at", "unit_id"))
+    passes = _day_pass_dates([row[0] for row in rows if row[1] == Booking.Kind.DAY_PASS])
+    booked = {unit_id: _("Booked: %(unit)s") % {"unit": unit.localized("name")} for unit_id, unit in units.items()}
+    events = []
+    for booking_id, kind, check_in, check_out, status, sequence, updated_at, unit_id in rows:
+        for start, end in _runs(kind, check_in, check_out, passes.get(booking_id)):
+            events.append(Event(uid=_uid(booking_id, kind, start), start=start, end=end, stamp=updated_at,
+                                summary=booked[unit_id], status=STATUS[status], sequence=sequence))
+    closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
+    for closure in Closure.objects.filter(closure_scope, end_date__gte=since).order_by("start_date", "id"):
+        events.append(Event(
+            uid=f"closure-{closure.id}@{_host()}", start=closure.start_date,
+            end=closure.end_date + timedelta(days=1), stamp=closure.updated_at,
+            summary=_("Closed: %(unit)s") % {"unit": units[closure.unit_id].localized("name")},
+            description=closure.reason,
+        ))
+    return events
+
+
+def feed_calendar(feed: CalendarFeed) -> str:
+    if feed.scope == CalendarFeed.Scope.STAYS:
+        bookings = _stays_bookings(feed).select_related("unit__facility").order_by("check_in", "id")
+        return calendar_text(name=str(_("My Otameshi stays")), events=_visitor_events(bookings))
+    target = feed.unit.localized("name") if feed.unit_id else feed.facility.localized("name")
+    return calendar_text(name=_("Otameshi: %(name)s") % {"name": target}, events=_operator_events(feed))

@@ -1,0 +1,198 @@
+"""Bookings of units (nights or day passes), the per-unit-per-date stock that makes overbooking impossible,
+and the operator's availability rules (closures, price overrides)."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Booking(models.Model):
+    class Kind(models.TextChoices):
+        STAY = "stay", _("stay (nights)")
+        DAY_PASS = "day_pass", _("day passes")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
+        COMPLETED = "completed", _("completed")
+
+    class CancelCode(models.TextChoices):
+        VISITOR = "visitor", _("cancelled by the visitor")
+        OPERATOR = "operator", _("cancelled by the operator")
+        HOLD_EXPIRED = "hold_expired", _("the payment hold expired")
+        PAYMENT_FAILED = "payment_failed", _("the payment failed")
+
+    ACTIVE_STATUSES = (Status.PENDING, Status.CONFIRMED, Status.COMPLETED)
+
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, related_name="bookings")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # A stay is [check_in, check_out); day passes span [first date, last date + 1) and list their dates in lines.
+    check_in = models.DateField()
+    check_out = models.DateField()
+    adults = models.PositiveSmallIntegerField(default=1)
+    children = models.PositiveSmallIntegerField(default=0)
+    infants = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    total_yen = models.PositiveIntegerField()
+    hold_expires_at = models.DateTimeField(null=True, blank=True, help_text=_("A pending booking holds its units until then."))
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_code = models.CharField(max_length=20, choices=CancelCode.choices, blank=True)
+    cancel_reason = models.CharField(max_length=500, blank=True)
+    cancellation_fee_yen = models.PositiveIntegerField(default=0)
+    # iCalendar SEQUENCE: raised on every change a calendar must notice (dates, status).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("booking")
+        indexes = [
+            models.Index(fields=["unit", "check_in"], name="booking_unit_check_in"),
+            models.Index(fields=["visitor", "check_in"], name="booking_visitor_check_in"),
+            models.Index(fields=["status", "hold_expires_at"], name="booking_holds"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(check_out__gt=F("check_in")), name="booking_check_out_after_check_in"),
+            models.CheckConstraint(condition=Q(adults__gte=1), name="booking_at_least_one_adult"),
+            models.CheckConstraint(
+                condition=Q(cancellation_fee_yen__lte=F("total_yen")), name="booking_fee_within_total"
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.unit_id} {self.check_in}–{self.check_out} ({self.status})"
+
+    @property
+    def persons(self) -> int:
+        return self.adults + self.children + self.infants
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class BookingLine(models.Model):
+    """One night (stay) or one day (day pass) of a booking with the price charged for it."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="lines")
+    date = models.DateField()
+    price_yen = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["booking_id", "date"]
+        constraints = [models.UniqueConstraint(fields=["booking", "date"], name="booking_line_unique_date")]
+
+
+class UnitStock(models.Model):
+    """How many of a unit's `count` are taken on one date. The CHECK makes overbooking impossible
+    whatever the Python code above it does; rows are locked in date order when booking."""
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="stock")
+    date = models.DateField()
+    total = models.PositiveSmallIntegerField()
+    taken = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "date"], name="unit_stock_unique_date"),
+            models.CheckConstraint(condition=Q(taken__gte=0) & Q(taken__lte=F("total")), name="unit_stock_never_overbooked"),
+        ]
+
+
+class Closure(models.Model):
+    """Dates a unit cannot be booked (maintenance, the owner's holidays); both ends included."""
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="closures")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_id", "start_date", "id"]
+        verbose_name = _("closure")
+        indexes = [models.Index(fields=["unit", "start_date", "end_date"], name="closure_unit_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_dates_ordered"),
+        ]
+
+
+class PriceOverride(models.Model):
+    """A price per night (or day) replacing the unit's base price on some dates (seasons, holidays);
+    both ends included, never overlapping another override of the unit."""
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="price_overrides")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    price_yen = models.PositiveIntegerField()
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_id", "start_date", "id"]
+        verbose_name = _("price override")
+        indexes = [models.Index(fields=["unit", "start_date", "end_date"], name="price_override_unit_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="price_override_dates_ordered"),
+        ]
+
+
+class IdempotencyRecord(models.Model):
+    """The booking a visitor's `Idempotency-Key` created, with a fingerprint of the request body,
+    so that a retry returns it and a reuse with another body is refused."""
+
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="idempotency_record")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["visitor", "key"], name="idempotency_unique_key")]
+
+
+class CalendarFeed(models.Model):
+    """A secret URL a calendar app or booking site polls without logging in: one unit's or one facility's
+    blocked nights (for its operator), or a visitor's own stays. Rotating replaces the token."""
+
+    class Scope(models.TextChoices):
+        UNIT = "unit", _("one unit (operator)")
+        FACILITY = "facility", _("one facility (operator)")
+        STAYS = "stays", _("my stays (visitor)")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    # Changes that leave no row behind (a closure removed) still have to change the feed's validators.
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("calendar feed")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scope="unit", unit__isnull=False, facility__isnull=True)
+                           | Q(scope="facility", facility__isnull=False, unit__isnull=True)
+                           | Q(scope="stays", unit__isnull=True, facility__isnull=True)),
+                name="calendar_feed_target_matches_scope",
+            ),
+            models.UniqueConstraint(fields=["owner", "unit"], condition=Q(scope="unit"), name="calendar_feed_one_per_unit"),
+            models.UniqueConstraint(fields=["owner", "facility"], condition=Q(scope="facility"),
+                                    name="calendar_feed_one_per_facility"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(scope="stays"), name="calendar_feed_one_for_stays"),
+        ]

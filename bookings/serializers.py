@@ -1,0 +1,261 @@
+"""Input and output shapes of the bookings API: quotes, bookings, availability, closures, overrides, feeds."""
+from datetime import date
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from payments.serializers import PaymentSerializer
+
+from .models import Booking, CalendarFeed, Closure, PriceOverride
+from .selectors import MAX_DATES
+
+# Booking ids and counts are bounded so that no input reaches the database as an out-of-range integer.
+MAX_ID = 2**31 - 1
+MAX_PERSONS = 100
+# Dates are bounded so that date arithmetic (a check-out the day after, a range's end) never overflows.
+FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2999, 12, 31)
+
+
+class DateField(serializers.DateField):
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not FIRST_DATE <= parsed <= LAST_DATE:
+            raise serializers.ValidationError(_("Dates must be between %(first)s and %(last)s.") % {
+                "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+        return parsed
+
+
+class StayRequestSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    check_in = DateField(required=False, allow_null=True)
+    check_out = DateField(required=False, allow_null=True)
+    dates = serializers.ListField(child=DateField(), required=False, allow_empty=True,
+                                  max_length=MAX_DATES, help_text=_("Day passes: the dates wanted."))
+    adults = serializers.IntegerField(min_value=1, max_value=MAX_PERSONS)
+    children = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
+    infants = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
+
+
+class LineSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    price_yen = serializers.IntegerField()
+
+
+class FacilityRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+REIMBURSEMENT_SCHEMA = {"type": "object", "nullable": True, "additionalProperties": True,
+                        "description": "The trial-stay subsidy estimate (see the reimbursements API)."}
+
+
+@extend_schema_field(REIMBURSEMENT_SCHEMA)
+class ReimbursementField(serializers.Field):
+    def to_representation(self, value):
+        return value
+
+
+class QuoteSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Booking.Kind.choices)
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    dates = serializers.ListField(child=serializers.DateField())
+    adults = serializers.IntegerField()
+    children = serializers.IntegerField()
+    infants = serializers.IntegerField()
+    total_yen = serializers.IntegerField()
+    lines = LineSerializer(many=True)
+    reimbursement = ReimbursementField(allow_null=True)
+
+
+class BookingPaymentSerializer(PaymentSerializer):
+    """The payment as the booking's own visitor sees it; anyone else gets no client secret."""
+
+    client_secret = serializers.SerializerMethodField()
+
+    class Meta(PaymentSerializer.Meta):
+        pass
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_client_secret(self, payment):
+        return payment.client_secret if self.context.get("is_visitor") else None
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    unit = serializers.IntegerField(source="unit_id")
+    cancel_code = serializers.ChoiceField(choices=Booking.CancelCode.choices, allow_blank=True,
+                                          help_text=_("Empty unless cancelled."))
+    facility = serializers.SerializerMethodField()
+    dates = serializers.SerializerMethodField()
+    lines = LineSerializer(many=True)
+    payment = serializers.SerializerMethodField()
+    reimbursement = serializers.SerializerMethodField()
+    calendar_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "unit", "facility", "kind", "check_in", "check_out", "dates", "adults", "children",
+                  "infants", "status", "total_yen", "lines", "hold_expires_at", "cancellation_fee_yen",
+                  "cancel_code", "cancel_reason", "cancelled_at", "sequence", "created_at", "updated_at", "payment",
+                  "reimbursement", "calendar_url"]
+        read_only_fields = fields
+
+    @extend_schema_field(FacilityRefSerializer)
+    def get_facility(self, booking):
+        facility = booking.unit.facility
+        return {"id": facility.id, "name": facility.localized("name")}
+
+    @extend_schema_field(serializers.ListField(child=serializers.DateField()))
+    def get_dates(self, booking):
+        return [line.date.isoformat() for line in booking.lines.all()]
+
+    @extend_schema_field(BookingPaymentSerializer(allow_null=True))
+    def get_payment(self, booking):
+        try:
+            payment = booking.payment
+        except Booking.payment.RelatedObjectDoesNotExist:
+            return None
+        is_visitor = self._user_id() == booking.visitor_id
+        return BookingPaymentSerializer(payment, context={"is_visitor": is_visitor}).data
+
+    @extend_schema_field(REIMBURSEMENT_SCHEMA)
+    def get_reimbursement(self, booking):
+        return self.context.get("estimates", {}).get(booking.id)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_calendar_url(self, booking):
+        """The booking's .ics, for its visitor only."""
+        if self._user_id() != booking.visitor_id:
+            return None
+        path = reverse("booking-calendar", kwargs={"booking_id": booking.id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def _user_id(self):
+        request = self.context.get("request")
+        return getattr(getattr(request, "user", None), "id", None)
+
+
+class BookingPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BookingSerializer(many=True)
+
+
+class BookingListFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Booking.Status.choices, required=False)
+    date_from = DateField(required=False, help_text=_("Stays touching this date or later."))
+    date_to = DateField(required=False, help_text=_("Stays starting on this date or earlier."))
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs):
+        if attrs.get("date_from") and attrs.get("date_to") and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": [_("Must be on or after date_from.")]})
+        return attrs
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    # `from` is a Python keyword, hence the declared names below.
+    def get_fields(self):
+        return {"from": DateField(help_text=_("First date (included).")),
+                "to": DateField(help_text=_("Last date (included); at most 366 days after `from`."))}
+
+    def validate(self, attrs):
+        if attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": [_("Must be on or after `from`.")]})
+        if (attrs["to"] - attrs["from"]).days >= MAX_DATES:
+            raise serializers.ValidationError({"to": [_("At most %(days)s days at once.") % {"days": MAX_DATES}]})
+        return attrs
+
+
+class AvailabilityDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    free = serializers.IntegerField(help_text=_("Units not taken on this date."))
+    price_yen = serializers.IntegerField()
+    closed = serializers.BooleanField()
+    bookable = serializers.BooleanField(help_text=_("Free, not closed and within the booking window."))
+    taken = serializers.IntegerField(allow_null=True, help_text=_("Operator only."))
+    total = serializers.IntegerField(allow_null=True, help_text=_("Operator only."))
+    closure_reason = serializers.CharField(allow_null=True, help_text=_("Operator only."))
+    price_label = serializers.CharField(allow_null=True, help_text=_("Operator only."))
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    min_nights = serializers.IntegerField()
+    max_nights = serializers.IntegerField()
+    booking_window_days = serializers.IntegerField()
+    check_in_time = serializers.CharField(allow_null=True, help_text=_("Local time, HH:MM."))
+    check_out_time = serializers.CharField(allow_null=True, help_text=_("Local time, HH:MM."))
+    free_cancellation_days = serializers.IntegerField()
+    cancellation_fee_percent = serializers.IntegerField()
+    days = AvailabilityDaySerializer(many=True)
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Closure
+        fields = ["id", "unit", "start_date", "end_date", "reason", "created_at", "updated_at"]
+        read_only_fields = ["id", "unit", "created_at", "updated_at"]
+
+
+class ClosureWriteSerializer(serializers.Serializer):
+    start_date = DateField()
+    end_date = DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class PriceOverrideSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceOverride
+        fields = ["id", "unit", "start_date", "end_date", "price_yen", "label", "created_at", "updated_at"]
+        read_only_fields = ["id", "unit", "created_at", "updated_at"]
+
+
+class PriceOverrideWriteSerializer(serializers.Serializer):
+    start_date = DateField()
+    end_date = DateField()
+    price_yen = serializers.IntegerField(min_value=0, max_value=10_000_000)
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class CalendarFeedCreateSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=CalendarFeed.Scope.choices)
+    unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    facility = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+    def validate(self, attrs):
+        required = {"unit": "unit", "facility": "facility"}.get(attrs["scope"])
+        for name in ("unit", "facility"):
+            if name == required and attrs.get(name) is None:
+                raise serializers.ValidationError({name: [_("This field is required for this scope.")]})
+            if name != required and attrs.get(name) is not None:
+                raise serializers.ValidationError({name: [_("Not allowed for this scope.")]})
+        return attrs
+
+
+class CalendarFeedSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CalendarFeed
+        fields = ["id", "scope", "unit", "facility", "url", "created_at", "rotated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, feed):
+        path = reverse("calendar-feed", kwargs={"token": feed.token})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path

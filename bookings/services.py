@@ -1,0 +1,381 @@
+"""Writes for bookings: create (never overbooking), confirm, release, cancel, complete; availability rules.
+
+Lock order everywhere: (a payment row, taken by the payments app) → the unit's stock rows in date order →
+booking rows in id order. Stock rows are the one place capacity is decided; their CHECK backs the locking.
+"""
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Facility, Unit
+
+from . import selectors
+from .errors import (BookingNotCancellable, BookingNotConfirmable, CalendarFeedNotFound, CancelReasonRequired,
+                     ClosureOverBookings, IdempotencyKeyReused, InvalidDateRange, PriceOverrideOverlap, UnitClosed,
+                     UnitUnavailable)
+from .models import Booking, BookingLine, CalendarFeed, Closure, IdempotencyRecord, PriceOverride, UnitStock
+from .selectors import Stay, dates_text
+
+# The longest closure or price override one request may set (two years).
+MAX_RULE_DAYS = 731
+
+
+# --- stock -----------------------------------------------------------------------------------------------------
+
+def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
+    """Makes sure a stock row exists for each date, then locks them in date order (deadlock-free)."""
+    dates = sorted(set(dates))
+    UnitStock.objects.bulk_create([UnitStock(unit_id=unit.pk, date=day, total=unit.count) for day in dates],
+                                  ignore_conflicts=True)
+    return list(UnitStock.objects.select_for_update().filter(unit_id=unit.pk, date__in=dates).order_by("date"))
+
+
+def _stock_take(*, unit: Unit, dates) -> None:
+    # The unit's count may have changed since a row was made; never below what is already taken.
+    UnitStock.objects.filter(unit_id=unit.pk, date__in=dates).exclude(total=unit.count).update(
+        total=Greatest(Value(unit.count), F("taken")))
+    UnitStock.objects.filter(unit_id=unit.pk, date__in=dates).update(taken=F("taken") + 1)
+
+
+def _stock_give_back(*, unit_id: int, dates) -> None:
+    UnitStock.objects.filter(unit_id=unit_id, date__in=list(dates), taken__gt=0).update(taken=F("taken") - 1)
+
+
+def _line_dates(booking: Booking) -> list[date]:
+    return list(BookingLine.objects.filter(booking_id=booking.pk).order_by("date").values_list("date", flat=True))
+
+
+def _check_free(*, unit: Unit, dates) -> None:
+    """Inside the lock: closures and the stock rows as they are now."""
+    closed = selectors.closed_dates(unit=unit, dates=dates)
+    if closed:
+        raise UnitClosed(dates=dates_text(closed))
+    taken = selectors.taken_by_date(unit=unit, dates=dates)
+    full = [day for day in dates if unit.count - taken.get(day, 0) < 1]
+    if full:
+        raise UnitUnavailable(dates=dates_text(full))
+
+
+# --- create ----------------------------------------------------------------------------------------------------
+
+def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
+    record = IdempotencyRecord.objects.filter(visitor=visitor, key=key).select_related("booking").first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(fields={"Idempotency-Key": [str(IdempotencyKeyReused.default_message)]})
+    return record.booking
+
+
+def _expired_hold_dates(*, unit: Unit, dates, now) -> list[date]:
+    """Dates covered by the unit's expired holds on these dates: releasing them (so that expiry never waits
+    for the periodic task) gives those dates back too, so the caller locks them first."""
+    expired = list(Booking.objects.filter(unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now,
+                                          lines__date__in=list(dates)).distinct().values_list("id", flat=True))
+    return sorted(set(BookingLine.objects.filter(booking_id__in=expired).values_list("date", flat=True))) if expired \
+        else []
+
+
+def _release_locked_expired(*, unit: Unit, locked_dates: set, now) -> None:
+    """With the stock rows locked: releases every expired hold lying wholly within them."""
+    expired = set(BookingLine.objects.filter(
+        booking__unit=unit, booking__status=Booking.Status.PENDING, booking__hold_expires_at__lte=now,
+        date__in=list(locked_dates)).values_list("booking_id", flat=True))
+    for booking in Booking.objects.select_for_update().filter(
+            id__in=expired, status=Booking.Status.PENDING, hold_expires_at__lte=now).order_by("id"):
+        dates = _line_dates(booking)
+        if set(dates) <= locked_dates:
+            _release_locked(booking=booking, dates=dates, cancel_code=Booking.CancelCode.HOLD_EXPIRED, now=now)
+
+
+def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool]:
+    now = timezone.now()
+    unit = Unit.objects.select_related("facility").get(pk=stay.unit.pk)
+    extra = _expired_hold_dates(unit=unit, dates=stay.dates, now=now)
+    rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(extra))
+    _release_locked_expired(unit=unit, locked_dates={row.date for row in rows}, now=now)
+    if idempotency_key:
+        # A twin request with the same key may have committed while this one waited for the lock.
+        replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
+        if replayed is not None:
+            return replayed, True
+    _check_free(unit=unit, dates=stay.dates)
+    lines = selectors.prices_for(unit=unit, dates=stay.dates)
+    booking = Booking.objects.create(
+        visitor=visitor, unit=unit, kind=stay.kind, check_in=stay.check_in, check_out=stay.check_out,
+        adults=stay.adults, children=stay.children, infants=stay.infants, status=Booking.Status.PENDING,
+        total_yen=sum(price for _, price in lines),
+        hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+    )
+    BookingLine.objects.bulk_create([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
+    _stock_take(unit=unit, dates=stay.dates)
+    if idempotency_key:
+        IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint,
+                                         booking=booking)
+    return booking, False
+
+
+def booking_create(*, visitor, unit, check_in: date | None = None, check_out: date | None = None,
+                   dates: list[date] | None = None, adults: int, children: int = 0, infants: int = 0,
+                   idempotency_key: str | None = None, request_fingerprint: str | None = None) -> Booking:
+    """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
+    at once). With an `idempotency_key`, a retry returns the same booking; another body under it is a 422."""
+    from payments.services import payment_start
+
+    if not isinstance(unit, Unit):
+        unit = selectors.unit_bookable(unit_id=unit)
+    stay = selectors.stay_resolve(unit=unit, check_in=check_in, check_out=check_out, dates=dates,
+                                  adults=adults, children=children, infants=infants)
+    fingerprint = request_fingerprint or stay.fingerprint()
+    if idempotency_key:
+        replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
+        if replayed is not None:
+            return Booking.objects.get(pk=replayed.pk)
+    # Fail fast on closed dates before taking any lock; the check is repeated under the lock.
+    closed = selectors.closed_dates(unit=unit, dates=stay.dates)
+    if closed:
+        raise UnitClosed(dates=dates_text(closed))
+    try:
+        with transaction.atomic(durable=True):
+            booking, replayed = _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key,
+                                               fingerprint=fingerprint)
+    except IntegrityError:
+        # The stock CHECK refused an overbooking, or a twin request took the same Idempotency-Key.
+        if idempotency_key:
+            twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
+            if twin is not None:
+                return Booking.objects.get(pk=twin.pk)
+        raise UnitUnavailable(dates=dates_text(stay.dates))
+    if not replayed:
+        payment_start(booking=booking)
+    return Booking.objects.get(pk=booking.pk)
+
+
+# --- confirm, release, expire, complete ------------------------------------------------------------------------
+
+def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
+    _stock_give_back(unit_id=booking.unit_id, dates=dates)
+    Booking.objects.filter(pk=booking.pk).update(
+        status=Booking.Status.CANCELLED, cancel_code=cancel_code, cancelled_at=now, sequence=F("sequence") + 1,
+        updated_at=now)
+
+
+def booking_confirm(*, booking: Booking) -> Booking:
+    """pending → confirmed. A booking released for want of payment (a late payment) takes its units again
+    if they are still free, else UnitUnavailable. Idempotent once confirmed."""
+    now = timezone.now()
+    with transaction.atomic():
+        confirmed = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING).update(
+            status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+        current = Booking.objects.select_related("unit__facility").get(pk=booking.pk)
+        if confirmed or current.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
+            return current
+        if current.cancel_code not in (Booking.CancelCode.HOLD_EXPIRED, Booking.CancelCode.PAYMENT_FAILED):
+            raise BookingNotConfirmable()
+        dates = _line_dates(current)
+        _stock_lock(unit=current.unit, dates=dates)
+        current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
+        if current.status != Booking.Status.CANCELLED:
+            return booking_confirm(booking=current)
+        unit = Unit.objects.get(pk=current.unit_id)
+        _check_free(unit=unit, dates=dates)
+        _stock_take(unit=unit, dates=dates)
+        Booking.objects.filter(pk=booking.pk).update(
+            status=Booking.Status.CONFIRMED, cancel_code="", cancelled_at=None, cancelled_by=None,
+            hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+    return Booking.objects.select_related("unit__facility").get(pk=booking.pk)
+
+
+def _release(*, booking: Booking, cancel_code: str, expired_before=None) -> bool:
+    """Releases a pending booking's units (all of them or, with `expired_before`, only if its hold had
+    expired by then). Returns whether it released."""
+    now = timezone.now()
+    with transaction.atomic():
+        dates = _line_dates(booking)
+        _stock_lock(unit=booking.unit, dates=dates)
+        current = Booking.objects.select_for_update().get(pk=booking.pk)
+        if current.status != Booking.Status.PENDING:
+            return False
+        if expired_before is not None and (current.hold_expires_at is None or current.hold_expires_at > expired_before):
+            return False
+        _release_locked(booking=current, dates=dates, cancel_code=cancel_code, now=now)
+    return True
+
+
+def booking_release(*, booking: Booking, cancel_code: str) -> Booking:
+    """pending → cancelled with `cancel_code` (payment failed or cancelled, hold expired); units given back.
+    Idempotent: any other status is left as it is."""
+    _release(booking=booking, cancel_code=cancel_code)
+    return Booking.objects.get(pk=booking.pk)
+
+
+def bookings_expire_holds(*, now=None) -> int:
+    """Releases every pending booking whose hold has expired; returns how many."""
+    now = now or timezone.now()
+    expired = Booking.objects.filter(status=Booking.Status.PENDING, hold_expires_at__lte=now).select_related("unit")
+    return sum(_release(booking=booking, cancel_code=Booking.CancelCode.HOLD_EXPIRED, expired_before=now)
+               for booking in expired.order_by("id"))
+
+
+def bookings_complete(*, today: date | None = None) -> int:
+    """Marks confirmed bookings whose stay is over as completed (run daily: `manage.py bookings_complete`)."""
+    today = today or selectors.today()
+    return Booking.objects.filter(status=Booking.Status.CONFIRMED, check_out__lte=today).update(
+        status=Booking.Status.COMPLETED, updated_at=timezone.now())
+
+
+# --- cancel ----------------------------------------------------------------------------------------------------
+
+def cancellation_fee(*, booking: Booking, today: date | None = None) -> int:
+    """What a visitor's cancellation keeps: nothing until `free_cancellation_days` before check-in, then the
+    unit's percentage of the total (rounded down to the yen). A hold never paid costs nothing."""
+    today = today or selectors.today()
+    if booking.status != Booking.Status.CONFIRMED:
+        return 0
+    if (booking.check_in - today).days >= booking.unit.free_cancellation_days:
+        return 0
+    return booking.total_yen * booking.unit.cancellation_fee_percent // 100
+
+
+def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
+    """A visitor cancels their own booking under the unit's policy; an operator of the facility cancels with
+    a required reason and a full refund. Frees the units; asks payments for the refund after commit."""
+    from payments.services import payment_refund
+
+    by_operator = bool(actor.is_operator)
+    reason = (reason or "").strip()
+    if by_operator and not reason:
+        raise CancelReasonRequired(fields={"reason": [str(CancelReasonRequired.default_message)]})
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        dates = _line_dates(booking)
+        _stock_lock(unit=booking.unit, dates=dates)
+        current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
+        if current.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
+            raise BookingNotCancellable(status=current.get_status_display())
+        if not by_operator and current.check_in <= selectors.today():
+            raise BookingNotCancellable(_("The stay has already begun; contact the facility to change it."),
+                                        status=current.get_status_display())
+        fee = 0 if by_operator else cancellation_fee(booking=current)
+        _stock_give_back(unit_id=current.unit_id, dates=dates)
+        Booking.objects.filter(pk=current.pk).update(
+            status=Booking.Status.CANCELLED,
+            cancel_code=Booking.CancelCode.OPERATOR if by_operator else Booking.CancelCode.VISITOR,
+            cancel_reason=reason[:500], cancelled_by=actor, cancelled_at=now, cancellation_fee_yen=fee,
+            hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+    cancelled = Booking.objects.get(pk=booking.pk)
+    payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
+                   reason=reason or str(cancelled.get_cancel_code_display()))
+    return cancelled
+
+
+# --- closures and price overrides ------------------------------------------------------------------------------
+
+def _check_range(start: date, end: date) -> None:
+    if end < start:
+        raise InvalidDateRange(_("The end date must be on or after the start date."),
+                               fields={"end_date": [str(_("The end date must be on or after the start date."))]})
+    if (end - start).days >= MAX_RULE_DAYS:
+        message = _("One rule covers at most %(days)s days.") % {"days": MAX_RULE_DAYS}
+        raise InvalidDateRange(message, fields={"end_date": [message]})
+
+
+def _closure_save(*, closure: Closure) -> Closure:
+    _check_range(closure.start_date, closure.end_date)
+    with transaction.atomic(durable=True):
+        # Locking the stock rows serialises this with bookings of the same dates.
+        dates = selectors.date_range(closure.start_date, closure.end_date + timedelta(days=1))
+        _stock_lock(unit=closure.unit, dates=dates)
+        booked = selectors.active_dates_between(unit=closure.unit, start=closure.start_date, end=closure.end_date)
+        if booked:
+            raise ClosureOverBookings(dates=dates_text(booked))
+        closure.save()
+    return closure
+
+
+def closure_create(*, unit: Unit, start_date: date, end_date: date, reason: str) -> Closure:
+    return _closure_save(closure=Closure(unit=unit, start_date=start_date, end_date=end_date, reason=reason))
+
+
+def closure_update(*, closure: Closure, **changes) -> Closure:
+    for name, value in changes.items():
+        setattr(closure, name, value)
+    return _closure_save(closure=closure)
+
+
+def closure_delete(*, closure: Closure) -> None:
+    with transaction.atomic():
+        closure.delete()
+        CalendarFeed.objects.filter(Q(unit_id=closure.unit_id) | Q(facility_id=closure.unit.facility_id)).update(
+            changed_at=timezone.now())
+
+
+def _price_override_save(*, override: PriceOverride) -> PriceOverride:
+    _check_range(override.start_date, override.end_date)
+    with transaction.atomic(durable=True):
+        # The unit's row serialises overlap checks of its overrides.
+        Unit.objects.select_for_update().filter(pk=override.unit_id).values_list("id", flat=True).get()
+        other = selectors.overlapping_override(unit=override.unit, start=override.start_date,
+                                               end=override.end_date, exclude_id=override.pk)
+        if other is not None:
+            message = PriceOverrideOverlap.default_message % {"start": other.start_date.isoformat(),
+                                                              "end": other.end_date.isoformat()}
+            raise PriceOverrideOverlap(message, fields={"start_date": [message]})
+        override.save()
+    return override
+
+
+def price_override_create(*, unit: Unit, start_date: date, end_date: date, price_yen: int,
+                          label: str = "") -> PriceOverride:
+    return _price_override_save(override=PriceOverride(unit=unit, start_date=start_date, end_date=end_date,
+                                                       price_yen=price_yen, label=label))
+
+
+def price_override_update(*, override: PriceOverride, **changes) -> PriceOverride:
+    for name, value in changes.items():
+        setattr(override, name, value)
+    return _price_override_save(override=override)
+
+
+def price_override_delete(*, override: PriceOverride) -> None:
+    override.delete()
+
+
+# --- calendar feeds --------------------------------------------------------------------------------------------
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def calendar_feed_get_or_create(*, owner, scope: str, unit: Unit | None = None,
+                                facility: Facility | None = None) -> tuple[CalendarFeed, bool]:
+    """The owner's feed for this target, made on first use (one per target)."""
+    lookup = {"owner": owner, "scope": scope, "unit": unit, "facility": facility}
+    feed = CalendarFeed.objects.filter(**lookup).first()
+    if feed is not None:
+        return feed, False
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(token=_new_token(), **lookup), True
+    except IntegrityError:
+        return CalendarFeed.objects.get(**lookup), False
+
+
+def calendar_feed_rotate(*, feed: CalendarFeed) -> CalendarFeed:
+    """A new secret URL; the old one stops working at once."""
+    feed.token = _new_token()
+    feed.rotated_at = timezone.now()
+    feed.save(update_fields=["token", "rotated_at"])
+    return feed
+
+
+def calendar_feed_delete(*, feed: CalendarFeed | None) -> None:
+    if feed is None:
+        raise CalendarFeedNotFound()
+    feed.delete()

@@ -1,0 +1,27 @@
+"""Routes of the bookings API.
+
+Ids are matched as any string and checked by the views, so that a malformed id gets the API's JSON 404
+rather than Django's HTML page."""
+from django.urls import path
+
+from . import apis
+
+urlpatterns = [
+    path("units/<str:unit_id>/availability/", apis.UnitAvailabilityApi.as_view(), name="unit-availability"),
+    path("quotes/", apis.QuoteApi.as_view(), name="quote-create"),
+    path("bookings/", apis.BookingListApi.as_view(), name="booking-list"),
+    path("bookings/<str:booking_id>/", apis.BookingDetailApi.as_view(), name="booking-detail"),
+    path("bookings/<str:booking_id>/cancel/", apis.BookingCancelApi.as_view(), name="booking-cancel"),
+    path("bookings/<str:booking_id>/calendar.ics", apis.BookingCalendarApi.as_view(), name="booking-calendar"),
+    path("operator/units/<str:unit_id>/closures/", apis.ClosureListApi.as_view(), name="closure-list"),
+    path("operator/units/<str:unit_id>/closures/<str:closure_id>/", apis.ClosureDetailApi.as_view(),
+         name="closure-detail"),
+    path("operator/units/<str:unit_id>/price-overrides/", apis.PriceOverrideListApi.as_view(),
+         name="price-override-list"),
+    path("operator/units/<str:unit_id>/price-overrides/<str:override_id>/", apis.PriceOverrideDetailApi.as_view(),
+         name="price-override-detail"),
+    path("calendar-feeds/", apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
+    path("calendar-feeds/<str:feed_id>/", apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
+    path("calendar-feeds/<str:feed_id>/rotate/", apis.CalendarFeedRotateApi.as_view(), name="calendar-feed-rotate"),
+    path("calendars/<str:token>.ics", apis.CalendarFeedPublicApi.as_view(), name="calendar-feed"),
+]

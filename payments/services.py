@@ -1,0 +1,268 @@
+"""Payment of bookings: on site (no Stripe keys; the booking is confirmed at once) or by card through Stripe
+(the booking holds its units until the PaymentIntent succeeds, fails or the hold expires), and refunds."""
+import logging
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from . import stripe_gateway as gateway
+from .errors import PaymentUnavailable, WebhookSignatureInvalid
+from .models import Payment, Refund, WebhookEvent
+from .providers import provider_active
+
+logger = logging.getLogger(__name__)
+
+# Stored on refunds the system issues by itself, shown to the visitor with the refund.
+REASON_UNITS_TAKEN = "units_no_longer_available"
+REASON_CANCELLED_WHILE_PAYING = "booking_cancelled_before_payment"
+
+
+class WebhookRetry(Exception):
+    """The event could not be handled now (Stripe unreachable); Stripe should deliver it again."""
+
+
+def payment_start(*, booking) -> Payment:
+    """Called by booking creation once the booking holds its units (pending). Returns the Payment,
+    whose `client_secret` the app uses for its payment sheet when the provider is Stripe."""
+    from bookings.services import booking_confirm, booking_release
+
+    # A free booking has nothing to charge (and Stripe refuses amounts that small): confirm it as on site.
+    if provider_active() == Payment.Provider.ONSITE or booking.total_yen == 0:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                booking=booking, provider=Payment.Provider.ONSITE, status=Payment.Status.PAY_ON_SITE,
+                amount_yen=booking.total_yen,
+            )
+            booking_confirm(booking=booking)
+        return payment
+
+    payment = Payment.objects.create(
+        booking=booking, provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, amount_yen=booking.total_yen,
+    )
+    try:
+        intent = gateway.intent_create(
+            amount_yen=booking.total_yen, booking_id=booking.pk, idempotency_key=f"booking-{booking.pk}-pi",
+        )
+    except (gateway.StripeUnavailable, gateway.StripeRejected):
+        logger.exception("Could not create the PaymentIntent of booking %s", booking.pk)
+        with transaction.atomic():
+            Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
+            booking_release(booking=booking, cancel_code="payment_failed")
+        raise PaymentUnavailable()
+    payment.stripe_payment_intent_id = intent.id
+    payment.client_secret = intent.client_secret
+    payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
+    return payment
+
+
+def payment_refund(*, booking, amount_yen: int, reason: str) -> None:
+    """Called after a booking is cancelled with `amount_yen` owed back to the visitor. Nothing was taken
+    for an on-site payment; an intent not paid yet is cancelled; a paid one is refunded through Stripe."""
+    payment = Payment.objects.filter(booking=booking).first()
+    if payment is None or payment.provider != Payment.Provider.STRIPE:
+        return
+    if payment.status == Payment.Status.PENDING:
+        # Cancelling rather than refunding: nothing was charged. Should the payment have just
+        # gone through, the sync sees a paid intent on a cancelled booking and refunds it in full.
+        _intent_cancel(payment)
+        return
+    if payment.status == Payment.Status.SUCCEEDED and amount_yen > 0:
+        refund_issue(payment=payment, amount_yen=amount_yen, reason=reason)
+
+
+def refund_issue(*, payment: Payment, amount_yen: int, reason: str) -> Refund | None:
+    """Records a refund of at most what is still refundable, then asks Stripe for it after commit."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        in_flight = payment.refunds.filter(status=Refund.Status.PENDING, stripe_refund_id="").aggregate(
+            total=Sum("amount_yen"))["total"] or 0
+        amount = min(amount_yen, payment.amount_yen - payment.refunded_yen - in_flight)
+        if amount <= 0:
+            return None
+        refund = Refund.objects.create(payment=payment, amount_yen=amount, reason=reason[:200])
+    _refund_send(refund)
+    refund.refresh_from_db()
+    return refund
+
+
+def _refund_send(refund: Refund) -> None:
+    """Sends one recorded refund to Stripe. The idempotency key is the refund row, so resending a
+    refund whose answer was lost never refunds twice."""
+    try:
+        result = gateway.refund_create(
+            intent_id=refund.payment.stripe_payment_intent_id, amount_yen=refund.amount_yen,
+            idempotency_key=f"refund-{refund.pk}",
+        )
+    except gateway.StripeUnavailable:
+        logger.warning("Refund %s not sent yet; the periodic task will retry it", refund.pk)
+        return
+    except gateway.StripeRejected:
+        logger.exception("Stripe refused refund %s", refund.pk)
+        Refund.objects.filter(pk=refund.pk, stripe_refund_id="").update(status=Refund.Status.FAILED)
+        return
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        refund = Refund.objects.get(pk=refund.pk)
+        if refund.stripe_refund_id:
+            return
+        refund.stripe_refund_id = result.id
+        if result.status in ("failed", "canceled"):
+            refund.status = Refund.Status.FAILED
+        else:
+            refund.status = Refund.Status.SUCCEEDED if result.status == "succeeded" else Refund.Status.PENDING
+            payment.refunded_yen += refund.amount_yen
+            payment.save(update_fields=["refunded_yen", "updated_at"])
+        refund.save(update_fields=["stripe_refund_id", "status"])
+
+
+def refunds_retry_unsent() -> int:
+    """Resends refunds Stripe never acknowledged (it was unreachable when they were made)."""
+    unsent = list(Refund.objects.filter(status=Refund.Status.PENDING, stripe_refund_id="").select_related("payment"))
+    for refund in unsent:
+        _refund_send(refund)
+    return len(unsent)
+
+
+def payment_sync(*, intent: gateway.Intent) -> None:
+    """Brings the payment and its booking in line with the intent as Stripe reports it now."""
+    with transaction.atomic():
+        follow_up = _payment_sync_locked(intent)
+    if follow_up is not None:
+        follow_up()
+
+
+def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
+    """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
+    from bookings.errors import UnitUnavailable
+    from bookings.models import Booking
+    from bookings.services import booking_confirm, booking_release
+
+    payment = (
+        Payment.objects.select_for_update().select_related("booking")
+        .filter(provider=Payment.Provider.STRIPE, stripe_payment_intent_id=intent.id).first()
+    )
+    if payment is None:
+        return None
+    booking = payment.booking
+
+    if intent.status == "succeeded":
+        if payment.status == Payment.Status.SUCCEEDED:
+            return None
+        payment.status = Payment.Status.SUCCEEDED
+        payment.save(update_fields=["status", "updated_at"])
+        if booking.status == Booking.Status.PENDING or (
+            booking.status == Booking.Status.CANCELLED
+            and booking.cancel_code in (Booking.CancelCode.HOLD_EXPIRED, Booking.CancelCode.PAYMENT_FAILED)
+        ):
+            try:
+                # A savepoint, so that units taken meanwhile leave this transaction usable.
+                with transaction.atomic():
+                    booking_confirm(booking=booking)
+                return None
+            except UnitUnavailable:
+                reason = REASON_UNITS_TAKEN
+        elif booking.status == Booking.Status.CANCELLED:
+            reason = REASON_CANCELLED_WHILE_PAYING
+        else:
+            return None
+        return lambda: refund_issue(payment=payment, amount_yen=payment.amount_yen, reason=reason)
+
+    if payment.status != Payment.Status.PENDING:
+        return None
+    if intent.status == "canceled":
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
+        booking_release(booking=booking, cancel_code=Booking.CancelCode.PAYMENT_FAILED)
+        return None
+    if intent.status == "requires_payment_method" and intent.has_failed:
+        payment.status = Payment.Status.FAILED
+        payment.save(update_fields=["status", "updated_at"])
+        booking_release(booking=booking, cancel_code=Booking.CancelCode.PAYMENT_FAILED)
+        # The units are released, so the intent must not be able to charge the card later.
+        return lambda: _intent_cancel(payment)
+    return None
+
+
+def _intent_cancel(payment: Payment) -> None:
+    """Cancels a payment's intent; if Stripe says it can no longer be cancelled, syncs with what it is."""
+    try:
+        intent = gateway.intent_cancel(payment.stripe_payment_intent_id)
+    except gateway.StripeUnavailable:
+        # Left pending: the periodic expiry task tries again.
+        logger.warning("Could not cancel intent %s yet", payment.stripe_payment_intent_id)
+        return
+    except gateway.StripeRejected:
+        try:
+            intent = gateway.intent_retrieve(payment.stripe_payment_intent_id)
+        except (gateway.StripeUnavailable, gateway.StripeRejected):
+            logger.warning("Could not re-read intent %s", payment.stripe_payment_intent_id)
+            return
+        if intent is None:
+            # Stripe no longer knows the intent, so nothing can ever be charged through it.
+            Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
+            return
+    payment_sync(intent=intent)
+
+
+def payments_expire_holds(*, now=None) -> int:
+    """Releases the units of bookings whose hold expired, cancels their intents so the card cannot be
+    charged later, and resends refunds Stripe did not acknowledge. Returns how many holds expired."""
+    from bookings.models import Booking
+    from bookings.services import bookings_expire_holds
+
+    expired = bookings_expire_holds(now=now)
+    stale = Payment.objects.filter(
+        provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, booking__status=Booking.Status.CANCELLED,
+    ).exclude(stripe_payment_intent_id="")
+    for payment in stale:
+        _intent_cancel(payment)
+    refunds_retry_unsent()
+    return expired
+
+
+def _on_payment_intent(event: gateway.Event) -> None:
+    # The payload may be stale or arrive out of order: act on the intent as Stripe reports it now.
+    try:
+        intent = gateway.intent_retrieve(event.object_id)
+    except gateway.StripeUnavailable as exc:
+        raise WebhookRetry() from exc
+    except gateway.StripeRejected:
+        intent = None
+    with transaction.atomic():
+        if not _event_record(event):
+            return
+        follow_up = _payment_sync_locked(intent) if intent is not None else None
+    if follow_up is not None:
+        follow_up()
+
+
+def _event_record(event: gateway.Event) -> bool:
+    """Inserts the event's row in the caller's transaction; False when it was already processed.
+    Two deliveries at once both reach the insert; the unique index lets only one through."""
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(event_id=event.id, event_type=event.type[:100])
+    except IntegrityError:
+        return False
+    return True
+
+
+EVENT_HANDLERS: dict[str, Callable[[gateway.Event], None]] = {
+    "payment_intent.succeeded": _on_payment_intent,
+    "payment_intent.payment_failed": _on_payment_intent,
+    "payment_intent.canceled": _on_payment_intent,
+}
+
+
+def webhook_receive(*, payload: bytes, signature: str | None) -> None:
+    """Verifies a Stripe webhook on its raw body and handles it once. Raises WebhookSignatureInvalid
+    (answer 400) or WebhookRetry (answer 5xx so that Stripe delivers it again)."""
+    try:
+        event = gateway.event_verify(payload, signature)
+    except gateway.SignatureInvalid as exc:
+        raise WebhookSignatureInvalid() from exc
+    handler = EVENT_HANDLERS.get(event.type)
+    if handler is None or not event.object_id or WebhookEvent.objects.filter(event_id=event.id).exists():
+        return
+    handler(event)

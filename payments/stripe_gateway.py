@@ -1,0 +1,128 @@
+"""The one module that talks to the Stripe SDK: PaymentIntents, Refunds and webhook verification."""
+import json
+from dataclasses import dataclass
+
+import stripe
+from django.conf import settings
+
+# Tests put a `stripe.HTTPClient` here that answers like Stripe without a network;
+# production leaves it None and the SDK uses its default client.
+HTTP_CLIENT: stripe.HTTPClient | None = None
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not be reached or failed on its side; trying again later may work."""
+
+
+class StripeRejected(Exception):
+    """Stripe refused the request (invalid state, bad parameters); trying again will not help."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+class SignatureInvalid(Exception):
+    """The webhook body does not carry a valid Stripe signature."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: str
+    status: str
+    amount: int
+    client_secret: str
+    booking_id: int | None
+    # Stripe keeps a failed intent open for another card; a recorded error tells it from a fresh one.
+    has_failed: bool = False
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    id: str
+    status: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    object_id: str
+
+
+def _client() -> stripe.StripeClient:
+    # Retries are safe: every write carries an idempotency key.
+    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=HTTP_CLIENT, max_network_retries=2)
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    except stripe.StripeError as exc:
+        if exc.http_status is None or exc.http_status >= 500:
+            raise StripeUnavailable(str(exc)) from exc
+        # Our key being wrong is an outage for the caller, not a refusal of this request.
+        if exc.http_status in (401, 403):
+            raise StripeUnavailable(str(exc)) from exc
+        raise StripeRejected(str(exc), code=getattr(exc, "code", "") or "") from exc
+
+
+def _intent(resource) -> Intent:
+    obj = resource.to_dict()
+    metadata = obj.get("metadata") or {}
+    booking_id = metadata.get("booking_id")
+    return Intent(
+        id=obj["id"], status=obj["status"], amount=obj["amount"], client_secret=obj.get("client_secret") or "",
+        booking_id=int(booking_id) if booking_id and str(booking_id).isdigit() else None,
+        has_failed=bool(obj.get("last_payment_error")),
+    )
+
+
+def intent_create(*, amount_yen: int, booking_id: int, idempotency_key: str) -> Intent:
+    # JPY is a zero-decimal currency: the amount is whole yen, not hundredths.
+    params = {
+        "amount": amount_yen, "currency": "jpy", "metadata": {"booking_id": str(booking_id)},
+        "automatic_payment_methods": {"enabled": True},
+    }
+    obj = _call(_client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key})
+    return _intent(obj)
+
+
+def intent_retrieve(intent_id: str) -> Intent | None:
+    """The intent as Stripe knows it now, or None when Stripe has no such intent."""
+    try:
+        return _intent(_call(_client().v1.payment_intents.retrieve, intent_id))
+    except StripeRejected as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise
+
+
+def intent_cancel(intent_id: str) -> Intent:
+    obj = _call(_client().v1.payment_intents.cancel, intent_id, options={"idempotency_key": f"{intent_id}-cancel"})
+    return _intent(obj)
+
+
+def refund_create(*, intent_id: str, amount_yen: int, idempotency_key: str) -> RefundResult:
+    params = {"payment_intent": intent_id, "amount": amount_yen, "reason": "requested_by_customer"}
+    obj = _call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key})
+    return RefundResult(id=obj.id, status=obj.status, amount=obj.amount)
+
+
+def event_verify(payload: bytes, sig_header: str | None) -> Event:
+    """Checks the signature on the raw body, then reads the event; raises SignatureInvalid."""
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        # An empty secret would let anyone sign; without Stripe configured no event is genuine.
+        raise SignatureInvalid("Stripe webhooks are not configured.")
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), sig_header or "", settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE,
+        )
+        data = json.loads(payload)
+        obj = data["data"]["object"]
+        return Event(id=str(data["id"]), type=str(data["type"]), object_id=str(obj.get("id", "")))
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SignatureInvalid(str(exc)) from exc

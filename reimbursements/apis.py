@@ -1,0 +1,235 @@
+"""Thin API views: programmes, the estimate of a booking, and the claim workflow."""
+import csv
+import io
+
+from django.http import FileResponse, HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsMunicipalStaff, IsVisitor
+from backend.pagination import StandardPagination
+from bookings.models import Booking
+
+from . import selectors, services
+from .errors import BookingNotFound
+from .serializers import (ClaimCreateSerializer, ClaimEventSerializer, ClaimExportFilterSerializer,
+                          ClaimListFilterSerializer, ClaimPageSerializer, ClaimSerializer, ExpenseLineCreateSerializer,
+                          ProgrammeSerializer, ReasonSerializer, ReimbursementEstimateSerializer)
+
+
+# Paths match any string (see urls.py); the schema still documents the ids as integers.
+CLAIM_ID = OpenApiParameter("claim_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+LINE_ID = OpenApiParameter("line_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class IsVisitorOrStaff(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
+
+
+class ProgrammeListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProgrammeSerializer(many=True), operation_id="programmes_list")
+    def get(self, request):
+        return Response(ProgrammeSerializer(selectors.programme_list(), many=True).data)
+
+
+class ProgrammeDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProgrammeSerializer, operation_id="programmes_retrieve")
+    def get(self, request, code: str):
+        return Response(ProgrammeSerializer(selectors.programme_get(code=code)).data)
+
+
+class BookingEstimateApi(APIView):
+    """The estimate of one of the visitor's bookings, also carried by the booking itself."""
+
+    permission_classes = [IsVisitor]
+
+    @extend_schema(parameters=[BOOKING_ID], responses=ReimbursementEstimateSerializer,
+                   operation_id="reimbursement_estimate_retrieve")
+    def get(self, request, booking_id: int):
+        booking = Booking.objects.filter(id=selectors.parse_id(booking_id, BookingNotFound),
+                                         visitor=request.user).first()
+        if booking is None:
+            raise BookingNotFound()
+        return Response(ReimbursementEstimateSerializer(selectors.estimate_for_booking(booking=booking)).data)
+
+
+class ClaimListApi(APIView):
+    permission_classes = [IsVisitorOrStaff]
+
+    def get_permissions(self):
+        return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrStaff()]
+
+    @extend_schema(parameters=[ClaimListFilterSerializer], responses=ClaimPageSerializer,
+                   operation_id="claims_list")
+    def get(self, request):
+        filters = ClaimListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        claims = selectors.claim_list(user=request.user, **filters.validated_data)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(claims, request, view=self)
+        return paginator.get_paginated_response(ClaimSerializer(page, many=True).data)
+
+    @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer}, operation_id="claims_create")
+    def post(self, request):
+        serializer = ClaimCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = services.claim_create(visitor=request.user, booking_id=serializer.validated_data["booking"])
+        return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=claim.id)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+def _claim_response(request, claim_id: int) -> Response:
+    return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=claim_id)).data)
+
+
+class ClaimDetailApi(APIView):
+    permission_classes = [IsVisitorOrStaff]
+
+    @extend_schema(parameters=[CLAIM_ID], responses=ClaimSerializer, operation_id="claims_retrieve")
+    def get(self, request, claim_id: int):
+        return _claim_response(request, claim_id)
+
+
+class ClaimLineCreateApi(APIView):
+    permission_classes = [IsVisitor]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[CLAIM_ID], request={"multipart/form-data": ExpenseLineCreateSerializer},
+                   responses={201: ClaimSerializer},
+                   operation_id="claims_lines_create")
+    def post(self, request, claim_id: int):
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+        serializer = ExpenseLineCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.expense_line_add(claim=claim, **serializer.validated_data)
+        response = _claim_response(request, claim_id)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class ClaimLineDeleteApi(APIView):
+    permission_classes = [IsVisitor]
+
+    @extend_schema(parameters=[CLAIM_ID, LINE_ID], request=None, responses=ClaimSerializer,
+                   operation_id="claims_lines_delete")
+    def delete(self, request, claim_id: int, line_id: int):
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+        services.expense_line_delete(claim=claim, line_id=line_id)
+        return _claim_response(request, claim_id)
+
+
+RECEIPT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+class ClaimLineReceiptApi(APIView):
+    """The receipt file of one expense line, for the visitor who filed it and the staff who review it."""
+
+    permission_classes = [IsVisitorOrStaff]
+
+    @extend_schema(
+        parameters=[CLAIM_ID, LINE_ID],
+        responses={(200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The receipt")
+                   for content_type in sorted(set(RECEIPT_TYPES.values()))},
+        operation_id="claims_lines_receipt_retrieve",
+    )
+    def get(self, request, claim_id: int, line_id: int):
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+        line = selectors.claim_line_get(claim=claim, line_id=line_id)
+        extension = "." + line.receipt.name.rsplit(".", 1)[-1].lower()
+        return FileResponse(line.receipt.open("rb"), content_type=RECEIPT_TYPES[extension],
+                            filename=line.receipt.name.rsplit("/", 1)[-1])
+
+
+class ClaimLineDisallowApi(APIView):
+    permission_classes = [IsMunicipalStaff]
+
+    @extend_schema(parameters=[CLAIM_ID, LINE_ID], request=ReasonSerializer, responses=ClaimSerializer,
+                   operation_id="claims_lines_disallow")
+    def post(self, request, claim_id: int, line_id: int):
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+        serializer = ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.expense_line_disallow(claim=claim, line_id=line_id, actor=request.user, **serializer.validated_data)
+        return _claim_response(request, claim_id)
+
+
+def _action_api(service, *, permission, operation_id: str, with_reason: bool = False):
+    """A POST endpoint that moves a claim to its next status through one service."""
+
+    class ActionApi(APIView):
+        permission_classes = [permission]
+
+        @extend_schema(parameters=[CLAIM_ID], request=ReasonSerializer if with_reason else None,
+                       responses=ClaimSerializer,
+                       operation_id=operation_id)
+        def post(self, request, claim_id: int):
+            claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+            kwargs = {}
+            if with_reason:
+                serializer = ReasonSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                kwargs = serializer.validated_data
+            service(claim=claim, actor=request.user, **kwargs)
+            return _claim_response(request, claim_id)
+
+    ActionApi.__name__ = ActionApi.__qualname__ = "".join(p.title() for p in operation_id.split("_")) + "Api"
+    return ActionApi
+
+
+ClaimSubmitApi = _action_api(services.claim_submit, permission=IsVisitor, operation_id="claims_submit")
+ClaimWithdrawApi = _action_api(services.claim_withdraw, permission=IsVisitor, operation_id="claims_withdraw")
+ClaimApproveApi = _action_api(services.claim_approve, permission=IsMunicipalStaff, operation_id="claims_approve")
+ClaimRejectApi = _action_api(services.claim_reject, permission=IsMunicipalStaff, operation_id="claims_reject",
+                             with_reason=True)
+ClaimMarkPaidApi = _action_api(services.claim_mark_paid, permission=IsMunicipalStaff, operation_id="claims_mark_paid")
+
+
+class ClaimEventListApi(APIView):
+    permission_classes = [IsVisitorOrStaff]
+
+    @extend_schema(parameters=[CLAIM_ID], responses=ClaimEventSerializer(many=True), operation_id="claims_events_list")
+    def get(self, request, claim_id: int):
+        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+        return Response(ClaimEventSerializer(claim.events.all(), many=True).data)
+
+
+EXPORT_COLUMNS = ["claim_id", "programme", "visitor_email", "visitor_name", "booking_id", "check_in", "check_out",
+                  "approved_amount_yen", "approved_at", "status"]
+
+
+class ClaimExportApi(APIView):
+    permission_classes = [IsMunicipalStaff]
+
+    @extend_schema(
+        parameters=[ClaimExportFilterSerializer],
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="UTF-8 CSV with BOM")},
+        operation_id="claims_export_csv",
+    )
+    def get(self, request):
+        filters = ClaimExportFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data["status"]
+        claims = selectors.claim_list(user=request.user, status=wanted).select_related("visitor").order_by("id")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        for c in claims:
+            writer.writerow([c.id, c.programme.code, c.visitor.email, c.visitor.full_name, c.booking_id,
+                             c.booking.check_in, c.booking.check_out, c.approved_amount_yen,
+                             c.approved_at.isoformat() if c.approved_at else "", c.status])
+        # The BOM lets Excel recognise UTF-8 and show Japanese names correctly.
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="claims-{wanted}.csv"'
+        return response

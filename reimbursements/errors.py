@@ -1,0 +1,68 @@
+"""Domain errors of reimbursements: programmes, claims, expense lines and receipts."""
+from django.utils.translation import gettext_lazy as _
+
+from backend.errors import Conflict, DomainError, NotFound
+
+
+class ProgrammeNotFound(NotFound):
+    code = "programme_not_found"
+    default_message = _("No such reimbursement programme.")
+
+
+class ClaimNotFound(NotFound):
+    code = "claim_not_found"
+    default_message = _("No such claim.")
+
+
+class LineNotFound(NotFound):
+    code = "line_not_found"
+    default_message = _("No such expense line on this claim.")
+
+
+class BookingNotFound(NotFound):
+    code = "booking_not_found"
+    default_message = _("You have no booking with this id.")
+
+
+class BookingCancelled(Conflict):
+    code = "booking_cancelled"
+    default_message = _("The booking is cancelled; a cancelled booking cannot be claimed.")
+
+
+class NotEligible(DomainError):
+    status_code = 422
+    code = "not_eligible"
+    default_message = _("This booking is not eligible for a reimbursement (%(reasons)s).")
+
+
+class ClaimExists(Conflict):
+    code = "claim_exists"
+    default_message = _("This booking already has a claim in progress.")
+
+
+class InvalidStatus(Conflict):
+    code = "invalid_status"
+    default_message = _("A claim that is %(status)s cannot be changed this way.")
+
+
+class DayLimitReached(Conflict):
+    code = "day_limit_reached"
+    default_message = _("No days of the programme's limit are left for this booking.")
+
+
+class ClaimLimitReached(Conflict):
+    code = "claim_limit_reached"
+    default_message = _("The household has already made %(limit)s claims this fiscal year, the programme's maximum.")
+
+
+class BudgetExceeded(Conflict):
+    code = "budget_exceeded"
+    default_message = _("Approving ¥%(amount)s would exceed the programme's budget: ¥%(remaining)s is left.")
+
+
+class InvalidLine(DomainError):
+    code = "invalid_line"
+
+
+class InvalidReceipt(DomainError):
+    code = "invalid_receipt"

@@ -1,0 +1,210 @@
+"""Trial-stay subsidy programmes as data, and the claims visitors file against them."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Translated
+
+
+class Programme(Translated, models.Model):
+    """One town's subsidy for one period: limits here, caps per category in CategoryRule."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name_ja = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    municipality = models.ForeignKey("facilities.Municipality", on_delete=models.PROTECT, related_name="programmes")
+    valid_from = models.DateField(help_text=_("First check-in date the programme accepts."))
+    valid_until = models.DateField(help_text=_("Last check-in date the programme accepts."))
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=4, help_text=_("Month the fiscal year starts (Japan: April) for the per-fiscal-year limits.")
+    )
+    budget_yen = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Empty: no budget limit."))
+    max_days_per_group = models.PositiveSmallIntegerField()
+    min_nights = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_amount_per_household_per_fy = models.PositiveIntegerField(null=True, blank=True)
+    max_claims_per_fy = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_party_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    rounding_unit_yen = models.PositiveIntegerField(default=1, help_text=_("The total is rounded down to this unit."))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("programme")
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gte=F("valid_from")), name="programme_window_ordered"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="programme_fy_month_range",
+            ),
+            models.CheckConstraint(condition=Q(rounding_unit_yen__gte=1), name="programme_rounding_unit_positive"),
+            models.CheckConstraint(condition=Q(max_party_size__isnull=True) | Q(max_party_size__gte=1),
+                                   name="programme_party_size_positive"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def fiscal_year_of(self, day) -> int:
+        return day.year if day.month >= self.fiscal_year_start_month else day.year - 1
+
+
+class CategoryRule(Translated, models.Model):
+    class Basis(models.TextChoices):
+        PERSON_NIGHT = "person_night", _("per person per night")
+        NIGHT = "night", _("per night")
+        PERSON_DAY = "person_day", _("per person per day")
+        DAY = "day", _("per day")
+
+    LODGING = "lodging"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="categories")
+    category = models.SlugField(max_length=40)
+    name_ja = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100, blank=True)
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    cap_yen = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: the actual cost."))
+    cap_child_yen = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: as for adults."))
+    cap_infant_yen = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: as for adults."))
+    cost_share_percent = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty: 100%."))
+
+    class Meta:
+        ordering = ["programme_id", "id"]
+        verbose_name = _("category rule")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "category"], name="category_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(cost_share_percent__isnull=True)
+                | Q(cost_share_percent__gte=1, cost_share_percent__lte=100),
+                name="category_rule_share_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cap_yen__isnull=True) | Q(cap_yen__gte=0), name="category_rule_cap_non_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.programme_id}:{self.category}"
+
+
+class Claim(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        PAID = "paid", _("paid")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    # Claims whose eligible dates are fixed (spec rule 3); paid follows approved.
+    FROZEN_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.PAID)
+    LIVE_STATUSES = (Status.DRAFT, *FROZEN_STATUSES)
+
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="claims")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    lodging_reimbursable_yen = models.PositiveIntegerField(default=0)
+    total_reimbursable_yen = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_amount_yen = models.PositiveIntegerField(null=True, blank=True)
+    rejection_reason = models.CharField(max_length=500, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim")
+        constraints = [
+            # At most one claim in progress or frozen per booking, so a booking's days are never claimed twice.
+            models.UniqueConstraint(fields=["booking"],
+                                    condition=Q(status__in=["draft", "submitted", "approved", "paid"]),
+                                    name="claim_one_live_per_booking"),
+            models.CheckConstraint(
+                condition=Q(approved_amount_yen__isnull=True) | Q(approved_amount_yen__lte=F("total_reimbursable_yen")),
+                name="claim_approved_within_total",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "paid"]) | Q(approved_amount_yen__isnull=False),
+                name="claim_approved_has_amount",
+            ),
+        ]
+
+    def __str__(self):
+        return f"claim #{self.pk} ({self.status})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status in self.FROZEN_STATUSES
+
+
+class ClaimDay(models.Model):
+    """A date frozen by a submitted claim. A date is counted once per group and programme (spec rule 2):
+    the unique constraint makes a date impossible to freeze twice, whatever the code above does."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="days")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "programme", "date"], name="claim_day_once_per_group"),
+        ]
+
+
+def receipt_path(instance, filename):
+    return f"receipts/{instance.claim_id}/{filename}"
+
+
+class ExpenseLine(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    category = models.SlugField(max_length=40)
+    date = models.DateField()
+    amount_yen = models.PositiveIntegerField()
+    persons = models.PositiveSmallIntegerField(default=1)
+    receipt = models.FileField(upload_to=receipt_path, max_length=255)
+    reimbursable_yen = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=20, blank=True)
+    disallowed_reason = models.CharField(max_length=500, blank=True)
+    disallowed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim_id", "date", "id"]
+        verbose_name = _("expense line")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_yen__gte=1), name="expense_line_amount_positive"),
+            models.CheckConstraint(condition=Q(persons__gte=1), name="expense_line_persons_positive"),
+            models.CheckConstraint(condition=Q(reimbursable_yen__lte=F("amount_yen")),
+                                   name="expense_line_reimbursable_within_amount"),
+        ]
+
+
+class ClaimEvent(models.Model):
+    """Audit trail of status changes: written once, never changed (save refuses updates, delete refuses)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("claim event")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Claim events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Claim events are immutable.")

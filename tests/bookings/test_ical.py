@@ -1,0 +1,279 @@
+"""iCalendar output (RFC 5545), checked with icalendar and with the strict `ical` parser: a booking's .ics,
+secret-URL feeds for operators and visitors, token rotation, and ETag / Last-Modified answers."""
+import datetime as dt
+
+import icalendar
+import pytest
+from django.utils import timezone
+from django.utils.http import http_date
+from ical.calendar_stream import IcsCalendarStream
+
+from bookings.models import Booking, CalendarFeed, Closure
+from tests.bookings.factories import ClosureFactory, LodgingUnitFactory, day, iso
+from tests.bookings.helpers import BOOKINGS, book, error
+from tests.conftest import client_for
+from tests.factories import OperatorFactory, VisitorFactory
+
+pytestmark = pytest.mark.django_db
+FEEDS = "/api/v1/calendar-feeds/"
+
+
+def parse(response):
+    """Both parsers must accept the body; returns (icalendar events, ical events)."""
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    text = response.content.decode("utf-8")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    for line in text.split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75, line
+    loose = icalendar.Calendar.from_ical(text)
+    strict = IcsCalendarStream.calendar_from_ics(text)
+    return list(loose.walk("VEVENT")), strict.events
+
+
+def stay(client, unit, start=10, end=12):
+    response = book(client, {"unit": unit.id, "check_in": iso(start), "check_out": iso(end), "adults": 2})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def ics(client, booking, **headers):
+    return client.get(f"{BOOKINGS}{booking['id']}/calendar.ics", **headers)
+
+
+def test_a_booking_as_one_all_day_event(house, visitor_client):
+    booking = stay(visitor_client, house)
+
+    (event,), (strict,) = parse(ics(visitor_client, booking))
+
+    stored = Booking.objects.get(pk=booking["id"])
+    assert str(event["UID"]) == strict.uid == f"booking-{booking['id']}@127.0.0.1"
+    assert event.decoded("DTSTART") == strict.dtstart == day(10)
+    assert event.decoded("DTEND") == strict.dtend == day(12)  # exclusive: the check-out day
+    assert event["DTSTART"].params["VALUE"] == "DATE"
+    assert strict.dtstamp == stored.updated_at.replace(microsecond=0)
+    assert strict.summary == "お試し住宅 岩村田 一棟貸し"
+    assert strict.location == "長野県佐久市岩村田1-1"
+    assert (strict.geo.lat, strict.geo.lng) == (pytest.approx(36.27), pytest.approx(138.47))
+    assert strict.url == f"http://127.0.0.1:8000/api/v1/bookings/{booking['id']}/"
+    assert str(event["STATUS"]) == "CONFIRMED" and strict.sequence == stored.sequence
+
+
+def test_the_same_booking_gives_the_same_calendar_later(house, visitor_client):
+    booking = stay(visitor_client, house)
+
+    first = ics(visitor_client, booking).content
+    assert ics(visitor_client, booking).content == first
+
+
+def test_a_cancelled_booking_is_cancelled_with_a_higher_sequence(house, visitor_client):
+    booking = stay(visitor_client, house)
+    (_, (before,)) = parse(ics(visitor_client, booking))
+
+    visitor_client.post(f"{BOOKINGS}{booking['id']}/cancel/", {}, format="json")
+
+    (event,), (after,) = parse(ics(visitor_client, booking))
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert after.uid == before.uid and after.sequence == before.sequence + 1
+    assert after.dtstamp >= before.dtstamp
+
+
+def test_japanese_text_escaping_and_folding_survive_both_parsers(visitor_client, organisation):
+    name = "古民家\\みらい, 離れ; 長い名前" + "の森" * 30
+    unit = LodgingUnitFactory(facility__operator=organisation, facility__name_ja=name, name_ja="蔵")
+    booking = stay(visitor_client, unit)
+
+    response = ics(visitor_client, booking)
+    (event,), (strict,) = parse(response)
+
+    assert strict.summary == str(event["SUMMARY"]) == f"{name} 蔵"
+    raw = response.content.decode()
+    assert "\\\\みらい\\, 離れ\\; " in raw and "\r\n " in raw
+    assert strict.description.splitlines() == [f"予約番号 {booking['id']}", "チェックイン 15:00 から、チェックアウト 10:00 まで"]
+
+
+def test_english_follows_accept_language(house, visitor, visitor_client):
+    booking = stay(visitor_client, house)
+
+    (_, (strict,)) = parse(ics(client_for(visitor, "en"), booking))
+
+    assert strict.summary == "Iwamurada Trial Home Whole house"
+
+
+def test_day_passes_are_one_event_per_run_of_days(desks, visitor_client):
+    booking = book(visitor_client, {"unit": desks.id, "dates": [iso(3), iso(4), iso(8)], "adults": 1}).json()
+
+    (_, events) = parse(ics(visitor_client, booking))
+
+    assert [(e.dtstart, e.dtend) for e in events] == [(day(3), day(5)), (day(8), day(9))]
+    assert len({e.uid for e in events}) == 2
+
+
+def test_only_the_visitor_gets_the_booking_calendar(house, visitor_client, operator_client, api_client):
+    booking = stay(visitor_client, house)
+
+    assert ics(client_for(VisitorFactory()), booking).status_code == 404
+    assert ics(operator_client, booking).status_code == 403
+    assert ics(api_client, booking).status_code == 401
+
+
+def test_conditional_requests_get_304s(house, visitor_client):
+    booking = stay(visitor_client, house)
+    first = ics(visitor_client, booking)
+    etag, modified = first["ETag"], first["Last-Modified"]
+
+    by_etag = ics(visitor_client, booking, HTTP_IF_NONE_MATCH=etag)
+    by_date = ics(visitor_client, booking, HTTP_IF_MODIFIED_SINCE=modified)
+    other_etag = ics(visitor_client, booking, HTTP_IF_NONE_MATCH='"something-else"')
+
+    assert (by_etag.status_code, by_etag.content, by_etag["ETag"]) == (304, b"", etag)
+    assert by_date.status_code == 304
+    assert other_etag.status_code == 200
+    assert http_date(Booking.objects.get(pk=booking["id"]).updated_at.timestamp()) == modified
+
+    visitor_client.post(f"{BOOKINGS}{booking['id']}/cancel/", {}, format="json")
+    changed = ics(visitor_client, booking, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_accept_text_calendar_is_served_and_errors_stay_json(house, visitor_client):
+    booking = stay(visitor_client, house)
+
+    ok = ics(visitor_client, booking, HTTP_ACCEPT="text/calendar")
+    missing = visitor_client.get(f"{BOOKINGS}999999/calendar.ics", HTTP_ACCEPT="text/calendar")
+
+    assert ok.status_code == 200 and ok["Content-Type"] == "text/calendar; charset=utf-8"
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert error(missing)["code"] == "booking_not_found"
+
+
+# --- feeds -----------------------------------------------------------------------------------------------------
+
+def feed_url(client, body) -> str:
+    response = client.post(FEEDS, body, format="json")
+    assert response.status_code in (200, 201), response.content
+    return response.json()["url"]
+
+
+def test_an_operator_unit_feed_shows_blocked_nights_without_guest_details(house, visitor, visitor_client,
+                                                                           operator_client, api_client):
+    visitor.full_name = "山田 花子"
+    visitor.save()
+    booking = stay(visitor_client, house)
+    stay(visitor_client, house, 20, 21)
+    visitor_client.post(f"{BOOKINGS}{stay(visitor_client, house, 30, 31)['id']}/cancel/", {}, format="json")
+    ClosureFactory(unit=house, start_date=day(40), end_date=day(41), reason="点検")
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+
+    response = api_client.get(url)
+    events, strict = parse(response)
+
+    text = response.content.decode()
+    assert visitor.email not in text and "山田" not in text and "adults" not in text.lower()
+    assert [(e.dtstart, e.dtend) for e in strict] == [(day(10), day(12)), (day(20), day(21)), (day(40), day(42))]
+    assert strict[0].uid == f"booking-{booking['id']}@127.0.0.1"
+    assert strict[0].summary == "予約済み：一棟貸し"
+    assert strict[2].summary == "休業：一棟貸し" and strict[2].description == "点検"
+
+
+def test_a_facility_feed_covers_its_units(house, organisation, visitor_client, operator_client, api_client):
+    annex = LodgingUnitFactory(facility=house.facility, name_ja="離れ")
+    stay(visitor_client, house)
+    stay(visitor_client, annex, 15, 16)
+
+    (_, strict) = parse(api_client.get(feed_url(operator_client, {"scope": "facility",
+                                                                  "facility": house.facility.id})))
+
+    assert sorted(e.summary for e in strict) == ["予約済み：一棟貸し", "予約済み：離れ"]
+
+
+def test_a_visitors_stays_feed_shows_their_own_including_cancellations(house, visitor_client, api_client):
+    kept = stay(visitor_client, house)
+    gone = stay(visitor_client, house, 20, 21)
+    visitor_client.post(f"{BOOKINGS}{gone['id']}/cancel/", {}, format="json")
+    stay(client_for(VisitorFactory()), house, 30, 31)
+
+    (loose, strict) = parse(api_client.get(feed_url(visitor_client, {"scope": "stays"})))
+
+    assert [e.uid.split("@")[0] for e in strict] == [f"booking-{kept['id']}", f"booking-{gone['id']}"]
+    assert [str(e["STATUS"]) for e in loose] == ["CONFIRMED", "CANCELLED"]
+
+
+def test_asking_again_returns_the_same_feed(house, operator_client):
+    first = operator_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json")
+    again = operator_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["url"] == again.json()["url"]
+    assert [feed["id"] for feed in operator_client.get(FEEDS).json()] == [first.json()["id"]]
+
+
+def test_rotating_the_token_retires_the_old_url(house, operator_client, api_client):
+    created = operator_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").json()
+
+    rotated = operator_client.post(f"{FEEDS}{created['id']}/rotate/")
+
+    assert rotated.status_code == 200 and rotated.json()["url"] != created["url"]
+    assert rotated.json()["rotated_at"] is not None
+    old = api_client.get(created["url"])
+    assert old.status_code == 404 and error(old)["code"] == "calendar_feed_not_found"
+    assert api_client.get(rotated.json()["url"]).status_code == 200
+    assert operator_client.delete(f"{FEEDS}{created['id']}/").status_code == 204
+    assert api_client.get(rotated.json()["url"]).status_code == 404
+
+
+def test_feeds_only_for_what_the_caller_owns(house, visitor_client, operator_client, staff_client):
+    stranger = client_for(OperatorFactory())
+    mine = operator_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").json()
+
+    assert stranger.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").status_code == 404
+    assert stranger.post(FEEDS, {"scope": "facility", "facility": house.facility.id},
+                         format="json").status_code == 404
+    assert stranger.post(f"{FEEDS}{mine['id']}/rotate/").status_code == 404
+    assert visitor_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").status_code == 404
+    refused = operator_client.post(FEEDS, {"scope": "stays"}, format="json")
+    assert refused.status_code == 400 and error(refused)["code"] == "invalid_feed_scope"
+    assert operator_client.post(FEEDS, {"scope": "unit"}, format="json").status_code == 400
+    assert operator_client.post(FEEDS, {"scope": "stays", "unit": house.id}, format="json").status_code == 400
+    assert staff_client.post(FEEDS, {"scope": "stays"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("token", ["nope", "x" * 100, "%20"])
+def test_unknown_tokens_are_404(api_client, token):
+    response = api_client.get(f"/api/v1/calendars/{token}.ics")
+
+    assert response.status_code == 404 and error(response)["code"] == "calendar_feed_not_found"
+
+
+def test_a_feed_answers_304_until_something_in_it_changes(house, visitor_client, operator_client, api_client):
+    stay(visitor_client, house)
+    closure = ClosureFactory(unit=house, start_date=day(40), end_date=day(40))
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    # Everything an hour old, so that a change now moves Last-Modified by whole seconds.
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Booking.objects.update(updated_at=an_hour_ago)
+    Closure.objects.update(updated_at=an_hour_ago)
+    CalendarFeed.objects.update(created_at=an_hour_ago, changed_at=an_hour_ago)
+    house.__class__.objects.update(updated_at=an_hour_ago)
+    house.facility.__class__.objects.update(updated_at=an_hour_ago)
+    first = api_client.get(url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert modified == http_date(an_hour_ago.timestamp())
+
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+
+    operator_client.delete(f"/api/v1/operator/units/{house.id}/closures/{closure.id}/")
+
+    after_delete = api_client.get(url, HTTP_IF_MODIFIED_SINCE=modified)
+    assert after_delete.status_code == 200 and after_delete["ETag"] != etag
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=after_delete["ETag"]).status_code == 304
+    stay(visitor_client, house, 50, 51)
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=after_delete["ETag"]).status_code == 200
+
+
+def test_a_feed_needs_no_login_and_ignores_a_bad_token_header(house, operator_client, api_client):
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
+
+    assert api_client.get(url).status_code == 200

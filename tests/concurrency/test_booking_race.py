@@ -1,0 +1,172 @@
+"""Bookings raced through a live server: the last free unit goes to exactly one request, whatever arrives at
+once; controls show the race is real without the lock and without the stock CHECK."""
+import threading
+from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from django.db import connection
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from bookings import selectors, services
+from bookings.models import Booking, UnitStock
+from tests.bookings.factories import LodgingUnitFactory, iso
+from tests.factories import VisitorFactory
+
+RACERS = 24
+transactional = pytest.mark.django_db(transaction=True)
+
+
+def headers(user, key=None):
+    out = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+    if key:
+        out["Idempotency-Key"] = key
+    return out
+
+
+def race(live_server, calls) -> list[requests.Response]:
+    """POSTs every (headers, body) to /api/v1/bookings/ from its own thread at once."""
+    def post(call):
+        return requests.post(f"{live_server.url}/api/v1/bookings/", headers=call[0], json=call[1], timeout=60)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(post, calls))
+
+
+def all_arrive_before_booking(monkeypatch, parties):
+    """Every request has checked its stay (outside any transaction) before any of them books."""
+    barrier = threading.Barrier(parties, timeout=30)
+    original = selectors.stay_resolve
+
+    def wrapped(**kwargs):
+        stay = original(**kwargs)
+        barrier.wait()
+        return stay
+
+    monkeypatch.setattr(selectors, "stay_resolve", wrapped)
+
+
+def without_lock(monkeypatch, parties):
+    """The stock rows read without FOR UPDATE, and every request has read them before any writes."""
+    barrier = threading.Barrier(parties, timeout=30)
+    monkeypatch.setattr(services, "_stock_lock", lambda *, unit, dates: list(
+        UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))))
+    original = selectors.taken_by_date
+
+    def wrapped(**kwargs):
+        taken = original(**kwargs)
+        barrier.wait()
+        return taken
+
+    monkeypatch.setattr(selectors, "taken_by_date", wrapped)
+
+
+def last_free_unit():
+    unit = LodgingUnitFactory(count=1)
+    # The stock row exists, as it does once anyone has booked any unit of it that night.
+    UnitStock.objects.create(unit=unit, date=selectors.today() + timedelta(days=10), total=1)
+    return unit
+
+
+def racers(unit, n=RACERS):
+    body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
+    return [(headers(VisitorFactory()), body) for _ in range(n)]
+
+
+def outcome(responses):
+    return sorted(response.status_code for response in responses)
+
+
+@pytest.mark.postgres
+@transactional
+def test_the_last_free_unit_goes_to_exactly_one_of_many(live_server, monkeypatch):
+    unit = last_free_unit()
+    all_arrive_before_booking(monkeypatch, RACERS)
+
+    responses = race(live_server, racers(unit))
+
+    assert outcome(responses) == [201] + [409] * (RACERS - 1)
+    refused = [r.json()["error"] for r in responses if r.status_code == 409]
+    assert {e["code"] for e in refused} == {"unit_unavailable"}
+    assert all(iso(10) in e["message"] for e in refused)
+    assert Booking.objects.filter(unit=unit).count() == 1
+    assert UnitStock.objects.get(unit=unit).taken == 1
+
+
+@transactional
+def test_the_last_free_unit_goes_to_exactly_one_on_sqlite_too(live_server, monkeypatch):
+    """On SQLite the IMMEDIATE transactions serialise the bookings; the same race, the same answer."""
+    unit = last_free_unit()
+    all_arrive_before_booking(monkeypatch, 20)
+
+    responses = race(live_server, racers(unit, 20))
+
+    assert outcome(responses) == [201] + [409] * 19
+    assert UnitStock.objects.get(unit=unit).taken == 1
+
+
+@pytest.mark.postgres
+@transactional
+def test_control_without_the_lock_the_check_constraint_still_refuses(live_server, monkeypatch):
+    """Every request passes the Python check (all read 0 taken); only the database's CHECK stops them."""
+    unit = last_free_unit()
+    without_lock(monkeypatch, RACERS)
+
+    responses = race(live_server, racers(unit))
+
+    assert outcome(responses) == [201] + [409] * (RACERS - 1)
+    assert UnitStock.objects.get(unit=unit).taken == 1
+
+
+@pytest.mark.postgres
+@transactional
+def test_control_without_lock_and_constraint_the_race_overbooks(live_server, monkeypatch):
+    """Proof the tests above can fail: with neither guard, the racers all get the one unit."""
+    unit = last_free_unit()
+    without_lock(monkeypatch, RACERS)
+    check = next(c for c in UnitStock._meta.constraints if c.name == "unit_stock_never_overbooked")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(UnitStock, check)
+    try:
+        responses = race(live_server, racers(unit))
+        overbooked = UnitStock.objects.get(unit=unit).taken
+    finally:
+        UnitStock.objects.all().delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(UnitStock, check)
+
+    assert outcome(responses) == [201] * RACERS
+    assert overbooked == RACERS
+
+
+@pytest.mark.postgres
+@transactional
+def test_simultaneous_retries_with_one_key_make_one_booking(live_server, monkeypatch):
+    unit = LodgingUnitFactory(count=5)
+    visitor = VisitorFactory()
+    body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}
+    all_arrive_before_booking(monkeypatch, 10)
+
+    responses = race(live_server, [(headers(visitor, "same-key"), body)] * 10)
+
+    assert outcome(responses) == [201] * 10
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Booking.objects.filter(unit=unit).count() == 1
+    assert list(UnitStock.objects.filter(unit=unit).values_list("taken", flat=True)) == [1, 1]
+
+
+@pytest.mark.postgres
+@transactional
+def test_one_key_with_two_bodies_at_once_books_one_and_refuses_the_other(live_server, monkeypatch):
+    unit = LodgingUnitFactory(count=5)
+    visitor = VisitorFactory()
+    bodies = [{"unit": unit.id, "check_in": iso(10 + 5 * n), "check_out": iso(11 + 5 * n), "adults": 1}
+              for n in range(2)]
+    all_arrive_before_booking(monkeypatch, 2)
+
+    responses = race(live_server, [(headers(visitor, "same-key"), body) for body in bodies])
+
+    assert outcome(responses) == [201, 422]
+    assert Booking.objects.filter(unit=unit).count() == 1
+    assert sum(UnitStock.objects.filter(unit=unit).values_list("taken", flat=True)) == 1

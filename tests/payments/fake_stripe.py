@@ -1,0 +1,164 @@
+"""A stand-in for Stripe's HTTP API at the SDK's HTTP-client boundary, answering with Stripe's object shapes,
+and webhook events signed with Stripe's real scheme. Nothing reaches the network."""
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+import stripe
+
+_ids = itertools.count(1)
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}_Test{next(_ids):010d}"
+
+
+def _form(post_data) -> dict:
+    """Stripe's form encoding (`metadata[booking_id]=7`) back into nested dicts."""
+    out: dict = {}
+    for key, value in parse_qsl(post_data or "", keep_blank_values=True):
+        parts = key.replace("]", "").split("[")
+        target = out
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return out
+
+
+class FakeStripe(stripe.HTTPClient):
+    name = "fake-stripe"
+
+    def __init__(self):
+        super().__init__()
+        self.intents: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}
+        self.requests: list[tuple[str, str, dict]] = []
+        self.by_idempotency_key: dict[str, tuple[str, int]] = {}
+        self.down = False
+        self.lock = threading.Lock()
+        # Concurrency tests hold every re-read here until all racing requests have reached Stripe.
+        self.retrieve_barrier: threading.Barrier | None = None
+
+    # -- the HTTPClient interface the SDK calls --------------------------------------------------
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        if self.retrieve_barrier is not None and method.upper() == "GET":
+            self.retrieve_barrier.wait()
+        with self.lock:
+            if self.down:
+                raise stripe.APIConnectionError("Could not connect to Stripe (test: down).")
+            path = urlsplit(url).path
+            params = _form(post_data)
+            self.requests.append((method.upper(), path, params))
+            key = (headers or {}).get("Idempotency-Key")
+            if key and key in self.by_idempotency_key:
+                body, status = self.by_idempotency_key[key]
+                return body, status, {"Idempotent-Replayed": "true"}
+            status, obj = self._route(method.upper(), path, params)
+            body = json.dumps(obj)
+            if key and status < 500:
+                self.by_idempotency_key[key] = (body, status)
+            return body, status, {"Request-Id": _id("req")}
+
+    def request_stream(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def close(self):
+        pass
+
+    def _sleep_time_seconds(self, num_retries, response=None):
+        return 0
+
+    # -- Stripe's endpoints, as far as the backend uses them ---------------------------------------
+    def _route(self, method, path, params):
+        parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["v1", "payment_intents"]:
+            return 200, self._intent_create(params)
+        if parts[:2] == ["v1", "payment_intents"] and len(parts) >= 3:
+            intent = self.intents.get(parts[2])
+            if intent is None:
+                return 404, _error("resource_missing", f"No such payment_intent: '{parts[2]}'", "intent")
+            if method == "GET" and len(parts) == 3:
+                return 200, intent
+            if method == "POST" and parts[3:] == ["cancel"]:
+                if intent["status"] in ("succeeded", "canceled"):
+                    return 400, _error(
+                        "payment_intent_unexpected_state",
+                        f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.",
+                    )
+                intent.update(status="canceled", canceled_at=int(time.time()), cancellation_reason="requested_by_customer")
+                return 200, intent
+        if method == "POST" and parts == ["v1", "refunds"]:
+            return self._refund_create(params)
+        return 404, _error("resource_missing", f"Unrecognized request URL ({method}: {path}).")
+
+    def _intent_create(self, params):
+        intent_id = _id("pi")
+        intent = {
+            "id": intent_id, "object": "payment_intent", "amount": int(params["amount"]), "amount_capturable": 0,
+            "amount_received": 0, "automatic_payment_methods": {"allow_redirects": "always", "enabled": True},
+            "canceled_at": None, "cancellation_reason": None, "capture_method": "automatic",
+            "client_secret": f"{intent_id}_secret_{_id('s')}", "confirmation_method": "automatic",
+            "created": int(time.time()), "currency": params["currency"], "customer": None, "description": None,
+            "last_payment_error": None, "latest_charge": None, "livemode": False,
+            "metadata": params.get("metadata", {}), "next_action": None, "payment_method": None,
+            "payment_method_types": ["card"], "status": "requires_payment_method",
+        }
+        self.intents[intent_id] = intent
+        return intent
+
+    def _refund_create(self, params):
+        intent = self.intents.get(params.get("payment_intent", ""))
+        amount = int(params.get("amount", 0))
+        if intent is None or intent["status"] != "succeeded":
+            return 400, _error("charge_not_refundable", "This PaymentIntent has no successful charge to refund.")
+        already = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"])
+        if amount + already > intent["amount_received"]:
+            return 400, _error("amount_too_large", "Refund amount is greater than unrefunded amount on charge.")
+        refund = {
+            "id": _id("re"), "object": "refund", "amount": amount, "charge": intent["latest_charge"],
+            "created": int(time.time()), "currency": intent["currency"], "metadata": {},
+            "payment_intent": intent["id"], "reason": params.get("reason"), "status": "succeeded",
+        }
+        self.refunds[refund["id"]] = refund
+        return 200, refund
+
+    # -- what happens on the phone and at the card network ----------------------------------------
+    def pay(self, intent_id: str) -> dict:
+        intent = self.intents[intent_id]
+        intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=_id("ch"),
+                      payment_method=_id("pm"), last_payment_error=None)
+        return intent
+
+    def decline(self, intent_id: str) -> dict:
+        intent = self.intents[intent_id]
+        intent.update(status="requires_payment_method", last_payment_error={
+            "code": "card_declined", "decline_code": "generic_decline", "message": "Your card was declined.",
+            "type": "card_error",
+        })
+        return intent
+
+    def refunds_of(self, intent_id: str) -> list[dict]:
+        return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+
+
+def _error(code: str, message: str, param: str | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "param": param, "type": "invalid_request_error"}}
+
+
+def event(event_type: str, obj: dict, event_id: str | None = None) -> bytes:
+    return json.dumps({
+        "id": event_id or _id("evt"), "object": "event", "api_version": "2024-06-20", "created": int(time.time()),
+        "data": {"object": dict(obj)}, "livemode": False, "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None}, "type": event_type,
+    }).encode()
+
+
+def signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """Stripe's scheme: t=<unix time>,v1=HMAC-SHA256(secret, "<t>.<body>")."""
+    timestamp = timestamp or int(time.time())
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"

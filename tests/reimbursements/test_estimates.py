@@ -1,0 +1,81 @@
+"""The estimate functions the bookings API calls: quotes, bulk estimates in fixed queries, database constraints."""
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
+from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
+from tests import factories
+from tests.reimbursements.factories import make_booking, saku_programme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def programme(saku):
+    return saku_programme()
+
+
+def test_quote_counts_as_one_more_booking_of_the_group(programme, visitor):
+    make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4))
+    unit = factories.UnitFactory()
+    dates = [date(2026, 12, 10) + timedelta(days=i) for i in range(4)]
+    body = estimate_for_quote(visitor=visitor, unit=unit, kind="stay", dates=dates,
+                              nights=[(d, 5000) for d in dates[:-1]], adults=1, children=0, infants=0)
+    assert (body["eligible_days"], body["eligible_nights"], body["lodging_reimbursable_yen"]) == (2, 1, 4000)
+    assert body["group_days_remaining"] == 0
+
+
+def test_anonymous_quote_has_no_history(programme):
+    dates = [date(2026, 12, 10), date(2026, 12, 11)]
+    body = estimate_for_quote(visitor=None, unit=factories.UnitFactory(), kind="stay", dates=dates,
+                              nights=[(dates[0], 6500)], adults=1, children=0, infants=0)
+    assert body["eligible"] is True and body["lodging_reimbursable_yen"] == 4000
+
+
+def test_bulk_estimates_cost_a_fixed_number_of_queries(programme, django_assert_num_queries):
+    bookings = []
+    for n in range(6):
+        visitor = factories.VisitorFactory()
+        for week in range(2):
+            start = date(2026, 12, 1) + timedelta(days=7 * week + n)
+            bookings.append(make_booking(visitor=visitor, check_in=start, check_out=start + timedelta(days=2)))
+    with django_assert_num_queries(7):
+        estimates = estimates_for_bookings(bookings=bookings)
+    assert len(estimates) == 12
+    assert all(e["eligible"] for e in estimates.values())
+
+
+def test_a_date_cannot_be_frozen_twice_for_a_group(programme, visitor):
+    booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 2))
+    claim = Claim.objects.create(booking=booking, visitor=visitor, programme=programme, status="submitted")
+    ClaimDay.objects.create(claim=claim, visitor=visitor, programme=programme, date=date(2026, 12, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ClaimDay.objects.create(claim=claim, visitor=visitor, programme=programme, date=date(2026, 12, 1))
+
+
+def test_one_live_claim_per_booking_is_a_database_rule(programme, visitor):
+    booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 2))
+    Claim.objects.create(booking=booking, visitor=visitor, programme=programme, status="submitted")
+    Claim.objects.create(booking=booking, visitor=visitor, programme=programme, status="rejected")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.create(booking=booking, visitor=visitor, programme=programme, status="draft")
+
+
+@pytest.mark.parametrize("change", [{"cost_share_percent": 101}])
+def test_category_rule_constraints(programme, change):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CategoryRule.objects.filter(programme=programme, category="taxi").update(**change)
+
+
+def test_programme_window_must_be_ordered(programme):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Programme.objects.filter(id=programme.id).update(valid_until=date(2026, 1, 1))
+
+
+def test_demo_seed_is_idempotent(programme):
+    from reimbursements import demo
+
+    demo.seed()
+    assert Programme.objects.count() == 1 and CategoryRule.objects.count() == 7

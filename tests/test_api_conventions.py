@@ -1,0 +1,87 @@
+"""The conventions the mobile team relies on: error shape, language, schema, auth."""
+import pytest
+
+
+@pytest.mark.django_db
+def test_validation_errors_use_one_shape_and_name_the_field(api_client):
+    response = api_client.post("/api/v1/auth/register/", {"email": "not-an-email", "password": "x"}, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert set(error["fields"]) == {"email", "password"}
+    assert "email" in error["message"]
+
+
+@pytest.mark.django_db
+def test_messages_are_japanese_by_default_and_english_on_request(api_client):
+    body = {"email": "x", "password": "correct-horse-battery"}
+    japanese = api_client.post("/api/v1/auth/register/", body, format="json").json()["error"]
+    english = api_client.post("/api/v1/auth/register/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+
+    assert english["fields"]["email"] == ["Enter a valid email address."]
+    assert japanese["fields"]["email"] == ["有効なメールアドレスを入力してください。"]
+    assert english["message"].startswith("Please check the input")
+    assert japanese["message"] != english["message"]
+
+
+@pytest.mark.django_db
+def test_register_then_get_a_token_and_read_the_profile(api_client):
+    created = api_client.post(
+        "/api/v1/auth/register/",
+        {"email": "Hanako@Example.jp", "password": "correct-horse-battery", "home_prefecture": "東京都"},
+        format="json",
+    )
+    assert created.status_code == 201
+    assert created.json()["role"] == "visitor"
+
+    tokens = api_client.post(
+        "/api/v1/auth/token/", {"email": "hanako@example.jp", "password": "correct-horse-battery"}, format="json"
+    ).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    me = api_client.get("/api/v1/me/").json()
+
+    assert me["email"] == "hanako@example.jp"
+    assert me["home_prefecture"] == "東京都"
+    refreshed = api_client.post("/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
+    assert refreshed.status_code == 200 and refreshed.json()["access"]
+
+
+@pytest.mark.django_db
+def test_registering_an_existing_email_is_refused(api_client, visitor):
+    response = api_client.post(
+        "/api/v1/auth/register/", {"email": visitor.email.upper(), "password": "correct-horse-battery"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "email_taken"
+    assert "email" in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_unauthenticated_profile_is_401_in_the_error_shape(api_client):
+    response = api_client.get("/api/v1/me/")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_documents_the_error_shape(api_client):
+    response = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert "Error" in schema["components"]["schemas"]
+    register = schema["paths"]["/api/v1/auth/register/"]["post"]
+    assert "400" in register["responses"]
+
+
+@pytest.mark.django_db
+def test_domain_errors_are_translated(api_client, visitor):
+    body = {"email": visitor.email, "password": "correct-horse-battery"}
+    japanese = api_client.post("/api/v1/auth/register/", body, format="json").json()["error"]["message"]
+    english = api_client.post("/api/v1/auth/register/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+
+    assert japanese == "このメールアドレスのアカウントは既に登録されています。"
+    assert english["message"] == "An account with this email address already exists."
