@@ -150,7 +150,7 @@ class Facility(Translated, models.Model):
         return self.kind != self.Kind.COWORKING
 
 
-class Photo(models.Model):
+class Photo(Translated, models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="photos")
     url = models.URLField(max_length=500)
     caption_ja = models.CharField(max_length=200, blank=True)

@@ -1,0 +1,2 @@
+"""Routes of the operators' catalogue API (under /api/v1/operator/)."""
+urlpatterns: list = []

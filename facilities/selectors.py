@@ -1,0 +1,264 @@
+"""Reads of the catalogue: the public search (filters, distance from a point or station) and a facility's detail.
+
+Distance search never calls a geocoder. It narrows candidates in SQL with a bounding box on the indexed
+coordinates, ranks them by a cheap spherical distance, and computes the geodesic distance (geopy, WGS-84)
+only where the spherical figure cannot decide: at the edge of the radius and around the requested page.
+"""
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from geopy.distance import geodesic
+
+from backend.ids import parse_id
+
+from .errors import FacilityNotFound, InvalidSearch, LandmarkNotFound
+from .models import Area, Certification, Facility, Landmark, Municipality, Photo, Unit
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+# The spherical distance differs from the WGS-84 geodesic by less than 0.6 % anywhere on Earth.
+SPHERE_ERROR = 0.006
+KM_PER_DEGREE_LATITUDE_MIN = 110.57  # at the equator, the shortest degree of latitude
+AMENITIES = ("private_booths", "external_monitors", "open_24h", "kids_space", "car_share", "parking")
+
+
+@dataclass(frozen=True)
+class Centre:
+    latitude: float
+    longitude: float
+    radius_km: float
+
+
+@dataclass
+class SearchQuery:
+    kinds: list[str] = field(default_factory=list)
+    municipality: str | None = None
+    area: str | None = None
+    capacity: int | None = None
+    amenities: list[str] = field(default_factory=list)
+    min_wifi_mbps: int | None = None
+    certified: bool = False
+    min_certification_level: int | None = None
+    certification_scheme: str | None = None
+    check_in: date | None = None
+    check_out: date | None = None
+    centre: Centre | None = None
+
+
+def station_get(*, code: str) -> Landmark:
+    try:
+        return Landmark.objects.get(code=code)
+    except Landmark.DoesNotExist:
+        raise LandmarkNotFound(code=code, fields={"near_station": [str(LandmarkNotFound.default_message % {"code": code})]})
+
+
+def _valid_certifications(day: date) -> QuerySet[Certification]:
+    return Certification.objects.filter(certified_on__lte=day, valid_until__gte=day)
+
+
+def _unknown(field_name: str, value: str) -> InvalidSearch:
+    message = _("Unknown value: %(value)s.") % {"value": value}
+    return InvalidSearch(message, fields={field_name: [message]}, code="unknown_filter_value")
+
+
+def _published() -> QuerySet[Facility]:
+    return Facility.objects.filter(is_published=True)
+
+
+def facility_filter(*, query: SearchQuery) -> QuerySet[Facility]:
+    """Every filter but distance, as SQL; unknown municipality, area or station codes are refused by name."""
+    facilities = _published()
+    today = timezone.localdate()
+    if query.kinds:
+        facilities = facilities.filter(kind__in=query.kinds)
+    if query.municipality:
+        municipality = Municipality.objects.filter(code=query.municipality).values_list("id", flat=True).first()
+        if municipality is None:
+            raise _unknown("municipality", query.municipality)
+        facilities = facilities.filter(municipality_id=municipality)
+    if query.area:
+        areas = Area.objects.filter(slug=query.area)
+        if query.municipality:
+            areas = areas.filter(municipality__code=query.municipality)
+        area_ids = list(areas.values_list("id", flat=True))
+        if not area_ids:
+            raise _unknown("area", query.area)
+        facilities = facilities.filter(area_id__in=area_ids)
+    for amenity in query.amenities:
+        facilities = facilities.filter(**{amenity: True})
+    if query.min_wifi_mbps is not None:
+        facilities = facilities.filter(wifi_mbps__gte=query.min_wifi_mbps)
+    if query.certified or query.min_certification_level or query.certification_scheme:
+        certificates = _valid_certifications(today).filter(facility=OuterRef("pk"))
+        if query.min_certification_level:
+            certificates = certificates.filter(rank__gte=query.min_certification_level)
+        if query.certification_scheme:
+            certificates = certificates.filter(scheme=query.certification_scheme)
+        facilities = facilities.filter(Exists(certificates))
+    if query.capacity or query.check_in:
+        facilities = facilities.filter(Exists(_matching_units(query).filter(facility=OuterRef("pk"))))
+    return facilities
+
+
+def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
+    """Active units fit for the party and, when dates are given, open and not sold out on every one of them."""
+    from bookings.models import Closure, UnitStock
+
+    units = Unit.objects.filter(is_active=True)
+    if query.capacity:
+        units = units.filter(capacity__gte=query.capacity)
+    if query.check_in and query.check_out:
+        nights = (query.check_out - query.check_in).days
+        last_day = query.check_out - timedelta(days=1)
+        units = units.filter(
+            Q(facility__kind=Facility.Kind.COWORKING) | Q(min_nights__lte=nights, max_nights__gte=nights)
+        ).exclude(
+            Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=query.check_in))
+        ).exclude(
+            Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=query.check_in, date__lte=last_day,
+                                            taken__gte=F("total")))
+        )
+    return units
+
+
+def bounding_box(centre: Centre) -> Q:
+    """A box that surely contains the circle, on the indexed coordinate columns."""
+    reach_km = centre.radius_km * (1 + SPHERE_ERROR)
+    delta_latitude = reach_km / KM_PER_DEGREE_LATITUDE_MIN
+    south, north = centre.latitude - delta_latitude, centre.latitude + delta_latitude
+    box = Q(latitude__gte=max(south, -90.0), latitude__lte=min(north, 90.0))
+    widest = max(abs(south), abs(north))
+    if widest >= 89.0:
+        return box  # the circle reaches a pole: every longitude
+    delta_longitude = delta_latitude / math.cos(math.radians(widest))
+    if delta_longitude >= 180:
+        return box
+    west, east = centre.longitude - delta_longitude, centre.longitude + delta_longitude
+    if west < -180:
+        return box & (Q(longitude__gte=west + 360) | Q(longitude__lte=east))
+    if east > 180:
+        return box & (Q(longitude__gte=west) | Q(longitude__lte=east - 360))
+    return box & Q(longitude__gte=west, longitude__lte=east)
+
+
+def spherical_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlambda = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlambda) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class Ranked:
+    """Candidates within a radius, ordered by geodesic distance, computing geodesics only where needed.
+
+    Behaves as a sequence for the paginator: `len()` is the number within the radius and a slice gives
+    (facility id, distance in km) pairs in exact geodesic order.
+    """
+
+    def __init__(self, centre: Centre, candidates: list[tuple[int, float, float]]):
+        self.centre = centre
+        self._geodesic: dict[int, float] = {}
+        self._points = {pk: (lat, lon) for pk, lat, lon in candidates}
+        radius = centre.radius_km
+        inside = []
+        for pk, lat, lon in candidates:
+            approx = spherical_km(centre.latitude, centre.longitude, lat, lon)
+            if approx * (1 - SPHERE_ERROR) > radius:
+                continue
+            if approx * (1 + SPHERE_ERROR) > radius and self._distance(pk) > radius:
+                continue
+            inside.append((approx, pk))
+        inside.sort()
+        self._by_sphere = inside
+
+    def _distance(self, pk: int) -> float:
+        known = self._geodesic.get(pk)
+        if known is None:
+            known = self._geodesic[pk] = geodesic((self.centre.latitude, self.centre.longitude), self._points[pk]).km
+        return known
+
+    def __len__(self) -> int:
+        return len(self._by_sphere)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1][0]
+        start, stop, _ = index.indices(len(self._by_sphere))
+        if start >= stop:
+            return []
+        # The first `stop` by geodesic lie among the first `stop` by sphere plus those whose lower bound
+        # does not exceed the largest geodesic among them.
+        head = self._by_sphere[:stop]
+        bound = max(self._distance(pk) for _, pk in head)
+        pool = [pk for _, pk in head]
+        for approx, pk in self._by_sphere[stop:]:
+            if approx * (1 - SPHERE_ERROR) > bound:
+                break
+            pool.append(pk)
+        ranked = sorted(pool, key=lambda pk: (self._distance(pk), pk))
+        return [(pk, self._distance(pk)) for pk in ranked[start:stop]]
+
+
+def candidates_near(*, facilities: QuerySet[Facility], centre: Centre) -> Ranked:
+    rows = list(facilities.filter(bounding_box(centre)).values_list("id", "latitude", "longitude"))
+    return Ranked(centre, rows)
+
+
+def _list_queryset() -> QuerySet[Facility]:
+    today = timezone.localdate()
+    return (
+        Facility.objects.select_related("municipality", "area")
+        .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
+        .prefetch_related(
+            Prefetch("certifications", queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
+                     to_attr="valid_certifications"),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
+        )
+    )
+
+
+def facilities_for_page(*, ids: list[int]) -> list[Facility]:
+    """The facilities of one result page, in the given order, with what the list shows: three queries."""
+    by_id = {facility.pk: facility for facility in _list_queryset().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def facility_list_ordered(*, facilities: QuerySet[Facility]) -> QuerySet[Facility]:
+    return facilities.order_by("id")
+
+
+def facility_detail(*, facility_id) -> Facility:
+    pk = parse_id(facility_id)
+    if pk is None:
+        raise FacilityNotFound()
+    today = timezone.localdate()
+    facility = (
+        _published().filter(pk=pk).select_related("municipality", "area")
+        .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
+        .prefetch_related(
+            Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("price_yen", "id"),
+                     to_attr="active_units"),
+            Prefetch("certifications", queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
+                     to_attr="valid_certifications"),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
+        )
+        .first()
+    )
+    if facility is None:
+        raise FacilityNotFound()
+    return facility
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    return Municipality.objects.prefetch_related("areas").order_by("code")
+
+
+def landmark_list(*, municipality: str | None = None) -> QuerySet[Landmark]:
+    landmarks = Landmark.objects.select_related("municipality").order_by("code")
+    if municipality:
+        landmarks = landmarks.filter(municipality__code=municipality)
+    return landmarks

@@ -1,0 +1,220 @@
+"""Public representations of the catalogue, in the language the client asked for, and the search parameters."""
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .models import Certification, Facility, Unit
+from .selectors import AMENITIES, Centre, SearchQuery
+
+MAX_RADIUS_KM = 300
+DEFAULT_RADIUS_KM = 20
+MAX_SEARCH_NIGHTS = 60
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    kind = serializers.ListField(
+        child=serializers.ChoiceField(choices=Facility.Kind.choices), required=False,
+        help_text=_("Kinds of facility; repeat the parameter for several."))
+    municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
+                                          help_text=_("National local-government code (Saku: 202177)."))
+    area = serializers.SlugField(max_length=50, required=False, help_text=_("Area slug within the municipality."))
+    capacity = serializers.IntegerField(min_value=1, max_value=50, required=False,
+                                        help_text=_("Party size: only facilities with a unit for this many persons."))
+    min_wifi_mbps = serializers.IntegerField(min_value=0, max_value=100000, required=False)
+    private_booths = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                              help_text=_("true: only facilities with private booths."))
+    external_monitors = serializers.BooleanField(required=False, allow_null=True, default=None)
+    open_24h = serializers.BooleanField(required=False, allow_null=True, default=None)
+    kids_space = serializers.BooleanField(required=False, allow_null=True, default=None)
+    car_share = serializers.BooleanField(required=False, allow_null=True, default=None)
+    parking = serializers.BooleanField(required=False, allow_null=True, default=None)
+    certified = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                         help_text=_("true: only facilities holding a certificate valid today."))
+    min_certification_level = serializers.IntegerField(
+        min_value=1, max_value=2, required=False,
+        help_text=_("1 (★1 or business) or 2 (★2 or premium), on a certificate valid today."))
+    certification_scheme = serializers.ChoiceField(choices=Certification.Scheme.choices, required=False)
+    check_in = serializers.DateField(required=False, help_text=_("With check_out: only units free on every date."))
+    check_out = serializers.DateField(required=False)
+    near = serializers.CharField(required=False, max_length=60, help_text=_("Centre as `latitude,longitude`."))
+    near_station = serializers.SlugField(max_length=50, required=False,
+                                         help_text=_("Code of a station or landmark used as the centre."))
+    radius_km = serializers.FloatField(min_value=0.1, max_value=MAX_RADIUS_KM, required=False,
+                                       help_text=_("Radius around the centre (default 20 km)."))
+
+    def validate_near(self, value: str) -> tuple[float, float]:
+        parts = value.split(",")
+        try:
+            latitude, longitude = (float(part) for part in parts)
+        except ValueError:
+            raise serializers.ValidationError(_("Give the centre as latitude,longitude, e.g. 36.27796,138.46424."))
+        if not (-90 <= latitude <= 90):
+            raise serializers.ValidationError(_("Latitude must be between -90 and 90."))
+        if not (-180 <= longitude <= 180):
+            raise serializers.ValidationError(_("Longitude must be between -180 and 180."))
+        return latitude, longitude
+
+    def validate(self, attrs):
+        errors = {}
+        if "near" in attrs and "near_station" in attrs:
+            errors["near_station"] = [_("Give either near or near_station, not both.")]
+        if "radius_km" in attrs and "near" not in attrs and "near_station" not in attrs:
+            errors["radius_km"] = [_("A radius needs a centre: give near or near_station.")]
+        if ("check_in" in attrs) != ("check_out" in attrs):
+            missing = "check_out" if "check_in" in attrs else "check_in"
+            errors[missing] = [_("Give check_in and check_out together.")]
+        elif "check_in" in attrs:
+            nights = (attrs["check_out"] - attrs["check_in"]).days
+            if nights < 1:
+                errors["check_out"] = [_("Check-out must be after check-in.")]
+            elif nights > MAX_SEARCH_NIGHTS:
+                errors["check_out"] = [_("Search at most %(days)d days at a time.") % {"days": MAX_SEARCH_NIGHTS}]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def to_query(self, station=None) -> SearchQuery:
+        data = self.validated_data
+        centre = None
+        radius = data.get("radius_km", DEFAULT_RADIUS_KM)
+        if "near" in data:
+            centre = Centre(data["near"][0], data["near"][1], radius)
+        elif station is not None:
+            centre = Centre(station.latitude, station.longitude, radius)
+        return SearchQuery(
+            kinds=data.get("kind", []), municipality=data.get("municipality"), area=data.get("area"),
+            capacity=data.get("capacity"), amenities=[name for name in AMENITIES if data.get(name)],
+            min_wifi_mbps=data.get("min_wifi_mbps"), certified=bool(data.get("certified")),
+            min_certification_level=data.get("min_certification_level"),
+            certification_scheme=data.get("certification_scheme"), check_in=data.get("check_in"),
+            check_out=data.get("check_out"), centre=centre,
+        )
+
+
+class LocalizedField(serializers.CharField):
+    """The Japanese or English text of a translated field, as the request's language asks."""
+
+    def __init__(self, name: str, **kwargs):
+        self.text_name = name
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance):
+        return instance.localized(self.text_name)
+
+
+class MunicipalityRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = LocalizedField("name")
+    prefecture = LocalizedField("prefecture")
+
+
+class AreaRefSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = LocalizedField("name")
+
+
+class AmenitiesSerializer(serializers.Serializer):
+    wifi_mbps = serializers.IntegerField(allow_null=True)
+    private_booths = serializers.BooleanField()
+    external_monitors = serializers.BooleanField()
+    open_24h = serializers.BooleanField()
+    kids_space = serializers.BooleanField()
+    car_share = serializers.BooleanField()
+    parking = serializers.BooleanField()
+
+
+class CertificationSerializer(serializers.Serializer):
+    scheme = serializers.ChoiceField(choices=Certification.Scheme.choices)
+    scheme_name = serializers.CharField(source="get_scheme_display")
+    level = serializers.ChoiceField(choices=Certification.LEVEL_CHOICES)
+    level_name = serializers.CharField(source="get_level_display")
+    rank = serializers.IntegerField(help_text=_("1 or 2, comparable across schemes."))
+    certificate_number = serializers.CharField()
+    certified_on = serializers.DateField()
+    valid_until = serializers.DateField()
+
+
+class PhotoSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    caption = LocalizedField("caption")
+
+
+class UnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit_type = serializers.ChoiceField(choices=Unit.Type.choices)
+    name = LocalizedField("name")
+    capacity = serializers.IntegerField()
+    count = serializers.IntegerField()
+    price_yen = serializers.IntegerField()
+    price_basis = serializers.SerializerMethodField(help_text=_("`night` for lodging, `day` for day passes."))
+    min_nights = serializers.IntegerField()
+    max_nights = serializers.IntegerField()
+    booking_window_days = serializers.IntegerField()
+    free_cancellation_days = serializers.IntegerField()
+    cancellation_fee_percent = serializers.IntegerField()
+
+    def get_price_basis(self, unit) -> str:
+        return "day" if unit.unit_type in (Unit.Type.DESK, Unit.Type.MEETING_ROOM) else "night"
+
+
+class FacilityListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=Facility.Kind.choices)
+    name = LocalizedField("name")
+    municipality = MunicipalityRefSerializer()
+    area = AreaRefSerializer(allow_null=True)
+    address = LocalizedField("address")
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    distance_km = serializers.SerializerMethodField(
+        help_text=_("Geodesic distance from the search centre; null without one."))
+    amenities = AmenitiesSerializer(source="*")
+    price_from_yen = serializers.IntegerField(allow_null=True, help_text=_("Lowest base price of its units."))
+    certifications = CertificationSerializer(source="valid_certifications", many=True,
+                                             help_text=_("Certificates valid today; expired ones are not shown."))
+    photo_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_distance_km(self, facility) -> float | None:
+        distance = self.context.get("distances", {}).get(facility.pk)
+        return round(distance, 3) if distance is not None else None
+
+    def get_photo_url(self, facility) -> str | None:
+        return facility.photo_list[0].url if facility.photo_list else None
+
+
+class FacilityDetailSerializer(FacilityListSerializer):
+    description = LocalizedField("description")
+    postal_code = serializers.CharField()
+    check_in_time = serializers.TimeField(format="%H:%M", allow_null=True)
+    check_out_time = serializers.TimeField(format="%H:%M", allow_null=True)
+    opening_hours = LocalizedField("opening_hours")
+    website = serializers.URLField(allow_blank=True)
+    photos = PhotoSerializer(source="photo_list", many=True)
+    units = UnitSerializer(source="active_units", many=True)
+
+
+class FacilityPageSerializer(serializers.Serializer):
+    """Only for the schema: a page of search results."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FacilityListSerializer(many=True)
+
+
+class MunicipalitySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = LocalizedField("name")
+    prefecture = LocalizedField("prefecture")
+    areas = AreaRefSerializer(many=True)
+
+
+class LandmarkSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    name = LocalizedField("name")
+    municipality = serializers.CharField(source="municipality.code")
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
