@@ -37,8 +37,8 @@ class ProfileUpdateSerializer(ProfileFieldsMixin):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
-    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = User

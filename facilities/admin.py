@@ -1,5 +1,6 @@
 """Django admin for the catalogue: places, facilities with their units, certificates and photos."""
 from django.contrib import admin
+from django.db import models
 
 from .models import Area, Certification, Facility, Landmark, Municipality, OperatorOrganisation, Photo, Unit
 
@@ -43,6 +44,7 @@ class CertificationInline(admin.TabularInline):
 class PhotoInline(admin.TabularInline):
     model = Photo
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Facility)
@@ -52,3 +54,4 @@ class FacilityAdmin(admin.ModelAdmin):
     search_fields = ("name_ja", "name_en", "address_ja")
     list_select_related = ("municipality", "area", "operator")
     inlines = [UnitInline, CertificationInline, PhotoInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

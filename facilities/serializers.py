@@ -1,6 +1,5 @@
 """Public representations of the catalogue, in the language the client asked for, and the search parameters."""
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -103,6 +102,15 @@ class LocalizedField(serializers.CharField):
         return instance.localized(self.text_name)
 
 
+@extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9]$", "nullable": True,
+                      "example": "15:00"})
+class HourMinuteField(serializers.TimeField):
+    """A local time of day as `HH:MM` (Asia/Tokyo), as shown on the facility's own signs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", allow_null=True, **kwargs)
+
+
 class MunicipalityRefSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = LocalizedField("name")
@@ -175,11 +183,12 @@ class FacilityListSerializer(serializers.Serializer):
                                              help_text=_("Certificates valid today; expired ones are not shown."))
     photo_url = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.FLOAT)
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
         distance = self.context.get("distances", {}).get(facility.pk)
         return round(distance, 3) if distance is not None else None
 
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, facility) -> str | None:
         return facility.photo_list[0].url if facility.photo_list else None
 
@@ -187,8 +196,8 @@ class FacilityListSerializer(serializers.Serializer):
 class FacilityDetailSerializer(FacilityListSerializer):
     description = LocalizedField("description")
     postal_code = serializers.CharField()
-    check_in_time = serializers.TimeField(format="%H:%M", allow_null=True)
-    check_out_time = serializers.TimeField(format="%H:%M", allow_null=True)
+    check_in_time = HourMinuteField()
+    check_out_time = HourMinuteField()
     opening_hours = LocalizedField("opening_hours")
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)

@@ -11,7 +11,7 @@ workdir=$(mktemp -d)
 export DJANGO_SETTINGS_MODULE=backend.settings.base
 export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost MEDIA_ROOT="$workdir/media"
-export DEFAULT_THROTTLE_OFF=1
+export DEFAULT_THROTTLE_OFF=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py seed_demo >/dev/null
 
@@ -25,28 +25,35 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 
-token=$(.venv/bin/python - "$port" <<'PY'
+token_for() {
+    .venv/bin/python - "$port" "$1" <<'PY'
 import json, sys, urllib.request
 request = urllib.request.Request(
     f"http://127.0.0.1:{sys.argv[1]}/api/v1/auth/token/",
-    data=json.dumps({"email": "visitor@demo.otameshi.jp", "password": "otameshi-demo"}).encode(),
+    data=json.dumps({"email": sys.argv[2], "password": "otameshi-demo"}).encode(),
     headers={"Content-Type": "application/json"},
 )
 print(json.load(urllib.request.urlopen(request))["access"])
 PY
-)
+}
 
+# Each role's pass reaches the endpoints only that role may use (a visitor's bookings and claims,
+# an operator's catalogue and availability, staff's claim reviews).
 status=0
-.venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" \
-    --header "Authorization: Bearer $token" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-    --phases examples,coverage,fuzzing \
-    --max-examples "${FUZZ_EXAMPLES:-30}" \
-    --generation-database none \
-    --seed "${FUZZ_SEED:-20261122}" \
-    --request-timeout 30 \
-    --workers 2 \
-    --no-color || status=$?
+for role in ${FUZZ_ROLES:-visitor operator staff}; do
+    echo "== schemathesis as the demo $role"
+    token=$(token_for "$role@demo.otameshi.jp")
+    .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" \
+        --header "Authorization: Bearer $token" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+        --phases examples,coverage,fuzzing \
+        --max-examples "${FUZZ_EXAMPLES:-30}" \
+        --generation-database none \
+        --seed "${FUZZ_SEED:-20261122}" \
+        --request-timeout 30 \
+        --workers 2 \
+        --no-color || status=$?
+done
 if [ "$status" -ne 0 ]; then
     echo "--- server log ---"
     tail -n 200 "$workdir/server.log" || true

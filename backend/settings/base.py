@@ -190,4 +190,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True  # transitional until Django 6 makes https the default
