@@ -7,19 +7,24 @@ class DomainError(Exception):
     """A refusal the API user can act on: a stable `code`, a translated message, the fields involved.
 
     Subclasses set `code`, `status_code` and `default_message`; the API exception handler
-    turns any instance into `{"error": {"code", "message", "fields"}}`.
+    turns any instance into `{"error": {"code", "message", "fields"}}`, with `headers` (e.g. Retry-After)
+    on the response.
     """
 
     status_code = 400
+    headers: dict[str, str] = {}
     code = "invalid"
     default_message: str | Promise = _("The request could not be processed.")
 
     def __init__(self, message=None, *, fields: dict | None = None, code: str | None = None,
-                 status_code: int | None = None, extra: dict | None = None, **params):
+                 status_code: int | None = None, extra: dict | None = None, headers: dict | None = None,
+                 **params):
         self.message = message if message is not None else self.default_message
         self.params = params
         self.fields = fields or {}
         self.extra = extra or {}
+        if headers is not None:
+            self.headers = headers
         if code is not None:
             self.code = code
         if status_code is not None:
@@ -41,3 +46,12 @@ class Conflict(DomainError):
     status_code = 409
     code = "conflict"
     default_message = _("The request conflicts with the current state.")
+
+
+class ServiceUnavailable(DomainError):
+    """An outside service (payments, geocoding) did not answer; the same request may succeed later."""
+
+    status_code = 503
+    code = "service_unavailable"
+    default_message = _("A service this request needs is not answering. Please try again in a minute.")
+    headers = {"Retry-After": "60"}

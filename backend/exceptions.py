@@ -1,4 +1,4 @@
-"""The API's one error shape: {"error": {"code", "message", "fields"}} for every 4xx."""
+"""The API's one error shape: {"error": {"code", "message", "fields"}} for every 4xx (and a 503)."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -38,7 +38,8 @@ def _error(code: str, message: str, fields: dict, status_code: int, headers=None
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return _error(exc.code, exc.render_message(), exc.fields, exc.status_code, **exc.extra)
+        return _error(exc.code, exc.render_message(), exc.fields, exc.status_code, headers=exc.headers or None,
+                      **exc.extra)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):

@@ -28,7 +28,8 @@ ERROR_STATUSES = {
     "404": "Not found.",
     "409": "Conflicts with the current state (e.g. no longer available).",
     "422": "Unprocessable (e.g. an Idempotency-Key reused with a different body).",
-    "429": "Too many requests.",
+    "429": "Too many requests; `Retry-After` says when to try again.",
+    "503": "An outside service (payments, geocoding) is not answering; retry after `Retry-After` seconds.",
 }
 
 

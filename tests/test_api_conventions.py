@@ -85,3 +85,31 @@ def test_domain_errors_are_translated(api_client, visitor):
 
     assert japanese == "このメールアドレスのアカウントは既に登録されています。"
     assert english["message"] == "An account with this email address already exists."
+
+
+@pytest.mark.django_db
+def test_too_many_anonymous_requests_get_429_with_retry_after(api_client, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    statuses = [api_client.get("/api/v1/municipalities/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    refused = api_client.get("/api/v1/municipalities/", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.json()["error"]["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_an_outside_service_outage_is_a_503_with_retry_after(rf):
+    from backend.errors import ServiceUnavailable
+    from backend.exceptions import api_exception_handler
+
+    response = api_exception_handler(ServiceUnavailable(), {"request": rf.get("/")})
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert response.data["error"]["code"] == "service_unavailable"

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -125,8 +126,18 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/min"),
+        "user": os.environ.get("THROTTLE_USER", "600/min"),
+    },
 }
+# Load tests and the API fuzz pass hammer one account from one address; they switch throttling off.
+if env_bool("DEFAULT_THROTTLE_OFF", False):
+    REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
@@ -164,16 +175,21 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 15)
+if not 1 <= BOOKING_HOLD_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("BOOKING_HOLD_MINUTES must be between 1 and 1440.")
 
 # Geocoding (operator-side only; never called while serving a search).
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "otameshi-backend/1.0 (ops@otameshi.example)")
 GEOCODER_MIN_INTERVAL_SECONDS = float(os.environ.get("GEOCODER_MIN_INTERVAL_SECONDS", "1.0"))
 
+# Throttle counters and the geocoder's cache and rate limit must be shared by every worker process in
+# production: set CACHE_URL (redis://...). Without it each process keeps its own, which suits one process.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "otameshi",
-    }
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "otameshi"}
+    )
 }
 
 # Receipts attached to claims.

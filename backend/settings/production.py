@@ -10,6 +10,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+# No silent fall-back to the development database or hosts.
+for _name in ("DATABASE_URL", "ALLOWED_HOSTS"):
+    if not os.environ.get(_name, "").strip():
+        raise ImproperlyConfigured(f"{_name} must be set in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
