@@ -1,11 +1,36 @@
-"""Fills msgstr for msgids in a .po file from a JSON object on stdin: scripts/po_fill.py app/locale/ja/LC_MESSAGES/django.po < table.json"""
-import json, re, sys
-path = sys.argv[1]; table = json.load(sys.stdin)
+"""Fills empty msgstr entries of a .po file from a JSON object on stdin (msgid -> msgstr), whether or not
+makemessages wrapped the msgid over several lines. Usage: scripts/po_fill.py app/locale/ja/LC_MESSAGES/django.po < table.json"""
+import json
+import re
+import sys
+
+path = sys.argv[1]
+table = json.load(sys.stdin)
 text = open(path, encoding="utf-8").read()
-def esc(s): return s.replace("\\", "\\\\").replace('"', '\\"')
-for msgid, msgstr in table.items():
-    pattern = re.compile(r'(msgid "' + re.escape(esc(msgid)) + r'"\nmsgstr )""', re.M)
-    text, n = pattern.subn(lambda m: m.group(1) + '"' + esc(msgstr) + '"', text)
-    if not n: print("missing:", msgid, file=sys.stderr)
+
+
+def unquote(block: str) -> str:
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).replace('\\"', '"').replace("\\\\", "\\")
+
+
+def esc(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+entry = re.compile(r'(msgid ((?:"(?:[^"\\\n]|\\.)*"\n)+))msgstr ""\n(?!")', re.M)
+found = set()
+
+
+def fill(match):
+    msgid = unquote(match.group(2))
+    if msgid in table:
+        found.add(msgid)
+        return f'{match.group(1)}msgstr "{esc(table[msgid])}"\n'
+    return match.group(0)
+
+
+text = entry.sub(fill, text)
+for msgid in set(table) - found:
+    print("missing:", msgid, file=sys.stderr)
 text = text.replace("#, fuzzy\n", "", 1)
 open(path, "w", encoding="utf-8").write(text)

@@ -113,3 +113,13 @@ def test_an_outside_service_outage_is_a_503_with_retry_after(rf):
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert response.data["error"]["code"] == "service_unavailable"
+
+
+@pytest.mark.django_db
+def test_framework_messages_missing_from_its_japanese_catalogue_are_translated(api_client):
+    body = {"email": "a@example.jp", "password": "correct-horse-battery", "full_name": ["佐久", "花子"]}
+    japanese = api_client.post("/api/v1/auth/register/", body, format="json").json()["error"]
+    english = api_client.post("/api/v1/auth/register/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+
+    assert english["fields"]["full_name"] == ["Not a valid string."]
+    assert japanese["fields"]["full_name"] == ["有効な文字列ではありません。"]
