@@ -1,4 +1,5 @@
 """The one module that talks to the Stripe SDK: PaymentIntents, Refunds and webhook verification."""
+import functools
 import json
 from dataclasses import dataclass
 
@@ -52,8 +53,14 @@ class Event:
 
 
 def _client() -> stripe.StripeClient:
+    return _client_for(settings.STRIPE_SECRET_KEY, HTTP_CLIENT)
+
+
+@functools.lru_cache(maxsize=4)
+def _client_for(secret_key: str, http_client: stripe.HTTPClient | None) -> stripe.StripeClient:
+    # One client (and its connection pool) per key; a rotated key or another HTTP client gets its own.
     # Retries are safe: every write carries an idempotency key.
-    return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=HTTP_CLIENT, max_network_retries=2)
+    return stripe.StripeClient(secret_key, http_client=http_client, max_network_retries=2)
 
 
 def _call(fn, *args, **kwargs):
@@ -109,6 +116,18 @@ def intent_cancel(intent_id: str) -> Intent:
 def refund_create(*, intent_id: str, amount_yen: int, idempotency_key: str) -> RefundResult:
     params = {"payment_intent": intent_id, "amount": amount_yen, "reason": "requested_by_customer"}
     obj = _call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key})
+    return RefundResult(id=obj.id, status=obj.status, amount=obj.amount)
+
+
+def refund_retrieve(refund_id: str) -> RefundResult | None:
+    """The refund as Stripe knows it now (a pending one may since have succeeded or failed), or None
+    when Stripe has no such refund."""
+    try:
+        obj = _call(_client().v1.refunds.retrieve, refund_id)
+    except StripeRejected as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise
     return RefundResult(id=obj.id, status=obj.status, amount=obj.amount)
 
 

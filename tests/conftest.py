@@ -18,6 +18,48 @@ def pytest_collection_modifyitems(config, items):
             items[:] = selected
 
 
+class NetworkBlocked(AssertionError):
+    """A test tried to reach a real outside service."""
+
+
+@pytest.fixture(autouse=True)
+def no_outside_network(monkeypatch):
+    """Stripe's SDK and geopy get HTTP clients that refuse every request, so nothing reaches the network.
+    `fake_stripe` and the geocoding tests' fake adapter replace them where a test means to talk to them."""
+    import stripe
+    from geopy.adapters import BaseSyncAdapter
+    from geopy.geocoders import options
+
+    from facilities import geocoding
+    from payments import stripe_gateway
+
+    class NoNetworkStripe(stripe.HTTPClient):
+        name = "no-network"
+
+        def request(self, method, url, headers, post_data=None, *, _usage=None):
+            raise NetworkBlocked(f"a test called Stripe without fake_stripe: {method} {url}")
+
+        def request_stream(self, method, url, headers, post_data=None, *, _usage=None):
+            raise NetworkBlocked(f"a test called Stripe without fake_stripe: {method} {url}")
+
+        def close(self):
+            pass
+
+    class NoNetworkAdapter(BaseSyncAdapter):
+        def get_json(self, url, *, timeout, headers):
+            raise NetworkBlocked(f"a test called a geocoder: {url}")
+
+        def get_text(self, url, *, timeout, headers):
+            raise NetworkBlocked(f"a test called a geocoder: {url}")
+
+    monkeypatch.setattr(stripe_gateway, "HTTP_CLIENT", NoNetworkStripe())
+    monkeypatch.setattr(options, "default_adapter_factory", NoNetworkAdapter)
+    # The geocoder is built once and cached, adapter included: build it again under the guard.
+    geocoding._geocode.cache_clear()
+    yield
+    geocoding._geocode.cache_clear()
+
+
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
