@@ -1,12 +1,12 @@
 """Errors of the payments area, each with a stable code."""
 from django.utils.translation import gettext_lazy as _
 
-from backend.errors import DomainError
+from backend.errors import DomainError, ServiceUnavailable
 
 
-class PaymentUnavailable(DomainError):
-    # 409 rather than 5xx: the API user gets a clear answer (the booking was released) and can retry.
-    status_code = 409
+class PaymentUnavailable(ServiceUnavailable):
+    # Stripe's outage, not the API user's mistake: 503 with Retry-After. The booking was released (and its
+    # Idempotency-Key forgotten), so retrying the same request books again.
     code = "payment_unavailable"
     default_message = _(
         "Card payment is not available right now, so the booking was not kept. Please try again in a few minutes."

@@ -1,4 +1,6 @@
 """Payments of bookings, their refunds, and the Stripe events already processed."""
+import uuid
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,9 @@ class Payment(models.Model):
     refunded_yen = models.PositiveIntegerField(default=0)
     stripe_payment_intent_id = models.CharField(max_length=255, blank=True, db_index=True)
     client_secret = models.CharField(max_length=255, blank=True)
+    # Part of the idempotency keys sent to Stripe: ids restart after a database reset, this never repeats.
+    # Null only on rows made before it existed, which keep the keys they were first sent with.
+    idempotency_uuid = models.UUIDField(default=uuid.uuid4, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +49,7 @@ class Refund(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=200, blank=True)
     stripe_refund_id = models.CharField(max_length=255, blank=True, db_index=True)
+    idempotency_uuid = models.UUIDField(default=uuid.uuid4, null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from backend.errors import Conflict
+
 from . import stripe_gateway as gateway
 from .errors import PaymentUnavailable, WebhookSignatureInvalid
 from .models import Payment, Refund, WebhookEvent
@@ -15,7 +17,11 @@ logger = logging.getLogger(__name__)
 
 # Stored on refunds the system issues by itself, shown to the visitor with the refund.
 REASON_UNITS_TAKEN = "units_no_longer_available"
+REASON_DATES_CLOSED = "dates_closed_by_facility"
 REASON_CANCELLED_WHILE_PAYING = "booking_cancelled_before_payment"
+
+# Stripe's smallest charge in yen; a smaller total is paid at the facility rather than refused by Stripe.
+STRIPE_MINIMUM_YEN = 50
 
 
 class WebhookRetry(Exception):
@@ -25,10 +31,11 @@ class WebhookRetry(Exception):
 def payment_start(*, booking) -> Payment:
     """Called by booking creation once the booking holds its units (pending). Returns the Payment,
     whose `client_secret` the app uses for its payment sheet when the provider is Stripe."""
+    from bookings.models import IdempotencyRecord
     from bookings.services import booking_confirm, booking_release
 
-    # A free booking has nothing to charge (and Stripe refuses amounts that small): confirm it as on site.
-    if provider_active() == Payment.Provider.ONSITE or booking.total_yen == 0:
+    # A free booking has nothing to charge, and Stripe refuses less than ¥50: confirm it as paid on site.
+    if provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN:
         with transaction.atomic():
             payment = Payment.objects.create(
                 booking=booking, provider=Payment.Provider.ONSITE, status=Payment.Status.PAY_ON_SITE,
@@ -42,18 +49,32 @@ def payment_start(*, booking) -> Payment:
     )
     try:
         intent = gateway.intent_create(
-            amount_yen=booking.total_yen, booking_id=booking.pk, idempotency_key=f"booking-{booking.pk}-pi",
+            amount_yen=booking.total_yen, booking_id=booking.pk, idempotency_key=_intent_key(payment),
         )
     except (gateway.StripeUnavailable, gateway.StripeRejected):
         logger.exception("Could not create the PaymentIntent of booking %s", booking.pk)
         with transaction.atomic():
             Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.FAILED)
             booking_release(booking=booking, cancel_code="payment_failed")
+            # Forgotten with the booking, so that a retry under the same Idempotency-Key books again
+            # instead of returning this released booking.
+            IdempotencyRecord.objects.filter(booking_id=booking.pk).delete()
         raise PaymentUnavailable()
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
     payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
     return payment
+
+
+def _intent_key(payment: Payment) -> str:
+    # Rows from before the random part keep the key they were first sent with.
+    suffix = f"-{payment.idempotency_uuid.hex}" if payment.idempotency_uuid else ""
+    return f"booking-{payment.booking_id}-pi{suffix}"
+
+
+def _refund_key(refund: Refund) -> str:
+    suffix = f"-{refund.idempotency_uuid.hex}" if refund.idempotency_uuid else ""
+    return f"refund-{refund.pk}{suffix}"
 
 
 def payment_refund(*, booking, amount_yen: int, reason: str) -> None:
@@ -92,7 +113,7 @@ def _refund_send(refund: Refund) -> None:
     try:
         result = gateway.refund_create(
             intent_id=refund.payment.stripe_payment_intent_id, amount_yen=refund.amount_yen,
-            idempotency_key=f"refund-{refund.pk}",
+            idempotency_key=_refund_key(refund),
         )
     except gateway.StripeUnavailable:
         logger.warning("Refund %s not sent yet; the periodic task will retry it", refund.pk)
@@ -120,8 +141,51 @@ def refunds_retry_unsent() -> int:
     """Resends refunds Stripe never acknowledged (it was unreachable when they were made)."""
     unsent = list(Refund.objects.filter(status=Refund.Status.PENDING, stripe_refund_id="").select_related("payment"))
     for refund in unsent:
-        _refund_send(refund)
+        try:
+            _refund_send(refund)
+        except Exception:
+            # One refund that cannot be sent must not hold back the others.
+            logger.exception("Resending refund %s failed", refund.pk)
     return len(unsent)
+
+
+def refunds_follow_up() -> int:
+    """Re-reads refunds Stripe answered as pending, in case their refund.updated event never arrives."""
+    pending = list(Refund.objects.filter(status=Refund.Status.PENDING).exclude(stripe_refund_id="")
+                   .values_list("stripe_refund_id", flat=True))
+    for refund_id in pending:
+        try:
+            result = gateway.refund_retrieve(refund_id)
+            if result is not None:
+                refund_sync(result=result)
+        except gateway.StripeUnavailable:
+            logger.warning("Could not re-read refund %s yet", refund_id)
+        except Exception:
+            logger.exception("Following up refund %s failed", refund_id)
+    return len(pending)
+
+
+def refund_sync(*, result: gateway.RefundResult) -> None:
+    """Brings a refund Stripe acknowledged in line with its status there now. A refund that fails after
+    being counted (pending, or even succeeded) is taken off the payment's refunded total and shown failed."""
+    with transaction.atomic():
+        refund = Refund.objects.filter(stripe_refund_id=result.id).only("payment_id").first()
+        if refund is None:
+            return
+        # Payment first, as everywhere else that changes refunds.
+        payment = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status == Refund.Status.FAILED:
+            return
+        if result.status in ("failed", "canceled"):
+            logger.warning("Stripe refund %s of payment %s %s", result.id, payment.pk, result.status)
+            refund.status = Refund.Status.FAILED
+            refund.save(update_fields=["status"])
+            payment.refunded_yen = max(payment.refunded_yen - refund.amount_yen, 0)
+            payment.save(update_fields=["refunded_yen", "updated_at"])
+        elif result.status == "succeeded" and refund.status == Refund.Status.PENDING:
+            refund.status = Refund.Status.SUCCEEDED
+            refund.save(update_fields=["status"])
 
 
 def payment_sync(*, intent: gateway.Intent) -> None:
@@ -134,7 +198,7 @@ def payment_sync(*, intent: gateway.Intent) -> None:
 
 def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
     """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
-    from bookings.errors import UnitUnavailable
+    from bookings.errors import UnitClosed
     from bookings.models import Booking
     from bookings.services import booking_confirm, booking_release
 
@@ -160,8 +224,9 @@ def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
                 with transaction.atomic():
                     booking_confirm(booking=booking)
                 return None
-            except UnitUnavailable:
-                reason = REASON_UNITS_TAKEN
+            except Conflict as exc:
+                # Units taken meanwhile, or dates the facility has since closed: the money goes back.
+                reason = REASON_DATES_CLOSED if isinstance(exc, UnitClosed) else REASON_UNITS_TAKEN
         elif booking.status == Booking.Status.CANCELLED:
             reason = REASON_CANCELLED_WHILE_PAYING
         else:
@@ -207,17 +272,26 @@ def _intent_cancel(payment: Payment) -> None:
 
 def payments_expire_holds(*, now=None) -> int:
     """Releases the units of bookings whose hold expired, cancels their intents so the card cannot be
-    charged later, and resends refunds Stripe did not acknowledge. Returns how many holds expired."""
+    charged later, resends refunds Stripe did not acknowledge and re-reads those it left pending.
+    Returns how many holds expired."""
     from bookings.models import Booking
     from bookings.services import bookings_expire_holds
 
     expired = bookings_expire_holds(now=now)
     stale = Payment.objects.filter(
         provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, booking__status=Booking.Status.CANCELLED,
-    ).exclude(stripe_payment_intent_id="")
-    for payment in stale:
-        _intent_cancel(payment)
+    )
+    # No intent id: the process stopped between recording the payment and hearing back from Stripe.
+    # The app never got a client secret, so nothing can be charged; the payment will never be paid.
+    stale.filter(stripe_payment_intent_id="").update(status=Payment.Status.CANCELLED)
+    for payment in list(stale.exclude(stripe_payment_intent_id="")):
+        try:
+            _intent_cancel(payment)
+        except Exception:
+            # One payment that cannot be settled must not keep the others (or the refunds) waiting.
+            logger.exception("Settling the expired payment %s failed", payment.pk)
     refunds_retry_unsent()
+    refunds_follow_up()
     return expired
 
 
@@ -237,6 +311,21 @@ def _on_payment_intent(event: gateway.Event) -> None:
         follow_up()
 
 
+def _on_refund(event: gateway.Event) -> None:
+    # As for intents: the refund as Stripe reports it now, not the payload.
+    try:
+        result = gateway.refund_retrieve(event.object_id)
+    except gateway.StripeUnavailable as exc:
+        raise WebhookRetry() from exc
+    except gateway.StripeRejected:
+        result = None
+    with transaction.atomic():
+        if not _event_record(event):
+            return
+        if result is not None:
+            refund_sync(result=result)
+
+
 def _event_record(event: gateway.Event) -> bool:
     """Inserts the event's row in the caller's transaction; False when it was already processed.
     Two deliveries at once both reach the insert; the unique index lets only one through."""
@@ -252,6 +341,11 @@ EVENT_HANDLERS: dict[str, Callable[[gateway.Event], None]] = {
     "payment_intent.succeeded": _on_payment_intent,
     "payment_intent.payment_failed": _on_payment_intent,
     "payment_intent.canceled": _on_payment_intent,
+    # refund.* covers every refund since API version 2024-10-28.acacia; charge.refund.updated is what
+    # accounts on older versions receive for card refunds. Each carries the refund object.
+    "refund.updated": _on_refund,
+    "refund.failed": _on_refund,
+    "charge.refund.updated": _on_refund,
 }
 
 

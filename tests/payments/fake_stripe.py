@@ -38,7 +38,13 @@ class FakeStripe(stripe.HTTPClient):
         self.refunds: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.by_idempotency_key: dict[str, tuple[str, int]] = {}
+        # (method, path, Idempotency-Key header) of every request, retries by the SDK included.
+        self.sent_keys: list[tuple[str, str, str | None]] = []
         self.down = False
+        # How many of the next requests Stripe answers with a 500 (an outage on its side).
+        self.server_errors = 0
+        # The status new refunds get: "pending" as for bank transfers and some cards.
+        self.refund_status = "succeeded"
         self.lock = threading.Lock()
         # Concurrency tests hold every re-read here until all racing requests have reached Stripe.
         self.retrieve_barrier: threading.Barrier | None = None
@@ -52,8 +58,13 @@ class FakeStripe(stripe.HTTPClient):
                 raise stripe.APIConnectionError("Could not connect to Stripe (test: down).")
             path = urlsplit(url).path
             params = _form(post_data)
-            self.requests.append((method.upper(), path, params))
             key = (headers or {}).get("Idempotency-Key")
+            self.sent_keys.append((method.upper(), path, key))
+            if self.server_errors:
+                self.server_errors -= 1
+                body = {"error": {"message": "An unknown error occurred (test).", "type": "api_error"}}
+                return json.dumps(body), 500, {"Request-Id": _id("req")}
+            self.requests.append((method.upper(), path, params))
             if key and key in self.by_idempotency_key:
                 body, status = self.by_idempotency_key[key]
                 return body, status, {"Idempotent-Replayed": "true"}
@@ -93,6 +104,11 @@ class FakeStripe(stripe.HTTPClient):
                 return 200, intent
         if method == "POST" and parts == ["v1", "refunds"]:
             return self._refund_create(params)
+        if method == "GET" and parts[:2] == ["v1", "refunds"] and len(parts) == 3:
+            refund = self.refunds.get(parts[2])
+            if refund is None:
+                return 404, _error("resource_missing", f"No such refund: '{parts[2]}'", "id")
+            return 200, refund
         return 404, _error("resource_missing", f"Unrecognized request URL ({method}: {path}).")
 
     def _intent_create(self, params):
@@ -115,13 +131,15 @@ class FakeStripe(stripe.HTTPClient):
         amount = int(params.get("amount", 0))
         if intent is None or intent["status"] != "succeeded":
             return 400, _error("charge_not_refundable", "This PaymentIntent has no successful charge to refund.")
-        already = sum(r["amount"] for r in self.refunds.values() if r["payment_intent"] == intent["id"])
+        already = sum(r["amount"] for r in self.refunds.values()
+                      if r["payment_intent"] == intent["id"] and r["status"] not in ("failed", "canceled"))
         if amount + already > intent["amount_received"]:
             return 400, _error("amount_too_large", "Refund amount is greater than unrefunded amount on charge.")
         refund = {
             "id": _id("re"), "object": "refund", "amount": amount, "charge": intent["latest_charge"],
             "created": int(time.time()), "currency": intent["currency"], "metadata": {},
-            "payment_intent": intent["id"], "reason": params.get("reason"), "status": "succeeded",
+            "payment_intent": intent["id"], "reason": params.get("reason"), "status": self.refund_status,
+            "failure_reason": None,
         }
         self.refunds[refund["id"]] = refund
         return 200, refund
@@ -141,6 +159,12 @@ class FakeStripe(stripe.HTTPClient):
         })
         return intent
 
+    def settle_refund(self, refund_id: str, status: str) -> dict:
+        """A pending refund reaching the card: "succeeded", or "failed" (e.g. the card was closed)."""
+        refund = self.refunds[refund_id]
+        refund.update(status=status, failure_reason="expired_or_canceled_card" if status == "failed" else None)
+        return refund
+
     def refunds_of(self, intent_id: str) -> list[dict]:
         return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
 
@@ -151,7 +175,9 @@ def _error(code: str, message: str, param: str | None = None) -> dict:
 
 def event(event_type: str, obj: dict, event_id: str | None = None) -> bytes:
     return json.dumps({
-        "id": event_id or _id("evt"), "object": "event", "api_version": "2024-06-20", "created": int(time.time()),
+        # The version the SDK is pinned to, as an endpoint created for it receives.
+        "id": event_id or _id("evt"), "object": "event", "api_version": stripe.api_version,
+        "created": int(time.time()),
         "data": {"object": dict(obj)}, "livemode": False, "pending_webhooks": 1,
         "request": {"id": None, "idempotency_key": None}, "type": event_type,
     }).encode()

@@ -63,7 +63,9 @@ def test_stripe_intent_is_in_whole_yen_with_the_booking_id_and_a_booking_idempot
     assert (method, path) == ("POST", "/v1/payment_intents")
     assert params["amount"] == "18000" and params["currency"] == "jpy"
     assert params["metadata"] == {"booking_id": str(booking.pk)}
-    assert f"booking-{booking.pk}-pi" in fake_stripe.by_idempotency_key
+    payment = Payment.objects.get(booking=booking)
+    key = f"booking-{booking.pk}-pi-{payment.idempotency_uuid.hex}"
+    assert fake_stripe.sent_keys == [("POST", "/v1/payment_intents", key)]
     seen = seen_by_visitor(booking)
     intent = next(iter(fake_stripe.intents.values()))
     assert seen["status"] == "pending"
@@ -72,7 +74,33 @@ def test_stripe_intent_is_in_whole_yen_with_the_booking_id_and_a_booking_idempot
     assert taken(booking) == [1, 1]
 
 
-def test_stripe_unreachable_when_booking_releases_the_units_with_a_clear_409(fake_stripe):
+def test_intent_retried_after_a_stripe_500_is_sent_under_the_same_key(fake_stripe):
+    booking = HeldBookingFactory(unit__price_yen=9000)
+    fake_stripe.server_errors = 1
+
+    payment = payment_start(booking=booking)
+
+    key = f"booking-{booking.pk}-pi-{payment.idempotency_uuid.hex}"
+    assert fake_stripe.sent_keys == [("POST", "/v1/payment_intents", key)] * 2
+    assert len(fake_stripe.intents) == 1
+    intent = fake_stripe.intents[payment.stripe_payment_intent_id]
+    assert seen_by_visitor(booking)["payment"]["client_secret"] == intent["client_secret"]
+
+
+def test_payment_keys_differ_between_payments_even_for_the_same_booking_id(fake_stripe):
+    """After a database reset ids start again; the key must not replay the old database's intent."""
+    first = HeldBookingFactory()
+    payment_start(booking=first)
+    first_key = fake_stripe.sent_keys[-1][2]
+    Payment.objects.filter(booking=first).delete()
+
+    payment_start(booking=Booking.objects.get(pk=first.pk))
+
+    assert fake_stripe.sent_keys[-1][2] != first_key
+    assert len(fake_stripe.intents) == 2
+
+
+def test_stripe_unreachable_when_booking_releases_the_units_with_a_503(fake_stripe):
     from payments.errors import PaymentUnavailable
 
     fake_stripe.down = True
@@ -81,7 +109,8 @@ def test_stripe_unreachable_when_booking_releases_the_units_with_a_clear_409(fak
     with pytest.raises(PaymentUnavailable) as raised:
         payment_start(booking=booking)
 
-    assert raised.value.status_code == 409 and raised.value.code == "payment_unavailable"
+    assert raised.value.status_code == 503 and raised.value.code == "payment_unavailable"
+    assert raised.value.headers["Retry-After"].isdigit()
     assert seen_by_visitor(booking)["status"] == "cancelled"
     assert seen_by_visitor(booking)["payment"]["status"] == "failed"
     assert taken(booking) == [0, 0]

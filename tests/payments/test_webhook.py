@@ -1,7 +1,9 @@
 """The Stripe webhook: only correctly signed bodies are accepted; each event acts once."""
 import json
+import time
 
 import pytest
+import stripe
 
 from payments.models import WebhookEvent
 from tests.payments.fake_stripe import event, signature
@@ -29,6 +31,20 @@ def test_body_changed_after_signing_is_refused(api_client, fake_stripe):
                                   HTTP_STRIPE_SIGNATURE=header)
 
     assert response.status_code == 400
+
+
+def test_correctly_signed_but_old_delivery_is_refused(api_client, fake_stripe):
+    """A captured request replayed later: the signed timestamp is beyond Stripe's tolerance."""
+    intent = fake_stripe.pay(fake_stripe._intent_create({"amount": "9000", "currency": "jpy"})["id"])
+    payload = event("payment_intent.succeeded", intent)
+    signed_long_ago = int(time.time()) - stripe.Webhook.DEFAULT_TOLERANCE - 3600
+
+    response = api_client.generic("POST", WEBHOOK_URL, payload, content_type="application/json",
+                                  HTTP_STRIPE_SIGNATURE=signature(payload, "whsec_test_otameshi", signed_long_ago))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "webhook_signature_invalid"
+    assert WebhookEvent.objects.count() == 0
 
 
 @pytest.mark.parametrize("body, header", [
