@@ -69,18 +69,34 @@ class LineResult:
 @dataclass
 class Allocation:
     eligible_dates: dict = field(default_factory=dict)  # stay key -> sorted list of dates
-    days_remaining: int = 0
+    days_remaining: int = 0  # after every stay of the group
+    open_days: int = 0  # R of rule 4: the limit less the frozen dates
+    given_by_start: list = field(default_factory=list)  # (first date of a stay, dates rule 5 gave it)
+
+    def remaining_after(self, first_date: date) -> int:
+        """Days left once the stays starting no later than `first_date` have theirs: earlier stays get days first,
+        so this is what the group still has after that booking, whatever it books later."""
+        taken = set().union(*(dates for first, dates in self.given_by_start if first <= first_date))
+        return self.open_days - len(taken)
 
 
-def allocate(*, max_days: int, stays: list[Stay]) -> Allocation:
-    """Rules 3-6: frozen dates stay put; the other stays share what is left, earliest dates first."""
-    frozen = set().union(*(s.frozen_dates for s in stays if s.frozen_dates is not None))
+def allocate(*, max_days: int, stays: list[Stay], frozen: frozenset[date] = frozenset()) -> Allocation:
+    """Rules 3-6: frozen dates stay put; the other stays share what is left, earliest dates first.
+
+    `frozen` is the group's F: the dates of its submitted and approved claims, including those whose booking is
+    not among `stays` (a cancelled booking keeps the days its claim froze)."""
+    frozen = set(frozen).union(*(s.frozen_dates for s in stays if s.frozen_dates is not None))
     remaining = max(0, max_days - len(frozen))
     open_dates = sorted({d for s in stays if s.frozen_dates is None for d in s.dates} - frozen)
     given = set(open_dates[:remaining])
-    result = Allocation(days_remaining=remaining - len(given))
+    result = Allocation(days_remaining=remaining - len(given), open_days=remaining)
     for stay in stays:
-        chosen = stay.frozen_dates if stay.frozen_dates is not None else given.intersection(stay.dates)
+        if stay.frozen_dates is not None:
+            chosen = stay.frozen_dates
+        else:
+            chosen = given.intersection(stay.dates)
+            if stay.dates:
+                result.given_by_start.append((min(stay.dates), chosen))
         result.eligible_dates[stay.key] = sorted(chosen)
     return result
 

@@ -29,6 +29,12 @@ class BookingCancelled(Conflict):
     default_message = _("The booking is cancelled; a cancelled booking cannot be claimed.")
 
 
+class ClaimBookingCancelled(Conflict):
+    code = "booking_cancelled"
+    default_message = _("The booking of this claim has been cancelled, so the claim cannot be approved: reject it "
+                        "with a reason, or the visitor withdraws it.")
+
+
 class NotEligible(DomainError):
     status_code = 422
     code = "not_eligible"

@@ -63,7 +63,10 @@ class StayFacts:
 @dataclass
 class GroupHistory:
     stays: dict = field(default_factory=lambda: defaultdict(list))  # visitor id -> [StayFacts] (active)
-    frozen: dict = field(default_factory=lambda: defaultdict(set))  # booking id -> frozen dates
+    # (booking id, programme id) -> the dates its submitted or approved claim froze (rule 6)
+    frozen: dict = field(default_factory=lambda: defaultdict(set))
+    # (visitor id, programme id) -> F of rule 3, whatever became of the bookings since (a cancelled one included)
+    group_frozen: dict = field(default_factory=lambda: defaultdict(set))
     # visitor id -> [(booking id, programme id, check-in, amount)] of frozen claims, for per-fiscal-year limits
     claims: dict = field(default_factory=lambda: defaultdict(list))
 
@@ -104,8 +107,9 @@ def _load_history(*, visitor_ids: set[int], extra_booking_ids=()) -> tuple[Group
             history.stays[booking.visitor_id].append(facts)
     if visitor_ids:
         for day in ClaimDay.objects.filter(visitor_id__in=visitor_ids, claim__status__in=Claim.FROZEN_STATUSES).values(
-                "claim__booking_id", "date"):
-            history.frozen[day["claim__booking_id"]].add(day["date"])
+                "claim__booking_id", "visitor_id", "programme_id", "date"):
+            history.frozen[(day["claim__booking_id"], day["programme_id"])].add(day["date"])
+            history.group_frozen[(day["visitor_id"], day["programme_id"])].add(day["date"])
         for claim in Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.FROZEN_STATUSES).values(
                 "visitor_id", "booking_id", "programme_id", "booking__check_in", "total_reimbursable_yen",
                 "approved_amount_yen"):
@@ -167,6 +171,17 @@ def household_left(programme: Programme, claims, *, check_in: date, exclude_book
     return max(0, programme.max_amount_per_household_per_fy - used)
 
 
+def _allocate(programme: Programme, history: GroupHistory, *, visitor_id, group: list[StayFacts]):
+    """Rules 3-6 for the group's stays in the programme. F comes from the frozen claim days themselves, so the days
+    a claim froze stay counted even when its booking was cancelled later."""
+    stays = [Stay(key=s.key, dates=s.dates,
+                  frozen_dates=frozenset(history.frozen[(s.key, programme.id)])
+                  if (s.key, programme.id) in history.frozen else None)
+             for s in group]
+    return calculation.allocate(max_days=programme.max_days_per_group, stays=stays,
+                                frozen=frozenset(history.group_frozen.get((visitor_id, programme.id), ())))
+
+
 def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHistory, visitor_id) -> dict:
     programme, in_window = programme_for(programmes, municipality_id=target.municipality_id, check_in=target.check_in)
     if programme is None:
@@ -185,9 +200,7 @@ def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHis
     group = [s for s in history.stays.get(visitor_id, []) if s.key != target.key and _qualifies(programme, s)]
     if not reasons:
         group.append(target)
-    stays = [Stay(key=s.key, dates=s.dates, frozen_dates=frozenset(history.frozen[s.key])
-                  if s.key in history.frozen else None) for s in group]
-    allocation = calculation.allocate(max_days=programme.max_days_per_group, stays=stays)
+    allocation = _allocate(programme, history, visitor_id=visitor_id, group=group)
     eligible_dates = allocation.eligible_dates.get(target.key, []) if not reasons else []
     if not reasons and not eligible_dates:
         reasons.append(DAY_LIMIT_REACHED)
@@ -203,7 +216,8 @@ def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHis
         "eligible_days": len(eligible_dates),
         "eligible_nights": len(calculation.eligible_nights(eligible_dates)),
         "max_days_per_group": programme.max_days_per_group,
-        "group_days_remaining": allocation.days_remaining,
+        "group_days_remaining": allocation.remaining_after(min(target.dates)) if target.dates
+        else allocation.days_remaining,
         "caps": _caps(terms, target.party),
         "lodging_reimbursable_yen": calculation.total(terms=terms, amounts=[lodging], household_left=left),
     }
@@ -255,9 +269,7 @@ def claim_eligible_dates(*, claim: Claim) -> list[date]:
     if not target.active:
         return []
     group = [s for s in history.stays.get(claim.visitor_id, []) if _qualifies(programme, s)]
-    stays = [Stay(key=s.key, dates=s.dates, frozen_dates=frozenset(history.frozen[s.key])
-                  if s.key in history.frozen else None) for s in group]
-    allocation = calculation.allocate(max_days=programme.max_days_per_group, stays=stays)
+    allocation = _allocate(programme, history, visitor_id=claim.visitor_id, group=group)
     return allocation.eligible_dates.get(claim.booking_id, [])
 
 

@@ -11,7 +11,7 @@ from bookings.models import Booking
 
 from . import calculation, selectors
 from .emails import claim_status_email
-from .errors import (BookingCancelled, BookingNotFound, BudgetExceeded, ClaimExists, ClaimLimitReached,
+from .errors import (BookingCancelled, BookingNotFound, ClaimBookingCancelled, BudgetExceeded, ClaimExists, ClaimLimitReached,
                      DayLimitReached, InvalidLine, InvalidStatus, LineNotFound, NotEligible)
 from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
@@ -218,6 +218,10 @@ def claim_approve(*, claim: Claim, actor) -> Claim:
     # Lock order: programme, then claim, the same in every service.
     programme = _lock_programme(claim.programme_id)
     claim = _locked(claim, S.SUBMITTED)
+    # The booking row is locked too, so a cancellation cannot slip in between this check and the approval.
+    booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=claim.booking_id)
+    if booking_status not in Booking.ACTIVE_STATUSES:
+        raise ClaimBookingCancelled(fields={"booking": [str(ClaimBookingCancelled.default_message)]})
     amount = claim.total_reimbursable_yen
     if programme.budget_yen is not None:
         spent = _budget_spent(programme)

@@ -16,7 +16,9 @@ def estimate(client, booking):
 
 
 def open_claim(client, booking):
-    response = client.post("/api/v1/claims/", {"booking": booking.id}, format="json")
+    """Opens a claim for a booking given as a model instance or as the API's booking object."""
+    booking_id = booking["id"] if isinstance(booking, dict) else booking.id
+    response = client.post("/api/v1/claims/", {"booking": booking_id}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -30,3 +32,42 @@ def add_line(client, claim_id, *, category, date, amount_yen, persons=1, file=No
 
 def submit(client, claim_id):
     return client.post(f"/api/v1/claims/{claim_id}/submit/")
+
+
+BOOKINGS = "/api/v1/bookings/"
+
+
+def stay_body(unit, *, check_in=None, check_out=None, dates=None, adults=1, children=0, infants=0) -> dict:
+    body = {"unit": unit.id, "adults": adults, "children": children, "infants": infants}
+    if dates is not None:
+        body["dates"] = [str(d) for d in dates]
+    else:
+        body.update(check_in=str(check_in), check_out=str(check_out))
+    return body
+
+
+def quote(client, unit, **stay) -> dict:
+    response = client.post("/api/v1/quotes/", stay_body(unit, **stay), format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def book(client, unit, **stay) -> dict:
+    """Books through the API as the visitor does; paid on site, the booking is confirmed at once."""
+    response = client.post(BOOKINGS, stay_body(unit, **stay), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "confirmed"
+    return response.json()
+
+
+def booking_detail(client, booking_id) -> dict:
+    response = client.get(f"{BOOKINGS}{booking_id}/")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def cancel(client, booking_id) -> dict:
+    response = client.post(f"{BOOKINGS}{booking_id}/cancel/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
+    return response.json()

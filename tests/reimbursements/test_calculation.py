@@ -80,3 +80,23 @@ def test_total_is_rounded_down_and_within_the_household_maximum(amounts, unit, l
 def test_party_beyond_the_maximum_size_is_not_counted():
     rule = Rule("lodging", "person_night", 3000)
     assert calculation.party_cap(rule, calculation.counted_party(Party(2, 3), 4)) == 12000
+
+
+@given(raw=stays, max_days=st.integers(0, 10), elsewhere=st.integers(0, 8))
+def test_days_frozen_by_stays_no_longer_listed_still_count(raw, max_days, elsewhere):
+    """A claim whose booking was cancelled keeps its frozen dates in F (rule 3): they limit what the others get."""
+    group = [Stay(key=s.key, dates=s.dates) for s in build(raw)]
+    frozen = frozenset(START - timedelta(days=1 + i) for i in range(elsewhere))
+    allocation = calculation.allocate(max_days=max_days, stays=group, frozen=frozen)
+    given_out = set().union(*map(set, allocation.eligible_dates.values()))
+    assert not given_out & frozen
+    assert len(given_out) <= max(0, max_days - len(frozen))
+
+
+def test_days_remaining_after_a_booking_ignore_later_ones():
+    first = Stay(key="first", dates=tuple(START + timedelta(days=i) for i in range(4)))
+    later = Stay(key="later", dates=(START + timedelta(days=20), START + timedelta(days=21)))
+    allocation = calculation.allocate(max_days=6, stays=[first, later])
+    assert allocation.remaining_after(START) == 2
+    assert allocation.remaining_after(START + timedelta(days=20)) == 0
+    assert allocation.days_remaining == 0

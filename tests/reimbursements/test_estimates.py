@@ -8,6 +8,7 @@ from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
 from tests import factories
 from tests.reimbursements.factories import make_booking, saku_programme
+from tests.reimbursements.helpers import book, booking_detail
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,13 @@ def test_demo_seed_is_idempotent(programme):
 
     demo.seed()
     assert Programme.objects.count() == 1 and CategoryRule.objects.count() == 7
+
+
+def test_days_remaining_are_counted_after_each_booking(programme, booking_clock, visitor_client):
+    """`group_days_remaining` is what the group has left after this booking: a later trip does not lower it."""
+    unit = factories.UnitFactory()
+    first = book(visitor_client, unit, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4))
+    assert first["reimbursement"]["group_days_remaining"] == 2
+    later = book(visitor_client, unit, check_in=date(2026, 12, 20), check_out=date(2026, 12, 22))
+    assert (later["reimbursement"]["eligible_days"], later["reimbursement"]["group_days_remaining"]) == (2, 0)
+    assert booking_detail(visitor_client, first["id"])["reimbursement"]["group_days_remaining"] == 2

@@ -1,0 +1,78 @@
+"""A claim's frozen days outlive its booking: cancelling a claimed booking never gives its days back to the group."""
+from datetime import date
+
+import pytest
+
+from reimbursements.models import Claim, ClaimDay
+from tests import factories
+from tests.conftest import client_for
+from tests.reimbursements.helpers import book, booking_detail, cancel, open_claim, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit(programme):
+    return factories.UnitFactory(price_yen=4500)
+
+
+@pytest.fixture
+def trip_a(booking_clock, visitor_client, unit):
+    """Trip A 2026-11-01 → 11-03 (3 dates), claimed and submitted."""
+    booking = book(visitor_client, unit, check_in=date(2026, 11, 1), check_out=date(2026, 11, 3))
+    claim = open_claim(visitor_client, booking)
+    response = submit(visitor_client, claim["id"])
+    assert response.status_code == 200, response.content
+    assert response.json()["eligible_dates"] == ["2026-11-01", "2026-11-02", "2026-11-03"]
+    return booking, response.json()
+
+
+def test_an_approved_claim_keeps_its_days_after_its_booking_is_cancelled(visitor, visitor_client, staff_client,
+                                                                       unit, trip_a):
+    booking_a, claim_a = trip_a
+    assert staff_client.post(f"/api/v1/claims/{claim_a['id']}/approve/").json()["status"] == "approved"
+    cancel(visitor_client, booking_a["id"])
+
+    booking_b = book(visitor_client, unit, check_in=date(2026, 12, 5), check_out=date(2026, 12, 9))
+    assert booking_b["reimbursement"]["eligible_days"] == 3
+    assert booking_b["reimbursement"]["group_days_remaining"] == 0
+    claim_b = open_claim(visitor_client, booking_b)
+    body = submit(visitor_client, claim_b["id"]).json()
+    assert body["eligible_dates"] == ["2026-12-05", "2026-12-06", "2026-12-07"]
+    assert ClaimDay.objects.filter(visitor=visitor).count() == 6
+    # The cancelled trip's own estimate shows it takes no part any more.
+    assert booking_detail(visitor_client, booking_a["id"])["reimbursement"]["reasons"] == ["booking_cancelled"]
+
+
+def test_a_submitted_claim_of_a_cancelled_booking_keeps_its_days_until_withdrawn(visitor, visitor_client, unit,
+                                                                                 trip_a):
+    booking_a, claim_a = trip_a
+    cancel(visitor_client, booking_a["id"])
+    booking_b = book(visitor_client, unit, check_in=date(2026, 12, 5), check_out=date(2026, 12, 9))
+    assert booking_b["reimbursement"]["eligible_days"] == 3
+
+    withdrawn = visitor_client.post(f"/api/v1/claims/{claim_a['id']}/withdraw/")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert not ClaimDay.objects.filter(claim_id=claim_a["id"]).exists()
+    estimate = booking_detail(visitor_client, booking_b["id"])["reimbursement"]
+    assert (estimate["eligible_days"], estimate["eligible_nights"]) == (5, 4)
+
+
+def test_staff_cannot_approve_a_claim_whose_booking_was_cancelled(visitor_client, staff_user, trip_a):
+    booking_a, claim_a = trip_a
+    cancel(visitor_client, booking_a["id"])
+    response = client_for(staff_user, "en").post(f"/api/v1/claims/{claim_a['id']}/approve/")
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "booking_cancelled" and "booking" in error["fields"]
+    assert "cancelled" in error["message"] and "cannot be approved" in error["message"]
+    japanese = client_for(staff_user).post(f"/api/v1/claims/{claim_a['id']}/approve/").json()["error"]
+    assert "キャンセル" in japanese["message"] and "承認できません" in japanese["message"]
+    claim = Claim.objects.get(id=claim_a["id"])
+    assert (claim.status, claim.approved_by_id, claim.approved_amount_yen) == ("submitted", None, None)
+    assert list(claim.events.values_list("to_status", flat=True)) == ["draft", "submitted"]
+
+    # Staff can still turn it down with a reason, which gives the days back.
+    rejected = client_for(staff_user).post(f"/api/v1/claims/{claim_a['id']}/reject/", {"reason": "宿泊取消"},
+                                           format="json")
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
