@@ -1,6 +1,7 @@
 """The catalogue: municipalities and their areas, facilities, bookable units and security certificates."""
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -211,6 +212,16 @@ class Unit(Translated, models.Model):
         return self.facility.is_lodging
 
 
+def one_year_after(day: date) -> date:
+    """The same date a year later (28 February for 29 February)."""
+    if day.year >= date.max.year:
+        return date.max
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 class Certification(models.Model):
     """A security certificate for telework use; it lasts a year and counts only while valid."""
 
@@ -248,7 +259,30 @@ class Certification(models.Model):
             ),
         ]
 
+    def validation_errors(self) -> dict[str, list[str]]:
+        """What makes the certificate inconsistent, by field: a level of another scheme, or dates out of order
+        or over a year apart (the schemes certify for one year)."""
+        errors: dict[str, list[str]] = {}
+        levels = self.LEVELS.get(self.scheme)
+        if levels is None:
+            errors["scheme"] = [str(_("Unknown certification scheme."))]
+        elif self.level not in levels:
+            errors["level"] = [str(_("This scheme's levels are: %(levels)s.") % {"levels": ", ".join(levels)})]
+        if self.certified_on and self.valid_until:
+            if self.valid_until < self.certified_on:
+                errors["valid_until"] = [str(_("The end of validity must not be before the certification date."))]
+            elif self.valid_until > one_year_after(self.certified_on):
+                errors["valid_until"] = [str(_("A certificate is valid for at most one year after certification."))]
+        return errors
+
+    def clean(self):
+        errors = self.validation_errors()
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs):
+        # Guards every writer (admin, shell, services) against a rank that cannot be derived.
+        self.clean()
         self.rank = self.LEVELS[self.scheme][self.level]
         super().save(*args, **kwargs)
 

@@ -15,7 +15,8 @@ from geopy.distance import geodesic
 
 from backend.ids import parse_id
 
-from .errors import FacilityNotFound, InvalidSearch, LandmarkNotFound
+from .errors import (CertificationNotFound, FacilityNotFound, InvalidSearch, LandmarkNotFound, PhotoNotFound,
+                     UnitNotFound)
 from .models import Area, Certification, Facility, Landmark, Municipality, Photo, Unit
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -262,3 +263,61 @@ def landmark_list(*, municipality: str | None = None) -> QuerySet[Landmark]:
     if municipality:
         landmarks = landmarks.filter(municipality__code=municipality)
     return landmarks
+
+
+# --- the operator's own catalogue ------------------------------------------------------------------------------
+# Everything is scoped to the signed-in operator's organisation; another organisation's rows are "not found",
+# so that their existence is not revealed.
+
+def _operator_facilities(user) -> QuerySet[Facility]:
+    organisation_id = getattr(user, "organisation_id", None)
+    if not (user and user.is_authenticated and user.is_operator and organisation_id):
+        return Facility.objects.none()
+    return Facility.objects.filter(operator_id=organisation_id)
+
+
+def operator_facility_list(*, user) -> QuerySet[Facility]:
+    """The organisation's facilities, published or not, with all their units, certificates and photos."""
+    return (
+        _operator_facilities(user).select_related("municipality", "area").order_by("id")
+        .prefetch_related(
+            Prefetch("units", queryset=Unit.objects.order_by("id")),
+            Prefetch("certifications", queryset=Certification.objects.order_by("-valid_until", "id")),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "id")),
+        )
+    )
+
+
+def operator_facility_get(*, user, facility_id) -> Facility:
+    pk = parse_id(facility_id)
+    facility = operator_facility_list(user=user).filter(pk=pk).first() if pk else None
+    if facility is None:
+        raise FacilityNotFound()
+    return facility
+
+
+def operator_unit_get(*, user, unit_id) -> Unit:
+    pk = parse_id(unit_id)
+    unit = (Unit.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
+            if pk else None)
+    if unit is None:
+        raise UnitNotFound()
+    return unit
+
+
+def operator_certification_get(*, user, certification_id) -> Certification:
+    pk = parse_id(certification_id)
+    certification = (Certification.objects.select_related("facility")
+                     .filter(pk=pk, facility__in=_operator_facilities(user)).first() if pk else None)
+    if certification is None:
+        raise CertificationNotFound()
+    return certification
+
+
+def operator_photo_get(*, user, photo_id) -> Photo:
+    pk = parse_id(photo_id)
+    photo = (Photo.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
+             if pk else None)
+    if photo is None:
+        raise PhotoNotFound()
+    return photo
