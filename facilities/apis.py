@@ -9,7 +9,8 @@ from backend.pagination import StandardPagination
 
 from . import selectors
 from .serializers import (FacilityDetailSerializer, FacilityListSerializer, FacilityPageSerializer,
-                          LandmarkSerializer, MunicipalitySerializer, SearchQuerySerializer)
+                          LandmarkQuerySerializer, LandmarkSerializer, MunicipalitySerializer,
+                          SearchQuerySerializer)
 
 FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -72,8 +73,10 @@ class LandmarkListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(responses=LandmarkSerializer(many=True), operation_id="stations_list",
-                   parameters=[OpenApiParameter("municipality", OpenApiTypes.STR, pattern=r"^[0-9]{6}$")],
+                   parameters=[LandmarkQuerySerializer],
                    description="Stations and landmarks whose codes `near_station` accepts.")
     def get(self, request):
-        municipality = request.query_params.get("municipality")
-        return Response(LandmarkSerializer(selectors.landmark_list(municipality=municipality), many=True).data)
+        params = LandmarkQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        landmarks = selectors.landmark_list(municipality=params.validated_data.get("municipality"))
+        return Response(LandmarkSerializer(landmarks, many=True).data)

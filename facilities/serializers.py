@@ -12,8 +12,8 @@ MAX_SEARCH_NIGHTS = 60
 
 
 class SearchQuerySerializer(serializers.Serializer):
-    kind = serializers.ListField(
-        child=serializers.ChoiceField(choices=Facility.Kind.choices), required=False,
+    kind = serializers.MultipleChoiceField(
+        choices=Facility.Kind.choices, required=False,
         help_text=_("Kinds of facility; repeat the parameter for several."))
     municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
                                           help_text=_("National local-government code (Saku: 202177)."))
@@ -82,13 +82,18 @@ class SearchQuerySerializer(serializers.Serializer):
         elif station is not None:
             centre = Centre(station.latitude, station.longitude, radius)
         return SearchQuery(
-            kinds=data.get("kind", []), municipality=data.get("municipality"), area=data.get("area"),
+            kinds=sorted(data.get("kind", [])), municipality=data.get("municipality"), area=data.get("area"),
             capacity=data.get("capacity"), amenities=[name for name in AMENITIES if data.get(name)],
             min_wifi_mbps=data.get("min_wifi_mbps"), certified=bool(data.get("certified")),
             min_certification_level=data.get("min_certification_level"),
             certification_scheme=data.get("certification_scheme"), check_in=data.get("check_in"),
             check_out=data.get("check_out"), centre=centre,
         )
+
+
+class LandmarkQuerySerializer(serializers.Serializer):
+    municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
+                                          help_text=_("Only the stations of this municipality (its code)."))
 
 
 class LocalizedField(serializers.CharField):

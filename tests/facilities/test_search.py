@@ -209,7 +209,7 @@ def test_detail_of_malformed_or_unknown_id_is_a_json_404(api_client, path):
     ("radius_km=5", "radius_km"),
     ("near=36,138&radius_km=-1", "radius_km"),
     ("near=36,138&near_station=sakudaira-station", "near_station"),
-    ("kind=spa", "kind.0"),
+    ("kind=spa", "kind"),
     ("capacity=0", "capacity"),
     ("private_booths=perhaps", "private_booths"),
     ("min_certification_level=3", "min_certification_level"),
