@@ -187,8 +187,27 @@ class ExpenseLine(models.Model):
         ]
 
 
+class AuditTrailImmutable(ValueError):
+    """Raised on any attempt to change or remove a claim event: the audit trail is append-only."""
+
+
+class ClaimEventQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused like single ones; the database triggers of migration 0002 refuse
+    them too, for any SQL that does not go through this class."""
+
+    def update(self, **kwargs):
+        raise AuditTrailImmutable("Claim events are immutable.")
+
+    def delete(self):
+        raise AuditTrailImmutable("Claim events are immutable.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailImmutable("Claim events are immutable.")
+
+
 class ClaimEvent(models.Model):
-    """Audit trail of status changes: written once, never changed (save refuses updates, delete refuses)."""
+    """Audit trail of status changes: written once, never changed. A claim or user with events cannot be deleted
+    (PROTECT), so no cascade removes them either."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=10, blank=True)
@@ -197,14 +216,16 @@ class ClaimEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
 
+    objects = ClaimEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("claim event")
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Claim events are immutable.")
+            raise AuditTrailImmutable("Claim events are immutable.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValueError("Claim events are immutable.")
+        raise AuditTrailImmutable("Claim events are immutable.")

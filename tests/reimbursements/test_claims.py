@@ -185,6 +185,7 @@ def test_staff_review_disallow_approve_pay_with_audit_trail(visitor_client, staf
 
 
 def test_audit_events_cannot_be_changed():
+    """A stored event is checked in test_audit_trail.py, down to the database."""
     with pytest.raises(ValueError):
         ClaimEvent(id=1, to_status="x").save()
     with pytest.raises(ValueError):
