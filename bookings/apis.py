@@ -149,7 +149,7 @@ class QuoteApi(APIView):
                                       dates=data.get("dates"), adults=data["adults"], children=data["children"],
                                       infants=data["infants"])
         selectors.stay_check_available(stay=stay)
-        lines = selectors.prices_for(unit=unit, dates=stay.dates)
+        lines = stay.lines
         user = request.user
         visitor = user if user.is_authenticated and user.is_visitor else None
         estimate = estimate_for_quote(
@@ -159,7 +159,7 @@ class QuoteApi(APIView):
         return Response(QuoteSerializer({
             "unit": unit.id, "kind": stay.kind, "check_in": stay.check_in, "check_out": stay.check_out,
             "dates": list(stay.dates), "adults": stay.adults, "children": stay.children, "infants": stay.infants,
-            "total_yen": sum(price for _, price in lines),
+            "total_yen": stay.total_yen,
             "lines": [{"date": day, "price_yen": price} for day, price in lines], "reimbursement": estimate,
         }).data)
 

@@ -35,7 +35,8 @@ class Booking(models.Model):
     children = models.PositiveSmallIntegerField(default=0)
     infants = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    total_yen = models.PositiveIntegerField()
+    # 64-bit: a sum of nights; selectors.MAX_TOTAL_YEN bounds it far lower, the column never overflows first.
+    total_yen = models.PositiveBigIntegerField()
     hold_expires_at = models.DateTimeField(null=True, blank=True, help_text=_("A pending booking holds its units until then."))
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -43,7 +44,7 @@ class Booking(models.Model):
     )
     cancel_code = models.CharField(max_length=20, choices=CancelCode.choices, blank=True)
     cancel_reason = models.CharField(max_length=500, blank=True)
-    cancellation_fee_yen = models.PositiveIntegerField(default=0)
+    cancellation_fee_yen = models.PositiveBigIntegerField(default=0)
     # iCalendar SEQUENCE: raised on every change a calendar must notice (dates, status).
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

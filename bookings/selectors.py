@@ -1,7 +1,7 @@
 """Reads for bookings: the rules a stay must follow, prices, availability calendars and booking lists."""
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from django.db.models import QuerySet
@@ -13,9 +13,13 @@ from facilities.models import Unit
 from .errors import BookingNotFound, InvalidStay, UnitClosed, UnitNotFound, UnitUnavailable, UnknownUnit
 from .models import Booking, Closure, PriceOverride, UnitStock
 
-# A stay or a set of day passes never needs more dates than this; it also bounds every date loop.
+# A stay or a set of day passes never has more dates than this, whatever the unit's max_nights says; it also
+# bounds every date loop.
 MAX_DATES = 366
 MAX_DATES_SHOWN = 10
+# The largest total one booking may have: the most a card payment in yen can carry (Stripe's limit for JPY),
+# and far inside the 32-bit yen columns of payments and refunds.
+MAX_TOTAL_YEN = 99_999_999
 
 
 def today() -> date:
@@ -92,6 +96,8 @@ class Stay:
     adults: int
     children: int
     infants: int
+    # (date, price) for each date, as priced when the stay was checked.
+    lines: tuple[tuple[date, int], ...] = ()
 
     @property
     def persons(self) -> int:
@@ -102,6 +108,15 @@ class Stay:
         canonical = {"unit": self.unit.pk, "kind": self.kind, "dates": [d.isoformat() for d in self.dates],
                      "party": [self.adults, self.children, self.infants]}
         return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def total_yen(self) -> int:
+        return sum(price for _day, price in self.lines)
+
+    @property
+    def dates_field(self) -> str:
+        """The request field that sets the stay's dates, for errors about its length or total."""
+        return "dates" if self.kind == Booking.Kind.DAY_PASS else "check_out"
 
     def calendar_dates(self) -> list[date]:
         """Every calendar date of the stay, check-in to check-out inclusive (the pass dates for day passes)."""
@@ -134,10 +149,10 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
             raise _invalid("too_few_nights", "check_out",
                            _("This unit is booked for at least %(min)s nights; this stay has %(nights)s."),
                            min=unit.min_nights, nights=nights)
-        if nights > unit.max_nights:
+        if nights > min(unit.max_nights, MAX_DATES):
             raise _invalid("too_many_nights", "check_out",
                            _("This unit is booked for at most %(max)s nights; this stay has %(nights)s."),
-                           max=unit.max_nights, nights=nights)
+                           max=min(unit.max_nights, MAX_DATES), nights=nights)
         taken = tuple(date_range(check_in, check_out))
         first_field, last_field = "check_in", "check_out"
     else:
@@ -152,10 +167,10 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
             raise _invalid("too_few_nights", "dates", _("This unit is booked for at least %(min)s days; "
                                                         "this booking has %(nights)s."),
                            min=unit.min_nights, nights=len(taken))
-        if len(taken) > unit.max_nights:
+        if len(taken) > min(unit.max_nights, MAX_DATES):
             raise _invalid("too_many_nights", "dates", _("This unit is booked for at most %(max)s days; "
                                                         "this booking has %(nights)s."),
-                           max=unit.max_nights, nights=len(taken))
+                           max=min(unit.max_nights, MAX_DATES), nights=len(taken))
         check_in, check_out = taken[0], taken[-1] + timedelta(days=1)
         first_field = last_field = "dates"
     if taken[0] < first_day:
@@ -170,8 +185,21 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
         raise _invalid("party_over_capacity", "adults",
                        _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
                        capacity=unit.capacity, persons=persons)
-    return Stay(unit=unit, kind=kind, check_in=check_in, check_out=check_out, dates=taken,
+    stay = Stay(unit=unit, kind=kind, check_in=check_in, check_out=check_out, dates=taken,
                 adults=adults, children=children, infants=infants)
+    return replace(stay, lines=stay_lines(stay=stay))
+
+
+def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
+    """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field).
+    Quotes use the lines stay_resolve priced; a booking prices again under its lock, through here."""
+    lines = tuple(prices_for(unit=stay.unit, dates=stay.dates))
+    total = sum(price for _day, price in lines)
+    if total > MAX_TOTAL_YEN:
+        raise _invalid("total_too_large", stay.dates_field,
+                       _("This booking would cost %(total)s yen; one booking may cost at most %(max)s yen."),
+                       total=f"{total:,}", max=f"{MAX_TOTAL_YEN:,}")
+    return lines
 
 
 # --- prices, closures, stock -----------------------------------------------------------------------------------

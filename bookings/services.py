@@ -4,6 +4,7 @@ Lock order everywhere: (a payment row, taken by the payments app) → the unit's
 booking rows in id order. Stock rows are the one place capacity is decided; their CHECK backs the locking.
 """
 import secrets
+from dataclasses import replace
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -106,7 +107,8 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
         if replayed is not None:
             return replayed, True
     _check_free(unit=unit, dates=stay.dates)
-    lines = selectors.prices_for(unit=unit, dates=stay.dates)
+    # Priced again under the lock: an override may have changed since the stay was checked.
+    lines = selectors.stay_lines(stay=replace(stay, unit=unit))
     booking = Booking.objects.create(
         visitor=visitor, unit=unit, kind=stay.kind, check_in=stay.check_in, check_out=stay.check_out,
         adults=stay.adults, children=stay.children, infants=stay.infants, status=Booking.Status.PENDING,
