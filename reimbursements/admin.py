@@ -1,4 +1,5 @@
-"""Admin: staff edit programmes with their category rules inline; the claim audit trail is read-only."""
+"""Admin: staff edit programmes with their category rules inline; claims, their lines and the audit trail are
+read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail)."""
 from django.contrib import admin
 
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
@@ -17,37 +18,10 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [CategoryRuleInline]
 
 
-class ExpenseLineInline(admin.TabularInline):
-    model = ExpenseLine
-    extra = 0
-    readonly_fields = ["reimbursable_yen", "reason"]
-
-
-class ClaimEventInline(admin.TabularInline):
-    model = ClaimEvent
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_status", "to_status", "actor", "at", "note"]
+class ReadOnlyMixin:
+    """View permission only: the pages render, and any POST to them is refused with 403."""
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["id", "programme", "visitor", "status", "total_reimbursable_yen", "approved_amount_yen"]
-    list_filter = ["status", "programme"]
-    # Status changes go through the API's services so that the audit trail and the limits hold.
-    readonly_fields = ["status", "approved_by", "approved_at", "approved_amount_yen", "submitted_at", "paid_at",
-                       "lodging_reimbursable_yen", "total_reimbursable_yen"]
-    inlines = [ExpenseLineInline, ClaimEventInline]
-
-
-@admin.register(ClaimEvent)
-class ClaimEventAdmin(admin.ModelAdmin):
-    list_display = ["claim", "from_status", "to_status", "actor", "at"]
-
-    def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -55,3 +29,37 @@ class ClaimEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = ExpenseLine
+    extra = 0
+    fields = ["category", "date", "amount_yen", "persons", "reimbursable_yen", "reason", "disallowed_reason",
+              "disallowed_by", "receipt"]
+    readonly_fields = fields
+
+
+class ClaimEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = ClaimEvent
+    extra = 0
+    fields = ["from_status", "to_status", "actor", "at", "note"]
+    readonly_fields = fields
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["id", "programme", "visitor", "status", "total_reimbursable_yen", "approved_amount_yen"]
+    list_filter = ["status", "programme"]
+    list_select_related = ["programme", "visitor"]
+    search_fields = ["visitor__email"]
+    fields = ["booking", "visitor", "programme", "status", "lodging_reimbursable_yen", "total_reimbursable_yen",
+              "submitted_at", "approved_by", "approved_at", "approved_amount_yen", "rejection_reason", "paid_at",
+              "created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [ExpenseLineInline, ClaimEventInline]
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["claim", "from_status", "to_status", "actor", "at"]
+    list_select_related = ["claim", "actor"]
