@@ -209,6 +209,15 @@ EXPORT_COLUMNS = ["claim_id", "programme", "visitor_email", "visitor_name", "boo
                   "approved_amount_yen", "approved_at", "status"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell as text; one that a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 class ClaimExportApi(APIView):
     permission_classes = [IsMunicipalStaff]
 
@@ -226,9 +235,10 @@ class ClaimExportApi(APIView):
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_COLUMNS)
         for c in claims:
-            writer.writerow([c.id, c.programme.code, c.visitor.email, c.visitor.full_name, c.booking_id,
-                             c.booking.check_in, c.booking.check_out, c.approved_amount_yen,
-                             c.approved_at.isoformat() if c.approved_at else "", c.status])
+            writer.writerow([csv_cell(value) for value in (
+                c.id, c.programme.code, c.visitor.email, c.visitor.full_name, c.booking_id, c.booking.check_in,
+                c.booking.check_out, c.approved_amount_yen, c.approved_at.isoformat() if c.approved_at else "",
+                c.status)])
         # The BOM lets Excel recognise UTF-8 and show Japanese names correctly.
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="claims-{wanted}.csv"'

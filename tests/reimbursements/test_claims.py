@@ -1,4 +1,6 @@
 """The claim workflow through the API: who may do what, bad input refused, audit trail, emails, budget, export."""
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -264,6 +266,18 @@ def test_export_approved_claims_as_csv_with_bom(staff_client, submitted, visitor
     rows = response.content.decode("utf-8-sig").splitlines()
     assert rows[0].startswith("claim_id,programme")
     assert "佐久 花子" in rows[1] and ",26000," in rows[1]
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/","請求書")', "+81 90", "-1+2", "@SUM(A1)",
+                                  "\tcmd", "\r=1"])
+def test_export_neutralises_spreadsheet_formulas(staff_client, submitted, visitor, name):
+    visitor.full_name = name
+    visitor.save()
+    staff_client.post(f"/api/v1/claims/{submitted['id']}/approve/")
+    response = staff_client.get("/api/v1/claims/export.csv")
+    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert row[header.index("visitor_name")] == "'" + name
+    assert row[header.index("approved_amount_yen")] == "26000"
 
 
 def test_export_is_for_staff(visitor_client):
