@@ -15,6 +15,14 @@ from .serializers import (FacilityDetailSerializer, FacilityListSerializer, Faci
 FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
+def _rows_wanted(paginator: StandardPagination, request) -> int:
+    """How far into the ranking the requested page reads, so that one query fetches it (a page named otherwise,
+    such as `last`, is fetched in a second query once the count is known)."""
+    page = request.query_params.get(paginator.page_query_param, "1")
+    number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 else 1
+    return max(number, 1) * paginator.get_page_size(request)
+
+
 class FacilityListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -35,8 +43,9 @@ class FacilityListApi(APIView):
         paginator = StandardPagination()
         distances: dict[int, float] = {}
         if query.centre is not None:
-            page = paginator.paginate_queryset(selectors.candidates_near(facilities=facilities, centre=query.centre),
-                                               request, view=self)
+            ranked = selectors.candidates_near(facilities=facilities, centre=query.centre,
+                                               wanted=_rows_wanted(paginator, request))
+            page = paginator.paginate_queryset(ranked, request, view=self)
             distances = dict(page)
             ids = [pk for pk, _ in page]
         else:

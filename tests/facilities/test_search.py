@@ -266,3 +266,16 @@ def test_a_search_page_costs_a_fixed_number_of_queries(api_client, saku, django_
 
     assert len(small_body["results"]) == 3
     assert len(large_body["results"]) == 20
+
+
+def test_last_page_by_name_matches_the_last_page_by_number(api_client, saku):
+    for step in range(13):
+        point = geodesic(kilometers=0.3 * step + 0.05).destination(SAKUDAIRA, bearing=53 * step)
+        FacilityFactory(name_ja=f"施設{step}", latitude=point.latitude, longitude=point.longitude)
+    query = "near=36.27796,138.46424&radius_km=30&page_size=5"
+
+    by_name = search(api_client, f"{query}&page=last")
+    by_number = search(api_client, f"{query}&page=3")
+
+    assert names(by_name) == names(by_number) == ["施設10", "施設11", "施設12"]
+    assert by_name["count"] == 13
