@@ -3,6 +3,7 @@
 Lock order everywhere: (a payment row, taken by the payments app) → the unit's stock rows in date order →
 booking rows in id order. Stock rows are the one place capacity is decided; their CHECK backs the locking.
 """
+import logging
 import secrets
 from dataclasses import replace
 from datetime import date, timedelta
@@ -22,6 +23,8 @@ from .errors import (BookingNotCancellable, BookingNotConfirmable, CalendarFeedN
                      UnitUnavailable)
 from .models import Booking, BookingLine, CalendarFeed, Closure, IdempotencyRecord, PriceOverride, UnitStock
 from .selectors import Stay, dates_text
+
+logger = logging.getLogger(__name__)
 
 # The longest closure or price override one request may set (two years).
 MAX_RULE_DAYS = 731
@@ -50,6 +53,13 @@ def _stock_give_back(*, unit_id: int, dates) -> None:
 
 def _line_dates(booking: Booking) -> list[date]:
     return list(BookingLine.objects.filter(booking_id=booking.pk).order_by("date").values_list("date", flat=True))
+
+
+def _full_dates(*, unit: Unit, dates) -> list[date]:
+    """Dates with no unit left, as the stock rows are now (read afresh, outside any lock)."""
+    count = Unit.objects.filter(pk=unit.pk).values_list("count", flat=True).first() or 0
+    rows = UnitStock.objects.filter(unit_id=unit.pk, date__in=list(dates), taken__gte=count)
+    return sorted(rows.values_list("date", flat=True))
 
 
 def _check_free(*, unit: Unit, dates) -> None:
@@ -148,12 +158,14 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
             booking, replayed = _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key,
                                                fingerprint=fingerprint)
     except IntegrityError:
-        # The stock CHECK refused an overbooking, or a twin request took the same Idempotency-Key.
+        # A twin request took the same Idempotency-Key, or the stock CHECK refused an overbooking.
         if idempotency_key:
             twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
             if twin is not None:
                 return Booking.objects.get(pk=twin.pk)
-        raise UnitUnavailable(dates=dates_text(stay.dates))
+        # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
+        logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
+        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates))
     if not replayed:
         payment_start(booking=booking)
     return Booking.objects.get(pk=booking.pk)

@@ -243,3 +243,19 @@ def test_a_live_hold_keeps_its_units(house, visitor, monkeypatch):
                                                    "adults": 1})
 
     assert response.status_code == 409 and error(response)["code"] == "unit_unavailable"
+
+
+def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visitor_client, monkeypatch):
+    """Should the locked check miss a full night (a bug), the database's CHECK refuses the booking; the 409
+    then names the nights that are really full, not every night of the stay."""
+    assert book(client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12),
+                                               "adults": 1}).status_code == 201
+    monkeypatch.setattr(services, "_check_free", lambda *, unit, dates: None)
+
+    response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(13), "adults": 1})
+
+    assert response.status_code == 409 and error(response)["code"] == "unit_unavailable"
+    assert iso(11) in error(response)["message"]
+    assert iso(10) not in error(response)["message"] and iso(12) not in error(response)["message"]
+    assert visitor_client.get(BOOKINGS).json()["count"] == 0
+    assert taken(house) == 1

@@ -1,7 +1,8 @@
 """Cancelling: the visitor under the unit's policy, the operator with a reason, and the units freed."""
 import pytest
 
-from tests.bookings.factories import iso
+from bookings.models import Booking
+from tests.bookings.factories import day, iso
 from tests.bookings.helpers import BOOKINGS, availability, book, error, taken
 from tests.conftest import client_for
 from tests.factories import OperatorFactory, VisitorFactory
@@ -80,3 +81,32 @@ def test_others_cannot_cancel(house, visitor_client, staff_client):
     assert cancel(client_for(OperatorFactory()), booking, "x").status_code == 404
     assert cancel(staff_client, booking).status_code == 403
     assert visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()["status"] == "confirmed"
+
+
+@pytest.mark.parametrize("started", [0, -1], ids=["checking-in-today", "checked-in-yesterday"])
+def test_a_visitor_cannot_cancel_once_the_stay_has_begun(house, visitor, visitor_client, started):
+    booking = make(visitor_client, house, 0, 3)
+    if started < 0:
+        # The stay began yesterday: moved back with the database, as nobody can book the past.
+        Booking.objects.filter(pk=booking["id"]).update(check_in=day(started), check_out=day(started + 3))
+
+    japanese = cancel(visitor_client, booking)
+    english = cancel(client_for(visitor, "en"), booking)
+
+    assert japanese.status_code == english.status_code == 409
+    assert error(japanese)["code"] == "booking_not_cancellable"
+    assert error(japanese)["message"] == "滞在はすでに始まっています。変更は施設にお問い合わせください。"
+    assert error(english)["message"] == "The stay has already begun; contact the facility to change it."
+    seen = visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()
+    assert (seen["status"], seen["cancellation_fee_yen"], seen["sequence"]) == (
+        "confirmed", 0, booking["sequence"])
+    assert taken(house) == 3
+
+
+def test_the_operator_may_still_cancel_a_stay_that_has_begun(house, visitor_client, operator_client):
+    booking = make(visitor_client, house, 0, 2)
+
+    response = cancel(operator_client, booking, "設備の故障のため")
+
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert taken(house) == 0

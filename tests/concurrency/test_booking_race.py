@@ -1,12 +1,17 @@
 """Bookings raced through a live server: the last free unit goes to exactly one request, whatever arrives at
-once; controls show the race is real without the lock and without the stock CHECK."""
+once. The row lock decides on its own (the stock CHECK is never reached, and with the CHECK dropped the lock
+still gives out one unit), whether or not the date's stock row exists yet; controls show the race is real
+without the lock and without the stock CHECK."""
+import logging
 import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 from django.db import connection
+from django.db.models import F
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from bookings import selectors, services
@@ -62,11 +67,52 @@ def without_lock(monkeypatch, parties):
     monkeypatch.setattr(selectors, "taken_by_date", wrapped)
 
 
-def last_free_unit():
+def last_free_unit(stock_row=True):
     unit = LodgingUnitFactory(count=1)
-    # The stock row exists, as it does once anyone has booked any unit of it that night.
-    UnitStock.objects.create(unit=unit, date=selectors.today() + timedelta(days=10), total=1)
+    if stock_row:
+        # The stock row exists, as it does once anyone has booked any unit of it that night; without it the
+        # racers all insert it at once (ON CONFLICT DO NOTHING) before locking it.
+        UnitStock.objects.create(unit=unit, date=selectors.today() + timedelta(days=10), total=1)
     return unit
+
+
+class CheckRefusals(logging.Handler):
+    """Counts the bookings the stock CHECK refused after they had passed the locked check (services logs each
+    one): with a working lock there are none."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        if record.getMessage().startswith("The stock CHECK refused"):
+            self.count += 1
+
+
+@pytest.fixture
+def check_refusals():
+    logger = logging.getLogger("bookings.services")
+    handler, level = CheckRefusals(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+@contextmanager
+def stock_check_dropped():
+    """The stock CHECK removed from the test database for the block, restored after it."""
+    check = next(c for c in UnitStock._meta.constraints if c.name == "unit_stock_never_overbooked")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(UnitStock, check)
+    try:
+        yield
+    finally:
+        # An overbooked row (the control below) would keep the CHECK from coming back.
+        UnitStock.objects.filter(taken__gt=F("total")).delete()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(UnitStock, check)
 
 
 def racers(unit, n=RACERS):
@@ -78,10 +124,14 @@ def outcome(responses):
     return sorted(response.status_code for response in responses)
 
 
+STOCK_ROW = pytest.mark.parametrize("stock_row", [True, False], ids=["stock-row-exists", "no-stock-row-yet"])
+
+
 @pytest.mark.postgres
 @transactional
-def test_the_last_free_unit_goes_to_exactly_one_of_many(live_server, monkeypatch):
-    unit = last_free_unit()
+@STOCK_ROW
+def test_the_last_free_unit_goes_to_exactly_one_of_many(live_server, monkeypatch, check_refusals, stock_row):
+    unit = last_free_unit(stock_row)
     all_arrive_before_booking(monkeypatch, RACERS)
 
     responses = race(live_server, racers(unit))
@@ -92,10 +142,32 @@ def test_the_last_free_unit_goes_to_exactly_one_of_many(live_server, monkeypatch
     assert all(iso(10) in e["message"] for e in refused)
     assert Booking.objects.filter(unit=unit).count() == 1
     assert UnitStock.objects.get(unit=unit).taken == 1
+    # The lock refused every loser; none got as far as the CHECK.
+    assert check_refusals.count == 0
+
+
+@pytest.mark.postgres
+@transactional
+@STOCK_ROW
+def test_the_lock_alone_gives_the_last_unit_to_exactly_one(live_server, monkeypatch, check_refusals, stock_row):
+    """Lock on, CHECK off: the stock row's lock keeps the racers to one unit without the CHECK behind it.
+    (Without FOR UPDATE the stock-row-exists case overbooks here; when the row is new, its unique index also
+    makes the other inserters wait for the first one's commit before they lock and read it.)"""
+    unit = last_free_unit(stock_row)
+    all_arrive_before_booking(monkeypatch, RACERS)
+
+    with stock_check_dropped():
+        responses = race(live_server, racers(unit))
+        stock = UnitStock.objects.get(unit=unit).taken
+
+    assert outcome(responses) == [201] + [409] * (RACERS - 1)
+    assert stock == 1
+    assert Booking.objects.filter(unit=unit).count() == 1
+    assert check_refusals.count == 0
 
 
 @transactional
-def test_the_last_free_unit_goes_to_exactly_one_on_sqlite_too(live_server, monkeypatch):
+def test_the_last_free_unit_goes_to_exactly_one_on_sqlite_too(live_server, monkeypatch, check_refusals):
     """On SQLite the IMMEDIATE transactions serialise the bookings; the same race, the same answer."""
     unit = last_free_unit()
     all_arrive_before_booking(monkeypatch, 20)
@@ -104,12 +176,14 @@ def test_the_last_free_unit_goes_to_exactly_one_on_sqlite_too(live_server, monke
 
     assert outcome(responses) == [201] + [409] * 19
     assert UnitStock.objects.get(unit=unit).taken == 1
+    assert check_refusals.count == 0
 
 
 @pytest.mark.postgres
 @transactional
-def test_control_without_the_lock_the_check_constraint_still_refuses(live_server, monkeypatch):
-    """Every request passes the Python check (all read 0 taken); only the database's CHECK stops them."""
+def test_control_without_the_lock_the_check_constraint_still_refuses(live_server, monkeypatch, check_refusals):
+    """Every request passes the Python check (all read 0 taken); only the database's CHECK stops them, and
+    each such refusal is counted: the count the tests above expect to be zero can be more."""
     unit = last_free_unit()
     without_lock(monkeypatch, RACERS)
 
@@ -117,6 +191,9 @@ def test_control_without_the_lock_the_check_constraint_still_refuses(live_server
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
     assert UnitStock.objects.get(unit=unit).taken == 1
+    assert check_refusals.count == RACERS - 1
+    assert all(r.json()["error"]["code"] == "unit_unavailable" and iso(10) in r.json()["error"]["message"]
+               for r in responses if r.status_code == 409)
 
 
 @pytest.mark.postgres
@@ -125,16 +202,10 @@ def test_control_without_lock_and_constraint_the_race_overbooks(live_server, mon
     """Proof the tests above can fail: with neither guard, the racers all get the one unit."""
     unit = last_free_unit()
     without_lock(monkeypatch, RACERS)
-    check = next(c for c in UnitStock._meta.constraints if c.name == "unit_stock_never_overbooked")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(UnitStock, check)
-    try:
+
+    with stock_check_dropped():
         responses = race(live_server, racers(unit))
         overbooked = UnitStock.objects.get(unit=unit).taken
-    finally:
-        UnitStock.objects.all().delete()
-        with connection.schema_editor() as editor:
-            editor.add_constraint(UnitStock, check)
 
     assert outcome(responses) == [201] * RACERS
     assert overbooked == RACERS
