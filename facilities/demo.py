@@ -77,6 +77,10 @@ FACILITIES = [
         "postal_code": "384-0301", "address_ja": "長野県佐久市臼田2200", "address_en": "2200 Usuda, Saku, Nagano",
         "latitude": 36.19884, "longitude": 138.48224, "wifi_mbps": 300, "external_monitors": True,
         "kids_space": True, "parking": True, **LODGING_TIMES,
+        # The shared office comes with the flat (free for residents, not sold to others): an amenity and its
+        # hours, not a bookable unit.
+        "opening_hours_ja": "共用オフィス（入居者は無料）9:00〜22:00",
+        "opening_hours_en": "Shared office (free for residents) 9:00–22:00",
         "units": [
             ("house", "1LDK", "1LDK flat", 2, 3, 4500, 7, 30),
             ("house", "3DK", "3DK flat", 5, 2, 6500, 7, 30),

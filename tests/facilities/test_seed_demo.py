@@ -52,6 +52,7 @@ def test_demo_catalogue_matches_the_public_material(api_client):
     hoshinomachi = Facility.objects.get(name_ja="ホシノマチ団地")
     assert hoshinomachi.area.name_ja == "臼田"
     assert set(hoshinomachi.units.values_list("name_ja", "min_nights")) == {("1LDK", 7), ("3DK", 7)}
+    assert "入居者は無料" in hoshinomachi.opening_hours_ja and hoshinomachi.external_monitors
 
     station = Landmark.objects.get(code="sakudaira-station")
     assert (station.latitude, station.longitude) == (36.27796, 138.46424)
