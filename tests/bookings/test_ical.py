@@ -41,8 +41,16 @@ def ics(client, booking, **headers):
     return client.get(f"{BOOKINGS}{booking['id']}/calendar.ics", **headers)
 
 
+def last_changed_an_hour_ago(booking) -> dt.datetime:
+    """Moves the booking's last change an hour back (whole seconds), far from the time of any request."""
+    moment = (timezone.now() - dt.timedelta(hours=1)).replace(microsecond=0)
+    Booking.objects.filter(pk=booking["id"]).update(updated_at=moment)
+    return moment
+
+
 def test_a_booking_as_one_all_day_event(house, visitor_client):
     booking = stay(visitor_client, house)
+    changed = last_changed_an_hour_ago(booking)
 
     (event,), (strict,) = parse(ics(visitor_client, booking))
 
@@ -51,7 +59,9 @@ def test_a_booking_as_one_all_day_event(house, visitor_client):
     assert event.decoded("DTSTART") == strict.dtstart == day(10)
     assert event.decoded("DTEND") == strict.dtend == day(12)  # exclusive: the check-out day
     assert event["DTSTART"].params["VALUE"] == "DATE"
-    assert strict.dtstamp == stored.updated_at.replace(microsecond=0)
+    # DTSTAMP is the booking's last change, not the time of the request.
+    assert strict.dtstamp == event.decoded("DTSTAMP") == changed
+    assert timezone.now() - strict.dtstamp > dt.timedelta(minutes=59)
     assert strict.summary == "お試し住宅 岩村田 一棟貸し"
     assert strict.location == "長野県佐久市岩村田1-1"
     assert (strict.geo.lat, strict.geo.lng) == (pytest.approx(36.27), pytest.approx(138.47))
@@ -61,13 +71,19 @@ def test_a_booking_as_one_all_day_event(house, visitor_client):
 
 def test_the_same_booking_gives_the_same_calendar_later(house, visitor_client):
     booking = stay(visitor_client, house)
+    changed = last_changed_an_hour_ago(booking)
 
     first = ics(visitor_client, booking).content
-    assert ics(visitor_client, booking).content == first
+    later = ics(visitor_client, booking)
+
+    assert later.content == first
+    (_, (strict,)) = parse(later)
+    assert strict.dtstamp == changed
 
 
 def test_a_cancelled_booking_is_cancelled_with_a_higher_sequence(house, visitor_client):
     booking = stay(visitor_client, house)
+    changed = last_changed_an_hour_ago(booking)
     (_, (before,)) = parse(ics(visitor_client, booking))
 
     visitor_client.post(f"{BOOKINGS}{booking['id']}/cancel/", {}, format="json")
@@ -75,7 +91,9 @@ def test_a_cancelled_booking_is_cancelled_with_a_higher_sequence(house, visitor_
     (event,), (after,) = parse(ics(visitor_client, booking))
     assert str(event["STATUS"]) == "CANCELLED"
     assert after.uid == before.uid and after.sequence == before.sequence + 1
-    assert after.dtstamp >= before.dtstamp
+    # The cancellation is the booking's new last change.
+    assert before.dtstamp == changed
+    assert after.dtstamp == Booking.objects.get(pk=booking["id"]).updated_at.replace(microsecond=0) > changed
 
 
 def test_japanese_text_escaping_and_folding_survive_both_parsers(visitor_client, organisation):
