@@ -19,6 +19,8 @@ BELOW_MIN_NIGHTS = "below_min_nights"
 DAY_LIMIT_REACHED = "day_limit_reached"
 RESIDENT_OF_PROGRAMME_AREA = "resident_of_programme_area"
 BOOKING_CANCELLED = "booking_cancelled"
+REASON_CODES = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHTS, DAY_LIMIT_REACHED,
+                RESIDENT_OF_PROGRAMME_AREA, BOOKING_CANCELLED]
 
 
 # --- programmes -------------------------------------------------------------------------------------------------

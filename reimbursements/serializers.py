@@ -1,7 +1,9 @@
 """Request and response shapes of the reimbursement API."""
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
+from .selectors import REASON_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
 
@@ -24,7 +26,10 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
 
     programme = serializers.CharField(allow_null=True)
     eligible = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=REASON_CODES),
+        help_text=_("Why the booking is not eligible; empty when it is. Besides the spec's codes: "
+                    "resident_of_programme_area (the visitor lives in the programme's town) and booking_cancelled."))
     stay_days = serializers.IntegerField()
     eligible_days = serializers.IntegerField()
     eligible_nights = serializers.IntegerField()
@@ -55,11 +60,13 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
     receipt_name = serializers.SerializerMethodField()
+    disallowed_by = serializers.IntegerField(source="disallowed_by_id", allow_null=True,
+                                             help_text=_("Id of the staff member who disallowed the line; null if not."))
 
     class Meta:
         model = ExpenseLine
         fields = ["id", "category", "date", "amount_yen", "persons", "reimbursable_yen", "reason",
-                  "disallowed_reason", "receipt_name"]
+                  "disallowed_reason", "disallowed_by", "receipt_name"]
 
     def get_receipt_name(self, line) -> str:
         return line.receipt.name.rsplit("/", 1)[-1]
@@ -71,12 +78,14 @@ class ClaimSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code")
     lines = ExpenseLineSerializer(many=True)
     eligible_dates = serializers.SerializerMethodField()
+    approved_by = serializers.IntegerField(source="approved_by_id", allow_null=True,
+                                           help_text=_("Id of the staff member who approved the claim; null until then."))
 
     class Meta:
         model = Claim
         fields = ["id", "booking", "visitor", "programme", "status", "eligible_dates", "lodging_reimbursable_yen",
-                  "total_reimbursable_yen", "lines", "submitted_at", "approved_at", "approved_amount_yen",
-                  "rejection_reason", "paid_at", "created_at"]
+                  "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
+                  "approved_amount_yen", "rejection_reason", "paid_at", "created_at"]
 
     def get_eligible_dates(self, claim) -> list[str]:
         """The frozen dates once submitted; empty while a draft (see the booking's estimate)."""

@@ -172,10 +172,16 @@ def test_staff_review_disallow_approve_pay_with_audit_trail(visitor_client, staf
     body = staff_client.post(f"/api/v1/claims/{submitted['id']}/lines/{line['id']}/disallow/",
                              {"reason": "領収書の日付が読めません"}, format="json").json()
     assert body["lines"][0]["reimbursable_yen"] == 0 and body["lines"][0]["reason"] == "disallowed"
+    assert body["lines"][0]["disallowed_by"] == staff_user.id
     assert body["total_reimbursable_yen"] == 24000
+    assert submitted["approved_by"] is None and submitted["lines"][0]["disallowed_by"] is None
 
     approved = committed(staff_client.post, f"/api/v1/claims/{submitted['id']}/approve/").json()
     assert approved["status"] == "approved" and approved["approved_amount_yen"] == 24000
+    assert approved["approved_by"] == staff_user.id and approved["approved_at"]
+    seen_by_visitor = visitor_client.get(f"/api/v1/claims/{submitted['id']}/").json()
+    assert seen_by_visitor["approved_by"] == staff_user.id
+    assert seen_by_visitor["lines"][0]["disallowed_by"] == staff_user.id
     paid = committed(staff_client.post, f"/api/v1/claims/{submitted['id']}/mark-paid/").json()
     assert paid["status"] == "paid" and paid["paid_at"]
 
@@ -278,6 +284,16 @@ def test_export_neutralises_spreadsheet_formulas(staff_client, submitted, visito
     header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert row[header.index("visitor_name")] == "'" + name
     assert row[header.index("approved_amount_yen")] == "26000"
+
+
+def test_schema_names_the_reviewers_and_every_reason_code(api_client):
+    schemas = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["components"]["schemas"]
+    assert schemas["Claim"]["properties"]["approved_by"]["nullable"] is True
+    assert "approved_by" in schemas["Claim"]["required"]
+    assert schemas["ExpenseLine"]["properties"]["disallowed_by"]["nullable"] is True
+    reasons = schemas["ReimbursementEstimate"]["properties"]["reasons"]["items"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schemas[reasons]["enum"]) == {"outside_programme_area", "outside_validity_window", "below_min_nights",
+                                             "day_limit_reached", "resident_of_programme_area", "booking_cancelled"}
 
 
 def test_export_is_for_staff(visitor_client):
