@@ -48,6 +48,13 @@ class ClosureAdmin(admin.ModelAdmin):
     list_display = ("unit", "start_date", "end_date", "reason")
     list_select_related = ("unit__facility",)
     raw_id_fields = ("unit",)
+    readonly_fields = ("sequence",)
+
+    def save_model(self, request, obj, form, change):
+        # Calendars notice an edited closure only by its SEQUENCE, as with edits through the API.
+        if change and set(form.changed_data) & set(Closure.SHOWN_FIELDS):
+            obj.sequence += 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(PriceOverride)

@@ -175,7 +175,7 @@ def _operator_events(feed: CalendarFeed) -> list[Event]:
     for closure in Closure.objects.filter(closure_scope, end_date__gte=since).order_by("start_date", "id"):
         events.append(Event(
             uid=f"closure-{closure.id}@{_host()}", start=closure.start_date,
-            end=closure.end_date + timedelta(days=1), stamp=closure.updated_at,
+            end=closure.end_date + timedelta(days=1), stamp=closure.updated_at, sequence=closure.sequence,
             summary=_("Closed: %(unit)s") % {"unit": units[closure.unit_id].localized("name")},
             description=closure.reason,
         ))

@@ -114,8 +114,13 @@ class Closure(models.Model):
     start_date = models.DateField()
     end_date = models.DateField()
     reason = models.CharField(max_length=200)
+    # iCalendar SEQUENCE of the closure's event in operator feeds: raised whenever its dates or reason change.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What a calendar shows of a closure; changing any of them raises `sequence`.
+    SHOWN_FIELDS = ("start_date", "end_date", "reason")
 
     class Meta:
         ordering = ["unit_id", "start_date", "id"]

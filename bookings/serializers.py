@@ -207,8 +207,8 @@ class AvailabilitySerializer(serializers.Serializer):
 class ClosureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Closure
-        fields = ["id", "unit", "start_date", "end_date", "reason", "created_at", "updated_at"]
-        read_only_fields = ["id", "unit", "created_at", "updated_at"]
+        fields = ["id", "unit", "start_date", "end_date", "reason", "sequence", "created_at", "updated_at"]
+        read_only_fields = ["id", "unit", "sequence", "created_at", "updated_at"]
 
 
 class ClosureWriteSerializer(serializers.Serializer):

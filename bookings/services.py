@@ -318,9 +318,15 @@ def closure_create(*, unit: Unit, start_date: date, end_date: date, reason: str)
 
 
 def closure_update(*, closure: Closure, **changes) -> Closure:
+    """Changes a closure's dates or reason; a change calendars show raises its SEQUENCE."""
+    shown_before = [getattr(closure, name) for name in Closure.SHOWN_FIELDS]
     for name, value in changes.items():
         setattr(closure, name, value)
-    return _closure_save(closure=closure)
+    if [getattr(closure, name) for name in Closure.SHOWN_FIELDS] != shown_before:
+        closure.sequence = F("sequence") + 1
+    _closure_save(closure=closure)
+    closure.refresh_from_db(fields=["sequence"])
+    return closure
 
 
 def closure_delete(*, closure: Closure) -> None:

@@ -295,3 +295,42 @@ def test_a_feed_needs_no_login_and_ignores_a_bad_token_header(house, operator_cl
     api_client.credentials(HTTP_AUTHORIZATION="Bearer not-a-jwt")
 
     assert api_client.get(url).status_code == 200
+
+
+def closure_events(api_client, url) -> dict:
+    """{uid: strict event} of the feed's closures."""
+    (_, strict) = parse(api_client.get(url))
+    return {event.uid: event for event in strict if event.uid.startswith("closure-")}
+
+
+def test_editing_a_closure_raises_its_sequence_in_the_feed(house, operator_client, api_client):
+    created = operator_client.post(f"/api/v1/operator/units/{house.id}/closures/",
+                                   {"start_date": iso(40), "end_date": iso(41), "reason": "点検"}, format="json").json()
+    closure_url = f"/api/v1/operator/units/{house.id}/closures/{created['id']}/"
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    (uid, before), = closure_events(api_client, url).items()
+
+    unchanged = operator_client.patch(closure_url, {"reason": "点検"}, format="json")
+    assert closure_events(api_client, url)[uid].sequence == before.sequence == 0
+
+    moved = operator_client.patch(closure_url, {"end_date": iso(43)}, format="json")
+    after_move = closure_events(api_client, url)[uid]
+    renamed = operator_client.patch(closure_url, {"reason": "改装工事"}, format="json")
+    after_rename = closure_events(api_client, url)[uid]
+
+    assert unchanged.status_code == moved.status_code == renamed.status_code == 200
+    assert (after_move.sequence, after_move.dtend) == (1, day(44))
+    assert (after_rename.sequence, after_rename.description) == (2, "改装工事")
+    assert renamed.json()["sequence"] == 2
+
+
+def test_a_refused_closure_edit_leaves_its_sequence(house, visitor_client, operator_client, api_client):
+    closure = ClosureFactory(unit=house, start_date=day(40), end_date=day(40))
+    stay(visitor_client, house, 41, 42)
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+
+    refused = operator_client.patch(f"/api/v1/operator/units/{house.id}/closures/{closure.id}/",
+                                    {"end_date": iso(41)}, format="json")
+
+    assert refused.status_code == 409
+    assert closure_events(api_client, url)[f"closure-{closure.id}@127.0.0.1"].sequence == 0
