@@ -1,4 +1,5 @@
 """Writes for reimbursements: the claim workflow from draft to paid, under locks where limits are at stake."""
+import logging
 from datetime import date
 
 from django.contrib.auth import get_user_model
@@ -17,6 +18,16 @@ from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Prog
 from .receipts import receipt_validate
 
 S = Claim.Status
+logger = logging.getLogger(__name__)
+
+
+def _notify(claim_id: int) -> None:
+    """Emails the visitor; a mail server that fails is logged, never turned into an error for a change that is
+    already committed."""
+    try:
+        claim_status_email(claim_id=claim_id)
+    except Exception:
+        logger.exception("Could not email the visitor of claim %s about its new status.", claim_id)
 
 
 def _transition(*, claim: Claim, to: str, actor, note: str = "") -> None:
@@ -24,7 +35,7 @@ def _transition(*, claim: Claim, to: str, actor, note: str = "") -> None:
     ClaimEvent.objects.create(claim=claim, from_status=claim.status, to_status=to, actor=actor, note=note)
     claim.status = to
     claim_id = claim.id
-    transaction.on_commit(lambda: claim_status_email(claim_id=claim_id))
+    transaction.on_commit(lambda: _notify(claim_id))
 
 
 def _locked(claim: Claim, *allowed: str) -> Claim:
