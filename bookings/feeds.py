@@ -2,12 +2,13 @@
 (ETag, Last-Modified) that let a calendar app's poll be answered with a 304 without rendering anything."""
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -133,25 +134,47 @@ def _operator_since() -> date:
     return selectors.today() - timedelta(days=OPERATOR_PAST_DAYS)
 
 
+def _left_window_at(last_day: date | None, past_days: int) -> datetime | None:
+    """When the newest event that has already left a feed's window left it: an event is shown while its last
+    day is at most `past_days` behind today, so it leaves at the start (local time) of the day after that."""
+    if last_day is None:
+        return None
+    return timezone.make_aware(datetime.combine(last_day + timedelta(days=past_days + 1), time.min))
+
+
+def _window_counts(queryset, *, last_day: str, since: date) -> dict:
+    """For the events of a feed's scope: how many are in the window, their latest change, and the last day of
+    the newest one that has left it; one query."""
+    inside = Q(**{f"{last_day}__gte": since})
+    return queryset.aggregate(n=Count("id", filter=inside), at=Max("updated_at", filter=inside),
+                              gone=Max(last_day, filter=~inside))
+
+
 def feed_version(feed: CalendarFeed) -> Version:
-    """Changes whenever an event of the feed would: any booking in its window changing (cancellations
-    included), closures, the catalogue names it shows, the token, the language and the day."""
+    """Changes whenever the body would: any booking in its window changing (cancellations included), closures,
+    the catalogue names it shows, events leaving the window as the days pass, deletions (the feed's
+    `changed_at`), the token and the language. ETag and Last-Modified come from the same inputs, so a client
+    sending only If-Modified-Since never gets a 304 for a body that changed."""
     if feed.scope == CalendarFeed.Scope.STAYS:
-        bookings = _stays_bookings(feed)
-        closures = {"n": 0, "at": None}
-        names = bookings.aggregate(unit_at=Max("unit__updated_at"), facility_at=Max("unit__facility__updated_at"))
+        since, past_days = selectors.today() - timedelta(days=VISITOR_PAST_DAYS), VISITOR_PAST_DAYS
+        scope = Booking.objects.filter(visitor_id=feed.owner_id)
+        closures = {"n": 0, "at": None, "gone": None}
+        names = _stays_bookings(feed).aggregate(unit_at=Max("unit__updated_at"),
+                                                facility_at=Max("unit__facility__updated_at"))
     else:
-        bookings = Booking.objects.filter(_operator_scope(feed), check_out__gte=_operator_since())
+        since, past_days = _operator_since(), OPERATOR_PAST_DAYS
+        scope = Booking.objects.filter(_operator_scope(feed))
         closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
-        closures = Closure.objects.filter(closure_scope, end_date__gte=_operator_since()).aggregate(
-            n=Count("id"), at=Max("updated_at"))
+        closures = _window_counts(Closure.objects.filter(closure_scope), last_day="end_date", since=since)
         units = Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(
             facility_id=feed.facility_id)
         names = units.aggregate(unit_at=Max("updated_at"), facility_at=Max("facility__updated_at"))
-    seen = bookings.aggregate(n=Count("id"), at=Max("updated_at"))
+    seen = _window_counts(scope, last_day="check_out", since=since)
+    left = _latest(_left_window_at(seen["gone"], past_days), _left_window_at(closures["gone"], past_days),
+                   feed.created_at)
     modified = _latest(seen["at"], closures["at"], names["unit_at"], names["facility_at"], feed.changed_at,
-                       feed.rotated_at, feed.created_at)
-    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), get_language(), selectors.today())
+                       feed.rotated_at, feed.created_at, left)
+    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), left.isoformat(), get_language())
     return Version(etag, modified)
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -330,10 +330,8 @@ def closure_update(*, closure: Closure, **changes) -> Closure:
 
 
 def closure_delete(*, closure: Closure) -> None:
-    with transaction.atomic():
-        closure.delete()
-        CalendarFeed.objects.filter(Q(unit_id=closure.unit_id) | Q(facility_id=closure.unit.facility_id)).update(
-            changed_at=timezone.now())
+    """Removes a closure; the feeds that showed it are marked changed (signals.closure_deleted)."""
+    closure.delete()
 
 
 def _price_override_save(*, override: PriceOverride) -> PriceOverride:

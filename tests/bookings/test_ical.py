@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.http import http_date
 from ical.calendar_stream import IcsCalendarStream
 
+from bookings import selectors
+from bookings.feeds import OPERATOR_PAST_DAYS
 from bookings.models import Booking, CalendarFeed, Closure
+from facilities.models import Facility, Unit
 from tests.bookings.factories import ClosureFactory, LodgingUnitFactory, day, iso
 from tests.bookings.helpers import BOOKINGS, book, error
 from tests.conftest import client_for
@@ -334,3 +337,88 @@ def test_a_refused_closure_edit_leaves_its_sequence(house, visitor_client, opera
 
     assert refused.status_code == 409
     assert closure_events(api_client, url)[f"closure-{closure.id}@127.0.0.1"].sequence == 0
+
+
+# --- validators as days pass and rows go ------------------------------------------------------------------------
+
+def backdate_everything(hours=48) -> dt.datetime:
+    """Every row a feed dates its changes by, `hours` back, so that any change now moves Last-Modified."""
+    moment = (timezone.now() - dt.timedelta(hours=hours)).replace(microsecond=0)
+    Booking.objects.update(updated_at=moment)
+    Closure.objects.update(updated_at=moment)
+    CalendarFeed.objects.update(created_at=moment, changed_at=moment)
+    Unit.objects.update(updated_at=moment)
+    Facility.objects.update(updated_at=moment)
+    return moment
+
+
+def a_day_passes(monkeypatch):
+    tomorrow = selectors.today() + dt.timedelta(days=1)
+    monkeypatch.setattr(selectors, "today", lambda: tomorrow)
+    return tomorrow
+
+
+def start_of(day_: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day_, dt.time.min))
+
+
+@pytest.mark.parametrize("what", ["booking", "closure"])
+def test_an_event_leaving_the_window_is_a_change_for_if_modified_since(house, visitor_client, operator_client,
+                                                                        api_client, monkeypatch, what):
+    """An operator feed keeps 90 past days: an event whose last day is 90 days back leaves it tomorrow, and a
+    client that sends only If-Modified-Since must then get the new body, not a 304."""
+    last_day = day(-OPERATOR_PAST_DAYS)
+    if what == "booking":
+        booking = stay(visitor_client, house, 10, 12)
+        Booking.objects.filter(pk=booking["id"]).update(check_in=last_day - dt.timedelta(days=2), check_out=last_day)
+    else:
+        ClosureFactory(unit=house, start_date=last_day - dt.timedelta(days=2), end_date=last_day)
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    changed = backdate_everything()
+    first = api_client.get(url)
+    assert len(parse(first)[1]) == 1
+    assert first["Last-Modified"] == http_date(changed.timestamp())
+
+    tomorrow = a_day_passes(monkeypatch)
+    by_date = api_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    by_etag = api_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert by_date.status_code == by_etag.status_code == 200
+    assert parse(by_date)[1] == []
+    assert by_date["Last-Modified"] == http_date(start_of(tomorrow).timestamp())
+    assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=by_date["Last-Modified"]).status_code == 304
+
+
+def test_a_day_passing_with_nothing_leaving_the_window_keeps_both_validators(house, visitor_client,
+                                                                             operator_client, api_client,
+                                                                             monkeypatch):
+    stay(visitor_client, house, 10, 12)
+    ClosureFactory(unit=house, start_date=day(-OPERATOR_PAST_DAYS - 5), end_date=day(-OPERATOR_PAST_DAYS - 3))
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    backdate_everything()
+    first = api_client.get(url)
+
+    a_day_passes(monkeypatch)
+
+    assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("how", ["api", "admin-or-cascade"])
+def test_deleting_a_closure_is_a_change_for_if_modified_since(house, operator_client, api_client, how):
+    closure = ClosureFactory(unit=house, start_date=day(40), end_date=day(41))
+    unit_url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    facility_url = feed_url(operator_client, {"scope": "facility", "facility": house.facility.id})
+    backdate_everything()
+    before = {url: api_client.get(url) for url in (unit_url, facility_url)}
+    assert all(len(parse(response)[1]) == 1 for response in before.values())
+
+    if how == "api":
+        assert operator_client.delete(f"/api/v1/operator/units/{house.id}/closures/{closure.id}/").status_code == 204
+    else:
+        Closure.objects.filter(pk=closure.pk).delete()
+
+    for url, response in before.items():
+        after = api_client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
+        assert after.status_code == 200, url
+        assert parse(after)[1] == []
