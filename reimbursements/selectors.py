@@ -158,8 +158,13 @@ def _qualifies(programme: Programme, stay: StayFacts) -> bool:
     return (
         stay.municipality_id == programme.municipality_id
         and programme.valid_from <= stay.check_in <= programme.valid_until
-        and not (stay.kind == Booking.Kind.STAY and programme.min_nights and len(stay.nights) < programme.min_nights)
+        and not below_min_nights(programme, stay)
     )
+
+
+def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
+    """A stay shorter than the programme's minimum; a day pass has no nights, so it is below any minimum."""
+    return bool(programme.min_nights) and len(stay.nights) < programme.min_nights
 
 
 def household_left(programme: Programme, claims, *, check_in: date, exclude_booking=None) -> int | None:
@@ -196,7 +201,7 @@ def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHis
         reasons.append(OUTSIDE_VALIDITY_WINDOW)
     if home_code and home_code == programme.municipality.code:
         reasons.append(RESIDENT_OF_PROGRAMME_AREA)
-    if target.kind == Booking.Kind.STAY and programme.min_nights and len(target.nights) < programme.min_nights:
+    if below_min_nights(programme, target):
         reasons.append(BELOW_MIN_NIGHTS)
 
     group = [s for s in history.stays.get(visitor_id, []) if s.key != target.key and _qualifies(programme, s)]

@@ -266,3 +266,14 @@ def test_outside_validity_window(programme, visitor_client):
     booked(visitor_client, lodging_unit(9000),
            {"programme": SAKU, "eligible": False, "reasons": ["outside_validity_window"], "eligible_days": 0},
            check_in=D(2027, 4, 2), check_out=D(2027, 4, 4))
+
+
+def test_a_day_pass_is_below_any_minimum_of_nights(visitor_client):
+    """A day pass has no nights: under a programme paying only stays of two nights or more it is not eligible."""
+    programme = other_programme(cap_yen=3000, min_nights=2)
+    coworking = factories.FacilityFactory(kind=Facility.Kind.COWORKING, municipality=programme.municipality)
+    booked(visitor_client, factories.UnitFactory(facility=coworking, price_yen=1500, capacity=1),
+           {"eligible": False, "reasons": ["below_min_nights"], "eligible_days": 0}, dates=[D(2026, 12, 15)])
+    booked(visitor_client, lodging_unit(5000, municipality=programme.municipality),
+           {"eligible": True, "eligible_days": 3, "eligible_nights": 2, "lodging_reimbursable_yen": 6000},
+           check_in=D(2026, 12, 20), check_out=D(2026, 12, 22))
