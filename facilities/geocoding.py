@@ -41,9 +41,10 @@ class Place:
 @functools.lru_cache(maxsize=1)
 def _geocode() -> Nominatim:
     # Built once per process; tests rebuild it to swap the HTTP adapter.
-    # GEOCODER_DOMAIN points at another Nominatim (one's own, or nothing at all for load and fuzz runs).
+    # GEOCODER_DOMAIN (and GEOCODER_SCHEME) point at another Nominatim: one's own, or a stub for fuzz runs.
     domain = getattr(settings, "GEOCODER_DOMAIN", "") or "nominatim.openstreetmap.org"
-    return Nominatim(user_agent=settings.GEOCODER_USER_AGENT, timeout=10, domain=domain)
+    scheme = getattr(settings, "GEOCODER_SCHEME", "") or "https"
+    return Nominatim(user_agent=settings.GEOCODER_USER_AGENT, timeout=10, domain=domain, scheme=scheme)
 
 
 def _wait_for_slot() -> None:

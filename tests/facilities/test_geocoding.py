@@ -121,3 +121,13 @@ def test_too_many_queued_lookups_report_the_service_unavailable(nominatim, clock
     with pytest.raises(geocoding.GeocodingUnavailable):
         geocoding.geocode("長野県佐久市望月")
     assert nominatim.calls == []
+
+
+def test_another_nominatim_can_be_configured(nominatim, settings):
+    settings.GEOCODER_DOMAIN = "127.0.0.1:8088"
+    settings.GEOCODER_SCHEME = "http"
+    geocoding._geocode.cache_clear()
+
+    geocoding.geocode("長野県佐久市")
+
+    assert nominatim.calls[0][0].startswith("http://127.0.0.1:8088/search?")
