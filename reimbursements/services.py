@@ -198,6 +198,20 @@ def claim_withdraw(*, claim: Claim, actor) -> Claim:
 
 
 @transaction.atomic
+def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
+    """For the bookings app to call when a booking is cancelled: its draft claim can never be submitted, so it is
+    withdrawn (with its audit event). A submitted or approved claim keeps its frozen days (spec rule 3) until the
+    visitor withdraws it or staff reject it; staff cannot approve it while its booking is cancelled."""
+    withdrawn = []
+    for claim in Claim.objects.filter(booking_id=booking_id, status=S.DRAFT).order_by("id"):
+        claim = _locked(claim, S.DRAFT)
+        _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
+        claim.save()
+        withdrawn.append(claim)
+    return withdrawn
+
+
+@transaction.atomic
 def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> Claim:
     claim = _locked(claim, S.SUBMITTED)
     line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
