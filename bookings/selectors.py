@@ -103,12 +103,6 @@ class Stay:
     def persons(self) -> int:
         return self.adults + self.children + self.infants
 
-    def fingerprint(self) -> str:
-        """The canonical body of the request, so that an Idempotency-Key retry can be recognised."""
-        canonical = {"unit": self.unit.pk, "kind": self.kind, "dates": [d.isoformat() for d in self.dates],
-                     "party": [self.adults, self.children, self.infants]}
-        return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
-
     @property
     def total_yen(self) -> int:
         return sum(price for _day, price in self.lines)
@@ -123,6 +117,17 @@ class Stay:
         if self.kind == Booking.Kind.DAY_PASS:
             return list(self.dates)
         return date_range(self.check_in, self.check_out + timedelta(days=1))
+
+
+def booking_request_fingerprint(*, unit_id: int, check_in: date | None, check_out: date | None,
+                                dates: list[date] | None, adults: int, children: int, infants: int) -> str:
+    """The canonical validated body of a booking request, so that an Idempotency-Key retry is recognised
+    before anything about the unit or today is checked again (a retry must not fail where the first succeeded)."""
+    canonical = {"unit": unit_id, "check_in": check_in.isoformat() if check_in else None,
+                 "check_out": check_out.isoformat() if check_out else None,
+                 "dates": sorted({d.isoformat() for d in dates}) if dates else None,
+                 "party": [adults, children, infants]}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
 def _invalid(code: str, field: str, message, **params) -> InvalidStay:

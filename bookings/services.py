@@ -135,20 +135,24 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
 
 def booking_create(*, visitor, unit, check_in: date | None = None, check_out: date | None = None,
                    dates: list[date] | None = None, adults: int, children: int = 0, infants: int = 0,
-                   idempotency_key: str | None = None, request_fingerprint: str | None = None) -> Booking:
+                   idempotency_key: str | None = None) -> Booking:
     """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
-    at once). With an `idempotency_key`, a retry returns the same booking; another body under it is a 422."""
+    at once). With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer
+    be booked (check-in passed, the unit changed); another body under it is a 422."""
     from payments.services import payment_start
 
+    fingerprint = selectors.booking_request_fingerprint(
+        unit_id=unit.pk if isinstance(unit, Unit) else unit, check_in=check_in, check_out=check_out, dates=dates,
+        adults=adults, children=children, infants=infants)
+    if idempotency_key:
+        # Before any rule is checked again: the retry gets what the first request got.
+        replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
+        if replayed is not None:
+            return Booking.objects.get(pk=replayed.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     stay = selectors.stay_resolve(unit=unit, check_in=check_in, check_out=check_out, dates=dates,
                                   adults=adults, children=children, infants=infants)
-    fingerprint = request_fingerprint or stay.fingerprint()
-    if idempotency_key:
-        replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
-        if replayed is not None:
-            return Booking.objects.get(pk=replayed.pk)
     # Fail fast on closed dates before taking any lock; the check is repeated under the lock.
     closed = selectors.closed_dates(unit=unit, dates=stay.dates)
     if closed:

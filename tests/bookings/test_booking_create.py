@@ -259,3 +259,69 @@ def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visit
     assert iso(10) not in error(response)["message"] and iso(12) not in error(response)["message"]
     assert visitor_client.get(BOOKINGS).json()["count"] == 0
     assert taken(house) == 1
+
+
+# --- Idempotency-Key retries once the stay could no longer be booked ---------------------------------------------
+
+def unit_inactive(unit, monkeypatch):
+    type(unit).objects.filter(pk=unit.pk).update(is_active=False)
+
+
+def capacity_lowered(unit, monkeypatch):
+    type(unit).objects.filter(pk=unit.pk).update(capacity=1)
+
+
+def check_in_passed(unit, monkeypatch):
+    from bookings import selectors
+
+    tomorrow = day(1)
+    monkeypatch.setattr(selectors, "today", lambda: tomorrow)
+
+
+def rules_tightened(unit, monkeypatch):
+    type(unit).objects.filter(pk=unit.pk).update(min_nights=5, booking_window_days=0)
+
+
+CHANGES = [unit_inactive, capacity_lowered, check_in_passed, rules_tightened]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[change.__name__ for change in CHANGES])
+def test_a_retry_returns_the_booking_even_once_the_stay_could_not_be_booked(house, visitor_client, monkeypatch,
+                                                                           change):
+    body = {"unit": house.id, "check_in": iso(0), "check_out": iso(2), "adults": 2, "children": 1}
+    first = book(visitor_client, body, HTTP_IDEMPOTENCY_KEY="retry-later")
+    assert first.status_code == 201, first.content
+    change(house, monkeypatch)
+    assert visitor_client.post(QUOTES, body, format="json").status_code == 400  # a new request would fail
+
+    again = book(visitor_client, body, HTTP_IDEMPOTENCY_KEY="retry-later")
+
+    assert again.status_code == 201, again.content
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["lines"] == first.json()["lines"]
+    assert visitor_client.get(BOOKINGS).json()["count"] == 1
+    assert taken(house) == 2
+
+
+def test_another_body_under_a_used_key_is_still_a_422_once_the_unit_is_gone(house, visitor_client):
+    book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2},
+         HTTP_IDEMPOTENCY_KEY="retry-3")
+    type(house).objects.filter(pk=house.pk).update(is_active=False)
+
+    response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1},
+                    HTTP_IDEMPOTENCY_KEY="retry-3")
+
+    assert response.status_code == 422 and error(response)["code"] == "idempotency_key_reused"
+    assert visitor_client.get(BOOKINGS).json()["count"] == 1
+
+
+def test_a_retry_with_defaults_spelled_out_is_the_same_body(desks, visitor_client):
+    first = book(visitor_client, {"unit": desks.id, "dates": [iso(5), iso(3)], "adults": 1},
+                 HTTP_IDEMPOTENCY_KEY="retry-4")
+
+    again = book(visitor_client, {"unit": desks.id, "dates": [iso(3), iso(5), iso(3)], "adults": 1, "children": 0,
+                                  "infants": 0, "check_in": None}, HTTP_IDEMPOTENCY_KEY="retry-4")
+
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert visitor_client.get(BOOKINGS).json()["count"] == 1
