@@ -1,6 +1,7 @@
 """Input and output shapes of the bookings API: quotes, bookings, availability, closures, overrides, feeds."""
 from datetime import date
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +27,16 @@ class DateField(serializers.DateField):
             raise serializers.ValidationError(_("Dates must be between %(first)s and %(last)s.") % {
                 "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
         return parsed
+
+
+class TextField(serializers.CharField):
+    """A CharField whose NUL-character refusal says so in Japanese too: Django's Japanese catalogue renders
+    "Null characters are not allowed." as a request to enter some text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+        self.validators.append(ProhibitNullCharactersValidator(message=_("Text may not contain NUL characters.")))
 
 
 class StayRequestSerializer(serializers.Serializer):
@@ -163,7 +174,7 @@ class BookingListFilterSerializer(serializers.Serializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    reason = TextField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class AvailabilityQuerySerializer(serializers.Serializer):
@@ -214,7 +225,7 @@ class ClosureSerializer(serializers.ModelSerializer):
 class ClosureWriteSerializer(serializers.Serializer):
     start_date = DateField()
     end_date = DateField()
-    reason = serializers.CharField(max_length=200)
+    reason = TextField(max_length=200)
 
 
 class PriceOverrideSerializer(serializers.ModelSerializer):
@@ -228,7 +239,7 @@ class PriceOverrideWriteSerializer(serializers.Serializer):
     start_date = DateField()
     end_date = DateField()
     price_yen = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    label = TextField(max_length=100, required=False, allow_blank=True, default="")
 
 
 class CalendarFeedCreateSerializer(serializers.Serializer):
