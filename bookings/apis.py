@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVisitor
@@ -416,11 +417,24 @@ class CalendarFeedRotateApi(APIView):
         return Response(CalendarFeedSerializer(feed, context={"request": request}).data)
 
 
+class CalendarFeedThrottle(ScopedRateThrottle):
+    """Calendar apps and booking sites poll feeds often, many from one address (a provider's fetchers): a rate
+    of their own per address, well above the anonymous one, set here so that it holds whatever the settings'
+    rates list."""
+
+    RATE = "600/min"
+
+    def get_rate(self):
+        return self.RATE
+
+
 class CalendarFeedPublicApi(CalendarApi):
     """What calendar apps poll: no login, the token is the secret."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_classes = [CalendarFeedThrottle]
+    throttle_scope = "calendar_feed"
 
     @extend_schema(parameters=[TOKEN], responses=CALENDAR_RESPONSES, operation_id="calendars_retrieve", auth=[],
                    description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "

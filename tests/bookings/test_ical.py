@@ -422,3 +422,32 @@ def test_deleting_a_closure_is_a_change_for_if_modified_since(house, operator_cl
         after = api_client.get(url, HTTP_IF_MODIFIED_SINCE=response["Last-Modified"])
         assert after.status_code == 200, url
         assert parse(after)[1] == []
+
+
+# --- throttling ------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def fresh_throttles():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_feeds_have_their_own_rate_not_the_anonymous_one(house, operator_client, api_client, monkeypatch,
+                                                         fresh_throttles):
+    """The anonymous rate (set very low here) does not reach the feed; the feed's own rate, which no setting
+    lists, still applies: 600 polls a minute from one address, then 429 with Retry-After."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/min"})
+    url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
+    assert [api_client.get("/api/v1/municipalities/").status_code for _ in range(2)] == [200, 429]
+
+    statuses = [api_client.get(url).status_code for _ in range(600)]
+    refused = api_client.get(url)
+
+    assert statuses == [200] * 600
+    assert refused.status_code == 429 and error(refused)["code"] == "throttled"
+    assert int(refused["Retry-After"]) > 0
