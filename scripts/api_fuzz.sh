@@ -12,13 +12,18 @@ export DJANGO_SETTINGS_MODULE=backend.settings.base
 export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost MEDIA_ROOT="$workdir/media"
 export DEFAULT_THROTTLE_OFF=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
+# Operators' geocoding goes to a local stand-in, never to the public Nominatim.
+geocoder_port=$((port + 1))
+export GEOCODER_DOMAIN="127.0.0.1:$geocoder_port" GEOCODER_SCHEME=http GEOCODER_MIN_INTERVAL_SECONDS=0
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py seed_demo >/dev/null
 
+.venv/bin/python scripts/nominatim_stub.py "$geocoder_port" &
+geocoder=$!
 .venv/bin/gunicorn backend.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
     --access-logfile /dev/null --error-logfile "$workdir/server.log" &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$workdir"' EXIT
+trap 'kill $server $geocoder 2>/dev/null || true; wait $server $geocoder 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
 for _ in $(seq 1 60); do
     curl -fsS "http://127.0.0.1:$port/api/schema/" -o /dev/null 2>/dev/null && break

@@ -181,6 +181,9 @@ if not 1 <= BOOKING_HOLD_MINUTES <= 24 * 60:
 # Geocoding (operator-side only; never called while serving a search).
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "otameshi-backend/1.0 (ops@otameshi.example)")
 GEOCODER_MIN_INTERVAL_SECONDS = float(os.environ.get("GEOCODER_MIN_INTERVAL_SECONDS", "1.0"))
+# Another Nominatim than the public one (one's own, or a local stand-in for the fuzz pass).
+GEOCODER_DOMAIN = os.environ.get("GEOCODER_DOMAIN", "")
+GEOCODER_SCHEME = os.environ.get("GEOCODER_SCHEME", "https")
 
 # Throttle counters and the geocoder's cache and rate limit must be shared by every worker process in
 # production: set CACHE_URL (redis://...). Without it each process keeps its own, which suits one process.
