@@ -265,6 +265,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """A visitor cancels their own booking under the unit's policy; an operator of the facility cancels with
     a required reason and a full refund. Frees the units; asks payments for the refund after commit."""
     from payments.services import payment_refund
+    from reimbursements.services import claims_withdraw_drafts_of_booking
 
     by_operator = bool(actor.is_operator)
     reason = (reason or "").strip()
@@ -287,6 +288,8 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             cancel_code=Booking.CancelCode.OPERATOR if by_operator else Booking.CancelCode.VISITOR,
             cancel_reason=reason[:500], cancelled_by=actor, cancelled_at=now, cancellation_fee_yen=fee,
             hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+        # A draft claim on it could never be submitted; a submitted one keeps its frozen days (spec rule 3).
+        claims_withdraw_drafts_of_booking(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)
     payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
                    reason=reason or str(cancelled.get_cancel_code_display()))

@@ -203,8 +203,9 @@ def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
     withdrawn (with its audit event). A submitted or approved claim keeps its frozen days (spec rule 3) until the
     visitor withdraws it or staff reject it; staff cannot approve it while its booking is cancelled."""
     withdrawn = []
-    for claim in Claim.objects.filter(booking_id=booking_id, status=S.DRAFT).order_by("id"):
-        claim = _locked(claim, S.DRAFT)
+    # The status is filtered under the lock: a claim submitted meanwhile is left alone, not an error.
+    for claim in Claim.objects.select_for_update(of=("self",)).filter(booking_id=booking_id, status=S.DRAFT) \
+            .order_by("id"):
         _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
         claim.save()
         withdrawn.append(claim)

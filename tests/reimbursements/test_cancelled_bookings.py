@@ -4,7 +4,6 @@ from datetime import date
 import pytest
 
 from reimbursements.models import Claim, ClaimDay
-from reimbursements.services import claims_withdraw_drafts_of_booking
 from tests import factories
 from tests.conftest import client_for
 from tests.reimbursements.helpers import book, booking_detail, cancel, open_claim, submit
@@ -79,21 +78,18 @@ def test_staff_cannot_approve_a_claim_whose_booking_was_cancelled(visitor_client
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
 
 
-def test_cancelling_withdraws_the_bookings_draft_claim(visitor, visitor_client, unit, trip_a):
-    """The service the bookings app calls on cancellation: a draft is withdrawn, a frozen claim is left alone."""
+def test_cancelling_a_booking_withdraws_its_draft_claim_but_not_a_submitted_one(visitor_client, unit, trip_a):
     draft_booking = book(visitor_client, unit, check_in=date(2026, 12, 5), check_out=date(2026, 12, 7))
     draft = open_claim(visitor_client, draft_booking)
+
     cancel(visitor_client, draft_booking["id"])
-    assert [c.id for c in claims_withdraw_drafts_of_booking(booking_id=draft_booking["id"], actor=visitor)] == [
-        draft["id"]]
-    body = visitor_client.get(f"/api/v1/claims/{draft['id']}/").json()
-    assert body["status"] == "withdrawn"
+
+    assert visitor_client.get(f"/api/v1/claims/{draft['id']}/").json()["status"] == "withdrawn"
     events = visitor_client.get(f"/api/v1/claims/{draft['id']}/events/").json()
     assert [(e["from_status"], e["to_status"], e["note"]) for e in events][-1] == (
         "draft", "withdrawn", "booking cancelled")
-    assert claims_withdraw_drafts_of_booking(booking_id=draft_booking["id"], actor=visitor) == []
 
     booking_a, claim_a = trip_a
     cancel(visitor_client, booking_a["id"])
-    assert claims_withdraw_drafts_of_booking(booking_id=booking_a["id"], actor=visitor) == []
     assert Claim.objects.get(id=claim_a["id"]).status == "submitted"
+    assert ClaimDay.objects.filter(claim_id=claim_a["id"]).count() == 3
