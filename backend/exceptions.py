@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -58,6 +59,18 @@ def api_exception_handler(exc, context):
             "Invalid input."
         )
         return _error("invalid", message, fields, status.HTTP_400_BAD_REQUEST, headers=_headers(response))
+
+    if isinstance(exc, exceptions.Throttled):
+        # The framework fills in the wait before translating, so its catalogue never matches; build it here.
+        message = _("Request was throttled.")
+        if exc.wait is not None:
+            message += " " + ngettext("Expected available in {wait} second.", "Expected available in {wait} seconds.",
+                                      exc.wait).format(wait=exc.wait)
+        return _error("throttled", message, {}, response.status_code, headers=_headers(response))
+    if isinstance(exc, exceptions.ParseError):
+        # The parser's own text is an untranslated Python error; say what to send instead.
+        message = _("The request body could not be read: send valid JSON, or multipart form data with files.")
+        return _error("parse_error", message, {}, response.status_code, headers=_headers(response))
 
     detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
     codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

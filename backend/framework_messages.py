@@ -1,7 +1,7 @@
-"""Messages of Django REST Framework that its Japanese catalogue leaves untranslated.
+"""Messages of Django REST Framework (and one of Django) that their Japanese catalogues leave untranslated.
 
 Marked here so that makemessages keeps them in backend/locale, whose catalogue is searched first."""
-from django.utils.translation import gettext_noop, ngettext_lazy
+from django.utils.translation import gettext_noop
 
 FRAMEWORK_MESSAGES = [
     gettext_noop("Invalid input."),
@@ -17,6 +17,6 @@ FRAMEWORK_MESSAGES = [
     gettext_noop('Enter a valid "slug" consisting of Unicode letters, numbers, underscores, or hyphens.'),
     gettext_noop("A page number within the paginated result set."),
     gettext_noop("Number of results to return per page."),
+    # Django's own Japanese text for this one asks the user to enter a value.
+    gettext_noop("Null characters are not allowed."),
 ]
-
-THROTTLE_WAIT = ngettext_lazy("Expected available in {wait} second.", "Expected available in {wait} seconds.", "wait")

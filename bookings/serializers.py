@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from payments.serializers import PaymentSerializer
+from reimbursements.serializers import ReimbursementEstimateSerializer
 
 from .models import Booking, CalendarFeed, Closure, PriceOverride
 from .selectors import MAX_DATES
@@ -60,8 +61,8 @@ class FacilityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-REIMBURSEMENT_SCHEMA = {"type": "object", "nullable": True, "additionalProperties": True,
-                        "description": "The trial-stay subsidy estimate (see the reimbursements API)."}
+# The trial-stay subsidy estimate, documented with the reimbursements app's own serializer.
+REIMBURSEMENT_SCHEMA = ReimbursementEstimateSerializer(allow_null=True)
 
 
 @extend_schema_field(REIMBURSEMENT_SCHEMA)

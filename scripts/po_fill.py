@@ -32,5 +32,6 @@ def fill(match):
 text = entry.sub(fill, text)
 for msgid in set(table) - found:
     print("missing:", msgid, file=sys.stderr)
-text = text.replace("#, fuzzy\n", "", 1)
+# The header comes first and makemessages marks it fuzzy; entries it guessed stay fuzzy for a person to check.
+text = re.sub(r'\A((?:#[^\n]*\n)*?)#, fuzzy\n(msgid ""\n)', r"\1\2", text)
 open(path, "w", encoding="utf-8").write(text)

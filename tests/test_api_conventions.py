@@ -98,9 +98,25 @@ def test_too_many_anonymous_requests_get_429_with_retry_after(api_client, monkey
 
     assert statuses == [200, 200, 429]
     refused = api_client.get("/api/v1/municipalities/", HTTP_ACCEPT_LANGUAGE="en")
+    wait = int(refused["Retry-After"])
+    assert wait > 0
     assert refused.json()["error"]["code"] == "throttled"
-    assert int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["message"] == f"Request was throttled. Expected available in {wait} seconds."
+    japanese = api_client.get("/api/v1/municipalities/").json()["error"]["message"]
+    assert japanese.startswith("リクエストが多すぎます。") and "秒後に再度お試しください。" in japanese
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_json_is_a_translated_400(api_client):
+    send = {"data": "{not json", "content_type": "application/json"}
+    english = api_client.post("/api/v1/auth/register/", HTTP_ACCEPT_LANGUAGE="en", **send)
+    japanese = api_client.post("/api/v1/auth/register/", **send)
+
+    assert english.status_code == japanese.status_code == 400
+    assert english.json()["error"]["code"] == "parse_error"
+    assert english.json()["error"]["message"].startswith("The request body could not be read")
+    assert japanese.json()["error"]["message"].startswith("リクエスト本文を読み取れません")
 
 
 @pytest.mark.django_db
