@@ -18,9 +18,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import drop_database, make_database, p95  # noqa: E402
 CLIENTS = 8
 BOOKINGS_PER_CLIENT = 40
 FLOOR_REQUESTS_PER_CLIENT = 60
@@ -29,10 +31,6 @@ FEED_BOOKINGS = 2000
 FEED_RUNS = 15
 SERVER_START_SECONDS = 90
 
-
-def p95(samples):
-    ordered = sorted(samples)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
 def ms(seconds):
@@ -45,24 +43,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def make_database(url: str) -> str:
-    import psycopg
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench/booking.py needs DATABASE_URL=postgres://...")
-    name = f"otameshi_bench_booking_{os.getpid()}"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, urlunparse(parsed._replace(path=f"/{name}")), admin
-
-
-def drop_database(admin: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_until_serving(server, url: str) -> None:
@@ -112,7 +92,7 @@ def timed_requests(session_headers, calls):
 
 def main():
     source = os.environ.get("DATABASE_URL", "")
-    name, url, admin = make_database(source)
+    name, url, admin = make_database(source, "booking")
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
            # A few accounts make thousands of requests a minute here; the API's throttles would refuse them.
@@ -121,7 +101,6 @@ def main():
     try:
         subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env,
                        check=True)
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()

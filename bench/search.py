@@ -13,9 +13,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse, urlunparse
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import drop_database, make_database, p95  # noqa: E402
 FACILITIES = 10_000
 UNITS_PER_FACILITY = 3
 SEARCHES = 200
@@ -27,33 +30,11 @@ DENSE_SHARE = 0.7
 KINDS = ["coworking", "trial_housing", "telework_hotel"]
 
 
-def p95(samples):
-    ordered = sorted(samples)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-
 
 def ms(seconds):
     return f"{seconds * 1000:7.1f} ms"
 
 
-def make_database(url: str):
-    import psycopg
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench/search.py needs DATABASE_URL=postgres://...")
-    name = f"otameshi_bench_search_{os.getpid()}"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name, urlunparse(parsed._replace(path=f"/{name}")), admin
-
-
-def drop_database(admin: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def build_catalogue(rng: random.Random) -> None:
@@ -234,11 +215,10 @@ def run() -> None:
 
 
 def main() -> None:
-    name, url, admin = make_database(os.environ.get("DATABASE_URL", ""))
+    name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "search")
     os.environ.update({"DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
                        "DEFAULT_THROTTLE_OFF": "1", "DB_CONN_MAX_AGE": "60"})
     try:
-        sys.path.insert(0, str(ROOT))
         import django
 
         django.setup()
