@@ -6,3 +6,18 @@ class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def page_serializer(name: str, results):
+    """For the schema: a serializer class named `name` describing one page of `results` (a serializer class)."""
+    from rest_framework import serializers
+
+    return type(name, (serializers.Serializer,), {
+        "__doc__": f"One page of {results.__name__.removesuffix('Serializer')} results, as StandardPagination "
+                   "returns it.",
+        "__module__": results.__module__,
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": results(many=True),
+    })

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.pagination import page_serializer
 from payments.serializers import PaymentSerializer
 from reimbursements.serializers import ReimbursementEstimateSerializer
 
@@ -153,11 +154,7 @@ class BookingSerializer(serializers.ModelSerializer):
         return getattr(getattr(request, "user", None), "id", None)
 
 
-class BookingPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = BookingSerializer(many=True)
+BookingPageSerializer = page_serializer("BookingPageSerializer", BookingSerializer)
 
 
 class BookingListFilterSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@ and what they get back (both languages, unpublished facilities and inactive unit
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.pagination import page_serializer
+
 from .models import Certification, Facility, Unit
 from .serializers import HourMinuteField
 
@@ -171,13 +173,7 @@ class OperatorFacilitySerializer(serializers.Serializer):
     photos = OperatorPhotoSerializer(many=True, source="photos.all")
 
 
-class OperatorFacilityPageSerializer(serializers.Serializer):
-    """Only for the schema: a page of the operator's facilities."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = OperatorFacilitySerializer(many=True)
+OperatorFacilityPageSerializer = page_serializer("OperatorFacilityPageSerializer", OperatorFacilitySerializer)
 
 
 class GeocodeResultSerializer(serializers.Serializer):

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.pagination import page_serializer
+
 from .models import Certification, Facility, Unit
 from .selectors import AMENITIES, Centre, SearchQuery
 
@@ -209,13 +211,7 @@ class FacilityDetailSerializer(FacilityListSerializer):
     units = UnitSerializer(source="active_units", many=True)
 
 
-class FacilityPageSerializer(serializers.Serializer):
-    """Only for the schema: a page of search results."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = FacilityListSerializer(many=True)
+FacilityPageSerializer = page_serializer("FacilityPageSerializer", FacilityListSerializer)
 
 
 class MunicipalitySerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.pagination import page_serializer
+
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
 from .selectors import REASON_CODES
 
@@ -92,13 +94,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         return [day.date.isoformat() for day in claim.days.all()]
 
 
-class ClaimPageSerializer(serializers.Serializer):
-    """One page of claims, as StandardPagination returns it."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = ClaimSerializer(many=True)
+ClaimPageSerializer = page_serializer("ClaimPageSerializer", ClaimSerializer)
 
 
 class ClaimCreateSerializer(serializers.Serializer):
