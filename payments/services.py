@@ -295,35 +295,33 @@ def payments_expire_holds(*, now=None) -> int:
     return expired
 
 
-def _on_payment_intent(event: gateway.Event) -> None:
-    # The payload may be stale or arrive out of order: act on the intent as Stripe reports it now.
+def _on_stripe_object(event: gateway.Event, *, retrieve, sync_locked) -> None:
+    """Acts on the event's object as Stripe reports it now, not on the payload, which may be stale or arrive out
+    of order; records the event in the same transaction, so that a replay does nothing. `sync_locked` may return
+    a follow-up to run after commit."""
     try:
-        intent = gateway.intent_retrieve(event.object_id)
+        current = retrieve(event.object_id)
     except gateway.StripeUnavailable as exc:
         raise WebhookRetry() from exc
     except gateway.StripeRejected:
-        intent = None
+        current = None
     with transaction.atomic():
         if not _event_record(event):
             return
-        follow_up = _payment_sync_locked(intent) if intent is not None else None
+        follow_up = sync_locked(current) if current is not None else None
     if follow_up is not None:
         follow_up()
 
 
+def _on_payment_intent(event: gateway.Event) -> None:
+    _on_stripe_object(event, retrieve=gateway.intent_retrieve, sync_locked=_payment_sync_locked)
+
+
 def _on_refund(event: gateway.Event) -> None:
-    # As for intents: the refund as Stripe reports it now, not the payload.
-    try:
-        result = gateway.refund_retrieve(event.object_id)
-    except gateway.StripeUnavailable as exc:
-        raise WebhookRetry() from exc
-    except gateway.StripeRejected:
-        result = None
-    with transaction.atomic():
-        if not _event_record(event):
-            return
-        if result is not None:
-            refund_sync(result=result)
+    def sync_locked(result):
+        refund_sync(result=result)
+
+    _on_stripe_object(event, retrieve=gateway.refund_retrieve, sync_locked=sync_locked)
 
 
 def _event_record(event: gateway.Event) -> bool:
