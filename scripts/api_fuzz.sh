@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Serves the API with the demo data and runs a bounded schemathesis pass against its live OpenAPI schema:
-# no 5xx, and every response (status, content type, body, headers) as the schema documents it.
+# Serves the API with the demo data and the real objects of scripts/fuzz_fixtures.py, and runs a bounded
+# schemathesis pass against its live OpenAPI schema, with their ids in the path parameters: no 5xx, and every response (status, content type, body, headers) as
+# the schema documents it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
@@ -17,11 +18,14 @@ geocoder_port=$((port + 1))
 export GEOCODER_DOMAIN="127.0.0.1:$geocoder_port" GEOCODER_SCHEME=http GEOCODER_MIN_INTERVAL_SECONDS=0
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py seed_demo >/dev/null
+# Real bookings, claims, feeds, closures... and a schemathesis config feeding their ids to the path parameters,
+# so that requests reach the endpoints' logic rather than a 404.
+.venv/bin/python scripts/fuzz_fixtures.py "$workdir/fuzz.toml"
 
 .venv/bin/python scripts/nominatim_stub.py "$geocoder_port" &
 geocoder=$!
 .venv/bin/gunicorn backend.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
-    --access-logfile /dev/null --error-logfile "$workdir/server.log" &
+    --access-logfile "${FUZZ_ACCESS_LOG:-/dev/null}" --error-logfile "$workdir/server.log" &
 server=$!
 trap 'kill $server $geocoder 2>/dev/null || true; wait $server $geocoder 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
@@ -48,7 +52,7 @@ status=0
 for role in ${FUZZ_ROLES:-visitor operator staff}; do
     echo "== schemathesis as the demo $role"
     token=$(token_for "$role@demo.otameshi.jp")
-    .venv/bin/schemathesis run "http://127.0.0.1:$port/api/schema/" \
+    .venv/bin/schemathesis --config-file "$workdir/fuzz.toml" run "http://127.0.0.1:$port/api/schema/" \
         --header "Authorization: Bearer $token" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
         --phases examples,coverage,fuzzing \
