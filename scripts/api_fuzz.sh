@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serves the API with the demo data and the real objects of scripts/fuzz_fixtures.py, and runs a bounded
-# schemathesis pass against its live OpenAPI schema, with their ids in the path parameters: no 5xx, and every response (status, content type, body, headers) as
-# the schema documents it.
+# schemathesis pass against its live OpenAPI schema with their ids in the parameters: no 5xx, and every response
+# (status, content type, body, headers) as the schema documents it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
