@@ -52,6 +52,8 @@ status=0
 for role in ${FUZZ_ROLES:-visitor operator staff}; do
     echo "== schemathesis as the demo $role"
     token=$(token_for "$role@demo.otameshi.jp")
+    # One worker: CPython 3.11 before 3.11.8 can fail building ASTs in two threads at once (gh-106905), and
+    # hypothesis builds them while generating; that made the fuzz pass fail now and then for no fault of the API.
     .venv/bin/schemathesis --config-file "$workdir/fuzz.toml" run "http://127.0.0.1:$port/api/schema/" \
         --header "Authorization: Bearer $token" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
@@ -60,7 +62,7 @@ for role in ${FUZZ_ROLES:-visitor operator staff}; do
         --generation-database none \
         --seed "${FUZZ_SEED:-20261122}" \
         --request-timeout 30 \
-        --workers 2 \
+        --workers 1 \
         --no-color || status=$?
 done
 if [ "$status" -ne 0 ]; then
