@@ -290,10 +290,11 @@ def candidates_near(*, facilities: QuerySet[Facility], centre: Centre, wanted: i
     return Ranked(facilities, centre, wanted)
 
 
-def _list_queryset() -> QuerySet[Facility]:
+def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Facility]:
+    """What a list row and the detail show: town, area, lowest price, valid certificates, photos."""
     today = timezone.localdate()
     return (
-        Facility.objects.select_related("municipality", "area")
+        (Facility.objects.all() if facilities is None else facilities).select_related("municipality", "area")
         .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
         .prefetch_related(
             Prefetch("certifications", queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
@@ -309,25 +310,14 @@ def facilities_for_page(*, ids: list[int]) -> list[Facility]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def facility_list_ordered(*, facilities: QuerySet[Facility]) -> QuerySet[Facility]:
-    return facilities.order_by("id")
-
-
 def facility_detail(*, facility_id) -> Facility:
     pk = parse_id(facility_id)
     if pk is None:
         raise FacilityNotFound()
-    today = timezone.localdate()
     facility = (
-        _published().filter(pk=pk).select_related("municipality", "area")
-        .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
-        .prefetch_related(
-            Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("price_yen", "id"),
-                     to_attr="active_units"),
-            Prefetch("certifications", queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
-                     to_attr="valid_certifications"),
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
-        )
+        _list_queryset(_published().filter(pk=pk))
+        .prefetch_related(Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("price_yen", "id"),
+                                   to_attr="active_units"))
         .first()
     )
     if facility is None:
