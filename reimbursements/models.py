@@ -20,7 +20,16 @@ class Programme(Translated, models.Model):
         default=4, help_text=_("Month the fiscal year starts (Japan: April) for the per-fiscal-year limits.")
     )
     budget_yen = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Empty: no budget limit."))
-    max_days_per_group = models.PositiveSmallIntegerField()
+    class ResidenceRule(models.TextChoices):
+        OUTSIDE_MUNICIPALITY = "outside_municipality", _("lives outside the municipality")
+        OUTSIDE_PREFECTURE = "outside_prefecture", _("lives outside the prefecture")
+        ANY = "any", _("anyone")
+
+    max_days_per_group = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty: no day limit."))
+    max_nights_per_group = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                            help_text=_("Empty: no night limit."))
+    residence_rule = models.CharField(max_length=24, choices=ResidenceRule.choices,
+                                      default=ResidenceRule.OUTSIDE_MUNICIPALITY)
     min_nights = models.PositiveSmallIntegerField(null=True, blank=True)
     max_amount_per_household_per_fy = models.PositiveIntegerField(null=True, blank=True)
     max_claims_per_fy = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -113,6 +122,12 @@ class Claim(models.Model):
     approved_amount_yen = models.PositiveIntegerField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # The claimant as declared when the claim was submitted (spec rule 20): later profile changes do not reach it.
+    claimant_name = models.CharField(max_length=150, blank=True)
+    claimant_email = models.EmailField(blank=True)
+    claimant_home_prefecture = models.CharField(max_length=10, blank=True)
+    claimant_home_municipality = models.CharField(max_length=50, blank=True)
+    claimant_home_municipality_code = models.CharField(max_length=6, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -168,6 +183,10 @@ class ExpenseLine(models.Model):
     date = models.DateField()
     amount_yen = models.PositiveIntegerField()
     persons = models.PositiveSmallIntegerField(default=1)
+    # The age bands the receipt covers, when the line states them (spec rule 23); empty: filled adults first.
+    adults = models.PositiveSmallIntegerField(null=True, blank=True)
+    children = models.PositiveSmallIntegerField(null=True, blank=True)
+    infants = models.PositiveSmallIntegerField(null=True, blank=True)
     receipt = models.FileField(upload_to=receipt_path, max_length=255)
     reimbursable_yen = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=20, blank=True)

@@ -66,6 +66,7 @@ def test_staff_edit_programmes_and_their_caps_in_the_admin(admin_client, program
         "code": programme.code, "name_ja": programme.name_ja, "name_en": programme.name_en,
         "municipality": programme.municipality_id, "valid_from": "2026-04-01", "valid_until": "2027-03-31",
         "fiscal_year_start_month": 4, "budget_yen": 5000000, "max_days_per_group": 5, "rounding_unit_yen": 1,
+        "residence_rule": "outside_municipality",
         "is_active": "on",
         "categories-TOTAL_FORMS": len(rules), "categories-INITIAL_FORMS": len(rules),
         "categories-MIN_NUM_FORMS": 0, "categories-MAX_NUM_FORMS": 1000,
