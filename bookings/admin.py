@@ -2,18 +2,9 @@
 payments stay consistent), and editable closures and price overrides."""
 from django.contrib import admin
 
+from backend.admin import ReadOnlyMixin
+
 from .models import Booking, BookingLine, CalendarFeed, Closure, PriceOverride, UnitStock
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BookingLineInline(admin.TabularInline):
@@ -27,7 +18,7 @@ class BookingLineInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(ReadOnlyAdmin):
+class BookingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "unit", "visitor", "check_in", "check_out", "status", "total_yen", "created_at")
     list_filter = ("status", "kind", "unit__facility__municipality")
     search_fields = ("visitor__email", "unit__name_ja", "unit__facility__name_ja")
@@ -37,7 +28,7 @@ class BookingAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UnitStock)
-class UnitStockAdmin(ReadOnlyAdmin):
+class UnitStockAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("unit", "date", "taken", "total")
     list_select_related = ("unit__facility",)
     date_hierarchy = "date"
@@ -65,6 +56,6 @@ class PriceOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(ReadOnlyAdmin):
+class CalendarFeedAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "owner", "scope", "unit", "facility", "created_at", "rotated_at")
     exclude = ("token",)

@@ -1,10 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from facilities import hooks as catalogue_hooks
+
 
 class BookingsConfig(AppConfig):
     name = "bookings"
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import selectors, signals  # noqa: F401  (signals connects the receivers)
+
+        catalogue_hooks.units_open_and_free.register(selectors.units_open_and_free)
+        catalogue_hooks.units_have_active_bookings.register(selectors.units_have_active_bookings)
+        catalogue_hooks.units_have_bookings.register(selectors.units_have_bookings)

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -292,6 +292,28 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
         }
         result.append(row)
     return result
+
+
+# --- the catalogue's search (facilities.hooks) ----------------------------------------------------------------
+
+def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
+    """The units open and not sold out on every date of [first_day, last_day], in SQL: the search's twin of
+    closed_dates and taken_by_date."""
+    return units.exclude(
+        Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=first_day))
+    ).exclude(
+        Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day,
+                                        taken__gte=F("total")))
+    )
+
+
+def units_have_active_bookings(*, units) -> bool:
+    return Booking.objects.filter(unit__in=units, status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED]) \
+        .exists()
+
+
+def units_have_bookings(*, units) -> bool:
+    return Booking.objects.filter(unit__in=units).exists()
 
 
 # --- bookings --------------------------------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.pagination import page_serializer
-from payments.serializers import PaymentSerializer
-from reimbursements.serializers import ReimbursementEstimateSerializer
 
+from . import hooks
 from .models import Booking, CalendarFeed, Closure, PriceOverride
 from .selectors import MAX_DATES
 
@@ -62,14 +61,33 @@ class FacilityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-# The trial-stay subsidy estimate, documented with the reimbursements app's own serializer.
-REIMBURSEMENT_SCHEMA = ReimbursementEstimateSerializer(allow_null=True)
-
-
-@extend_schema_field(REIMBURSEMENT_SCHEMA)
 class ReimbursementField(serializers.Field):
+    """The trial-stay subsidy estimate, as the reimbursements app computes it; that app documents its shape
+    (reimbursements/schema.py)."""
+
     def to_representation(self, value):
         return value
+
+
+class BookingReimbursementField(ReimbursementField):
+    """A booking's estimate, from the `estimates` the view put in the context (one lookup for a whole page)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, booking):
+        return self.context.get("estimates", {}).get(booking.id)
+
+
+class BookingPaymentField(serializers.Field):
+    """The booking's payment as the payments app shows it (client secret for the booking's own visitor only);
+    that app documents its shape (payments/schema.py)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, booking):
+        return hooks.payment_data(booking=booking, is_visitor=self.parent._user_id() == booking.visitor_id)
 
 
 class QuoteSerializer(serializers.Serializer):
@@ -86,19 +104,6 @@ class QuoteSerializer(serializers.Serializer):
     reimbursement = ReimbursementField(allow_null=True)
 
 
-class BookingPaymentSerializer(PaymentSerializer):
-    """The payment as the booking's own visitor sees it; anyone else gets no client secret."""
-
-    client_secret = serializers.SerializerMethodField()
-
-    class Meta(PaymentSerializer.Meta):
-        pass
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_client_secret(self, payment):
-        return payment.client_secret if self.context.get("is_visitor") else None
-
-
 class BookingSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="unit_id")
     cancel_code = serializers.ChoiceField(choices=Booking.CancelCode.choices, allow_blank=True,
@@ -106,8 +111,8 @@ class BookingSerializer(serializers.ModelSerializer):
     facility = serializers.SerializerMethodField()
     dates = serializers.SerializerMethodField()
     lines = LineSerializer(many=True)
-    payment = serializers.SerializerMethodField()
-    reimbursement = serializers.SerializerMethodField()
+    payment = BookingPaymentField(allow_null=True)
+    reimbursement = BookingReimbursementField(allow_null=True)
     calendar_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,19 +131,6 @@ class BookingSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.DateField()))
     def get_dates(self, booking):
         return [line.date.isoformat() for line in booking.lines.all()]
-
-    @extend_schema_field(BookingPaymentSerializer(allow_null=True))
-    def get_payment(self, booking):
-        try:
-            payment = booking.payment
-        except Booking.payment.RelatedObjectDoesNotExist:
-            return None
-        is_visitor = self._user_id() == booking.visitor_id
-        return BookingPaymentSerializer(payment, context={"is_visitor": is_visitor}).data
-
-    @extend_schema_field(REIMBURSEMENT_SCHEMA)
-    def get_reimbursement(self, booking):
-        return self.context.get("estimates", {}).get(booking.id)
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_calendar_url(self, booking):

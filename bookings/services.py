@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, Unit
 
-from . import selectors
+from . import hooks, selectors
 from .errors import (BookingNotCancellable, BookingNotConfirmable, CalendarFeedNotFound, CancelReasonRequired,
                      ClosureOverBookings, IdempotencyKeyReused, InvalidDateRange, PriceOverrideOverlap, UnitClosed,
                      UnitUnavailable)
@@ -139,8 +139,6 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
     """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
     at once). With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer
     be booked (check-in passed, the unit changed); another body under it is a 422."""
-    from payments.services import payment_start
-
     fingerprint = selectors.booking_request_fingerprint(
         unit_id=unit.pk if isinstance(unit, Unit) else unit, check_in=check_in, check_out=check_out, dates=dates,
         adults=adults, children=children, infants=infants)
@@ -171,8 +169,14 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
         raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates))
     if not replayed:
-        payment_start(booking=booking)
+        hooks.payment_start(booking=booking)
     return Booking.objects.get(pk=booking.pk)
+
+
+def booking_idempotency_forget(*, booking: Booking) -> None:
+    """Forgets the Idempotency-Key that made this booking, so that a retry under it books again (its payment
+    could not start and the booking was released)."""
+    IdempotencyRecord.objects.filter(booking_id=booking.pk).delete()
 
 
 # --- confirm, release, expire, complete ------------------------------------------------------------------------
@@ -264,9 +268,6 @@ def cancellation_fee(*, booking: Booking, today: date | None = None) -> int:
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
     """A visitor cancels their own booking under the unit's policy; an operator of the facility cancels with
     a required reason and a full refund. Frees the units; asks payments for the refund after commit."""
-    from payments.services import payment_refund
-    from reimbursements.services import claims_withdraw_drafts_of_booking
-
     by_operator = bool(actor.is_operator)
     reason = (reason or "").strip()
     if by_operator and not reason:
@@ -289,9 +290,9 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             cancel_reason=reason[:500], cancelled_by=actor, cancelled_at=now, cancellation_fee_yen=fee,
             hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
         # A draft claim on it could never be submitted; a submitted one keeps its frozen days (spec rule 3).
-        claims_withdraw_drafts_of_booking(booking_id=current.pk, actor=actor)
+        hooks.booking_cancelled(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)
-    payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
+    hooks.payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
                    reason=reason or str(cancelled.get_cancel_code_display()))
     return cancelled
 

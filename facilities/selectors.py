@@ -18,6 +18,7 @@ from geopy.distance import geodesic
 
 from backend.ids import parse_id
 
+from . import hooks
 from .errors import (CertificationNotFound, FacilityNotFound, InvalidSearch, LandmarkNotFound, PhotoNotFound,
                      UnitNotFound)
 from .models import Area, Certification, Facility, Landmark, Municipality, Photo, Unit
@@ -109,8 +110,6 @@ def facility_filter(*, query: SearchQuery) -> QuerySet[Facility]:
 
 def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
     """Active units fit for the party and, when dates are given, open and not sold out on every one of them."""
-    from bookings.models import Closure, UnitStock
-
     units = Unit.objects.filter(is_active=True)
     if query.capacity:
         units = units.filter(capacity__gte=query.capacity)
@@ -119,12 +118,9 @@ def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
         last_day = query.check_out - timedelta(days=1)
         units = units.filter(
             Q(facility__kind=Facility.Kind.COWORKING) | Q(min_nights__lte=nights, max_nights__gte=nights)
-        ).exclude(
-            Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=query.check_in))
-        ).exclude(
-            Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=query.check_in, date__lte=last_day,
-                                            taken__gte=F("total")))
         )
+        # Closures and stock are the bookings app's (bookings.selectors.units_open_and_free).
+        units = hooks.units_open_and_free(units=units, first_day=query.check_in, last_day=last_day)
     return units
 
 

@@ -8,6 +8,7 @@ survive) are decided here. A unit or facility with booking history is never dele
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import hooks
 from .errors import HasActiveBookings, InvalidCatalogueEdit
 from .models import Area, Certification, Facility, Municipality, OperatorOrganisation, Photo, Unit
 
@@ -52,16 +53,12 @@ def _area(municipality: Municipality, slug: str | None) -> Area | None:
     return area
 
 
-def _active_bookings(units):
-    from bookings.models import Booking
-
-    return Booking.objects.filter(unit__in=units, status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED])
+def _has_active_bookings(units) -> bool:
+    return hooks.units_have_active_bookings(units=units)
 
 
 def _has_bookings(units) -> bool:
-    from bookings.models import Booking
-
-    return Booking.objects.filter(unit__in=units).exists()
+    return hooks.units_have_bookings(units=units)
 
 
 def _check_unit_rules(unit: Unit) -> None:
@@ -113,7 +110,7 @@ def facility_delete(*, facility: Facility) -> Facility | None:
     units deactivated instead (returned); pending or confirmed bookings refuse it (409)."""
     facility = Facility.objects.select_for_update().get(pk=facility.pk)
     units = Unit.objects.filter(facility=facility)
-    if _active_bookings(units).exists():
+    if _has_active_bookings(units):
         raise HasActiveBookings()
     if _has_bookings(units):
         facility.is_published = False
@@ -151,7 +148,7 @@ def unit_delete(*, unit: Unit) -> Unit | None:
     """Deletes a unit never booked; one with past or cancelled bookings is deactivated instead (returned);
     pending or confirmed bookings refuse it (409)."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if _active_bookings([unit]).exists():
+    if _has_active_bookings([unit]):
         raise HasActiveBookings()
     if _has_bookings([unit]):
         unit.is_active = False

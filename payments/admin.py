@@ -1,7 +1,7 @@
 """Admin pages for payments, refunds and received webhook events: read-only records of what Stripe did."""
 from django.contrib import admin
 
-from bookings.admin import ReadOnlyAdmin
+from backend.admin import ReadOnlyMixin
 
 from .models import Payment, Refund, WebhookEvent
 
@@ -17,7 +17,7 @@ class RefundInline(admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "booking", "provider", "status", "amount_yen", "refunded_yen", "created_at")
     list_filter = ("provider", "status")
     search_fields = ("stripe_payment_intent_id", "booking__visitor__email")
@@ -26,6 +26,6 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
+class WebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("event_id", "event_type", "received_at")
     search_fields = ("event_id",)

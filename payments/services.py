@@ -7,6 +7,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from backend.errors import Conflict
+from bookings.errors import UnitClosed
+from bookings.models import Booking
+from bookings.services import booking_confirm, booking_idempotency_forget, booking_release, bookings_expire_holds
 
 from . import stripe_gateway as gateway
 from .errors import PaymentUnavailable, WebhookSignatureInvalid
@@ -31,9 +34,6 @@ class WebhookRetry(Exception):
 def payment_start(*, booking) -> Payment:
     """Called by booking creation once the booking holds its units (pending). Returns the Payment,
     whose `client_secret` the app uses for its payment sheet when the provider is Stripe."""
-    from bookings.models import IdempotencyRecord
-    from bookings.services import booking_confirm, booking_release
-
     # A free booking has nothing to charge, and Stripe refuses less than ¥50: confirm it as paid on site.
     if provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN:
         with transaction.atomic():
@@ -58,7 +58,7 @@ def payment_start(*, booking) -> Payment:
             booking_release(booking=booking, cancel_code="payment_failed")
             # Forgotten with the booking, so that a retry under the same Idempotency-Key books again
             # instead of returning this released booking.
-            IdempotencyRecord.objects.filter(booking_id=booking.pk).delete()
+            booking_idempotency_forget(booking=booking)
         raise PaymentUnavailable()
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
@@ -198,10 +198,6 @@ def payment_sync(*, intent: gateway.Intent) -> None:
 
 def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
     """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
-    from bookings.errors import UnitClosed
-    from bookings.models import Booking
-    from bookings.services import booking_confirm, booking_release
-
     payment = (
         Payment.objects.select_for_update().select_related("booking")
         .filter(provider=Payment.Provider.STRIPE, stripe_payment_intent_id=intent.id).first()
@@ -274,9 +270,6 @@ def payments_expire_holds(*, now=None) -> int:
     """Releases the units of bookings whose hold expired, cancels their intents so the card cannot be
     charged later, resends refunds Stripe did not acknowledge and re-reads those it left pending.
     Returns how many holds expired."""
-    from bookings.models import Booking
-    from bookings.services import bookings_expire_holds
-
     expired = bookings_expire_holds(now=now)
     stale = Payment.objects.filter(
         provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, booking__status=Booking.Status.CANCELLED,

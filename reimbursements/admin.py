@@ -2,6 +2,8 @@
 read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail)."""
 from django.contrib import admin
 
+from backend.admin import ReadOnlyMixin
+
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
 
 
@@ -16,19 +18,6 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "municipality"]
     search_fields = ["code", "name_ja", "name_en"]
     inlines = [CategoryRuleInline]
-
-
-class ReadOnlyMixin:
-    """View permission only: the pages render, and any POST to them is refused with 403."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):

@@ -1,7 +1,19 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from bookings import hooks
+
 
 class ReimbursementsConfig(AppConfig):
     name = "reimbursements"
     verbose_name = _("Reimbursements")
+
+    def ready(self):
+        # What bookings shows and does for the subsidies. Looked up at call time, so that replacing a function
+        # (as tests do) replaces what bookings calls.
+        from . import schema  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
+        from . import selectors, services
+
+        hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_for_quote(**kwargs))
+        hooks.estimates_for_bookings.register(lambda **kwargs: selectors.estimates_for_bookings(**kwargs))
+        hooks.booking_cancelled.register(lambda **kwargs: services.claims_withdraw_drafts_of_booking(**kwargs))

@@ -1,0 +1,42 @@
+"""Registries through which a higher app plugs into a lower one that must not import it (see the layers in
+README.md): the lower app declares a hook and calls it; the higher app registers a callable from its
+AppConfig.ready()."""
+from collections.abc import Callable
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+class Hook:
+    """One callable a higher app provides. Without one, `default` answers (or, with none, calling is an error)."""
+
+    def __init__(self, name: str, *, default: Callable | None = None):
+        self.name = name
+        self._default = default
+        self._function: Callable | None = None
+
+    def register(self, function: Callable) -> Callable:
+        self._function = function
+        return function
+
+    def __call__(self, **kwargs):
+        function = self._function or self._default
+        if function is None:
+            raise ImproperlyConfigured(f"Nothing is registered for the hook {self.name}.")
+        return function(**kwargs)
+
+
+class Receivers:
+    """Callables told of an event, in the order they registered (the same one registered twice runs once)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._functions: list[Callable] = []
+
+    def register(self, function: Callable) -> Callable:
+        if function not in self._functions:
+            self._functions.append(function)
+        return function
+
+    def __call__(self, **kwargs) -> None:
+        for function in self._functions:
+            function(**kwargs)

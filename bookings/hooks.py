@@ -1,0 +1,23 @@
+"""Where the apps above bookings plug in, so that bookings never imports them: payments fills the payment
+provider, reimbursements the subsidy estimates and what a cancellation does to claims. Each app registers its
+callables from its AppConfig.ready(); bookings calls them through the names below."""
+from backend.hooks import Hook, Receivers
+
+# --- payments --------------------------------------------------------------------------------------------------
+
+# (booking) -> None: once the new booking holds its units (pending); may confirm it (paid on site) or release it.
+payment_start = Hook("payment_start")
+# (booking, amount_yen, reason) -> None: after commit of a cancellation, with what is owed back.
+payment_refund = Hook("payment_refund")
+# (booking, is_visitor) -> dict | None: the payment as a booking response shows it.
+payment_data = Hook("payment_data", default=lambda **kwargs: None)
+
+# --- reimbursements --------------------------------------------------------------------------------------------
+
+# (visitor, unit, kind, dates, nights, adults, children, infants) -> dict | None: a quote's subsidy estimate.
+estimate_for_quote = Hook("estimate_for_quote", default=lambda **kwargs: None)
+# (bookings) -> {booking id: dict | None}: the estimates of a page of bookings.
+estimates_for_bookings = Hook("estimates_for_bookings", default=lambda **kwargs: {})
+
+# (booking_id, actor) -> None: inside the cancellation's transaction, after the booking is cancelled.
+booking_cancelled = Receivers("booking_cancelled")

@@ -1,0 +1,11 @@
+"""Where bookings plugs into the catalogue, so that facilities never imports it: which units are open and not
+sold out on some dates (search), and whether units have bookings (deleting keeps history). Registered from
+bookings' AppConfig.ready()."""
+from backend.hooks import Hook
+
+# (units, first_day, last_day) -> the units queryset narrowed to those open and not sold out on every date.
+units_open_and_free = Hook("units_open_and_free")
+# (units) -> bool: whether any of them has a pending or confirmed booking.
+units_have_active_bookings = Hook("units_have_active_bookings")
+# (units) -> bool: whether any of them was ever booked.
+units_have_bookings = Hook("units_have_bookings")
