@@ -1,9 +1,10 @@
 """Admin pages for bookings: read-only records (changes go through the API's services so that stock and
-payments stay consistent), and editable closures and price overrides."""
+payments stay consistent), and closures and price overrides edited through the same services as the API."""
 from django.contrib import admin
 
-from backend.admin import ReadOnlyMixin
+from backend.admin import ReadOnlyMixin, ServiceAdmin
 
+from . import services
 from .models import Booking, BookingLine, CalendarFeed, Closure, PriceOverride, UnitStock
 
 
@@ -35,24 +36,41 @@ class UnitStockAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(ServiceAdmin):
+    """Through the services, as the operators' API: no closure over booked nights; an edit calendars must
+    notice raises the closure's SEQUENCE."""
+
     list_display = ("unit", "start_date", "end_date", "reason")
     list_select_related = ("unit__facility",)
     raw_id_fields = ("unit",)
     readonly_fields = ("sequence",)
 
-    def save_model(self, request, obj, form, change):
-        # Calendars notice an edited closure only by its SEQUENCE, as with edits through the API.
-        if change and set(form.changed_data) & set(Closure.SHOWN_FIELDS):
-            obj.sequence += 1
-        super().save_model(request, obj, form, change)
+    def service_create(self, *, request, fields):
+        return services.closure_create(**fields)
+
+    def service_update(self, *, request, obj, changes):
+        return services.closure_update(closure=obj, **changes)
+
+    def service_delete(self, *, request, obj):
+        services.closure_delete(closure=obj)
 
 
 @admin.register(PriceOverride)
-class PriceOverrideAdmin(admin.ModelAdmin):
+class PriceOverrideAdmin(ServiceAdmin):
+    """Through the services, as the operators' API: overrides of a unit never overlap."""
+
     list_display = ("unit", "start_date", "end_date", "price_yen", "label")
     list_select_related = ("unit__facility",)
     raw_id_fields = ("unit",)
+
+    def service_create(self, *, request, fields):
+        return services.price_override_create(**fields)
+
+    def service_update(self, *, request, obj, changes):
+        return services.price_override_update(override=obj, **changes)
+
+    def service_delete(self, *, request, obj):
+        services.price_override_delete(override=obj)
 
 
 @admin.register(CalendarFeed)

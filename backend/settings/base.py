@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "bookings",
     "reimbursements",
     "payments",
-    "demo",
+    "demo_data",
 ]
 
 MIDDLEWARE = [
