@@ -5,7 +5,7 @@ from django.contrib import admin
 from backend.admin import ReadOnlyMixin, ServiceAdmin
 
 from . import services
-from .models import Booking, BookingLine, CalendarFeed, Closure, PriceOverride, UnitStock
+from .models import Booking, BookingEvent, BookingLine, CalendarFeed, Closure, PriceOverride, UnitStock
 
 
 class BookingLineInline(admin.TabularInline):
@@ -18,6 +18,13 @@ class BookingLineInline(admin.TabularInline):
         return False
 
 
+class BookingEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    fields = ("kind", "from_status", "to_status", "actor", "at", "note")
+    readonly_fields = fields
+
+
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("id", "unit", "visitor", "check_in", "check_out", "status", "total_yen", "created_at")
@@ -25,7 +32,14 @@ class BookingAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("visitor__email", "unit__name_ja", "unit__facility__name_ja")
     list_select_related = ("unit__facility", "visitor")
     date_hierarchy = "check_in"
-    inlines = [BookingLineInline]
+    inlines = [BookingLineInline, BookingEventInline]
+
+
+@admin.register(BookingEvent)
+class BookingEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("booking", "kind", "from_status", "to_status", "actor", "at")
+    list_filter = ("kind",)
+    list_select_related = ("booking", "actor")
 
 
 @admin.register(UnitStock)

@@ -19,10 +19,10 @@ from . import feeds, hooks, selectors, services
 from .errors import (CalendarFeedNotFound, ClosureNotFound, FacilityNotFound, InvalidIdempotencyKey,
                      PriceOverrideNotFound, StaysFeedForVisitorsOnly, UnitNotFound)
 from .models import CalendarFeed, Closure, PriceOverride
-from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingListFilterSerializer,
-                          BookingPageSerializer, BookingSerializer, CalendarFeedCreateSerializer,
-                          CalendarFeedSerializer, CancelSerializer, ClosureSerializer, ClosureWriteSerializer,
-                          PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
+from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingEventSerializer,
+                          BookingListFilterSerializer, BookingPageSerializer, BookingSerializer,
+                          CalendarFeedCreateSerializer, CalendarFeedSerializer, CancelSerializer, ClosureSerializer,
+                          ClosureWriteSerializer, PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
                           StayRequestSerializer)
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
@@ -209,6 +209,19 @@ class BookingDetailApi(APIView):
     @extend_schema(parameters=[BOOKING_ID], responses=BookingSerializer, operation_id="bookings_retrieve")
     def get(self, request, booking_id: str):
         return _booking_response(request, selectors.booking_get(user=request.user, booking_id=booking_id))
+
+
+class BookingEventListApi(APIView):
+    permission_classes = [IsBookingReader]
+
+    @extend_schema(parameters=[BOOKING_ID], responses=BookingEventSerializer(many=True),
+                   operation_id="bookings_events_list",
+                   description="The booking's audit trail, oldest first: who made, confirmed, cancelled, released "
+                               "or completed it, and when. For its visitor, its facility's operator and the town's "
+                               "staff.")
+    def get(self, request, booking_id: str):
+        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
+        return Response(BookingEventSerializer(booking.events.all(), many=True).data)
 
 
 class BookingCancelApi(APIView):

@@ -202,3 +202,60 @@ class CalendarFeed(models.Model):
                                     name="calendar_feed_one_per_facility"),
             models.UniqueConstraint(fields=["owner"], condition=Q(scope="stays"), name="calendar_feed_one_for_stays"),
         ]
+
+
+class AuditTrailImmutable(ValueError):
+    """Raised on any attempt to change or remove a booking event: the audit trail is append-only."""
+
+
+class BookingEventQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused like single ones; the database triggers of migration 0005 refuse
+    them too, for SQL that does not go through this class."""
+
+    def update(self, **kwargs):
+        raise AuditTrailImmutable("Booking events are immutable.")
+
+    def delete(self):
+        raise AuditTrailImmutable("Booking events are immutable.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditTrailImmutable("Booking events are immutable.")
+
+
+class BookingEvent(models.Model):
+    """Audit trail of a booking: who made, confirmed, cancelled, released, completed or changed it, and when.
+    Written in the transaction of the change, never changed afterwards. A booking or user with events cannot be
+    deleted (PROTECT), so no cascade removes them either."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        CONFIRMED = "confirmed", _("confirmed")
+        CANCELLED = "cancelled", _("cancelled")
+        RELEASED = "released", _("released (payment failed)")
+        EXPIRED = "expired", _("released (hold expired)")
+        COMPLETED = "completed", _("completed")
+        CHANGED = "changed", _("changed")
+
+    booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    # Empty when the system acted: a payment, or a hold expiring, or a stay ending.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    objects = BookingEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("booking event")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditTrailImmutable("Booking events are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailImmutable("Booking events are immutable.")

@@ -11,7 +11,7 @@ from rest_framework import serializers
 from backend.pagination import page_serializer
 
 from . import hooks
-from .models import Booking, CalendarFeed, Closure, PriceOverride
+from .models import Booking, BookingEvent, CalendarFeed, Closure, PriceOverride
 from .selectors import MAX_DATES
 
 # Booking ids and counts are bounded so that no input reaches the database as an out-of-range integer.
@@ -147,6 +147,17 @@ class BookingSerializer(serializers.ModelSerializer):
 
 
 BookingPageSerializer = page_serializer("BookingPageSerializer", BookingSerializer)
+
+
+class BookingEventSerializer(serializers.ModelSerializer):
+    actor = serializers.IntegerField(source="actor_id", allow_null=True,
+                                     help_text=_("The user who acted; null when the system did (a payment, an "
+                                                 "expired hold, a finished stay)."))
+
+    class Meta:
+        model = BookingEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "at", "note"]
+        read_only_fields = fields
 
 
 class BookingListFilterSerializer(serializers.Serializer):

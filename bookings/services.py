@@ -21,7 +21,8 @@ from . import hooks, selectors
 from .errors import (BookingNotCancellable, BookingNotConfirmable, CalendarFeedNotFound, CancelReasonRequired,
                      ClosureOverBookings, IdempotencyKeyReused, InvalidDateRange, PriceOverrideOverlap, UnitClosed,
                      UnitUnavailable)
-from .models import Booking, BookingLine, CalendarFeed, Closure, IdempotencyRecord, PriceOverride, UnitStock
+from .models import (Booking, BookingEvent, BookingLine, CalendarFeed, Closure, IdempotencyRecord, PriceOverride,
+                     UnitStock)
 from .selectors import Stay, dates_text
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,14 @@ def _check_free(*, unit: Unit, dates) -> None:
     full = [day for day in dates if unit.count - taken.get(day, 0) < 1]
     if full:
         raise UnitUnavailable(dates=dates_text(full))
+
+
+# --- audit trail -----------------------------------------------------------------------------------------------
+
+def _event(*, booking_id: int, kind: str, from_status: str, to_status: str, actor=None, note: str = "") -> None:
+    """Records a change in the booking's audit trail; called inside the change's transaction."""
+    BookingEvent.objects.create(booking_id=booking_id, kind=kind, from_status=from_status, to_status=to_status,
+                                actor=actor, note=note[:500])
 
 
 # --- create ----------------------------------------------------------------------------------------------------
@@ -127,6 +136,8 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
     )
     BookingLine.objects.bulk_create([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
     _stock_take(unit=unit, dates=stay.dates)
+    _event(booking_id=booking.pk, kind=BookingEvent.Kind.CREATED, from_status="", to_status=Booking.Status.PENDING,
+           actor=visitor)
     if idempotency_key:
         IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint,
                                          booking=booking)
@@ -186,15 +197,22 @@ def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
     Booking.objects.filter(pk=booking.pk).update(
         status=Booking.Status.CANCELLED, cancel_code=cancel_code, cancelled_at=now, sequence=F("sequence") + 1,
         updated_at=now)
+    kind = BookingEvent.Kind.EXPIRED if cancel_code == Booking.CancelCode.HOLD_EXPIRED else BookingEvent.Kind.RELEASED
+    _event(booking_id=booking.pk, kind=kind, from_status=Booking.Status.PENDING, to_status=Booking.Status.CANCELLED,
+           note=cancel_code)
 
 
-def booking_confirm(*, booking: Booking) -> Booking:
+def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
     """pending → confirmed. A booking released for want of payment (a late payment) takes its units again
-    if they are still free, else UnitUnavailable. Idempotent once confirmed."""
+    if they are still free, else UnitUnavailable. Idempotent once confirmed. `note` says why, in the audit
+    trail (the payment)."""
     now = timezone.now()
     with transaction.atomic():
         confirmed = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING).update(
             status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+        if confirmed:
+            _event(booking_id=booking.pk, kind=BookingEvent.Kind.CONFIRMED, from_status=Booking.Status.PENDING,
+                   to_status=Booking.Status.CONFIRMED, note=note)
         current = Booking.objects.select_related("unit__facility").get(pk=booking.pk)
         if confirmed or current.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
             return current
@@ -204,13 +222,15 @@ def booking_confirm(*, booking: Booking) -> Booking:
         _stock_lock(unit=current.unit, dates=dates)
         current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
         if current.status != Booking.Status.CANCELLED:
-            return booking_confirm(booking=current)
+            return booking_confirm(booking=current, note=note)
         unit = Unit.objects.get(pk=current.unit_id)
         _check_free(unit=unit, dates=dates)
         _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CONFIRMED, cancel_code="", cancelled_at=None, cancelled_by=None,
             hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+        _event(booking_id=booking.pk, kind=BookingEvent.Kind.CONFIRMED, from_status=Booking.Status.CANCELLED,
+               to_status=Booking.Status.CONFIRMED, note=note)
     return Booking.objects.select_related("unit__facility").get(pk=booking.pk)
 
 
@@ -248,8 +268,14 @@ def bookings_expire_holds(*, now=None) -> int:
 def bookings_complete(*, today: date | None = None) -> int:
     """Marks confirmed bookings whose stay is over as completed (run daily: `manage.py bookings_complete`)."""
     today = today or selectors.today()
-    return Booking.objects.filter(status=Booking.Status.CONFIRMED, check_out__lte=today).update(
-        status=Booking.Status.COMPLETED, updated_at=timezone.now())
+    with transaction.atomic():
+        finished = list(Booking.objects.select_for_update().filter(
+            status=Booking.Status.CONFIRMED, check_out__lte=today).order_by("id").values_list("id", flat=True))
+        Booking.objects.filter(id__in=finished).update(status=Booking.Status.COMPLETED, updated_at=timezone.now())
+        BookingEvent.objects.bulk_create([
+            BookingEvent(booking_id=booking_id, kind=BookingEvent.Kind.COMPLETED, from_status=Booking.Status.CONFIRMED,
+                         to_status=Booking.Status.COMPLETED) for booking_id in finished])
+    return len(finished)
 
 
 # --- cancel ----------------------------------------------------------------------------------------------------
@@ -289,6 +315,8 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             cancel_code=Booking.CancelCode.OPERATOR if by_operator else Booking.CancelCode.VISITOR,
             cancel_reason=reason[:500], cancelled_by=actor, cancelled_at=now, cancellation_fee_yen=fee,
             hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+        _event(booking_id=current.pk, kind=BookingEvent.Kind.CANCELLED, from_status=current.status,
+               to_status=Booking.Status.CANCELLED, actor=actor, note=reason)
         # A draft claim on it could never be submitted; a submitted one keeps its frozen days (spec rule 3).
         hooks.booking_cancelled(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)

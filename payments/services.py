@@ -41,7 +41,7 @@ def payment_start(*, booking) -> Payment:
                 booking=booking, provider=Payment.Provider.ONSITE, status=Payment.Status.PAY_ON_SITE,
                 amount_yen=booking.total_yen,
             )
-            booking_confirm(booking=booking)
+            booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
         return payment
 
     payment = Payment.objects.create(
@@ -218,7 +218,7 @@ def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
             try:
                 # A savepoint, so that units taken meanwhile leave this transaction usable.
                 with transaction.atomic():
-                    booking_confirm(booking=booking)
+                    booking_confirm(booking=booking, note="payment_succeeded")
                 return None
             except Conflict as exc:
                 # Units taken meanwhile, or dates the facility has since closed: the money goes back.

@@ -23,3 +23,15 @@ def availability(client, unit, start: str, end: str) -> dict:
 def taken(unit) -> int:
     """Units taken over all dates: what every refused request must leave at zero."""
     return sum(UnitStock.objects.filter(unit=unit).values_list("taken", flat=True))
+
+
+def events_url(booking_id) -> str:
+    return f"/api/v1/bookings/{booking_id}/events/"
+
+
+def trail(client, booking_id) -> list[tuple]:
+    """The booking's audit trail as its events endpoint shows it: (kind, from, to, actor, note)."""
+    response = client.get(events_url(booking_id))
+    assert response.status_code == 200, response.content
+    return [(event["kind"], event["from_status"], event["to_status"], event["actor"], event["note"])
+            for event in response.json()]
