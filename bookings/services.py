@@ -321,7 +321,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         hooks.booking_cancelled(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)
     hooks.payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
-                   reason=reason or str(cancelled.get_cancel_code_display()))
+                         reason=reason or str(cancelled.get_cancel_code_display()))
     return cancelled
 
 

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from backend.admin import ReadOnlyMixin, ServiceAdmin
 
 from . import services
-
 from .models import Area, Certification, Facility, Landmark, Municipality, OperatorOrganisation, Photo, Unit
 
 
