@@ -65,5 +65,5 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     rounding_unit_yen = serializers.IntegerField(required=False, help_text=_("The total is rounded down to this "
                                                                              "unit; at least 1."))
     is_active = serializers.BooleanField(required=False, help_text=_("false: retired (no new coverage or claims)."))
-    categories = CategoryRuleWriteSerializer(many=True, allow_empty=False,
+    categories = CategoryRuleWriteSerializer(many=True,
                                              help_text=_("On a change, replaces the programme's categories."))
