@@ -53,6 +53,8 @@ class CategoryRuleFormSet(forms.BaseInlineFormSet):
     def clean(self):
         kept = [form for form in self.forms
                 if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))]
+        if not kept:
+            raise forms.ValidationError(programme_services.no_category_message())
         slugs = [form.cleaned_data.get("category") for form in kept]
         for index in programme_services.category_duplicates(slugs):
             kept[index].add_error("category", programme_services.duplicate_category_message(slugs[index]))
@@ -64,8 +66,6 @@ class CategoryRuleInline(admin.TabularInline):
     form = CategoryRuleAdminForm
     formset = CategoryRuleFormSet
     extra = 0
-    min_num = 1
-    validate_min = True
 
 
 @admin.register(Programme)

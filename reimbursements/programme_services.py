@@ -132,10 +132,14 @@ def duplicate_category_message(slug: str) -> str:
     return _("The category %(category)s is listed more than once.") % {"category": slug}
 
 
+def no_category_message() -> str:
+    return _("A programme lists at least one category.")
+
+
 def _categories_errors(categories: list[dict]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not categories:
-        errors["categories"] = [_("A programme lists at least one category.")]
+        errors["categories"] = [no_category_message()]
     for index, values in enumerate(categories):
         for name, messages in category_rule_errors(values=values).items():
             errors[f"categories.{index}.{name}"] = messages
