@@ -78,7 +78,8 @@ def test_submitted_rejected_and_draft_claims_are_not_exported(programme, visitor
     assert staff_client.post(f"/api/v1/claims/{rejected_claim['id']}/reject/", {"reason": "重複"},
                              format="json").status_code == 200
     drafter = factories.VisitorFactory()
-    open_claim(client_for(drafter), make_booking(visitor=drafter, check_in=date(2027, 2, 1), check_out=date(2027, 2, 2)))
+    draft = make_booking(visitor=drafter, check_in=date(2027, 2, 1), check_out=date(2027, 2, 2))
+    open_claim(client_for(drafter), draft)
     assert rows(staff_client.get(EXPORT)) == []  # the submitted one is still under review
     approve(staff_client, submitted_claim)
     assert [row["claim_id"] for row in rows(staff_client.get(EXPORT))] == [str(submitted_claim)]

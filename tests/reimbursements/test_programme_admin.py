@@ -109,7 +109,8 @@ def test_an_unknown_basis_is_refused(admin_client, programme):
     before = snapshot()
     data = form_data(programme, programme.municipality, saku_rows(programme), **{"categories-2-basis": "per_trip"})
     response = admin_client.post(reverse("admin:reimbursements_programme_change", args=[programme.pk]), data)
-    assert response.status_code == 200 and errors_of(response) == ["正しく選択してください。 per_trip は候補にありません。"]
+    assert response.status_code == 200
+    assert errors_of(response) == ["正しく選択してください。 per_trip は候補にありません。"]
     assert snapshot() == before
 
 

@@ -301,7 +301,8 @@ BAD_CREATES = {
                                "is not a valid choice"),
     "window_not_a_date": (body(valid_from="2026-02-30"), "valid_from", "日付の形式が違います",
                           "Date has wrong format"),
-    "code_not_a_slug": (body(code="佐久 2026"), "code", "アンダースコア、またはハイフン", "letters, numbers, underscores or hyphens"),
+    "code_not_a_slug": (body(code="佐久 2026"), "code", "アンダースコア、またはハイフン",
+                        "letters, numbers, underscores or hyphens"),
 }
 
 
