@@ -5,7 +5,7 @@ the API's services and the admin's forms both call `programme_field_errors` and 
 Errors are keyed by field; a category's by `categories.<index>.<field>`, as the API's error shape names nested
 fields. Claims keep the figures they were computed with, so changing a programme never changes a submitted one."""
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
@@ -87,8 +87,12 @@ def programme_field_errors(*, values: dict, programme: Programme | None = None) 
         if programme is not None and programme.pk:
             others = others.exclude(pk=programme.pk)
         if others.exists():
-            errors["code"] = [_("A programme with the code %(code)s already exists.") % {"code": code}]
+            errors["code"] = [code_taken_message(code)]
     return errors
+
+
+def code_taken_message(code: str) -> str:
+    return _("A programme with the code %(code)s already exists.") % {"code": code}
 
 
 def category_rule_errors(*, values: dict) -> dict[str, list[str]]:
@@ -169,6 +173,18 @@ def _save_categories(programme: Programme, categories: list[dict]) -> None:
         rule.save()
 
 
+def _save(programme: Programme) -> None:
+    """Saves the programme; a code taken meanwhile by a concurrent request (the unique constraint) is the same 400
+    as one taken before."""
+    try:
+        with transaction.atomic():
+            programme.save()
+    except IntegrityError:
+        if Programme.objects.filter(code=programme.code).exclude(pk=programme.pk).exists():
+            raise ValidationError({"code": [code_taken_message(programme.code)]}) from None
+        raise
+
+
 def _validated(programme: Programme, categories: list[dict] | None) -> None:
     values = {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
     errors = programme_field_errors(values=values, programme=programme)
@@ -184,7 +200,7 @@ def programme_create(*, municipality: Municipality, categories: list[dict], **fi
     programme = Programme(municipality=municipality,
                           **{name: value for name, value in fields.items() if name in PROGRAMME_FIELDS})
     _validated(programme, categories)
-    programme.save()
+    _save(programme)
     _save_categories(programme, categories)
     return programme
 
@@ -198,7 +214,7 @@ def programme_update(*, programme: Programme, categories: list[dict] | None = No
         if name in PROGRAMME_FIELDS:
             setattr(programme, name, value)
     _validated(programme, categories)
-    programme.save()
+    _save(programme)
     if categories is not None:
         _save_categories(programme, categories)
     return programme
