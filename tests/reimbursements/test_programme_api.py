@@ -356,3 +356,11 @@ def test_every_field_error_is_reported_at_once(staff_client, saku):
     assert set(fields) == {"valid_until", "rounding_unit_yen", "categories.0.cap_yen",
                            "categories.1.cost_share_percent"}
 
+
+
+def test_the_list_costs_a_fixed_number_of_queries(api_client, staff_client, created, programme,
+                                                  django_assert_num_queries):
+    for n in range(3):
+        staff_client.post(PROGRAMMES, body(code=f"saku-extra-{n}"), format="json")
+    with django_assert_num_queries(2):  # the programmes with their towns, then every rule
+        assert len(api_client.get(PROGRAMMES).json()) == 5
