@@ -1,19 +1,78 @@
 """Admin: staff edit programmes with their category rules inline; claims, their lines and the audit trail are
-read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail)."""
+read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail).
+
+The programme's forms refuse what the API refuses: both call the checks of programme_services."""
+from django import forms
 from django.contrib import admin
 
 from backend.admin import ReadOnlyMixin
 
+from . import programme_services
+from .categories import CATALOGUE
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
+
+
+def _add_errors(form, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        form.add_error(name if name in form.fields else None, messages)
+
+
+class ProgrammeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned[name] for name in programme_services.PROGRAMME_FIELDS if name in cleaned}
+        _add_errors(self, programme_services.programme_field_errors(values=values, programme=self.instance))
+        return cleaned
+
+
+class CategoryRuleAdminForm(forms.ModelForm):
+    class Meta:
+        model = CategoryRule
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty names take the catalogue's, as through the API.
+        for name in ("name_ja", "name_en"):
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        values = {name: cleaned[name] for name in programme_services.CATEGORY_FIELDS if name in cleaned}
+        _add_errors(self, programme_services.category_rule_errors(values=values))
+        category = CATALOGUE.get(cleaned.get("category"))
+        if category is not None:
+            cleaned["name_ja"] = cleaned.get("name_ja") or category.name_ja
+            cleaned["name_en"] = cleaned.get("name_en") or category.name_en
+        return cleaned
+
+
+class CategoryRuleFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        kept = [form for form in self.forms
+                if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))]
+        if not kept:
+            raise forms.ValidationError(programme_services.no_category_message())
+        slugs = [form.cleaned_data.get("category") for form in kept]
+        for index in programme_services.category_duplicates(slugs):
+            kept[index].add_error("category", programme_services.duplicate_category_message(slugs[index]))
+        super().clean()
 
 
 class CategoryRuleInline(admin.TabularInline):
     model = CategoryRule
+    form = CategoryRuleAdminForm
+    formset = CategoryRuleFormSet
     extra = 0
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    form = ProgrammeAdminForm
     list_display = ["code", "name_ja", "municipality", "valid_from", "valid_until", "budget_yen", "is_active"]
     list_filter = ["is_active", "municipality"]
     search_fields = ["code", "name_ja", "name_en"]

@@ -1,13 +1,10 @@
-"""Thin API views: programmes, the estimate of a booking, and the claim workflow."""
-import csv
-import io
-
+"""Thin API views: the estimate of a booking and the claim workflow (programmes: programme_apis.py)."""
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,11 +12,11 @@ from accounts.permissions import IsMunicipalStaff, IsVisitor
 from backend.pagination import StandardPagination
 from bookings.models import Booking
 
-from . import selectors, services
+from . import exports, selectors, services
 from .errors import BookingNotFound
 from .serializers import (ClaimCreateSerializer, ClaimEventSerializer, ClaimExportFilterSerializer,
                           ClaimListFilterSerializer, ClaimPageSerializer, ClaimSerializer, ExpenseLineCreateSerializer,
-                          ProgrammeSerializer, ReasonSerializer, ReimbursementEstimateSerializer)
+                          ReasonSerializer, ReimbursementEstimateSerializer)
 
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
@@ -32,22 +29,6 @@ class IsVisitorOrStaff(BasePermission):
     def has_permission(self, request, view):
         user = request.user
         return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
-
-
-class ProgrammeListApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=ProgrammeSerializer(many=True), operation_id="programmes_list")
-    def get(self, request):
-        return Response(ProgrammeSerializer(selectors.programme_list(), many=True).data)
-
-
-class ProgrammeDetailApi(APIView):
-    permission_classes = [AllowAny]
-
-    @extend_schema(responses=ProgrammeSerializer, operation_id="programmes_retrieve")
-    def get(self, request, code: str):
-        return Response(ProgrammeSerializer(selectors.programme_get(code=code)).data)
 
 
 class BookingEstimateApi(APIView):
@@ -205,19 +186,6 @@ class ClaimEventListApi(APIView):
         return Response(ClaimEventSerializer(claim.events.all(), many=True).data)
 
 
-EXPORT_COLUMNS = ["claim_id", "programme", "visitor_email", "visitor_name", "booking_id", "check_in", "check_out",
-                  "approved_amount_yen", "approved_at", "status"]
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell as text; one that a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 class ClaimExportApi(APIView):
     permission_classes = [IsMunicipalStaff]
 
@@ -229,17 +197,8 @@ class ClaimExportApi(APIView):
     def get(self, request):
         filters = ClaimExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        wanted = filters.validated_data["status"]
-        claims = selectors.claim_list(user=request.user, status=wanted).select_related("visitor").order_by("id")
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        for c in claims:
-            writer.writerow([csv_cell(value) for value in (
-                c.id, c.programme.code, c.visitor.email, c.visitor.full_name, c.booking_id, c.booking.check_in,
-                c.booking.check_out, c.approved_amount_yen, c.approved_at.isoformat() if c.approved_at else "",
-                c.status)])
-        # The BOM lets Excel recognise UTF-8 and show Japanese names correctly.
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="claims-{wanted}.csv"'
+        wanted = filters.validated_data.get("status")
+        response = HttpResponse(exports.claims_csv(user=request.user, status=wanted),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="claims-{wanted or "approved-paid"}.csv"'
         return response

@@ -9,6 +9,12 @@ class ProgrammeNotFound(NotFound):
     default_message = _("No such reimbursement programme.")
 
 
+class ProgrammeHasClaims(Conflict):
+    code = "programme_has_claims"
+    default_message = _("This programme has claims, so it cannot be deleted: it has been retired instead. It covers "
+                        "no new bookings and takes no new claims; its claims go on.")
+
+
 class ClaimNotFound(NotFound):
     code = "claim_not_found"
     default_message = _("No such claim.")

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
-from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
+from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
 from .selectors import REASON_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
@@ -39,25 +39,6 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
     group_days_remaining = serializers.IntegerField()
     caps = CapSerializer(many=True)
     lodging_reimbursable_yen = serializers.IntegerField()
-
-
-class CategoryRuleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CategoryRule
-        fields = ["category", "name_ja", "name_en", "basis", "cap_yen", "cap_child_yen", "cap_infant_yen",
-                  "cost_share_percent"]
-
-
-class ProgrammeSerializer(serializers.ModelSerializer):
-    municipality_code = serializers.CharField(source="municipality.code")
-    categories = CategoryRuleSerializer(many=True)
-
-    class Meta:
-        model = Programme
-        fields = ["code", "name_ja", "name_en", "municipality_code", "valid_from", "valid_until",
-                  "fiscal_year_start_month", "budget_yen", "max_days_per_group", "min_nights",
-                  "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "rounding_unit_yen",
-                  "categories"]
 
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
@@ -126,4 +107,5 @@ class ClaimListFilterSerializer(serializers.Serializer):
 
 
 class ClaimExportFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[Claim.Status.APPROVED, Claim.Status.PAID], default=Claim.Status.APPROVED)
+    status = serializers.ChoiceField(choices=[Claim.Status.APPROVED, Claim.Status.PAID], required=False,
+                                     help_text=_("Only this status; without it, approved and paid claims."))

@@ -4,11 +4,11 @@ Ids are matched as any string and checked by the views, so that a malformed id g
 rather than Django's HTML page."""
 from django.urls import path
 
-from . import apis
+from . import apis, programme_apis
 
 urlpatterns = [
-    path("programmes/", apis.ProgrammeListApi.as_view(), name="programme-list"),
-    path("programmes/<str:code>/", apis.ProgrammeDetailApi.as_view(), name="programme-detail"),
+    path("programmes/", programme_apis.ProgrammeListApi.as_view(), name="programme-list"),
+    path("programmes/<str:code>/", programme_apis.ProgrammeDetailApi.as_view(), name="programme-detail"),
     path("reimbursement-estimates/<str:booking_id>/", apis.BookingEstimateApi.as_view(), name="booking-estimate"),
     path("claims/", apis.ClaimListApi.as_view(), name="claim-list"),
     path("claims/export.csv", apis.ClaimExportApi.as_view(), name="claim-export"),

@@ -14,7 +14,8 @@ What it makes, for the demo accounts (dates counted from today, Asia/Tokyo):
 - claims with expense lines (a tiny real PNG receipt each): one approved, three submitted (one each for staff to
   approve, reject and disallow lines of), seven drafts, and three eligible bookings left for POST /claims/;
 - calendar feeds: the visitor's stays and one per unit and facility of the demo operator;
-- closures and price overrides on one of the operator's houses, extra certificates and photos.
+- closures and price overrides on one of the operator's houses, extra certificates and photos;
+- a retired programme of Saku's, far in the future, for staff's PATCH and DELETE of programmes to change.
 
 Destructive operations (cancel, withdraw, submit, approve, DELETE, rotate) are pointed at objects set aside for
 them, so that what the other operations and the later roles' passes need is still there when they run.
@@ -24,7 +25,7 @@ import os
 import struct
 import sys
 import zlib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,6 +46,7 @@ from bookings.services import (booking_cancel, booking_create, calendar_feed_get
 from facilities.models import Certification, Facility, Photo, Unit  # noqa: E402
 from facilities.services import certification_create, photo_create  # noqa: E402
 from reimbursements.models import Programme  # noqa: E402
+from reimbursements.programme_services import programme_create  # noqa: E402
 from reimbursements.services import claim_approve, claim_create, claim_submit, expense_line_add  # noqa: E402
 
 API = "/api/v1"
@@ -213,6 +215,12 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
     # unit feeds keep their tokens for the public calendar endpoint in every role's pass.
     spare_feeds = [feeds["stays"], *feeds["facility"]]
     kept_feeds = feeds["unit"]
+    # Staff's PATCH and DELETE of programmes change this one, not the demo programme the other operations use.
+    saku = Programme.objects.get(code="saku-trial-stay-2026").municipality
+    spare_programme = Programme.objects.filter(code="saku-fuzz-spare").first() or programme_create(
+        municipality=saku, code="saku-fuzz-spare", name_ja="試験用", valid_from=date(2099, 4, 1),
+        valid_until=date(2100, 3, 31), is_active=False,
+        categories=[{"category": "taxi", "basis": "day", "cap_yen": 1000}])
 
     dictionaries = {
         "booking_ids": _ids(Booking.objects.filter(visitor=fixtures.visitor)),
@@ -247,6 +255,7 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         "check_outs": [fixtures.day(offset).isoformat() for offset in (42, 44, 53, 61)],
         "pass_dates": [fixtures.day(offset).isoformat() for offset in (40, 41, 42, 50)],
         "programme_codes": sorted(Programme.objects.filter(is_active=True).values_list("code", flat=True)),
+        "spare_programme_codes": [spare_programme.code],
     }
     global_bindings = {f"path.{name}": dictionary for name, dictionary in {
         "booking_id": "booking_ids", "claim_id": "claim_ids", "line_id": "line_ids", "facility_id": "facility_ids",
@@ -291,6 +300,8 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         ({"include-path": f"{API}/claims/{{claim_id}}/mark-paid/"}, {"path.claim_id": "approved_claim_ids"}),
         ({"include-path": [f"{API}/calendar-feeds/{{feed_id}}/", f"{API}/calendar-feeds/{{feed_id}}/rotate/"]},
          {"path.feed_id": "spare_feed_ids"}),
+        ({"include-name": [f"PATCH {API}/programmes/{{code}}/", f"DELETE {API}/programmes/{{code}}/"]},
+         {"path.code": "spare_programme_codes"}),
     ]
     # A dictionary needs at least one value: bindings to an empty one (no claims out of the programme's
     # window) are left out, and those parameters are generated at random as before.

@@ -1,6 +1,4 @@
 """The claim workflow through the API: who may do what, bad input refused, audit trail, emails, budget, export."""
-import csv
-import io
 from datetime import date
 
 import pytest
@@ -259,31 +257,6 @@ def test_claim_limit_per_fiscal_year(programme, visitor, visitor_client, submitt
     claim = open_claim(visitor_client, second)
     response = submit(visitor_client, claim["id"])
     assert response.status_code == 409 and response.json()["error"]["code"] == "claim_limit_reached"
-
-
-def test_export_approved_claims_as_csv_with_bom(staff_client, submitted, visitor):
-    visitor.full_name = "佐久 花子"
-    visitor.save()
-    staff_client.post(f"/api/v1/claims/{submitted['id']}/approve/")
-    response = staff_client.get("/api/v1/claims/export.csv?status=approved")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    rows = response.content.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("claim_id,programme")
-    assert "佐久 花子" in rows[1] and ",26000," in rows[1]
-
-
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/","請求書")', "+81 90", "-1+2", "@SUM(A1)",
-                                  "\tcmd", "\r=1"])
-def test_export_neutralises_spreadsheet_formulas(staff_client, submitted, visitor, name):
-    visitor.full_name = name
-    visitor.save()
-    staff_client.post(f"/api/v1/claims/{submitted['id']}/approve/")
-    response = staff_client.get("/api/v1/claims/export.csv")
-    header, row = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
-    assert row[header.index("visitor_name")] == "'" + name
-    assert row[header.index("approved_amount_yen")] == "26000"
 
 
 def test_schema_names_the_reviewers_and_every_reason_code(api_client):

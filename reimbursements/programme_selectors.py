@@ -1,0 +1,33 @@
+"""Reads of programmes by who asks: everyone sees the active ones, a town's staff also its retired ones."""
+from django.db.models import Q, QuerySet
+
+from .errors import ProgrammeNotFound
+from .models import Programme
+
+
+def _visible_q(user) -> Q:
+    visible = Q(is_active=True)
+    if user is not None and user.is_authenticated and user.is_municipal_staff:
+        visible |= Q(municipality_id=user.municipality_id)
+    return visible
+
+
+def programme_list_visible(*, user) -> QuerySet[Programme]:
+    return (Programme.objects.filter(_visible_q(user)).select_related("municipality")
+            .prefetch_related("categories").order_by("code"))
+
+
+def programme_get_visible(*, user, code: str) -> Programme:
+    programme = programme_list_visible(user=user).filter(code=code[:60]).first()
+    if programme is None:
+        raise ProgrammeNotFound()
+    return programme
+
+
+def programme_get_for_staff(*, user, code: str) -> Programme:
+    """One of the staff member's town's programmes, retired ones included; another town's is not found."""
+    programme = (Programme.objects.filter(municipality_id=user.municipality_id, code=code[:60])
+                 .select_related("municipality").first())
+    if programme is None:
+        raise ProgrammeNotFound()
+    return programme

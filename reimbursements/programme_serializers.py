@@ -1,0 +1,69 @@
+"""Programmes as the API shows them and as staff send them.
+
+The input serializers check types only; what a programme may say (bounds, a window in order, known categories
+and bases, no category twice, a free code) is checked by programme_services, which the admin shares."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .categories import CATALOGUE
+from .models import CategoryRule, Programme
+
+
+class CategoryRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CategoryRule
+        fields = ["category", "name_ja", "name_en", "basis", "cap_yen", "cap_child_yen", "cap_infant_yen",
+                  "cost_share_percent"]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    municipality_code = serializers.CharField(source="municipality.code")
+    categories = CategoryRuleSerializer(many=True)
+
+    class Meta:
+        model = Programme
+        fields = ["code", "name_ja", "name_en", "municipality_code", "valid_from", "valid_until",
+                  "fiscal_year_start_month", "budget_yen", "max_days_per_group", "max_nights_per_group", "min_nights",
+                  "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "residence_rule",
+                  "rounding_unit_yen", "is_active", "categories"]
+
+
+def _optional_int(help_text=None):
+    return serializers.IntegerField(required=False, allow_null=True, help_text=help_text)
+
+
+class CategoryRuleWriteSerializer(serializers.Serializer):
+    category = serializers.CharField(max_length=40, help_text=f"One of: {', '.join(CATALOGUE)}.")
+    name_ja = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                    help_text=_("Empty: the catalogue's name."))
+    name_en = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                    help_text=_("Empty: the catalogue's name."))
+    basis = serializers.ChoiceField(choices=CategoryRule.Basis.choices,
+                                    help_text=_("lodging: person_night or night; other categories: person_day or "
+                                                "day."))
+    cap_yen = _optional_int(_("Yen, 0 to 10,000,000; null: the actual cost."))
+    cap_child_yen = _optional_int(_("Per-person bases only; null: as for adults."))
+    cap_infant_yen = _optional_int(_("Per-person bases only; null: as for adults."))
+    cost_share_percent = _optional_int(_("1 to 100; null: 100."))
+
+
+class ProgrammeWriteSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=60)
+    name_ja = serializers.CharField(max_length=200)
+    name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    valid_from = serializers.DateField(help_text=_("First check-in date the programme accepts."))
+    valid_until = serializers.DateField(help_text=_("Last check-in date the programme accepts."))
+    fiscal_year_start_month = serializers.IntegerField(required=False, help_text=_("1 to 12; default 4 (April)."))
+    budget_yen = _optional_int(_("null: no budget limit."))
+    max_days_per_group = _optional_int(_("null: no day limit."))
+    max_nights_per_group = _optional_int(_("null: no night limit."))
+    min_nights = _optional_int()
+    max_amount_per_household_per_fy = _optional_int()
+    max_claims_per_fy = _optional_int()
+    max_party_size = _optional_int()
+    residence_rule = serializers.ChoiceField(choices=Programme.ResidenceRule.choices, required=False)
+    rounding_unit_yen = serializers.IntegerField(required=False, help_text=_("The total is rounded down to this "
+                                                                             "unit; at least 1."))
+    is_active = serializers.BooleanField(required=False, help_text=_("false: retired (no new coverage or claims)."))
+    categories = CategoryRuleWriteSerializer(many=True,
+                                             help_text=_("On a change, replaces the programme's categories."))
