@@ -103,9 +103,10 @@ def _recurrence_text(component) -> str:
     return value.isoformat()
 
 
-def _occurrence(component, zone, *, uid: str, recurrence: str) -> Occurrence | None:
+def _occurrence(component, zone, *, uid: str, recurrence: str, first: date, last: date) -> Occurrence | None:
+    """The occurrence, or None without a usable DTSTART or wholly outside [first, last]."""
     span = _span(component, zone)
-    if span is None:
+    if span is None or span[1] <= first or span[0] > last:
         return None
     try:
         sequence = int(component.get("SEQUENCE", 0))
@@ -149,7 +150,8 @@ def occurrences_in_window(body: bytes, *, first: date, last: date) -> Parsed:
     """The occurrences of the feed's events touching [first, last] (both included), cut to that window."""
     calendar = parse_calendar(body)
     zone = _zone(calendar)
-    events = list(calendar.walk("VEVENT"))
+    # Events are the calendar's own subcomponents (walk() would also search inside each of them).
+    events = [component for component in calendar.subcomponents if component.name == "VEVENT"]
     recurring_uids = {str(event.get("UID", "")) for event in events if _is_recurring(event)}
     found: list[Occurrence] = []
     truncated = False
@@ -159,8 +161,8 @@ def occurrences_in_window(body: bytes, *, first: date, last: date) -> Parsed:
         if uid and uid in recurring_uids:
             series.append(event)
             continue
-        occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="")
-        if occurrence is not None and occurrence.end > first and occurrence.start <= last:
+        occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="", first=first, last=last)
+        if occurrence is not None:
             found.append(occurrence)
     if series:
         found.extend(_expand(calendar, series, zone, first=first, last=last))
@@ -181,7 +183,7 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
     for name in ("X-WR-TIMEZONE",):
         if name in calendar:
             only[name] = calendar[name]
-    for timezone in calendar.walk("VTIMEZONE"):
+    for timezone in (component for component in calendar.subcomponents if component.name == "VTIMEZONE"):
         only.add_component(timezone)
     for event in series:
         rule = event.get("RRULE")
@@ -203,7 +205,7 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
         return []
     for component in components:
         occurrence = _occurrence(component, zone, uid=str(component.get("UID", "")),
-                                 recurrence=_recurrence_text(component))
-        if occurrence is not None and occurrence.end > first and occurrence.start <= last:
+                                 recurrence=_recurrence_text(component), first=first, last=last)
+        if occurrence is not None:
             found.append(occurrence)
     return found

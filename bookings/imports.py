@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 MAX_CONSECUTIVE_FAILURES = 10
 
 URL_PROBLEMS = {
-    "too_long": _("The URL may have at most %(max)s characters.") % {"max": import_fetch.MAX_URL_LENGTH},
+    "too_long": _("The URL may have at most 2,000 characters."),
     "malformed": _("This is not a valid URL."),
     "scheme": _("The calendar URL must start with https://."),
     "credentials": _("The URL must not contain a user name or password."),

@@ -97,4 +97,4 @@ class CalendarImportSyncApi(APIView):
         found = _import(unit, import_id)
         result = imports.calendar_import_sync_safely(calendar_import=found)
         return Response(CalendarImportSyncSerializer({"status": result.status, "error": result.error,
-                                                      "calendar_import": _shown(unit, found.pk)}).data)
+                                                      "calendar_import": _import(unit, found.pk)}).data)
