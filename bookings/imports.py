@@ -123,7 +123,10 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
     Returns (events, blocked dates, dates newly in conflict)."""
     incoming = _latest_by_key(occurrences)
     with transaction.atomic(durable=True):
-        current = CalendarImport.objects.select_for_update().select_related("unit").get(pk=calendar_import.pk)
+        # Serialises syncs of one import. Only the import's row: a FOR UPDATE on the unit would block the
+        # foreign-key checks of bookings inserting stock rows, while this waits for those rows (a deadlock).
+        current = CalendarImport.objects.select_for_update(of=("self",)).select_related("unit").get(
+            pk=calendar_import.pk)
         unit = current.unit
         stored = {event.key: event for event in ImportedEvent.objects.filter(calendar_import=current)}
         create, update = [], []
