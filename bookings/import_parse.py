@@ -161,7 +161,11 @@ def occurrences_in_window(body: bytes, *, first: date, last: date) -> Parsed:
         if uid and uid in recurring_uids:
             series.append(event)
             continue
-        occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="", first=first, last=last)
+        try:
+            occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="", first=first,
+                                     last=last)
+        except Exception:  # one unreadable event (a broken date, a wrong type) is skipped, not the feed
+            occurrence = None
         if occurrence is not None:
             found.append(occurrence)
     if series:
@@ -188,8 +192,11 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
     for event in series:
         rule = event.get("RRULE")
         rules = rule if isinstance(rule, list) else [rule] if rule is not None else []
-        if any(str(part.get("FREQ", [""])[0]).upper() in SUB_DAILY for part in rules):
-            continue
+        try:
+            if any(str(part.get("FREQ", [""])[0]).upper() in SUB_DAILY for part in rules):
+                continue
+        except (AttributeError, IndexError, TypeError):
+            continue  # a rule icalendar could not read
         uid = str(event.get("UID"))
         if uid not in kept_uids:
             if len(kept_uids) >= MAX_SERIES:
@@ -204,8 +211,11 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
     except Exception:  # a series the library cannot read is skipped like a bad series
         return []
     for component in components:
-        occurrence = _occurrence(component, zone, uid=str(component.get("UID", "")),
-                                 recurrence=_recurrence_text(component), first=first, last=last)
+        try:
+            occurrence = _occurrence(component, zone, uid=str(component.get("UID", "")),
+                                     recurrence=_recurrence_text(component), first=first, last=last)
+        except Exception:  # as for plain events: an unreadable occurrence is skipped
+            occurrence = None
         if occurrence is not None:
             found.append(occurrence)
     return found
