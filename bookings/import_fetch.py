@@ -22,8 +22,8 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 3
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 15
-# The whole fetch, however slowly a server drips its body.
-DEADLINE_SECONDS = 45
+# The whole fetch, however slowly a server drips its body (sync-now runs inside a request).
+DEADLINE_SECONDS = 25
 USER_AGENT = "Otameshi-Calendar-Import/1.0"
 LOOPBACK_HOST = "127.0.0.1"
 

@@ -4,6 +4,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
@@ -85,8 +87,25 @@ class CalendarImportDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class CalendarImportSyncThrottle(UserRateThrottle):
+    """Each sync-now makes the server fetch an outside URL: a rate of its own per operator, off only where
+    all throttling is (DEFAULT_THROTTLE_OFF, for load tests and the fuzz pass)."""
+
+    scope = "calendar_import_sync"
+    RATE = "30/min"
+
+    def get_rate(self):
+        return self.RATE
+
+    def allow_request(self, request, view):
+        if not api_settings.DEFAULT_THROTTLE_CLASSES:
+            return True
+        return super().allow_request(request, view)
+
+
 class CalendarImportSyncApi(APIView):
     permission_classes = [IsOperator]
+    throttle_classes = [CalendarImportSyncThrottle]
 
     @extend_schema(parameters=[UNIT_ID, IMPORT_ID], request=None, responses=CalendarImportSyncSerializer,
                    operation_id="operator_units_calendar_imports_sync",

@@ -39,6 +39,16 @@ def free_days(client, unit, start, end) -> dict:
     return {date: row["bookable"] for date, row in availability(client, unit, iso(start), iso(end)).items()}
 
 
+@pytest.fixture(autouse=True)
+def fresh_sync_rates():
+    """Sync-now counts requests per user id in the cache, and ids come round again from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def resolves_to(monkeypatch):
     """Makes `calendar.example` (and any other name) resolve to the given addresses, at the resolver."""
@@ -471,3 +481,16 @@ def test_export_feeds_leave_imported_blocks_out_unless_asked(house, operator_cli
                                                                      "facility": house.facility_id,
                                                                      "include_imported": True}, format="json")
     assert facility_feed.json()["include_imported"] is True
+
+
+def test_sync_now_has_its_own_rate_per_operator(house, operator_client, feed_server, monkeypatch):
+    from bookings.operator_import_apis import CalendarImportSyncThrottle
+
+    monkeypatch.setattr(CalendarImportSyncThrottle, "RATE", "2/min")
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar()))
+    sync(operator_client, house, created["id"])
+    sync(operator_client, house, created["id"])
+
+    response = operator_client.post(f"{imports_url(house)}{created['id']}/sync/")
+
+    assert response.status_code == 429 and error(response)["code"] == "throttled"

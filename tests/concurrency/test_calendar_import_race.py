@@ -76,3 +76,34 @@ def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_serve
     assert UnitStock.objects.get(unit=unit, date=day(10)).taken == 1
     if active:
         assert synced.json()["calendar_import"]["conflicts"] == [iso(10)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take_the_unit(live_server,
+                                                                                          feed_server,
+                                                                                          monkeypatch):
+    """The race above is real: with the stock rows read without FOR UPDATE (and the CHECK dropped), the sync
+    and the bookings all see the last unit free and all take it."""
+    from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
+
+    unit = LodgingUnitFactory(count=1)
+    UnitStock.objects.create(unit=unit, date=day(10), total=1)
+    operator = OperatorFactory(organisation=unit.facility.operator)
+    url = feed_server.serve("/airbnb.ics", calendar(all_day("guest@airbnb.com", day(10), day(11))))
+    calendar_import = CalendarImport.objects.create(unit=unit, name="Airbnb", url=url)
+    bookers = 3
+    without_lock(monkeypatch, bookers + 1)
+    body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
+    path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
+    calls = [(path, bearer(operator), None)] + [("/api/v1/bookings/", bearer(VisitorFactory()), body)
+                                                 for _ in range(bookers)]
+
+    with stock_check_dropped():
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            list(pool.map(lambda call: requests.post(live_server.url + call[0], headers=call[1], json=call[2],
+                                                     timeout=60), calls))
+        holders = (Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
+                   + ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).count())
+
+    assert holders > 1
