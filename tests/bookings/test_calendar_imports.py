@@ -494,3 +494,23 @@ def test_sync_now_has_its_own_rate_per_operator(house, operator_client, feed_ser
     response = operator_client.post(f"{imports_url(house)}{created['id']}/sync/")
 
     assert response.status_code == 429 and error(response)["code"] == "throttled"
+
+
+def test_an_expiring_hold_hands_its_date_to_the_waiting_block(house, operator_client, visitor, feed_server):
+    from django.utils import timezone
+
+    from bookings.models import Booking, BookingLine
+
+    hold = Booking.objects.create(visitor=visitor, unit=house, kind="stay", check_in=day(10), check_out=day(11),
+                                  total_yen=9000, status=Booking.Status.PENDING,
+                                  hold_expires_at=timezone.now() - dt.timedelta(minutes=1))
+    BookingLine.objects.create(booking=hold, date=day(10), price_yen=9000)
+    UnitStock.objects.create(unit=house, date=day(10), total=1, taken=1)
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10),
+                                                                                               day(11)))))
+    assert sync(operator_client, house, created["id"])["calendar_import"]["conflicts"] == [iso(10)]
+
+    call_command("expire_holds")
+
+    assert operator_client.get(f"{imports_url(house)}{created['id']}/").json()["conflicts"] == []
+    assert UnitStock.objects.get(unit=house, date=day(10)).taken == 1
