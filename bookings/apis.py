@@ -22,8 +22,8 @@ from .errors import (CalendarFeedNotFound, ClosureNotFound, FacilityNotFound, In
 from .models import CalendarFeed, Closure, PriceOverride
 from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingListFilterSerializer,
                           BookingPageSerializer, BookingSerializer, CalendarFeedCreateSerializer,
-                          CalendarFeedSerializer, CalendarFeedUpdateSerializer, CancelSerializer, ClosureSerializer, ClosureWriteSerializer,
-                          PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
+                          CalendarFeedSerializer, CalendarFeedUpdateSerializer, CancelSerializer, ClosureSerializer,
+                          ClosureWriteSerializer, PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
                           StayRequestSerializer)
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.

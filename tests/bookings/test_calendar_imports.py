@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from bookings import import_fetch
 from bookings.models import CalendarImport, UnitStock
-from tests.bookings.factories import ClosureFactory, LodgingUnitFactory, day, iso
+from tests.bookings.factories import LodgingUnitFactory, day, iso
 from tests.bookings.feed_server import all_day, calendar, timed
 from tests.bookings.helpers import QUOTES, availability, book, error
 from tests.conftest import client_for

@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bookings import imports, selectors
 from bookings.models import Booking, CalendarImport, ImportedBlock, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, day, iso
-from tests.bookings.feed_server import all_day, calendar, feed_server  # noqa: F401  (the local calendar site)
+from tests.bookings.feed_server import all_day, calendar
 from tests.factories import OperatorFactory, VisitorFactory
 
 BOOKERS = 12
