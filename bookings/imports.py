@@ -250,10 +250,16 @@ def calendar_import_sync_safely(*, calendar_import: CalendarImport) -> SyncResul
         return SyncResult(CalendarImport.Status.HTTP_ERROR, type(exc).__name__)
 
 
-def calendar_imports_sync_all() -> dict[str, int]:
-    """Syncs every enabled import, each on its own; returns how many ended in each status."""
+def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
+    """Syncs every enabled import that is due, each on its own; returns how many ended in each status.
+    An import synced less than half a period ago is left alone, so that a run overlapping the previous one
+    (a slow feed, a queue behind) does not fetch every feed twice."""
+    now = now or timezone.now()
+    recent = now - timedelta(minutes=settings.CALENDAR_IMPORT_MINUTES / 2)
+    due = CalendarImport.objects.filter(enabled=True).filter(Q(last_synced_at__isnull=True)
+                                                             | Q(last_synced_at__lte=recent))
     outcome: dict[str, int] = {}
-    for calendar_import in CalendarImport.objects.filter(enabled=True).select_related("unit").order_by("id"):
+    for calendar_import in due.select_related("unit").order_by("id"):
         result = calendar_import_sync_safely(calendar_import=calendar_import)
         outcome[str(result.status)] = outcome.get(str(result.status), 0) + 1
     return outcome

@@ -339,7 +339,11 @@ def test_ten_failures_in_a_row_pause_the_import_and_tell_the_operator(house, ope
 
 
 def test_the_job_syncs_every_enabled_import_and_one_bad_feed_stops_none(operator_client, organisation,
-                                                                        feed_server, monkeypatch):
+                                                                        feed_server, settings):
+    from django.utils import timezone
+
+    from bookings import imports
+
     units = [LodgingUnitFactory(facility__operator=organisation) for _ in range(3)]
     feed_server.serve("/good.ics", calendar(all_day("e", day(10), day(11))))
     feed_server.serve("/bad.ics", "not a calendar")
@@ -351,6 +355,12 @@ def test_the_job_syncs_every_enabled_import_and_one_bad_feed_stops_none(operator
 
     statuses = {row.pk: (row.last_status, row.block_count) for row in CalendarImport.objects.all()}
     assert statuses == {first["id"]: ("parse_error", 0), second["id"]: ("ok", 1), off["id"]: ("", 0)}
+    # A run right behind it (an overlapping beat) fetches nothing again; one a period later does.
+    fetched = len(feed_server.requests)
+    assert imports.calendar_imports_sync_all() == {}
+    later = timezone.now() + dt.timedelta(minutes=settings.CALENDAR_IMPORT_MINUTES)
+    assert imports.calendar_imports_sync_all(now=later) == {"parse_error": 1, "not_modified": 1}
+    assert len(feed_server.requests) == fetched + 2
 
 
 def test_an_unexpected_error_in_one_import_is_recorded_and_the_next_still_syncs(operator_client, organisation,
