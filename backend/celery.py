@@ -1,9 +1,10 @@
 """The Celery app: `celery -A backend worker -B` runs the periodic tasks (expiring unpaid holds every minute,
-marking finished stays completed every night)."""
+marking finished stays completed every night, syncing calendar imports every CALENDAR_IMPORT_MINUTES)."""
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.base")
 
@@ -13,4 +14,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "expire-booking-holds": {"task": "payments.expire_holds", "schedule": 60.0},
     "complete-finished-stays": {"task": "bookings.complete_stays", "schedule": crontab(hour=3, minute=5)},
+    "sync-calendar-imports": {"task": "bookings.sync_calendar_imports",
+                              "schedule": 60.0 * settings.CALENDAR_IMPORT_MINUTES},
 }

@@ -15,13 +15,14 @@ from accounts.permissions import IsOperator, IsVisitor
 from backend.pagination import StandardPagination
 from facilities.models import Facility
 
-from . import feeds, hooks, selectors, services
+from . import feeds, hooks, imports, selectors, services
 from .errors import (CalendarFeedNotFound, ClosureNotFound, FacilityNotFound, InvalidIdempotencyKey,
                      PriceOverrideNotFound, StaysFeedForVisitorsOnly, UnitNotFound)
 from .models import CalendarFeed, Closure, PriceOverride
 from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingEventSerializer,
                           BookingListFilterSerializer, BookingPageSerializer, BookingSerializer,
-                          CalendarFeedCreateSerializer, CalendarFeedSerializer, CancelSerializer, ClosureSerializer,
+                          CalendarFeedCreateSerializer, CalendarFeedSerializer, CalendarFeedUpdateSerializer,
+                          CancelSerializer, ClosureSerializer,
                           ClosureWriteSerializer, PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
                           StayRequestSerializer)
 
@@ -405,12 +406,25 @@ class CalendarFeedListApi(APIView):
                 raise FacilityNotFound()
         feed, created = services.calendar_feed_get_or_create(owner=user, scope=data["scope"], unit=unit,
                                                              facility=facility)
+        if "include_imported" in data:
+            feed = imports.calendar_feed_include_imported(feed=feed, include=data["include_imported"])
         return Response(CalendarFeedSerializer(feed, context={"request": request}).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class CalendarFeedDetailApi(APIView):
     permission_classes = [IsVisitorOrOperator]
+
+    @extend_schema(parameters=[FEED_ID], request=CalendarFeedUpdateSerializer, responses=CalendarFeedSerializer,
+                   operation_id="calendar_feeds_partial_update",
+                   description="Switches whether an operator feed shows dates blocked by calendar imports.")
+    def patch(self, request, feed_id: str):
+        feed = _feed(request, feed_id)
+        serializer = CalendarFeedUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feed = imports.calendar_feed_include_imported(feed=feed,
+                                                      include=serializer.validated_data["include_imported"])
+        return Response(CalendarFeedSerializer(feed, context={"request": request}).data)
 
     @extend_schema(parameters=[FEED_ID], responses={204: None}, operation_id="calendar_feeds_destroy")
     def delete(self, request, feed_id: str):

@@ -100,3 +100,13 @@ class InvalidIdempotencyKey(DomainError):
 class StaysFeedForVisitorsOnly(DomainError):
     code = "invalid_feed_scope"
     default_message = _("Only visitors have a feed of their stays; operators choose a unit or a facility.")
+
+
+class CalendarImportNotFound(NotFound):
+    code = "calendar_import_not_found"
+    default_message = _("No such calendar import on this unit.")
+
+
+class InvalidImportUrl(DomainError):
+    code = "invalid_url"
+    default_message = _("This calendar URL cannot be imported.")

@@ -16,7 +16,7 @@ from facilities.models import Unit
 
 from . import selectors
 from .ical import Event, calendar_text
-from .models import Booking, BookingLine, CalendarFeed, Closure
+from .models import Booking, BookingLine, CalendarFeed, Closure, ImportedBlock
 
 # Operator feeds keep recent past nights (booking sites compare them), a visitor's feed the last year.
 OPERATOR_PAST_DAYS = 90
@@ -174,7 +174,8 @@ def feed_version(feed: CalendarFeed) -> Version:
                    feed.created_at)
     modified = _latest(seen["at"], closures["at"], names["unit_at"], names["facility_at"], feed.changed_at,
                        feed.rotated_at, feed.created_at, left)
-    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), left.isoformat(), get_language())
+    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), left.isoformat(), get_language(),
+                    feed.include_imported)
     return Version(etag, modified)
 
 
@@ -202,6 +203,26 @@ def _operator_events(feed: CalendarFeed) -> list[Event]:
             summary=_("Closed: %(unit)s") % {"unit": units[closure.unit_id].localized("name")},
             description=closure.reason,
         ))
+    if feed.include_imported:
+        events.extend(_imported_events(feed, units, since))
+    return events
+
+
+def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event]:
+    """Dates held by calendar imports, one event per run of consecutive dates of one import; only on feeds
+    that ask for them (a site importing this feed back would otherwise keep its own blocks alive)."""
+    scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
+    rows = (ImportedBlock.objects.filter(scope, held=True, date__gte=since)
+            .order_by("calendar_import_id", "date").values_list("calendar_import_id", "unit_id", "date", "created_at"))
+    events = []
+    for (import_id, unit_id), run in groupby(rows, key=lambda row: (row[0], row[1])):
+        run = list(run)
+        for _key, days in groupby(enumerate(run), key=lambda pair: pair[1][2] - timedelta(days=pair[0])):
+            days = [row for _index, row in days]
+            events.append(Event(
+                uid=f"import-{import_id}-{days[0][2]:%Y%m%d}@{_host()}", start=days[0][2],
+                end=days[-1][2] + timedelta(days=1), stamp=max(row[3] for row in days),
+                summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")}))
     return events
 
 

@@ -186,6 +186,9 @@ class CalendarFeed(models.Model):
     rotated_at = models.DateTimeField(null=True, blank=True)
     # Changes that leave no row behind (a closure removed) still have to change the feed's validators.
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Operator feeds leave out dates blocked by calendar imports unless asked: two sites importing each
+    # other's feeds would otherwise keep a block alive forever.
+    include_imported = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]
@@ -259,3 +262,82 @@ class BookingEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailImmutable("Booking events are immutable.")
+
+class CalendarImport(models.Model):
+    """Another site's calendar of a unit (Airbnb, Booking.com, Google), fetched by iCal URL: its events block
+    the unit's dates here. The URL is a secret of the operator's organisation (it often carries a token)."""
+
+    class Status(models.TextChoices):
+        NEVER = "", _("never synced")
+        OK = "ok", _("synced")
+        NOT_MODIFIED = "not_modified", _("not modified since the last sync")
+        HTTP_ERROR = "http_error", _("the calendar could not be fetched")
+        PARSE_ERROR = "parse_error", _("the calendar is not valid iCalendar")
+        TOO_LARGE = "too_large", _("the calendar is too large")
+        TIMEOUT = "timeout", _("the calendar site did not answer in time")
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="calendar_imports")
+    name = models.CharField(max_length=100)
+    url = models.CharField(max_length=2000)
+    enabled = models.BooleanField(default=True)
+    # Validators of the last fetched body, sent back for a conditional GET.
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified_header = models.CharField(max_length=100, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+    block_count = models.PositiveIntegerField(default=0)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    paused_at = models.DateTimeField(null=True, blank=True,
+                                     help_text=_("Set when repeated failures disabled the import."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit_id", "id"]
+        verbose_name = _("calendar import")
+
+    def __str__(self):
+        return f"{self.name} → {self.unit_id}"
+
+
+class ImportedEvent(models.Model):
+    """One event (or one occurrence of a recurring one) of an imported calendar, by UID: what it blocked last,
+    so that a changed event moves its block and a vanished one releases it. No summary or description is kept
+    (they carry guests' names)."""
+
+    calendar_import = models.ForeignKey(CalendarImport, on_delete=models.CASCADE, related_name="events")
+    # sha256 of UID and RECURRENCE-ID: UIDs can be any length.
+    key = models.CharField(max_length=64)
+    start_date = models.DateField()
+    end_date = models.DateField(help_text=_("Exclusive, like DTEND of an all-day event."))
+    sequence = models.IntegerField(default=0)
+    last_modified = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["calendar_import_id", "start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar_import", "key"], name="imported_event_unique_key"),
+            models.CheckConstraint(condition=Q(end_date__gt=F("start_date")), name="imported_event_dates_ordered"),
+        ]
+
+
+class ImportedBlock(models.Model):
+    """A date an import blocks on its unit. `held`: it takes one unit of the date's stock, like a booking;
+    otherwise the date was already fully booked here when the block came, and it is a conflict, recorded
+    rather than overbooked, until either side moves."""
+
+    calendar_import = models.ForeignKey(CalendarImport, on_delete=models.CASCADE, related_name="blocks")
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    held = models.BooleanField(default=True)
+    conflict_notified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "date", "calendar_import_id"]
+        indexes = [models.Index(fields=["unit", "date"], name="imported_block_unit_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar_import", "date"], name="imported_block_unique_date"),
+        ]

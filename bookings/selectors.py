@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from facilities.models import Unit
 
 from .errors import BookingNotFound, InvalidStay, UnitClosed, UnitNotFound, UnitUnavailable, UnknownUnit
-from .models import Booking, Closure, PriceOverride, UnitStock
+from .models import Booking, Closure, ImportedBlock, PriceOverride, UnitStock
 
 # A stay or a set of day passes never has more dates than this, whatever the unit's max_nights says; it also
 # bounds every date loop.
@@ -264,6 +264,16 @@ def stay_check_available(*, stay: Stay) -> None:
 
 # --- availability calendar -------------------------------------------------------------------------------------
 
+def _imported_by_date(unit: Unit, start: date, end: date) -> dict[date, dict[bool, list[str]]]:
+    """Per date, the names of the calendar imports blocking it: held (taking a unit) or in conflict."""
+    by_date: dict[date, dict[bool, list[str]]] = {}
+    rows = (ImportedBlock.objects.filter(unit=unit, date__gte=start, date__lte=end)
+            .order_by("date", "calendar_import_id").values_list("date", "held", "calendar_import__name"))
+    for day, held, name in rows:
+        by_date.setdefault(day, {}).setdefault(held, []).append(name)
+    return by_date
+
+
 def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[dict]:
     """Per date of [start, end] (both included): free units, price, closure and whether it can be booked;
     with `detailed` (the unit's operator) also what is taken, why it is closed and which price applies."""
@@ -273,6 +283,7 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
     overrides = _overrides(unit, start, end)
     first_day = today()
     last_day = first_day + timedelta(days=unit.booking_window_days)
+    imported = _imported_by_date(unit, start, end) if detailed else {}
     result = []
     for day in days:
         closure = _covering(closures, day)
@@ -289,6 +300,8 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
             "total": unit.count if detailed else None,
             "closure_reason": (closure.reason if closure else "") if detailed else None,
             "price_label": ((override.label or "") if override else "") if detailed else None,
+            "imported_from": imported.get(day, {}).get(True, []) if detailed else None,
+            "import_conflicts": imported.get(day, {}).get(False, []) if detailed else None,
         }
         result.append(row)
     return result
@@ -369,9 +382,15 @@ def price_override_list(*, unit: Unit) -> QuerySet[PriceOverride]:
 
 
 def active_dates_between(*, unit: Unit, start: date, end: date) -> list[date]:
-    """Dates of [start, end] on which the unit has active (held, confirmed or completed) bookings."""
-    return sorted(set(UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end, taken__gt=0)
-                      .values_list("date", flat=True)))
+    """Dates of [start, end] on which the unit has active (held, confirmed or completed) bookings: units
+    taken beyond those that calendar imports' blocks hold."""
+    taken = dict(UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end, taken__gt=0)
+                 .values_list("date", "taken"))
+    imported: dict[date, int] = {}
+    for day in ImportedBlock.objects.filter(unit=unit, date__in=list(taken), held=True).values_list("date",
+                                                                                                   flat=True):
+        imported[day] = imported.get(day, 0) + 1
+    return sorted(day for day, count in taken.items() if count > imported.get(day, 0))
 
 
 def overlapping_override(*, unit: Unit, start: date, end: date, exclude_id=None) -> PriceOverride | None:

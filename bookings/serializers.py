@@ -202,6 +202,13 @@ class AvailabilityDaySerializer(serializers.Serializer):
     total = serializers.IntegerField(allow_null=True, help_text=_("Operator only."))
     closure_reason = serializers.CharField(allow_null=True, help_text=_("Operator only."))
     price_label = serializers.CharField(allow_null=True, help_text=_("Operator only."))
+    imported_from = serializers.ListField(
+        child=serializers.CharField(), allow_null=True,
+        help_text=_("Operator only: the calendar imports whose events take a unit on this date."))
+    import_conflicts = serializers.ListField(
+        child=serializers.CharField(), allow_null=True,
+        help_text=_("Operator only: calendar imports with an event on this date although it was fully booked "
+                    "here."))
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -247,6 +254,9 @@ class CalendarFeedCreateSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=CalendarFeed.Scope.choices)
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     facility = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    include_imported = serializers.BooleanField(
+        required=False, help_text=_("Operator feeds: also show dates blocked by calendar imports (off by default, "
+                                    "so that two sites importing each other's feeds do not keep blocks alive)."))
 
     def validate(self, attrs):
         required = {"unit": "unit", "facility": "facility"}.get(attrs["scope"])
@@ -263,7 +273,7 @@ class CalendarFeedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CalendarFeed
-        fields = ["id", "scope", "unit", "facility", "url", "created_at", "rotated_at"]
+        fields = ["id", "scope", "unit", "facility", "url", "include_imported", "created_at", "rotated_at"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -271,3 +281,7 @@ class CalendarFeedSerializer(serializers.ModelSerializer):
         path = reverse("calendar-feed", kwargs={"token": feed.token})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class CalendarFeedUpdateSerializer(serializers.Serializer):
+    include_imported = serializers.BooleanField()

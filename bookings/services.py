@@ -48,8 +48,16 @@ def _stock_take(*, unit: Unit, dates) -> None:
     UnitStock.objects.filter(unit_id=unit.pk, date__in=dates).update(taken=F("taken") + 1)
 
 
+# Each is called as hook(unit_id=..., dates=...) once units were given back, the stock rows still locked:
+# calendar imports waiting in conflict on those dates take them (bookings.imports registers itself in ready()).
+stock_released_hooks: list = []
+
+
 def _stock_give_back(*, unit_id: int, dates) -> None:
-    UnitStock.objects.filter(unit_id=unit_id, date__in=list(dates), taken__gt=0).update(taken=F("taken") - 1)
+    dates = list(dates)
+    UnitStock.objects.filter(unit_id=unit_id, date__in=dates, taken__gt=0).update(taken=F("taken") - 1)
+    for hook in stock_released_hooks:
+        hook(unit_id=unit_id, dates=dates)
 
 
 def _line_dates(booking: Booking) -> list[date]:

@@ -4,7 +4,7 @@ Ids are matched as any string and checked by the views, so that a malformed id g
 rather than Django's HTML page."""
 from django.urls import path
 
-from . import apis
+from . import apis, operator_import_apis
 
 urlpatterns = [
     path("units/<str:unit_id>/availability/", apis.UnitAvailabilityApi.as_view(), name="unit-availability"),
@@ -21,6 +21,12 @@ urlpatterns = [
          name="price-override-list"),
     path("operator/units/<str:unit_id>/price-overrides/<str:override_id>/", apis.PriceOverrideDetailApi.as_view(),
          name="price-override-detail"),
+    path("operator/units/<str:unit_id>/calendar-imports/", operator_import_apis.CalendarImportListApi.as_view(),
+         name="calendar-import-list"),
+    path("operator/units/<str:unit_id>/calendar-imports/<str:import_id>/",
+         operator_import_apis.CalendarImportDetailApi.as_view(), name="calendar-import-detail"),
+    path("operator/units/<str:unit_id>/calendar-imports/<str:import_id>/sync/",
+         operator_import_apis.CalendarImportSyncApi.as_view(), name="calendar-import-sync"),
     path("calendar-feeds/", apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
     path("calendar-feeds/<str:feed_id>/", apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
     path("calendar-feeds/<str:feed_id>/rotate/", apis.CalendarFeedRotateApi.as_view(), name="calendar-feed-rotate"),

@@ -1,4 +1,6 @@
 """Fixtures shared by the whole suite: users of each role, API clients, the Saku catalogue basics."""
+import socket
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -22,9 +24,13 @@ class NetworkBlocked(AssertionError):
     """A test tried to reach a real outside service."""
 
 
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", ""}
+
+
 @pytest.fixture(autouse=True)
 def no_outside_network(monkeypatch):
-    """Stripe's SDK and geopy get HTTP clients that refuse every request, so nothing reaches the network.
+    """Stripe's SDK and geopy get HTTP clients that refuse every request, and names other than the loopback's
+    do not resolve, so nothing reaches the network.
     `fake_stripe` and the geocoding tests' fake adapter replace them where a test means to talk to them."""
     import stripe
     from geopy.adapters import BaseSyncAdapter
@@ -52,6 +58,17 @@ def no_outside_network(monkeypatch):
         def get_text(self, url, *, timeout, headers):
             raise NetworkBlocked(f"a test called a geocoder: {url}")
 
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only_getaddrinfo(host, *args, **kwargs):
+        # Calendar imports resolve the names operators type: in tests only the local feed server answers;
+        # tests of the address checks patch the resolver with the addresses they mean.
+        name = host.decode() if isinstance(host, bytes) else str(host or "")
+        if name not in LOOPBACK_NAMES:
+            raise NetworkBlocked(f"a test resolved an outside name: {name}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only_getaddrinfo)
     monkeypatch.setattr(stripe_gateway, "HTTP_CLIENT", NoNetworkStripe())
     monkeypatch.setattr(options, "default_adapter_factory", NoNetworkAdapter)
     # The geocoder is built once and cached, adapter included: build it again under the guard.

@@ -79,3 +79,15 @@ def test_a_nonsensical_hold_time_is_refused():
     result = _run(["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="backend.settings.base", BOOKING_HOLD_MINUTES="0")
     assert result.returncode != 0
     assert "BOOKING_HOLD_MINUTES" in result.stderr
+
+
+def test_production_refuses_calendar_imports_from_the_loopback():
+    result = _run(["manage.py", "check"], **PRODUCTION, CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP="true")
+    assert result.returncode != 0
+    assert "CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP must not be set in production" in result.stderr
+
+
+def test_a_nonsensical_calendar_import_interval_is_refused():
+    result = _run(["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="backend.settings.base", CALENDAR_IMPORT_MINUTES="0")
+    assert result.returncode != 0
+    assert "CALENDAR_IMPORT_MINUTES" in result.stderr

@@ -179,6 +179,13 @@ BOOKING_HOLD_MINUTES = env_int("BOOKING_HOLD_MINUTES", 15)
 if not 1 <= BOOKING_HOLD_MINUTES <= 24 * 60:
     raise ImproperlyConfigured("BOOKING_HOLD_MINUTES must be between 1 and 1440.")
 
+# Calendar imports (operators' Airbnb, Booking.com, Google calendars): how often the periodic job syncs them.
+CALENDAR_IMPORT_MINUTES = env_int("CALENDAR_IMPORT_MINUTES", 10)
+if not 1 <= CALENDAR_IMPORT_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("CALENDAR_IMPORT_MINUTES must be between 1 and 1440.")
+# Lets imports fetch plain http from 127.0.0.1: for tests and local development only, never in production.
+CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP = env_bool("CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP", False)
+
 # Geocoding (operator-side only; never called while serving a search).
 GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "otameshi-backend/1.0 (ops@otameshi.example)")
 GEOCODER_MIN_INTERVAL_SECONDS = float(os.environ.get("GEOCODER_MIN_INTERVAL_SECONDS", "1.0"))

@@ -24,3 +24,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Calendar imports fetching plain http from the server's own loopback: for tests and local development only.
+if env_bool("CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP", False):
+    raise ImproperlyConfigured("CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP must not be set in production.")

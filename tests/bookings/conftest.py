@@ -16,3 +16,6 @@ def desks(organisation):
     """Three coworking desks at 1,500 yen a day."""
     return CoworkingUnitFactory(facility__operator=organisation)
 
+
+
+from tests.bookings.feed_server import feed_server  # noqa: E402,F401  (the local calendar site)

@@ -110,7 +110,8 @@ def test_the_operator_sees_details_others_do_not(house, operator_client, api_cli
     detailed = availability(operator_client, house, iso(29), iso(31))
 
     assert public[iso(30)] == {"date": iso(30), "free": 1, "price_yen": 15000, "closed": False, "bookable": True,
-                               "taken": None, "total": None, "closure_reason": None, "price_label": None}
+                               "taken": None, "total": None, "closure_reason": None, "price_label": None,
+                               "imported_from": None, "import_conflicts": None}
     assert detailed[iso(29)]["taken"] == 1 and detailed[iso(29)]["total"] == 1
     assert detailed[iso(30)]["price_label"] == "お盆"
     assert detailed[iso(31)]["closure_reason"] == "点検"

@@ -1,0 +1,166 @@
+"""Fetching the calendar URL an operator typed: a server-side request, kept off the server's own networks.
+
+Only https (plain http to 127.0.0.1 only with CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP, for tests and local
+development). Every name is resolved and every address it gives must be public, before the first request and
+again for each redirect (at most MAX_REDIRECTS, followed here, not by the client); the connection itself goes
+through requests-hardened, which pins the address it checked, so a name cannot resolve differently between
+the check and the connection. Connect and read timeouts, an overall deadline, the body read as a stream and cut
+at MAX_BYTES, no cookies, no credentials, no proxies or .netrc from the environment.
+"""
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from django.conf import settings
+from requests_hardened import Config, HTTPSession
+
+MAX_URL_LENGTH = 2000
+MAX_BYTES = 5 * 1024 * 1024
+MAX_REDIRECTS = 3
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 15
+# The whole fetch, however slowly a server drips its body (sync-now runs inside a request).
+DEADLINE_SECONDS = 25
+USER_AGENT = "Otameshi-Calendar-Import/1.0"
+LOOPBACK_HOST = "127.0.0.1"
+
+
+class FetchFailed(Exception):
+    """The feed could not be had; `status` is what the import records (http_error, too_large, timeout)."""
+
+    status = "http_error"
+
+
+class ForbiddenURL(FetchFailed):
+    """The URL may not be fetched: scheme, form, or an address on a forbidden network."""
+
+
+class TooLarge(FetchFailed):
+    status = "too_large"
+
+
+class TimedOut(FetchFailed):
+    status = "timeout"
+
+
+@dataclass(frozen=True)
+class Fetched:
+    not_modified: bool
+    body: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+
+
+def _loopback_allowed() -> bool:
+    return bool(getattr(settings, "CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP", False))
+
+
+def check_url_form(url: str) -> str | None:
+    """Why the URL's form is refused (a sentence for the operator), or None. No network."""
+    if len(url) > MAX_URL_LENGTH:
+        return "too_long"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "malformed"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "scheme"
+    if parts.username is not None or parts.password is not None:
+        return "credentials"
+    if parts.scheme == "http" and not (_loopback_allowed() and parts.hostname == LOOPBACK_HOST):
+        return "scheme"
+    if port == 0:
+        return "malformed"
+    return None
+
+
+def _forbidden(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return not _loopback_allowed()
+    return (ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
+            or not ip.is_global)
+
+
+def check_address(url: str) -> str | None:
+    """Resolves the URL's host; "forbidden" when any address it gives is on a forbidden network,
+    "unresolved" when it gives none, else None."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        return "unresolved"
+    addresses = {info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)}
+    if not addresses:
+        return "unresolved"
+    if any(_forbidden(address) for address in addresses):
+        return "forbidden"
+    return None
+
+
+def _session() -> HTTPSession:
+    session = HTTPSession(Config(
+        ip_filter_enable=True, ip_filter_allow_loopback_ips=_loopback_allowed(), never_redirect=True,
+        default_timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), user_agent_override=USER_AGENT))
+    # Nothing from the server's environment (proxies, .netrc credentials) goes with a user's URL.
+    session.trust_env = False
+    return session
+
+
+def _read(response, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise TooLarge(f"the feed is {int(declared):,} bytes; at most {MAX_BYTES:,} are read")
+    chunks, size = [], 0
+    for chunk in response.iter_content(chunk_size=64 * 1024):
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise TooLarge(f"the feed is larger than {MAX_BYTES:,} bytes")
+        if time.monotonic() > deadline:
+            raise TimedOut(f"the feed took more than {DEADLINE_SECONDS} seconds")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
+    """GETs the feed conditionally; raises FetchFailed (or a subclass) when it cannot be had."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    headers = {"Accept": "text/calendar, */*;q=0.5"}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    for _hop in range(MAX_REDIRECTS + 1):
+        problem = check_url_form(url) or check_address(url)
+        if problem:
+            raise ForbiddenURL(f"the URL is refused ({problem})")
+        try:
+            # A new session for each hop: no cookie set by one server goes to the next.
+            with _session() as session, session.get(url, headers=headers, stream=True,
+                                                    allow_redirects=False) as response:
+                if response.is_redirect and response.headers.get("Location"):
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                if response.status_code == 304:
+                    return Fetched(not_modified=True)
+                if response.status_code != 200:
+                    raise FetchFailed(f"HTTP {response.status_code}")
+                body = _read(response, deadline)
+                return Fetched(not_modified=False, body=body, etag=response.headers.get("ETag", "")[:500],
+                               last_modified=response.headers.get("Last-Modified", "")[:100])
+        except requests.Timeout as exc:
+            raise TimedOut("the calendar site did not answer in time") from exc
+        except requests.RequestException as exc:
+            # A read timeout in the middle of the body comes wrapped in a ConnectionError.
+            if "timed out" in str(exc).lower():
+                raise TimedOut("the calendar site did not answer in time") from exc
+            raise FetchFailed(type(exc).__name__) from exc
+    raise FetchFailed(f"more than {MAX_REDIRECTS} redirects")

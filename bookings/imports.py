@@ -1,0 +1,349 @@
+"""Calendar imports: operators' other calendars (Airbnb, Booking.com, Google) block the unit's dates here.
+
+A sync fetches the feed conditionally, reads its events over the booking window and turns them into one
+block per date (ImportedBlock). A held block takes one unit of the date's stock under the same stock lock as
+bookings and closures, so an imported block and a booking never both hold the last unit; a block that finds
+the date already fully booked is recorded as a conflict (nothing overbooked, nothing cancelled), the operator
+gets one email, and it takes the stock as soon as a booking gives it back or disappears when the other site
+moves its event. A feed that cannot be fetched or read changes no block.
+"""
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Unit
+
+from . import import_fetch, selectors, services
+from .errors import InvalidImportUrl
+from .import_parse import NotICalendar, Occurrence, occurrences_in_window
+from .models import CalendarFeed, CalendarImport, ImportedBlock, ImportedEvent, UnitStock
+
+logger = logging.getLogger(__name__)
+
+# Failures in a row after which an import is paused (and its operator told).
+MAX_CONSECUTIVE_FAILURES = 10
+
+URL_PROBLEMS = {
+    "too_long": _("The URL may have at most 2,000 characters."),
+    "malformed": _("This is not a valid URL."),
+    "scheme": _("The calendar URL must start with https://."),
+    "credentials": _("The URL must not contain a user name or password."),
+    "unresolved": _("The host name of this URL could not be found."),
+    "forbidden": _("This URL points to a private or local network address; only public calendars can be imported."),
+}
+
+
+# --- the URL ---------------------------------------------------------------------------------------------------
+
+def import_url_check(*, url: str) -> str:
+    """The URL as stored, or InvalidImportUrl (400 naming `url`): form, then the addresses its name gives."""
+    url = (url or "").strip()
+    problem = import_fetch.check_url_form(url) or import_fetch.check_address(url)
+    if problem:
+        message = URL_PROBLEMS[problem]
+        raise InvalidImportUrl(message, fields={"url": [str(message)]})
+    return url
+
+
+def calendar_import_create(*, unit: Unit, name: str, url: str, enabled: bool = True) -> CalendarImport:
+    return CalendarImport.objects.create(unit=unit, name=name, url=import_url_check(url=url), enabled=enabled)
+
+
+def calendar_import_update(*, calendar_import: CalendarImport, **changes) -> CalendarImport:
+    """Renames, re-points or switches an import. A new URL forgets the old feed's validators; enabling a
+    paused import starts its failure count afresh."""
+    if "url" in changes:
+        url = import_url_check(url=changes.pop("url"))
+        if url != calendar_import.url:
+            calendar_import.url, calendar_import.etag, calendar_import.last_modified_header = url, "", ""
+    if changes.get("enabled") and not calendar_import.enabled:
+        calendar_import.consecutive_failures, calendar_import.paused_at = 0, None
+    for name, value in changes.items():
+        setattr(calendar_import, name, value)
+    calendar_import.save()
+    return calendar_import
+
+
+def calendar_import_delete(*, calendar_import: CalendarImport) -> None:
+    """Removes the import and gives back the stock its blocks held."""
+    unit = calendar_import.unit
+    with transaction.atomic(durable=True):
+        dates = list(ImportedBlock.objects.filter(calendar_import=calendar_import).values_list("date", flat=True))
+        services._stock_lock(unit=unit, dates=dates)
+        held = list(ImportedBlock.objects.filter(calendar_import=calendar_import, held=True)
+                    .values_list("date", flat=True))
+        ImportedBlock.objects.filter(calendar_import=calendar_import).delete()
+        if held:
+            services._stock_give_back(unit_id=unit.pk, dates=held)
+        calendar_import.delete()
+        _feeds_changed(unit_id=unit.pk)
+
+
+# --- sync ------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SyncResult:
+    status: str
+    error: str = ""
+
+
+def _window(unit: Unit) -> tuple[date, date]:
+    first = selectors.today()
+    return first, first + timedelta(days=unit.booking_window_days)
+
+
+def _newer(incoming: Occurrence, sequence: int, last_modified) -> bool:
+    """Whether an event's incoming version replaces the one stored: SEQUENCE first, then LAST-MODIFIED."""
+    if incoming.sequence != sequence:
+        return incoming.sequence > sequence
+    if incoming.last_modified and last_modified:
+        return incoming.last_modified >= last_modified
+    return True
+
+
+def _latest_by_key(occurrences) -> dict[str, Occurrence]:
+    latest: dict[str, Occurrence] = {}
+    for occurrence in occurrences:
+        current = latest.get(occurrence.key)
+        if current is None or _newer(occurrence, current.sequence, current.last_modified):
+            latest[occurrence.key] = occurrence
+    return latest
+
+
+def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, list[date]]:
+    """Upserts the events by key and moves the blocks to the dates they cover, under the stock lock.
+    Returns (events, blocked dates, dates newly in conflict)."""
+    incoming = _latest_by_key(occurrences)
+    with transaction.atomic(durable=True):
+        # Serialises syncs of one import. Only the import's row: a FOR UPDATE on the unit would block the
+        # foreign-key checks of bookings inserting stock rows, while this waits for those rows (a deadlock).
+        current = CalendarImport.objects.select_for_update(of=("self",)).select_related("unit").get(
+            pk=calendar_import.pk)
+        unit = current.unit
+        stored = {event.key: event for event in ImportedEvent.objects.filter(calendar_import=current)}
+        create, update = [], []
+        for key, occurrence in incoming.items():
+            event = stored.get(key)
+            if event is not None and not _newer(occurrence, event.sequence, event.last_modified):
+                continue  # an older version of an event already seen: the stored one stands
+            if occurrence.cancelled:
+                continue
+            fields = {"start_date": occurrence.start, "end_date": occurrence.end,
+                      "sequence": occurrence.sequence, "last_modified": occurrence.last_modified}
+            if event is None:
+                create.append(ImportedEvent(calendar_import=current, key=key, **fields))
+            elif any(getattr(event, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(event, name, value)
+                update.append(event)
+        gone = [event.pk for key, event in stored.items()
+                if key not in incoming or (incoming[key].cancelled
+                                           and _newer(incoming[key], event.sequence, event.last_modified))]
+        if gone:
+            ImportedEvent.objects.filter(pk__in=gone).delete()
+        ImportedEvent.objects.bulk_update(update, ["start_date", "end_date", "sequence", "last_modified"],
+                                          batch_size=500)
+        ImportedEvent.objects.bulk_create(create, batch_size=500)
+
+        first, last = _window(unit)
+        wanted = set()
+        for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date",
+                                                                                            "end_date"):
+            day = max(start, first)
+            while day < end and day <= last:
+                wanted.add(day)
+                day += timedelta(days=1)
+        blocks = {block.date: block for block in ImportedBlock.objects.filter(calendar_import=current)}
+        added = wanted - set(blocks)
+        removed = set(blocks) - wanted
+        waiting = {day for day, block in blocks.items() if not block.held and day in wanted}
+        new_conflicts = []
+        if added or removed or waiting:
+            services._stock_lock(unit=unit, dates=added | removed | waiting)
+            if removed:
+                ImportedBlock.objects.filter(calendar_import=current, date__in=removed).delete()
+                held = [day for day in removed if blocks[day].held]
+                if held:
+                    # Gives back the stock; conflicts of other imports on these dates take it (stock hook).
+                    services._stock_give_back(unit_id=unit.pk, dates=held)
+            taken = selectors.taken_by_date(unit=unit, dates=added | waiting)
+            free = {day for day in added | waiting if unit.count - taken.get(day, 0) >= 1}
+            ImportedBlock.objects.bulk_create(
+                [ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free)
+                 for day in sorted(added)], batch_size=500)
+            resolved = free & waiting
+            if resolved:
+                ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
+            if free:
+                services._stock_take(unit=unit, dates=sorted(free))
+            new_conflicts = sorted(added - free)
+            _feeds_changed(unit_id=unit.pk)
+        unnotified = list(ImportedBlock.objects.filter(calendar_import=current, held=False, conflict_notified=False)
+                          .order_by("date").values_list("date", flat=True))
+        if unnotified:
+            ImportedBlock.objects.filter(calendar_import=current, date__in=unnotified).update(conflict_notified=True)
+            transaction.on_commit(lambda: _email_conflicts(import_id=current.pk, dates=unnotified))
+    return len(incoming) - sum(1 for o in incoming.values() if o.cancelled), len(wanted), new_conflicts
+
+
+def _record(calendar_import: CalendarImport, *, status: str, error: str = "", failed: bool, **fields) -> None:
+    now = timezone.now()
+    updates = {"last_synced_at": now, "last_status": status, "last_error": error[:500], "updated_at": now, **fields}
+    if not failed:
+        CalendarImport.objects.filter(pk=calendar_import.pk).update(consecutive_failures=0, **updates)
+        return
+    CalendarImport.objects.filter(pk=calendar_import.pk).update(consecutive_failures=F("consecutive_failures") + 1,
+                                                                **updates)
+    paused = CalendarImport.objects.filter(pk=calendar_import.pk, enabled=True,
+                                           consecutive_failures__gte=MAX_CONSECUTIVE_FAILURES).update(
+        enabled=False, paused_at=now)
+    if paused:
+        _email_paused(import_id=calendar_import.pk)
+
+
+def calendar_import_sync(*, calendar_import: CalendarImport) -> SyncResult:
+    """Fetches and applies one import; whatever the feed holds, records the outcome instead of raising."""
+    try:
+        fetched = import_fetch.fetch(calendar_import.url, etag=calendar_import.etag,
+                                     last_modified=calendar_import.last_modified_header)
+    except import_fetch.FetchFailed as exc:
+        _record(calendar_import, status=exc.status, error=str(exc), failed=True)
+        return SyncResult(exc.status, str(exc))
+    if fetched.not_modified:
+        _record(calendar_import, status=CalendarImport.Status.NOT_MODIFIED, failed=False)
+        return SyncResult(CalendarImport.Status.NOT_MODIFIED)
+    first, last = _window(calendar_import.unit)
+    try:
+        parsed = occurrences_in_window(fetched.body, first=first, last=last)
+    except NotICalendar as exc:
+        # The previous blocks stay; the validators are not kept, so the next sync reads the feed again.
+        error = f"not an iCalendar document: {exc}"
+        _record(calendar_import, status=CalendarImport.Status.PARSE_ERROR, error=error, failed=True)
+        return SyncResult(CalendarImport.Status.PARSE_ERROR, error)
+    events, blocks, _conflicts = _apply(calendar_import=calendar_import, occurrences=parsed.occurrences)
+    note = "the feed was cut to the first events of the booking window" if parsed.truncated else ""
+    _record(calendar_import, status=CalendarImport.Status.OK, error=note, failed=False, event_count=events,
+            block_count=blocks, etag=fetched.etag, last_modified_header=fetched.last_modified)
+    return SyncResult(CalendarImport.Status.OK, note)
+
+
+def calendar_import_sync_safely(*, calendar_import: CalendarImport) -> SyncResult:
+    """The periodic job's step: a bug or a database error on one feed is logged and recorded, never raised,
+    so the other imports still sync."""
+    try:
+        return calendar_import_sync(calendar_import=calendar_import)
+    except Exception as exc:  # one import's failure must not stop the others
+        logger.exception("Calendar import %s failed to sync.", calendar_import.pk)
+        try:
+            _record(calendar_import, status=CalendarImport.Status.HTTP_ERROR,
+                    error=f"internal error ({type(exc).__name__})", failed=True)
+        except Exception:
+            logger.exception("Could not record the failure of calendar import %s.", calendar_import.pk)
+        return SyncResult(CalendarImport.Status.HTTP_ERROR, type(exc).__name__)
+
+
+def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
+    """Syncs every enabled import that is due, each on its own; returns how many ended in each status.
+    An import synced less than half a period ago is left alone, so that a run overlapping the previous one
+    (a slow feed, a queue behind) does not fetch every feed twice."""
+    now = now or timezone.now()
+    recent = now - timedelta(minutes=settings.CALENDAR_IMPORT_MINUTES / 2)
+    due = CalendarImport.objects.filter(enabled=True).filter(Q(last_synced_at__isnull=True)
+                                                             | Q(last_synced_at__lte=recent))
+    outcome: dict[str, int] = {}
+    for calendar_import in due.select_related("unit").order_by("id"):
+        result = calendar_import_sync_safely(calendar_import=calendar_import)
+        outcome[str(result.status)] = outcome.get(str(result.status), 0) + 1
+    return outcome
+
+
+# --- conflicts resolved when a booking gives its units back ----------------------------------------------------
+
+def conflicts_take_freed_stock(*, unit_id: int, dates) -> None:
+    """Called with the unit's stock rows locked, after units were given back on `dates`: blocks waiting in
+    conflict there take the freed units, oldest import first."""
+    waiting = list(ImportedBlock.objects.filter(unit_id=unit_id, date__in=list(dates), held=False)
+                   .order_by("date", "calendar_import_id"))
+    if not waiting:
+        return
+    rows = {row.date: row for row in UnitStock.objects.filter(unit_id=unit_id, date__in={b.date for b in waiting})}
+    taken_now = []
+    for block in waiting:
+        row = rows.get(block.date)
+        if row is not None and row.taken < row.total:
+            row.taken += 1
+            taken_now.append(block)
+    if not taken_now:
+        return
+    ImportedBlock.objects.filter(pk__in=[block.pk for block in taken_now]).update(held=True)
+    for row in rows.values():
+        UnitStock.objects.filter(pk=row.pk).update(taken=row.taken)
+    _feeds_changed(unit_id=unit_id)
+
+
+# --- export feeds ----------------------------------------------------------------------------------------------
+
+def calendar_feed_include_imported(*, feed: CalendarFeed, include: bool) -> CalendarFeed:
+    """Switches whether an operator feed shows the dates calendar imports block (a visitor's feed has none)."""
+    include = bool(include) and feed.scope != CalendarFeed.Scope.STAYS
+    if feed.include_imported != include:
+        feed.include_imported, feed.changed_at = include, timezone.now()
+        feed.save(update_fields=["include_imported", "changed_at"])
+    return feed
+
+
+# --- side effects ----------------------------------------------------------------------------------------------
+
+def _feeds_changed(*, unit_id: int) -> None:
+    """Feeds that show imported blocks must change their validators when blocks change."""
+    CalendarFeed.objects.filter(include_imported=True).filter(
+        Q(unit_id=unit_id) | Q(facility__units__id=unit_id)).update(changed_at=timezone.now())
+
+
+def _operator_emails(calendar_import: CalendarImport) -> list[str]:
+    organisation_id = calendar_import.unit.facility.operator_id
+    return list(get_user_model().objects.filter(role="operator", organisation_id=organisation_id, is_active=True)
+                .values_list("email", flat=True))
+
+
+def _send(calendar_import: CalendarImport, subject: str, body: str) -> None:
+    recipients = _operator_emails(calendar_import)
+    if recipients:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def _email_conflicts(*, import_id: int, dates: list[date]) -> None:
+    calendar_import = CalendarImport.objects.select_related("unit__facility").filter(pk=import_id).first()
+    if calendar_import is None:
+        return
+    shown = selectors.dates_text(dates)
+    unit = calendar_import.unit
+    with translation.override("ja"):
+        unit_ja = unit.localized("name")
+    with translation.override("en"):
+        unit_en = unit.localized("name")
+    subject = f"カレンダー取り込みの重複: {calendar_import.name} / Calendar import conflict: {calendar_import.name}"
+    body = (f"「{calendar_import.name}」から取り込んだ予定が、{unit_ja}ですでに満室の日と重なっています: {shown}\n"
+            "どちらの予約もキャンセルされていません。どちらかを調整してください。\n\n"
+            f"Events imported from \"{calendar_import.name}\" fall on dates {unit_en} is already fully booked "
+            f"here: {shown}\nNothing was cancelled on either side; please move one of them.\n")
+    _send(calendar_import, subject, body)
+
+
+def _email_paused(*, import_id: int) -> None:
+    calendar_import = CalendarImport.objects.select_related("unit__facility").get(pk=import_id)
+    subject = (f"カレンダー取り込みを停止しました: {calendar_import.name} / "
+               f"Calendar import paused: {calendar_import.name}")
+    body = (f"「{calendar_import.name}」の取り込みが{MAX_CONSECUTIVE_FAILURES}回続けて失敗したため停止しました。"
+            f"最後のエラー: {calendar_import.last_error}\nURLを確認して、有効に戻してください。\n\n"
+            f"The calendar import \"{calendar_import.name}\" failed {MAX_CONSECUTIVE_FAILURES} times in a row and "
+            f"was paused. Last error: {calendar_import.last_error}\nCheck its URL and enable it again.\n")
+    _send(calendar_import, subject, body)

@@ -1,0 +1,119 @@
+"""Operators' calendar imports of a unit: list, create, read, change, delete, and sync now."""
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from accounts.permissions import IsOperator
+
+from . import imports, selectors
+from .errors import CalendarImportNotFound
+from .import_serializers import CalendarImportSerializer, CalendarImportSyncSerializer, CalendarImportWriteSerializer
+from .models import CalendarImport, ImportedBlock
+
+UNIT_ID = OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+IMPORT_ID = OpenApiParameter("import_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+def _imports(unit):
+    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False).order_by("date"))
+    return CalendarImport.objects.filter(unit=unit).prefetch_related(conflicts).order_by("id")
+
+
+def _import(unit, import_id) -> CalendarImport:
+    import_id = selectors.parse_id(import_id)
+    found = _imports(unit).filter(id=import_id).first() if import_id else None
+    if found is None:
+        raise CalendarImportNotFound()
+    return found
+
+
+def _shown(unit, import_id: int) -> dict:
+    return CalendarImportSerializer(_import(unit, import_id)).data
+
+
+class CalendarImportListApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(parameters=[UNIT_ID], responses=CalendarImportSerializer(many=True),
+                   operation_id="operator_units_calendar_imports_list")
+    def get(self, request, unit_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        return Response(CalendarImportSerializer(_imports(unit), many=True).data)
+
+    @extend_schema(parameters=[UNIT_ID], request=CalendarImportWriteSerializer,
+                   responses={201: CalendarImportSerializer}, operation_id="operator_units_calendar_imports_create",
+                   description="Imports another site's iCal calendar (https) into the unit: its events block the "
+                               "unit's dates, synced every few minutes. A URL on a private or local network is "
+                               "refused (400 on `url`).")
+    def post(self, request, unit_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        serializer = CalendarImportWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = imports.calendar_import_create(unit=unit, **serializer.validated_data)
+        return Response(_shown(unit, created.pk), status=status.HTTP_201_CREATED)
+
+
+class CalendarImportDetailApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], responses=CalendarImportSerializer,
+                   operation_id="operator_units_calendar_imports_retrieve")
+    def get(self, request, unit_id: str, import_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        return Response(CalendarImportSerializer(_import(unit, import_id)).data)
+
+    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], request=CalendarImportWriteSerializer(partial=True),
+                   responses=CalendarImportSerializer, operation_id="operator_units_calendar_imports_partial_update",
+                   description="Renames, re-points or switches the import; enabling a paused one starts afresh.")
+    def patch(self, request, unit_id: str, import_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        found = _import(unit, import_id)
+        serializer = CalendarImportWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        imports.calendar_import_update(calendar_import=found, **serializer.validated_data)
+        return Response(_shown(unit, found.pk))
+
+    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], responses={204: None},
+                   operation_id="operator_units_calendar_imports_destroy",
+                   description="Removes the import and the blocks it brought.")
+    def delete(self, request, unit_id: str, import_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        imports.calendar_import_delete(calendar_import=_import(unit, import_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarImportSyncThrottle(UserRateThrottle):
+    """Each sync-now makes the server fetch an outside URL: a rate of its own per operator, off only where
+    all throttling is (DEFAULT_THROTTLE_OFF, for load tests and the fuzz pass)."""
+
+    scope = "calendar_import_sync"
+    RATE = "30/min"
+
+    def get_rate(self):
+        return self.RATE
+
+    def allow_request(self, request, view):
+        if not api_settings.DEFAULT_THROTTLE_CLASSES:
+            return True
+        return super().allow_request(request, view)
+
+
+class CalendarImportSyncApi(APIView):
+    permission_classes = [IsOperator]
+    throttle_classes = [CalendarImportSyncThrottle]
+
+    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], request=None, responses=CalendarImportSyncSerializer,
+                   operation_id="operator_units_calendar_imports_sync",
+                   description="Syncs the import now. A feed that cannot be fetched or read is not an error of "
+                               "this request: `status` says what happened and the previous blocks stay.")
+    def post(self, request, unit_id: str, import_id: str):
+        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        found = _import(unit, import_id)
+        result = imports.calendar_import_sync_safely(calendar_import=found)
+        return Response(CalendarImportSyncSerializer({"status": result.status, "error": result.error,
+                                                      "calendar_import": _import(unit, found.pk)}).data)

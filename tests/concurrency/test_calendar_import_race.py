@@ -1,0 +1,109 @@
+"""A calendar import's sync and a burst of bookings race for the last unit of a date through a live server:
+whichever order the stock lock gives them, exactly one of them holds it. When a booking wins, the imported
+block is recorded as a conflict; when the sync wins, every booking is refused."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from bookings import imports, selectors
+from bookings.models import Booking, CalendarImport, ImportedBlock, UnitStock
+from tests.bookings.factories import LodgingUnitFactory, day, iso
+from tests.bookings.feed_server import all_day, calendar
+from tests.factories import OperatorFactory, VisitorFactory
+
+BOOKERS = 12
+
+
+def bearer(user) -> dict:
+    return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+
+
+def everyone_arrives_before_the_lock(monkeypatch, parties):
+    """The sync has read its feed and every booking has checked its stay before any of them takes the lock."""
+    barrier = threading.Barrier(parties, timeout=30)
+    read_feed, resolve = imports.occurrences_in_window, selectors.stay_resolve
+
+    def feed_read(*args, **kwargs):
+        parsed = read_feed(*args, **kwargs)
+        barrier.wait()
+        return parsed
+
+    def stay_checked(**kwargs):
+        stay = resolve(**kwargs)
+        barrier.wait()
+        return stay
+
+    monkeypatch.setattr(imports, "occurrences_in_window", feed_read)
+    monkeypatch.setattr(selectors, "stay_resolve", stay_checked)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", range(3))
+def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_server, feed_server, monkeypatch,
+                                                                      round_):
+    unit = LodgingUnitFactory(count=1)
+    operator = OperatorFactory(organisation=unit.facility.operator)
+    url = feed_server.serve("/airbnb.ics", calendar(all_day("guest@airbnb.com", day(10), day(11))))
+    calendar_import = CalendarImport.objects.create(unit=unit, name="Airbnb", url=url)
+    everyone_arrives_before_the_lock(monkeypatch, BOOKERS + 1)
+    body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
+    calls = [("sync", bearer(operator), None)] + [("book", bearer(VisitorFactory()), body) for _ in range(BOOKERS)]
+
+    def send(call):
+        kind, headers, payload = call
+        if kind == "sync":
+            path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
+            return kind, requests.post(live_server.url + path, headers=headers, timeout=60)
+        return kind, requests.post(f"{live_server.url}/api/v1/bookings/", headers=headers, json=payload, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        results = list(pool.map(send, calls))
+
+    synced = next(response for kind, response in results if kind == "sync")
+    booked = [response for kind, response in results if kind == "book" and response.status_code == 201]
+    refused = [response for kind, response in results if kind == "book" and response.status_code != 201]
+    assert synced.status_code == 200 and synced.json()["status"] == "ok"
+    assert {response.status_code for response in refused} <= {409}
+    block = ImportedBlock.objects.get(calendar_import=calendar_import, date=day(10))
+    active = Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
+    # Exactly one holder of the last unit: the block or one booking, never both, never neither.
+    assert active + int(block.held) == 1
+    assert len(booked) == active
+    assert UnitStock.objects.get(unit=unit, date=day(10)).taken == 1
+    if active:
+        assert synced.json()["calendar_import"]["conflicts"] == [iso(10)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take_the_unit(live_server,
+                                                                                          feed_server,
+                                                                                          monkeypatch):
+    """The race above is real: with the stock rows read without FOR UPDATE (and the CHECK dropped), the sync
+    and the bookings all see the last unit free and all take it."""
+    from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
+
+    unit = LodgingUnitFactory(count=1)
+    UnitStock.objects.create(unit=unit, date=day(10), total=1)
+    operator = OperatorFactory(organisation=unit.facility.operator)
+    url = feed_server.serve("/airbnb.ics", calendar(all_day("guest@airbnb.com", day(10), day(11))))
+    calendar_import = CalendarImport.objects.create(unit=unit, name="Airbnb", url=url)
+    bookers = 3
+    without_lock(monkeypatch, bookers + 1)
+    body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
+    path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
+    calls = [(path, bearer(operator), None)] + [("/api/v1/bookings/", bearer(VisitorFactory()), body)
+                                                 for _ in range(bookers)]
+
+    with stock_check_dropped():
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            list(pool.map(lambda call: requests.post(live_server.url + call[0], headers=call[1], json=call[2],
+                                                     timeout=60), calls))
+        holders = (Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
+                   + ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).count())
+
+    assert holders > 1
