@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsOperator, IsVisitor
 from backend.pagination import StandardPagination
 from facilities.models import Facility
-from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
+from reimbursements.selectors import estimate_set_for_quote, estimate_sets_for_bookings
 
 from . import feeds, selectors, services
 from .errors import (CalendarFeedNotFound, ClosureNotFound, FacilityNotFound, InvalidIdempotencyKey,
@@ -90,7 +90,7 @@ class CalendarApi(APIView):
 
 
 def _booking_response(request, booking, status_code=status.HTTP_200_OK) -> Response:
-    estimates = estimates_for_bookings(bookings=[booking])
+    estimates = estimate_sets_for_bookings(bookings=[booking])
     data = BookingSerializer(booking, context={"request": request, "estimates": estimates}).data
     return Response(data, status=status_code)
 
@@ -153,7 +153,7 @@ class QuoteApi(APIView):
         lines = stay.lines
         user = request.user
         visitor = user if user.is_authenticated and user.is_visitor else None
-        estimate = estimate_for_quote(
+        estimates = estimate_set_for_quote(
             visitor=visitor, unit=unit, kind=stay.kind, dates=stay.calendar_dates(),
             nights=lines if stay.kind == "stay" else [], adults=stay.adults, children=stay.children,
             infants=stay.infants)
@@ -161,7 +161,7 @@ class QuoteApi(APIView):
             "unit": unit.id, "kind": stay.kind, "check_in": stay.check_in, "check_out": stay.check_out,
             "dates": list(stay.dates), "adults": stay.adults, "children": stay.children, "infants": stay.infants,
             "total_yen": stay.total_yen,
-            "lines": [{"date": day, "price_yen": price} for day, price in lines], "reimbursement": estimate,
+            "lines": [{"date": day, "price_yen": price} for day, price in lines], **estimates,
         }).data)
 
 
@@ -181,7 +181,7 @@ class BookingListApi(APIView):
         bookings = selectors.booking_list(user=request.user, **query)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(bookings, request, view=self)
-        estimates = estimates_for_bookings(bookings=page)
+        estimates = estimate_sets_for_bookings(bookings=page)
         data = BookingSerializer(page, many=True, context={"request": request, "estimates": estimates}).data
         return paginator.get_paginated_response(data)
 

@@ -84,6 +84,7 @@ class QuoteSerializer(serializers.Serializer):
     total_yen = serializers.IntegerField()
     lines = LineSerializer(many=True)
     reimbursement = ReimbursementField(allow_null=True)
+    reimbursements = ReimbursementEstimateSerializer(many=True)
 
 
 class BookingPaymentSerializer(PaymentSerializer):
@@ -108,6 +109,7 @@ class BookingSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True)
     payment = serializers.SerializerMethodField()
     reimbursement = serializers.SerializerMethodField()
+    reimbursements = serializers.SerializerMethodField()
     calendar_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -115,7 +117,7 @@ class BookingSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "facility", "kind", "check_in", "check_out", "dates", "adults", "children",
                   "infants", "status", "total_yen", "lines", "hold_expires_at", "cancellation_fee_yen",
                   "cancel_code", "cancel_reason", "cancelled_at", "sequence", "created_at", "updated_at", "payment",
-                  "reimbursement", "calendar_url"]
+                  "reimbursement", "reimbursements", "calendar_url"]
         read_only_fields = fields
 
     @extend_schema_field(FacilityRefSerializer)
@@ -138,7 +140,11 @@ class BookingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(REIMBURSEMENT_SCHEMA)
     def get_reimbursement(self, booking):
-        return self.context.get("estimates", {}).get(booking.id)
+        return self.context.get("estimates", {}).get(booking.id, {}).get("reimbursement")
+
+    @extend_schema_field(ReimbursementEstimateSerializer(many=True))
+    def get_reimbursements(self, booking):
+        return self.context.get("estimates", {}).get(booking.id, {}).get("reimbursements", [])
 
     @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_calendar_url(self, booking):
