@@ -147,3 +147,15 @@ def test_limits_a_programme_does_not_have_are_null(programme, visitor_client):
     body = stay(visitor_client)["reimbursement"]
     assert (body["max_days_per_group"], body["group_days_remaining"]) == (6, 3)
     assert (body["max_nights_per_group"], body["group_nights_remaining"]) == (None, None)
+
+
+def test_new_refusals_are_translated(programme):
+    homeless = factories.VisitorFactory(home_municipality_code="")
+    booking = stay(client_for(homeless))
+    claim = open_claim(client_for(homeless), booking)
+    japanese = submit(client_for(homeless), claim["id"]).json()["error"]
+    english = submit(client_for(homeless, "en"), claim["id"]).json()["error"]
+    assert japanese["code"] == english["code"] == "requirements_unmet"
+    assert "要件" in japanese["message"] and "home_municipality" in japanese["message"]
+    assert "requirements" in english["message"]
+    assert "居住市町村" in japanese["fields"]["home_municipality"][0]
