@@ -257,7 +257,8 @@ def _group_pass(history: GroupHistory, programme: Programme, *, visitor_id, extr
     terms = terms_of(programme)
     home = history.homes.get(visitor_id, Home())
     resident = resident_of_programme_area(programme, home)
-    stays = [s for s in history.stays.get(visitor_id, []) if s.municipality_id == programme.municipality_id]
+    stays = [s for s in history.stays.get(visitor_id, []) if s.municipality_id == programme.municipality_id
+             or getattr(history.live.get(s.key), "programme_id", None) == programme.id]
     if extra is not None and extra.key not in {s.key for s in stays}:
         stays.append(extra)
     frozen_claims = history.frozen.get((visitor_id, programme.id), [])

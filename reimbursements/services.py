@@ -93,7 +93,9 @@ def claim_create(*, visitor, booking_id: int, programme: str | None = None) -> C
         raise ClaimExists(fields={"booking": [str(ClaimExists.default_message)]})
     chosen = _programme_for_claim(booking=booking, code=programme)
     estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]["reimbursements"]
-    estimate = next(e for e in estimates if e["programme"] == chosen.code)
+    estimate = next((e for e in estimates if e["programme"] == chosen.code), None)
+    if estimate is None:
+        raise OutsideProgrammeArea(fields={"programme": [str(OutsideProgrammeArea.default_message)]})
     refusals = [r for r in estimate["reasons"] if r in selectors.REFUSING_REASONS and r not in REFUSED_AT_SUBMISSION]
     if refusals:
         raise NotEligible(reasons=", ".join(refusals), extra={"reasons": refusals})

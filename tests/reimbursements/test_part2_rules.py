@@ -159,3 +159,16 @@ def test_new_refusals_are_translated(programme):
     assert "要件" in japanese["message"] and "home_municipality" in japanese["message"]
     assert "requirements" in english["message"]
     assert "居住市町村" in japanese["fields"]["home_municipality"][0]
+
+
+def test_withdrawing_a_submitted_claim_gives_its_budget_back(programme):
+    Programme.objects.filter(id=programme.id).update(budget_yen=8000)
+    first = client_for(factories.VisitorFactory())
+    claim = open_claim(first, stay(first))
+    assert submit(first, claim["id"]).json()["total_reimbursable_yen"] == 8000
+    second = client_for(factories.VisitorFactory())
+    waiting = stay(second)
+    assert waiting["reimbursement"]["reasons"] == ["budget_exhausted"]
+    assert first.post(f"/api/v1/claims/{claim['id']}/withdraw/").json()["status"] == "withdrawn"
+    back = booking_detail(second, waiting["id"])["reimbursement"]
+    assert (back["eligible"], back["total_reimbursable_yen"]) == (True, 8000)
