@@ -48,15 +48,6 @@ class Party:
 
 
 @dataclass(frozen=True)
-class Stay:
-    """One active booking of the group: its dates, and its frozen dates if a submitted claim fixed them."""
-
-    key: object
-    dates: tuple[date, ...]
-    frozen_dates: frozenset[date] | None = None
-
-
-@dataclass(frozen=True)
 class Line:
     key: object
     category: str
@@ -76,41 +67,6 @@ class Line:
 class LineResult:
     reimbursable_yen: int = 0
     reason: str = ""
-
-
-@dataclass
-class Allocation:
-    eligible_dates: dict = field(default_factory=dict)  # stay key -> sorted list of dates
-    days_remaining: int = 0  # after every stay of the group
-    open_days: int = 0  # R of rule 4: the limit less the frozen dates
-    given_by_start: list = field(default_factory=list)  # (first date of a stay, dates rule 5 gave it)
-
-    def remaining_after(self, first_date: date) -> int:
-        """Days left once the stays starting no later than `first_date` have theirs: earlier stays get days first,
-        so this is what the group still has after that booking, whatever it books later."""
-        taken = set().union(*(dates for first, dates in self.given_by_start if first <= first_date))
-        return self.open_days - len(taken)
-
-
-def allocate(*, max_days: int, stays: list[Stay], frozen: frozenset[date] = frozenset()) -> Allocation:
-    """Rules 3-6: frozen dates stay put; the other stays share what is left, earliest dates first.
-
-    `frozen` is the group's F: the dates of its submitted and approved claims, including those whose booking is
-    not among `stays` (a cancelled booking keeps the days its claim froze)."""
-    frozen = set(frozen).union(*(s.frozen_dates for s in stays if s.frozen_dates is not None))
-    remaining = max(0, max_days - len(frozen))
-    open_dates = sorted({d for s in stays if s.frozen_dates is None for d in s.dates} - frozen)
-    given = set(open_dates[:remaining])
-    result = Allocation(days_remaining=remaining - len(given), open_days=remaining)
-    for stay in stays:
-        if stay.frozen_dates is not None:
-            chosen = stay.frozen_dates
-        else:
-            chosen = given.intersection(stay.dates)
-            if stay.dates:
-                result.given_by_start.append((min(stay.dates), chosen))
-        result.eligible_dates[stay.key] = sorted(chosen)
-    return result
 
 
 def counted_party(party: Party, max_party_size: int | None) -> Party:
@@ -139,57 +95,6 @@ def _share(rule: Rule, amount: int) -> int:
 
 def _capped(value: int, cap: int | None) -> int:
     return value if cap is None else min(value, cap)
-
-
-def eligible_nights(eligible_dates) -> list[date]:
-    """Rule 7: a night d→d+1 counts when both d and d+1 are eligible dates of the booking."""
-    dates = set(eligible_dates)
-    return sorted(d for d in dates if date.fromordinal(d.toordinal() + 1) in dates)
-
-
-def lodging(*, terms: Terms, party: Party, nights: list[tuple[date, int]], eligible_dates) -> int:
-    """Sum over eligible nights of min(share of the night's price, the party's cap)."""
-    rule = terms.rule(LODGING)
-    if rule is None:
-        return 0
-    cap = party_cap(rule, counted_party(party, terms.max_party_size))
-    counted = set(eligible_nights(eligible_dates))
-    return sum(_capped(_share(rule, price), cap) for night, price in nights if night in counted)
-
-
-def expense_lines(*, terms: Terms, party: Party, lines: list[Line], eligible_dates) -> dict[object, LineResult]:
-    """Per category and date: min(sum of amounts, cap × m), shared out over the lines in order."""
-    eligible = set(eligible_dates)
-    size = counted_party(party, terms.max_party_size).size
-    results = {line.key: LineResult() for line in lines}
-    groups: dict[tuple[str, date], list[Line]] = defaultdict(list)
-    for line in lines:
-        if line.disallowed:
-            results[line.key].reason = "disallowed"
-        elif line.date not in eligible:
-            results[line.key].reason = "day_limit"
-        else:
-            groups[(line.category, line.date)].append(line)
-    for (category, _day), group in groups.items():
-        rule = terms.rule(category)
-        if rule is None:
-            continue
-        persons = min(sum(line.persons for line in group), size)
-        cap = None if rule.cap_yen is None else rule.cap_yen * (persons if rule.basis in PER_PERSON_BASES else 1)
-        left = _capped(_share(rule, sum(line.amount_yen for line in group)), cap)
-        for line in group:
-            paid = min(line.amount_yen, left)
-            results[line.key].reimbursable_yen = paid
-            left -= paid
-    return results
-
-
-def total(*, terms: Terms, amounts: list[int], household_left: int | None = None) -> int:
-    """The claim's total: summed, limited by what the household may still receive, rounded down to the unit."""
-    value = sum(amounts)
-    if household_left is not None:
-        value = min(value, max(0, household_left))
-    return value - value % terms.rounding_unit_yen
 
 
 # --- the group pass (Part 2) -------------------------------------------------------------------------------------

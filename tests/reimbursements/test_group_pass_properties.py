@@ -33,7 +33,7 @@ stays_strategy = st.lists(
 
 def members_of(raw, keys) -> list[Member]:
     members = []
-    for key, (offset, nights, adults, children, price) in zip(keys, raw):
+    for key, (offset, nights, adults, children, price) in zip(keys, raw, strict=True):
         check_in = START + timedelta(days=offset)
         kind = calculation.STAY if nights else calculation.DAY_PASS
         dates = tuple(check_in + timedelta(days=i) for i in range(nights + 1))
@@ -115,7 +115,7 @@ def test_group_pass_limits_and_order(terms, raw, budget, frozen_index, seed):
     # The order the bookings were made in (their ids and the list's order) changes nothing.
     shuffled_keys = keys[:]
     random.Random(seed).shuffle(shuffled_keys)
-    renamed = {old: new for old, new in zip(keys, shuffled_keys)}
+    renamed = {old: new for old, new in zip(keys, shuffled_keys, strict=True)}
     again_members = [replace(m, key=renamed[m.key], order=(m.order[0], 0, renamed[m.key])) for m in members]
     random.Random(seed + 1).shuffle(again_members)
     again = run(terms, again_members, budget, presence)

@@ -259,7 +259,7 @@ def test_example_20_a_frozen_claim_comes_first(visitor_client):
 # --- example 21: the budget -------------------------------------------------------------------------------------------
 
 def test_example_21_budget_committed_at_submission_and_given_back(programme, staff_client):
-    first, first_client = new_visitor()
+    _, first_client = new_visitor()
     big = booked(first_client, lodging_unit(9000), {"total_reimbursable_yen": 16000},
                  check_in=D(2026, 12, 1), check_out=D(2026, 12, 3), adults=2)
     big_claim = submit(first_client, open_claim(first_client, big)["id"]).json()
