@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reimbursements.models import CategoryRule, Programme
+from reimbursements.models import CategoryRule, ClaimDay, Programme
 from tests import factories
 from tests.conftest import client_for
 from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory
@@ -283,6 +283,9 @@ def test_example_21_budget_committed_at_submission_and_given_back(programme, sta
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "budget_exhausted" and "¥0" in error["message"]
+    # Refused, the draft holds none of the visitor's days.
+    assert not ClaimDay.objects.filter(claim_id=late_claim["id"]).exists()
+    assert booking_detail(third_client, late["id"])["reimbursement"]["group_days_remaining"] == 3
 
     rejected = staff_client.post(f"/api/v1/claims/{big_claim['id']}/reject/", {"reason": "重複"}, format="json")
     assert rejected.json()["status"] == "rejected"
