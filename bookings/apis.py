@@ -153,7 +153,7 @@ class QuoteApi(APIView):
         lines = stay.lines
         user = request.user
         visitor = user if user.is_authenticated and user.is_visitor else None
-        estimate = hooks.estimate_for_quote(
+        estimates = hooks.estimate_for_quote(
             visitor=visitor, unit=unit, kind=stay.kind, dates=stay.calendar_dates(),
             nights=lines if stay.kind == "stay" else [], adults=stay.adults, children=stay.children,
             infants=stay.infants)
@@ -161,7 +161,7 @@ class QuoteApi(APIView):
             "unit": unit.id, "kind": stay.kind, "check_in": stay.check_in, "check_out": stay.check_out,
             "dates": list(stay.dates), "adults": stay.adults, "children": stay.children, "infants": stay.infants,
             "total_yen": stay.total_yen,
-            "lines": [{"date": day, "price_yen": price} for day, price in lines], "reimbursement": estimate,
+            "lines": [{"date": day, "price_yen": price} for day, price in lines], **estimates,
         }).data)
 
 

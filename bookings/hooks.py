@@ -14,9 +14,11 @@ payment_data = Hook("payment_data", default=lambda **kwargs: None)
 
 # --- reimbursements --------------------------------------------------------------------------------------------
 
-# (visitor, unit, kind, dates, nights, adults, children, infants) -> dict | None: a quote's subsidy estimate.
-estimate_for_quote = Hook("estimate_for_quote", default=lambda **kwargs: None)
-# (bookings) -> {booking id: dict | None}: the estimates of a page of bookings.
+# (visitor, unit, kind, dates, nights, adults, children, infants) -> {"reimbursement": dict | None,
+# "reimbursements": [dict]}: a quote's subsidy estimates, the first of the list shown alone.
+estimate_for_quote = Hook("estimate_for_quote", default=lambda **kwargs: {"reimbursement": None,
+                                                                          "reimbursements": []})
+# (bookings) -> {booking id: {"reimbursement": ..., "reimbursements": [...]}}: the estimates of a page of bookings.
 estimates_for_bookings = Hook("estimates_for_bookings", default=lambda **kwargs: {})
 
 # (booking_id, actor) -> None: inside the cancellation's transaction, after the booking is cancelled.

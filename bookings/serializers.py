@@ -76,7 +76,25 @@ class BookingReimbursementField(ReimbursementField):
         super().__init__(source="*", read_only=True, **kwargs)
 
     def to_representation(self, booking):
-        return self.context.get("estimates", {}).get(booking.id)
+        return self.context.get("estimates", {}).get(booking.id, {}).get("reimbursement")
+
+
+class ReimbursementListField(serializers.Field):
+    """Every programme's estimate for the stay, first the one `reimbursement` shows; documented by the
+    reimbursements app (reimbursements/schema.py)."""
+
+    def to_representation(self, value):
+        return value
+
+
+class BookingReimbursementsField(ReimbursementListField):
+    """A booking's estimates under every programme covering it, from the view's `estimates`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, booking):
+        return self.context.get("estimates", {}).get(booking.id, {}).get("reimbursements", [])
 
 
 class BookingPaymentField(serializers.Field):
@@ -102,6 +120,7 @@ class QuoteSerializer(serializers.Serializer):
     total_yen = serializers.IntegerField()
     lines = LineSerializer(many=True)
     reimbursement = ReimbursementField(allow_null=True)
+    reimbursements = ReimbursementListField()
 
 
 class BookingSerializer(serializers.ModelSerializer):
@@ -113,6 +132,7 @@ class BookingSerializer(serializers.ModelSerializer):
     lines = LineSerializer(many=True)
     payment = BookingPaymentField(allow_null=True)
     reimbursement = BookingReimbursementField(allow_null=True)
+    reimbursements = BookingReimbursementsField()
     calendar_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,7 +140,7 @@ class BookingSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "facility", "kind", "check_in", "check_out", "dates", "adults", "children",
                   "infants", "status", "total_yen", "lines", "hold_expires_at", "cancellation_fee_yen",
                   "cancel_code", "cancel_reason", "cancelled_at", "sequence", "created_at", "updated_at", "payment",
-                  "reimbursement", "calendar_url"]
+                  "reimbursement", "reimbursements", "calendar_url"]
         read_only_fields = fields
 
     @extend_schema_field(FacilityRefSerializer)

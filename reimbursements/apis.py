@@ -59,20 +59,23 @@ class ClaimListApi(APIView):
         filters.is_valid(raise_exception=True)
         claims = selectors.claim_list(user=request.user, **filters.validated_data)
         paginator = StandardPagination()
-        page = paginator.paginate_queryset(claims, request, view=self)
+        page = selectors.claims_with_current_figures(paginator.paginate_queryset(claims, request, view=self))
         return paginator.get_paginated_response(ClaimSerializer(page, many=True).data)
 
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer}, operation_id="claims_create")
     def post(self, request):
         serializer = ClaimCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_create(visitor=request.user, booking_id=serializer.validated_data["booking"])
-        return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=claim.id)).data,
-                        status=status.HTTP_201_CREATED)
+        claim = services.claim_create(visitor=request.user, booking_id=serializer.validated_data["booking"],
+                                      programme=serializer.validated_data.get("programme"))
+        response = _claim_response(request, claim.id)
+        response.status_code = status.HTTP_201_CREATED
+        return response
 
 
 def _claim_response(request, claim_id: int) -> Response:
-    return Response(ClaimSerializer(selectors.claim_get(user=request.user, claim_id=claim_id)).data)
+    claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    return Response(ClaimSerializer(selectors.claims_with_current_figures([claim])[0]).data)
 
 
 class ClaimDetailApi(APIView):

@@ -14,6 +14,6 @@ class ReimbursementsConfig(AppConfig):
         from . import schema  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
         from . import selectors, services
 
-        hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_for_quote(**kwargs))
-        hooks.estimates_for_bookings.register(lambda **kwargs: selectors.estimates_for_bookings(**kwargs))
+        hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_set_for_quote(**kwargs))
+        hooks.estimates_for_bookings.register(lambda **kwargs: selectors.estimate_sets_for_bookings(**kwargs))
         hooks.booking_cancelled.register(lambda **kwargs: services.claims_withdraw_drafts_of_booking(**kwargs))

@@ -78,3 +78,36 @@ class InvalidLine(DomainError):
 
 class InvalidReceipt(DomainError):
     code = "invalid_receipt"
+
+
+class NightLimitReached(Conflict):
+    code = "night_limit_reached"
+    default_message = _("No nights of the programme's limit are left for this booking.")
+
+
+class ClaimedUnderOtherProgramme(Conflict):
+    code = "claimed_under_other_programme"
+    default_message = _("This booking is already claimed under another programme; a booking is funded by one "
+                        "programme at most.")
+
+
+class OutsideProgrammeArea(Conflict):
+    code = "outside_programme_area"
+    default_message = _("The programme does not cover this booking: the facility is outside its town, or the "
+                        "programme is retired.")
+
+
+class OutsideValidityWindow(Conflict):
+    code = "outside_validity_window"
+    default_message = _("The programme does not cover this booking: its check-in date is outside the programme's "
+                        "validity window.")
+
+
+class RequirementsUnmet(Conflict):
+    code = "requirements_unmet"
+    default_message = _("The claim cannot be submitted before these requirements are met: %(codes)s.")
+
+
+class BudgetExhausted(Conflict):
+    code = "budget_exhausted"
+    default_message = _("The programme's budget is used up: ¥0 is left.")

@@ -128,6 +128,8 @@ class Claim(models.Model):
     claimant_home_prefecture = models.CharField(max_length=10, blank=True)
     claimant_home_municipality = models.CharField(max_length=50, blank=True)
     claimant_home_municipality_code = models.CharField(max_length=6, blank=True)
+    # The codes that cut or refused the claim's figures (rule 38), fixed with them at submission.
+    reasons = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,18 +160,23 @@ class Claim(models.Model):
 
 
 class ClaimDay(models.Model):
-    """A date frozen by a submitted claim. A date is counted once per group and programme (spec rule 2):
-    the unique constraint makes a date impossible to freeze twice, whatever the code above does."""
+    """A date frozen by a submitted claim, and whether the night starting on it is frozen too, with the lodging it
+    paid (spec rules 3, 24, 29). Two claims of a group may hold the same date (two rooms at once): it is still
+    counted once, by the code that reads them; a claim holds a date once."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="days")
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
+    night = models.BooleanField(default=False, help_text=_("The night from this date to the next is eligible."))
+    lodging_yen = models.PositiveIntegerField(default=0, help_text=_("Lodging paid for that night."))
 
     class Meta:
         ordering = ["date"]
+        indexes = [models.Index(fields=["visitor", "programme", "date"], name="claim_day_group_date")]
         constraints = [
-            models.UniqueConstraint(fields=["visitor", "programme", "date"], name="claim_day_once_per_group"),
+            models.UniqueConstraint(fields=["claim", "date"], name="claim_day_once_per_claim"),
+            models.CheckConstraint(condition=Q(night=True) | Q(lodging_yen=0), name="claim_day_lodging_on_nights"),
         ]
 
 

@@ -11,3 +11,12 @@ class ReimbursementFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return auto_schema.resolve_serializer(ReimbursementEstimateSerializer, direction).ref
+
+
+class ReimbursementListFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "bookings.serializers.ReimbursementListField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "array", "items": auto_schema.resolve_serializer(ReimbursementEstimateSerializer,
+                                                                          direction).ref}

@@ -1,26 +1,43 @@
-"""Reads for reimbursements: the `reimbursement` estimate every quote and booking carries, programmes, claims."""
-from collections import defaultdict
+"""Reads for reimbursements: the estimates every quote and booking carries, programmes, claims.
+
+The group's history is loaded in bulk (a fixed number of queries whatever the number of bookings) and handed to
+`calculation.group_pass`, the one function estimates, draft claims and submissions all go through."""
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from bookings.models import Booking, BookingLine
 
 from . import calculation
-from .calculation import Party, Rule, Stay, Terms
+from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
 from .errors import ClaimNotFound, LineNotFound, ProgrammeNotFound
-from .models import Claim, ClaimDay, Programme
+from .models import Claim, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"
 OUTSIDE_VALIDITY_WINDOW = "outside_validity_window"
 BELOW_MIN_NIGHTS = "below_min_nights"
-DAY_LIMIT_REACHED = "day_limit_reached"
+DAY_LIMIT_REACHED = calculation.DAY_LIMIT_REACHED
+NIGHT_LIMIT_REACHED = calculation.NIGHT_LIMIT_REACHED
+CLAIM_LIMIT_REACHED = "claim_limit_reached"
+BUDGET_EXHAUSTED = calculation.BUDGET_EXHAUSTED
 RESIDENT_OF_PROGRAMME_AREA = "resident_of_programme_area"
+CLAIMED_UNDER_OTHER_PROGRAMME = "claimed_under_other_programme"
 BOOKING_CANCELLED = "booking_cancelled"
-REASON_CODES = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHTS, DAY_LIMIT_REACHED,
-                RESIDENT_OF_PROGRAMME_AREA, BOOKING_CANCELLED]
+HOUSEHOLD_LIMIT = calculation.HOUSEHOLD_LIMIT
+BUDGET_LOW = calculation.BUDGET_LOW
+# Rule 38: the refusing codes make `eligible` false; the cutting ones (last two) leave it true.
+REFUSING_REASONS = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHTS, DAY_LIMIT_REACHED,
+                    NIGHT_LIMIT_REACHED, CLAIM_LIMIT_REACHED, BUDGET_EXHAUSTED, RESIDENT_OF_PROGRAMME_AREA,
+                    CLAIMED_UNDER_OTHER_PROGRAMME, BOOKING_CANCELLED]
+REASON_CODES = [*REFUSING_REASONS, HOUSEHOLD_LIMIT, BUDGET_LOW]
+LINE_REASON_CODES = ["", calculation.DAY_LIMIT, calculation.DAY_CAP_USED, calculation.PERSONS_CAPPED,
+                     calculation.DISALLOWED]
+HOME_MUNICIPALITY = "home_municipality"
+REQUIREMENT_CODES = [HOME_MUNICIPALITY]
 
 
 # --- programmes -------------------------------------------------------------------------------------------------
@@ -43,10 +60,15 @@ def terms_of(programme: Programme) -> Terms:
         for r in programme.categories.all()
     )
     return Terms(max_days_per_group=programme.max_days_per_group, rules=rules, min_nights=programme.min_nights,
-                 max_party_size=programme.max_party_size, rounding_unit_yen=programme.rounding_unit_yen)
+                 max_party_size=programme.max_party_size, rounding_unit_yen=programme.rounding_unit_yen,
+                 max_nights_per_group=programme.max_nights_per_group,
+                 max_amount_per_household=programme.max_amount_per_household_per_fy)
 
 
 # --- the group's history, loaded in bulk ----------------------------------------------------------------------------
+
+QUOTE = "quote"
+
 
 @dataclass
 class StayFacts:
@@ -60,17 +82,44 @@ class StayFacts:
     nights: list[tuple[date, int]]
     party: Party
     active: bool = True
+    visitor_id: int | None = None
+
+    @property
+    def order(self) -> tuple:
+        """Rule 26: check-in, then booking id; a quote after the bookings of its check-in date."""
+        return (self.check_in, 1, 0) if self.key == QUOTE else (self.check_in, 0, self.key)
+
+    def presence(self) -> Presence:
+        return Presence(kind=self.kind, dates=self.dates, night_dates=tuple(n for n, _ in self.nights),
+                        party=self.party)
+
+
+@dataclass
+class ClaimFacts:
+    id: int
+    visitor_id: int
+    booking_id: int
+    programme_id: int
+    check_in: date
+    lines: tuple[Line, ...]
+    frozen: Frozen | None
+
+
+@dataclass
+class Home:
+    code: str = ""
+    prefecture: str = ""
 
 
 @dataclass
 class GroupHistory:
     stays: dict = field(default_factory=lambda: defaultdict(list))  # visitor id -> [StayFacts] (active)
-    # (booking id, programme id) -> the dates its submitted or approved claim froze (rule 6)
-    frozen: dict = field(default_factory=lambda: defaultdict(set))
-    # (visitor id, programme id) -> F of rule 3, whatever became of the bookings since (a cancelled one included)
-    group_frozen: dict = field(default_factory=lambda: defaultdict(set))
-    # visitor id -> [(booking id, programme id, check-in, amount)] of frozen claims, for per-fiscal-year limits
-    claims: dict = field(default_factory=lambda: defaultdict(list))
+    live: dict = field(default_factory=dict)  # booking id -> ClaimFacts of its live claim
+    frozen: dict = field(default_factory=lambda: defaultdict(list))  # (visitor, programme id) -> [ClaimFacts]
+    homes: dict = field(default_factory=dict)  # visitor id -> Home
+    programmes: list = field(default_factory=list)
+    committed: dict = field(default_factory=dict)  # programme id -> yen its frozen claims commit (all groups)
+    passes: dict = field(default_factory=dict)
 
 
 def stay_dates(*, kind: str, check_in: date, check_out: date, line_dates: list[date]) -> tuple[date, ...]:
@@ -89,13 +138,46 @@ def facts_of(booking: Booking) -> StayFacts:
         dates=stay_dates(kind=booking.kind, check_in=booking.check_in, check_out=booking.check_out,
                          line_dates=[line.date for line in lines]),
         nights=nights, party=Party(booking.adults, booking.children, booking.infants), active=booking.is_active,
+        visitor_id=booking.visitor_id,
     )
 
 
-def _load_history(*, visitor_ids: set[int], extra_booking_ids=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
-    """Three queries: the visitors' active bookings (and the listed ones) with lines, then frozen days and claims."""
+def line_of(line: ExpenseLine, *, frozen: bool) -> Line:
+    return Line(key=line.id, category=line.category, date=line.date, amount_yen=line.amount_yen,
+                persons=line.persons, disallowed=bool(line.disallowed_reason), adults=line.adults,
+                children=line.children, infants=line.infants, paid_yen=line.reimbursable_yen if frozen else None)
+
+
+def committed_yen(claim: Claim) -> int:
+    """Rule 37: approved and paid claims count with their approved amount, submitted ones with their total."""
+    return claim.total_reimbursable_yen if claim.approved_amount_yen is None else claim.approved_amount_yen
+
+
+def _claim_facts(claim: Claim) -> ClaimFacts:
+    frozen = None
+    if claim.is_frozen:
+        days = list(claim.days.all())
+        frozen = Frozen(
+            dates=frozenset(day.date for day in days),
+            nights=tuple((day.date, day.lodging_yen) for day in days if day.night),
+            lodging_yen=claim.lodging_reimbursable_yen, total_yen=claim.total_reimbursable_yen,
+            committed_yen=committed_yen(claim), reasons=tuple(claim.reasons or ()),
+        )
+    return ClaimFacts(id=claim.id, visitor_id=claim.visitor_id, booking_id=claim.booking_id,
+                      programme_id=claim.programme_id, check_in=claim.booking.check_in,
+                      lines=tuple(line_of(line, frozen=frozen is not None) for line in claim.lines.all()),
+                      frozen=frozen)
+
+
+def _load_history(*, visitor_ids: set, extra_booking_ids=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
+    """A fixed number of queries: homes, bookings with lines, live claims with lines and days, programmes with
+    categories, and what each programme's budget has committed."""
     history = GroupHistory()
     targets: dict[int, StayFacts] = {}
+    visitor_ids = {v for v in visitor_ids if v is not None}
+    for user_id, code, prefecture in User.objects.filter(id__in=visitor_ids).values_list(
+            "id", "home_municipality_code", "home_prefecture"):
+        history.homes[user_id] = Home(code or "", prefecture or "")
     bookings = (
         Booking.objects.filter(Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES)
                                | Q(id__in=list(extra_booking_ids)))
@@ -105,34 +187,120 @@ def _load_history(*, visitor_ids: set[int], extra_booking_ids=()) -> tuple[Group
     for booking in bookings:
         facts = facts_of(booking)
         targets[booking.id] = facts
-        if facts.active:
+        if facts.active and booking.visitor_id in visitor_ids:
             history.stays[booking.visitor_id].append(facts)
+    claim_programmes = set()
     if visitor_ids:
-        for day in ClaimDay.objects.filter(visitor_id__in=visitor_ids, claim__status__in=Claim.FROZEN_STATUSES).values(
-                "claim__booking_id", "visitor_id", "programme_id", "date"):
-            history.frozen[(day["claim__booking_id"], day["programme_id"])].add(day["date"])
-            history.group_frozen[(day["visitor_id"], day["programme_id"])].add(day["date"])
-        for claim in Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.FROZEN_STATUSES).values(
-                "visitor_id", "booking_id", "programme_id", "booking__check_in", "total_reimbursable_yen",
-                "approved_amount_yen"):
-            amount = claim["approved_amount_yen"]
-            history.claims[claim["visitor_id"]].append((
-                claim["booking_id"], claim["programme_id"], claim["booking__check_in"],
-                claim["total_reimbursable_yen"] if amount is None else amount,
-            ))
+        claims = (Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+                  .select_related("booking").prefetch_related("lines", "days").order_by("id"))
+        for claim in claims:
+            facts = _claim_facts(claim)
+            history.live[claim.booking_id] = facts
+            claim_programmes.add(claim.programme_id)
+            if facts.frozen is not None:
+                history.frozen[(claim.visitor_id, claim.programme_id)].append(facts)
+    history.programmes = list(
+        Programme.objects.filter(Q(is_active=True) | Q(id__in=claim_programmes))
+        .select_related("municipality").prefetch_related("categories").order_by("code")
+    )
+    history.committed = dict(
+        Claim.objects.filter(status__in=Claim.FROZEN_STATUSES, programme__budget_yen__isnull=False)
+        .values("programme_id").annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
+        .values_list("programme_id", "total")
+    )
     return history, targets
 
 
+# --- who may receive it, and which programmes cover a stay ----------------------------------------------------------
+
+def resident_of_programme_area(programme: Programme, home: Home) -> bool:
+    """Rule 19. Without a declared home municipality the rule counts as met (the requirement of rule 20 is not)."""
+    if not home.code or programme.residence_rule == Programme.ResidenceRule.ANY:
+        return False
+    if programme.residence_rule == Programme.ResidenceRule.OUTSIDE_PREFECTURE:
+        # The first two digits of a local-government code are the prefecture's.
+        return home.code[:2] == programme.municipality.code[:2]
+    return home.code == programme.municipality.code
+
+
+def requirements_of(home: Home) -> list[dict]:
+    return [{"code": HOME_MUNICIPALITY, "met": bool(home.code)}]
+
+
+def in_window(programme: Programme, check_in: date) -> bool:
+    return programme.valid_from <= check_in <= programme.valid_until
+
+
+def covers(programme: Programme, stay: StayFacts, live: ClaimFacts | None) -> bool:
+    """Rule 15: an active programme of the facility's town whose window holds the check-in, or the programme of the
+    booking's live claim."""
+    if live is not None and live.programme_id == programme.id:
+        return True
+    return programme.is_active and programme.municipality_id == stay.municipality_id \
+        and in_window(programme, stay.check_in)
+
+
+def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
+    """A stay shorter than the programme's minimum; a day pass has no nights, so it is below any minimum."""
+    return bool(programme.min_nights) and len(stay.nights) < programme.min_nights
+
+
+# --- the group pass --------------------------------------------------------------------------------------------
+
+def _group_pass(history: GroupHistory, programme: Programme, *, visitor_id, extra: StayFacts | None = None
+                ) -> dict[object, MemberResult]:
+    """The figures of every stay of the group under the programme (cached per group, programme and extra stay).
+    `extra` is a quote, or a cancelled booking whose own estimate is asked for."""
+    cache_key = (visitor_id, programme.id, extra.key if extra is not None else None)
+    if cache_key in history.passes:
+        return history.passes[cache_key]
+    terms = terms_of(programme)
+    home = history.homes.get(visitor_id, Home())
+    resident = resident_of_programme_area(programme, home)
+    stays = [s for s in history.stays.get(visitor_id, []) if s.municipality_id == programme.municipality_id
+             or getattr(history.live.get(s.key), "programme_id", None) == programme.id]
+    if extra is not None and extra.key not in {s.key for s in stays}:
+        stays.append(extra)
+    frozen_claims = history.frozen.get((visitor_id, programme.id), [])
+    frozen_bookings = {c.booking_id for c in frozen_claims}
+    claims_per_year = Counter(programme.fiscal_year_of(c.check_in) for c in frozen_claims)
+
+    members = [Member(key=c.booking_id, order=(c.check_in, 0, c.booking_id), kind="", dates=tuple(sorted(
+        c.frozen.dates)), nights=(), party=Party(0), fiscal_year=programme.fiscal_year_of(c.check_in),
+        lines=c.lines, frozen=c.frozen) for c in frozen_claims]
+    for stay in stays:
+        if stay.key in frozen_bookings:
+            continue
+        live = history.live.get(stay.key)
+        if not covers(programme, stay, live):
+            continue
+        year = programme.fiscal_year_of(stay.check_in)
+        refused = []
+        if not stay.active:
+            refused.append(BOOKING_CANCELLED)
+        if live is not None and live.programme_id != programme.id:
+            refused.append(CLAIMED_UNDER_OTHER_PROGRAMME)
+        if resident:
+            refused.append(RESIDENT_OF_PROGRAMME_AREA)
+        if below_min_nights(programme, stay):
+            refused.append(BELOW_MIN_NIGHTS)
+        if programme.max_claims_per_fy is not None and claims_per_year[year] >= programme.max_claims_per_fy:
+            refused.append(CLAIM_LIMIT_REACHED)
+        own_lines = live.lines if live is not None and live.programme_id == programme.id else ()
+        members.append(Member(key=stay.key, order=stay.order, kind=stay.kind, dates=stay.dates,
+                              nights=tuple(stay.nights), party=stay.party, fiscal_year=year, lines=own_lines,
+                              refused=tuple(refused)))
+    budget_left = None
+    if programme.budget_yen is not None:
+        own = sum(c.frozen.committed_yen for c in frozen_claims)
+        budget_left = max(0, programme.budget_yen - (history.committed.get(programme.id, 0) - own))
+    results = calculation.group_pass(terms=terms, members=members, budget_left=budget_left,
+                                     presence=[s.presence() for s in stays if s.active])
+    history.passes[cache_key] = results
+    return results
+
+
 # --- the estimate -----------------------------------------------------------------------------------------------------
-
-def _empty(programme: Programme | None, reasons: list[str]) -> dict:
-    return {
-        "programme": programme.code if programme else None, "eligible": False, "reasons": reasons,
-        "stay_days": 0, "eligible_days": 0, "eligible_nights": 0,
-        "max_days_per_group": programme.max_days_per_group if programme else 0,
-        "group_days_remaining": 0, "caps": [], "lodging_reimbursable_yen": 0,
-    }
-
 
 def _caps(terms: Terms, party: Party) -> list[dict]:
     counted = calculation.counted_party(party, terms.max_party_size)
@@ -144,146 +312,166 @@ def _caps(terms: Terms, party: Party) -> list[dict]:
     return caps
 
 
-def programme_for(programmes, *, municipality_id: int, check_in: date) -> tuple[Programme | None, bool]:
-    """The programme covering the facility's town, preferring one whose window holds the check-in date."""
-    local = [p for p in programmes if p.municipality_id == municipality_id]
-    for programme in local:
-        if programme.valid_from <= check_in <= programme.valid_until:
-            return programme, True
-    return (local[0] if local else None), False
-
-
-def _qualifies(programme: Programme, stay: StayFacts) -> bool:
-    """Whether a stay of the group takes part in the allocation of the programme's days."""
-    return (
-        stay.municipality_id == programme.municipality_id
-        and programme.valid_from <= stay.check_in <= programme.valid_until
-        and not below_min_nights(programme, stay)
-    )
-
-
-def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
-    """A stay shorter than the programme's minimum; a day pass has no nights, so it is below any minimum."""
-    return bool(programme.min_nights) and len(stay.nights) < programme.min_nights
-
-
-def household_left(programme: Programme, claims, *, check_in: date, exclude_booking=None) -> int | None:
-    """What the household may still receive this fiscal year under the programme's maximum, if it has one."""
-    if programme.max_amount_per_household_per_fy is None:
-        return None
-    year = programme.fiscal_year_of(check_in)
-    used = sum(amount for booking_id, programme_id, claim_check_in, amount in claims
-               if programme_id == programme.id and booking_id != exclude_booking
-               and programme.fiscal_year_of(claim_check_in) == year)
-    return max(0, programme.max_amount_per_household_per_fy - used)
-
-
-def _allocate(programme: Programme, history: GroupHistory, *, visitor_id, group: list[StayFacts]):
-    """Rules 3-6 for the group's stays in the programme. F comes from the frozen claim days themselves, so the days
-    a claim froze stay counted even when its booking was cancelled later."""
-    stays = [Stay(key=s.key, dates=s.dates,
-                  frozen_dates=frozenset(history.frozen[(s.key, programme.id)])
-                  if (s.key, programme.id) in history.frozen else None)
-             for s in group]
-    return calculation.allocate(max_days=programme.max_days_per_group, stays=stays,
-                                frozen=frozenset(history.group_frozen.get((visitor_id, programme.id), ())))
-
-
-def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHistory, visitor_id) -> dict:
-    programme, in_window = programme_for(programmes, municipality_id=target.municipality_id, check_in=target.check_in)
-    if programme is None:
-        return _empty(None, [OUTSIDE_PROGRAMME_AREA])
-    terms = terms_of(programme)
-    reasons = []
-    if not target.active:
-        reasons.append(BOOKING_CANCELLED)
-    if not in_window:
-        reasons.append(OUTSIDE_VALIDITY_WINDOW)
-    if home_code and home_code == programme.municipality.code:
-        reasons.append(RESIDENT_OF_PROGRAMME_AREA)
-    if below_min_nights(programme, target):
-        reasons.append(BELOW_MIN_NIGHTS)
-
-    group = [s for s in history.stays.get(visitor_id, []) if s.key != target.key and _qualifies(programme, s)]
-    if not reasons:
-        group.append(target)
-    allocation = _allocate(programme, history, visitor_id=visitor_id, group=group)
-    eligible_dates = allocation.eligible_dates.get(target.key, []) if not reasons else []
-    if not reasons and not eligible_dates:
-        reasons.append(DAY_LIMIT_REACHED)
-
-    lodging = calculation.lodging(terms=terms, party=target.party, nights=target.nights, eligible_dates=eligible_dates)
-    left = household_left(programme, history.claims.get(visitor_id, []), check_in=target.check_in,
-                          exclude_booking=target.key)
+def _empty(programme: Programme | None, reasons: list[str], home: Home) -> dict:
+    """Rule 16's estimate when no programme covers the booking."""
     return {
-        "programme": programme.code,
-        "eligible": not reasons,
-        "reasons": reasons,
-        "stay_days": len(target.dates),
-        "eligible_days": len(eligible_dates),
-        "eligible_nights": len(calculation.eligible_nights(eligible_dates)),
-        "max_days_per_group": programme.max_days_per_group,
-        "group_days_remaining": allocation.remaining_after(min(target.dates)) if target.dates
-        else allocation.days_remaining,
-        "caps": _caps(terms, target.party),
-        "lodging_reimbursable_yen": calculation.total(terms=terms, amounts=[lodging], household_left=left),
+        "programme": programme.code if programme else None, "eligible": False, "reasons": reasons,
+        "stay_days": 0, "eligible_days": 0, "eligible_nights": 0,
+        "max_days_per_group": programme.max_days_per_group if programme else 0,
+        "group_days_remaining": 0,
+        "max_nights_per_group": programme.max_nights_per_group if programme else None,
+        "group_nights_remaining": 0 if programme and programme.max_nights_per_group is not None else None,
+        "caps": [], "lodging_reimbursable_yen": 0, "total_reimbursable_yen": 0,
+        "requirements": requirements_of(home),
     }
 
 
-def estimates_for_bookings(*, bookings) -> dict[int, dict | None]:
-    """Estimate for each booking, keyed by booking id, in a fixed number of queries."""
+def _estimate(programme: Programme, target: StayFacts, result: MemberResult, home: Home) -> dict:
+    terms = terms_of(programme)
+    reasons = list(result.reasons)
+    eligible = result.eligible
+    if not target.active:
+        reasons, eligible = [BOOKING_CANCELLED], False
+    shown = eligible or not (set(reasons) & set(REFUSING_REASONS))
+    return {
+        "programme": programme.code,
+        "eligible": eligible,
+        "reasons": reasons,
+        "stay_days": len(target.dates),
+        "eligible_days": len(result.eligible_dates) if shown else 0,
+        # Rule 31: a day pass has no nights.
+        "eligible_nights": len(result.eligible_nights) if shown and target.kind == Booking.Kind.STAY else 0,
+        "max_days_per_group": programme.max_days_per_group,
+        "group_days_remaining": result.days_remaining,
+        "max_nights_per_group": programme.max_nights_per_group,
+        "group_nights_remaining": result.nights_remaining,
+        "caps": _caps(terms, target.party),
+        "lodging_reimbursable_yen": result.lodging_shown_yen if shown else 0,
+        "total_reimbursable_yen": result.total_yen if shown else 0,
+        "requirements": requirements_of(home),
+    }
+
+
+def _sort_key(estimate: dict, claimed_under: str | None) -> tuple:
+    """Rule 16: the programme of the live claim first, then eligible, then the larger total, then the code."""
+    return (estimate["programme"] != claimed_under, not estimate["eligible"], -estimate["total_reimbursable_yen"],
+            estimate["programme"])
+
+
+def estimates_of(history: GroupHistory, target: StayFacts) -> dict:
+    """`reimbursements` (one estimate per covering programme, in rule 16's order) and `reimbursement`, its first
+    entry or the empty estimate of rule 16."""
+    visitor_id = target.visitor_id
+    home = history.homes.get(visitor_id, Home())
+    live = history.live.get(target.key)
+    covering = [p for p in history.programmes if covers(p, target, live)]
+    extra = target if (target.key == QUOTE or not target.active) else None
+    estimates = []
+    for programme in covering:
+        results = _group_pass(history, programme, visitor_id=visitor_id, extra=extra)
+        estimates.append(_estimate(programme, target, results[target.key], home))
+    by_code = {p.id: p.code for p in history.programmes}
+    claimed_under = by_code.get(live.programme_id) if live is not None else None
+    estimates.sort(key=lambda e: _sort_key(e, claimed_under))
+    if estimates:
+        return {"reimbursement": estimates[0], "reimbursements": estimates}
+    town = [p for p in history.programmes if p.is_active and p.municipality_id == target.municipality_id]
+    if not town:
+        return {"reimbursement": _empty(None, [OUTSIDE_PROGRAMME_AREA], home), "reimbursements": []}
+
+    def distance(p):
+        return max((p.valid_from - target.check_in).days, (target.check_in - p.valid_until).days, 0)
+
+    nearest = min(town, key=lambda p: (distance(p), p.code))
+    return {"reimbursement": _empty(nearest, [OUTSIDE_VALIDITY_WINDOW], home), "reimbursements": []}
+
+
+def estimate_sets_for_bookings(*, bookings) -> dict[int, dict]:
+    """For each booking (by id): its `reimbursement` and `reimbursements`, in a fixed number of queries."""
     bookings = list(bookings)
     if not bookings:
         return {}
-    visitor_ids = {b.visitor_id for b in bookings}
-    homes = dict(User.objects.filter(id__in=visitor_ids).values_list("id", "home_municipality_code"))
-    history, targets = _load_history(visitor_ids=visitor_ids, extra_booking_ids=[b.id for b in bookings])
-    programmes = list(programme_list())
-    return {
-        b.id: estimate(programmes=programmes, target=targets[b.id], home_code=homes.get(b.visitor_id, ""),
-                       history=history, visitor_id=b.visitor_id)
-        for b in bookings
-    }
+    history, targets = _load_history(visitor_ids={b.visitor_id for b in bookings},
+                                     extra_booking_ids=[b.id for b in bookings])
+    return {b.id: estimates_of(history, targets[b.id]) for b in bookings}
+
+
+def estimates_for_bookings(*, bookings) -> dict[int, dict]:
+    """Each booking's `reimbursement` (the first of its estimates), by booking id."""
+    return {key: value["reimbursement"] for key, value in estimate_sets_for_bookings(bookings=bookings).items()}
 
 
 def estimate_for_booking(*, booking: Booking) -> dict:
     return estimates_for_bookings(bookings=[booking])[booking.id]
 
 
-def estimate_for_quote(*, visitor, unit, kind: str, dates: list[date], nights: list[tuple[date, int]],
-                       adults: int, children: int, infants: int) -> dict | None:
-    """Estimate for a stay that is not booked yet (`visitor` may be None for an anonymous quote)."""
+def estimate_set_for_quote(*, visitor, unit, kind: str, dates: list[date], nights: list[tuple[date, int]],
+                           adults: int, children: int, infants: int) -> dict:
+    """`reimbursement` and `reimbursements` for a stay not booked yet (`visitor` may be None: anonymous)."""
     visitor_id = visitor.id if visitor is not None and visitor.is_authenticated else None
     history, _ = _load_history(visitor_ids={visitor_id} if visitor_id else set())
     target = StayFacts(
-        key="quote", municipality_id=unit.facility.municipality_id, kind=kind, check_in=min(dates),
+        key=QUOTE, municipality_id=unit.facility.municipality_id, kind=kind, check_in=min(dates),
         dates=tuple(sorted(set(dates))), nights=list(nights), party=Party(adults, children, infants),
+        visitor_id=visitor_id,
     )
-    home = visitor.home_municipality_code if visitor_id else ""
-    return estimate(programmes=list(programme_list()), target=target, home_code=home, history=history,
-                    visitor_id=visitor_id)
+    return estimates_of(history, target)
+
+
+def estimate_for_quote(**stay) -> dict:
+    """The quote's `reimbursement` (the first of its estimates)."""
+    return estimate_set_for_quote(**stay)["reimbursement"]
 
 
 # --- claims ----------------------------------------------------------------------------------------------------
 
-def claim_eligible_dates(*, claim: Claim) -> list[date]:
-    """A frozen claim's dates, or what the allocation would give its booking now (rules 5-6)."""
-    if claim.is_frozen:
-        return sorted(claim.days.values_list("date", flat=True))
-    history, targets = _load_history(visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id])
-    target = targets[claim.booking_id]
-    programme = claim.programme
-    if not target.active:
-        return []
-    group = [s for s in history.stays.get(claim.visitor_id, []) if _qualifies(programme, s)]
-    allocation = _allocate(programme, history, visitor_id=claim.visitor_id, group=group)
-    return allocation.eligible_dates.get(claim.booking_id, [])
+def claim_figures(*, claims) -> dict[int, MemberResult]:
+    """What each claim's booking gets under the claim's programme now, by the group pass (rule 32: a draft's
+    figures always agree with its booking's estimate), keyed by claim id. Loads every group once."""
+    claims = list(claims)
+    if not claims:
+        return {}
+    history, targets = _load_history(visitor_ids={c.visitor_id for c in claims},
+                                     extra_booking_ids=[c.booking_id for c in claims])
+    programmes = {p.id: p for p in history.programmes}
+    figures = {}
+    for claim in claims:
+        target = targets[claim.booking_id]
+        programme = programmes.get(claim.programme_id) or claim.programme
+        if programme.id not in programmes:
+            history.programmes.append(programme)
+            programmes[programme.id] = programme
+        results = _group_pass(history, programme, visitor_id=claim.visitor_id,
+                              extra=None if target.active else target)
+        figures[claim.id] = results.get(claim.booking_id, MemberResult(reasons=[BOOKING_CANCELLED]))
+    return figures
 
 
-def claim_household_left(*, claim: Claim) -> int | None:
-    history, _ = _load_history(visitor_ids={claim.visitor_id})
-    return household_left(claim.programme, history.claims.get(claim.visitor_id, []),
-                          check_in=claim.booking.check_in, exclude_booking=claim.booking_id)
+def claim_result(*, claim: Claim) -> MemberResult:
+    return claim_figures(claims=[claim])[claim.id]
+
+
+def claims_with_current_figures(claims):
+    """Draft claims get the figures of the group pass (rule 32), without writing; frozen ones keep their own."""
+    claims = list(claims)
+    drafts = [c for c in claims if c.status == Claim.Status.DRAFT]
+    for claim_id, result in claim_figures(claims=drafts).items():
+        claim = next(c for c in drafts if c.id == claim_id)
+        apply_figures(claim, result)
+    return claims
+
+
+def apply_figures(claim: Claim, result: MemberResult) -> list[ExpenseLine]:
+    """Copies the pass's figures onto the claim and its (prefetched) lines; returns the lines."""
+    lines = list(claim.lines.all())
+    for line in lines:
+        line_result = result.lines.get(line.id)
+        if line_result is not None:
+            line.reimbursable_yen, line.reason = line_result.reimbursable_yen, line_result.reason
+    claim.lodging_reimbursable_yen = result.lodging_yen
+    claim.total_reimbursable_yen = result.total_yen
+    claim.reasons = list(result.reasons)
+    return lines
 
 
 def parse_id(value, error: type[Exception]) -> int:
@@ -295,7 +483,7 @@ def parse_id(value, error: type[Exception]) -> int:
 
 
 def _claims_base() -> QuerySet[Claim]:
-    return Claim.objects.select_related("programme", "booking").prefetch_related("lines", "days")
+    return Claim.objects.select_related("programme", "booking", "visitor").prefetch_related("lines", "days")
 
 
 def claim_list(*, user, status: str | None = None) -> QuerySet[Claim]:

@@ -1,11 +1,12 @@
 """Request and response shapes of the reimbursement API."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
-from .selectors import REASON_CODES
+from .selectors import LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
 
@@ -23,40 +24,75 @@ class CapSerializer(serializers.Serializer):
         return {key: value for key, value in data.items() if key in instance}
 
 
+class RequirementSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=REQUIREMENT_CODES,
+                                   help_text=_("home_municipality: the visitor has declared a home municipality."))
+    met = serializers.BooleanField()
+
+
 class ReimbursementEstimateSerializer(serializers.Serializer):
-    """The `reimbursement` object on every quote and booking."""
+    """The estimate of one programme for a quote or booking (`reimbursement`, and each of `reimbursements`)."""
 
     programme = serializers.CharField(allow_null=True)
     eligible = serializers.BooleanField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=REASON_CODES),
-        help_text=_("Why the booking is not eligible; empty when it is. Besides the spec's codes: "
-                    "resident_of_programme_area (the visitor lives in the programme's town) and booking_cancelled."))
+        help_text=_("Every code that refused or cut the estimate. Refusing (eligible is false): "
+                    "outside_programme_area, outside_validity_window, below_min_nights, day_limit_reached, "
+                    "night_limit_reached, claim_limit_reached, budget_exhausted, resident_of_programme_area, "
+                    "claimed_under_other_programme, booking_cancelled. Cutting (eligible stays true): "
+                    "household_limit, budget_low."))
     stay_days = serializers.IntegerField()
     eligible_days = serializers.IntegerField()
-    eligible_nights = serializers.IntegerField()
-    max_days_per_group = serializers.IntegerField()
-    group_days_remaining = serializers.IntegerField()
+    eligible_nights = serializers.IntegerField(help_text=_("0 for a day pass, which has no nights."))
+    max_days_per_group = serializers.IntegerField(allow_null=True, help_text=_("Null: no day limit."))
+    group_days_remaining = serializers.IntegerField(allow_null=True, help_text=_("After this booking; null: no day "
+                                                                                 "limit."))
+    max_nights_per_group = serializers.IntegerField(allow_null=True, help_text=_("Null: no night limit."))
+    group_nights_remaining = serializers.IntegerField(allow_null=True, help_text=_("After this booking; null: no "
+                                                                                   "night limit."))
     caps = CapSerializer(many=True)
     lodging_reimbursable_yen = serializers.IntegerField()
+    total_reimbursable_yen = serializers.IntegerField(
+        help_text=_("Lodging plus the other lines of the booking's claim under this programme, after the household "
+                    "maximum, the budget and the rounding."))
+    requirements = RequirementSerializer(many=True, help_text=_("What the visitor must still do before a claim can "
+                                                                "be submitted."))
 
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
     receipt_name = serializers.SerializerMethodField()
+    reason = serializers.ChoiceField(choices=LINE_REASON_CODES, help_text=_(
+        "day_limit (the date is not eligible), day_cap_used (earlier lines used the group's cap of the day), "
+        "persons_capped (more persons than the group had that date), disallowed, or empty."))
     disallowed_by = serializers.IntegerField(source="disallowed_by_id", allow_null=True,
                                              help_text=_("Id of the staff member who disallowed the line; null if not."))
 
     class Meta:
         model = ExpenseLine
-        fields = ["id", "category", "date", "amount_yen", "persons", "reimbursable_yen", "reason",
+        fields = ["id", "category", "date", "amount_yen", "persons", "adults", "children", "infants",
+                  "reimbursable_yen", "reason",
                   "disallowed_reason", "disallowed_by", "receipt_name"]
 
     def get_receipt_name(self, line) -> str:
         return line.receipt.name.rsplit("/", 1)[-1]
 
 
+class ClaimantSerializer(serializers.Serializer):
+    """Who claims, as declared when the claim was submitted (the current profile while it is a draft)."""
+
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    home_prefecture = serializers.CharField()
+    home_municipality = serializers.CharField()
+    home_municipality_code = serializers.CharField()
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     booking = serializers.IntegerField(source="booking_id")
+    claimant = serializers.SerializerMethodField()
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=REASON_CODES),
+                                    help_text=_("The codes that refused or cut the claim's figures."))
     visitor = serializers.IntegerField(source="visitor_id")
     programme = serializers.CharField(source="programme.code")
     lines = ExpenseLineSerializer(many=True)
@@ -66,9 +102,21 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Claim
-        fields = ["id", "booking", "visitor", "programme", "status", "eligible_dates", "lodging_reimbursable_yen",
-                  "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
+        fields = ["id", "booking", "visitor", "claimant", "programme", "status", "eligible_dates", "reasons",
+                  "lodging_reimbursable_yen", "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
                   "approved_amount_yen", "rejection_reason", "paid_at", "created_at"]
+
+    @extend_schema_field(ClaimantSerializer)
+    def get_claimant(self, claim):
+        if claim.status == Claim.Status.DRAFT:
+            user = claim.visitor
+            return {"name": user.full_name, "email": user.email, "home_prefecture": user.home_prefecture,
+                    "home_municipality": user.home_municipality,
+                    "home_municipality_code": user.home_municipality_code}
+        return {"name": claim.claimant_name, "email": claim.claimant_email,
+                "home_prefecture": claim.claimant_home_prefecture,
+                "home_municipality": claim.claimant_home_municipality,
+                "home_municipality_code": claim.claimant_home_municipality_code}
 
     def get_eligible_dates(self, claim) -> list[str]:
         """The frozen dates once submitted; empty while a draft (see the booking's estimate)."""
@@ -80,13 +128,19 @@ ClaimPageSerializer = page_serializer("ClaimPageSerializer", ClaimSerializer)
 
 class ClaimCreateSerializer(serializers.Serializer):
     booking = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    programme = serializers.SlugField(max_length=60, required=False, help_text=_(
+        "Code of the programme to claim under; by default the programme of the booking's `reimbursement`."))
 
 
 class ExpenseLineCreateSerializer(serializers.Serializer):
     category = serializers.SlugField(max_length=40)
     date = serializers.DateField()
     amount_yen = serializers.IntegerField(min_value=1, max_value=MAX_RECEIPT_AMOUNT_YEN)
-    persons = serializers.IntegerField(min_value=1, max_value=50, default=1)
+    persons = serializers.IntegerField(min_value=1, max_value=50, required=False, help_text=_(
+        "Travellers the receipt covers (default 1); counted up to the group's persons that date."))
+    adults = serializers.IntegerField(min_value=0, max_value=50, required=False)
+    children = serializers.IntegerField(min_value=0, max_value=50, required=False)
+    infants = serializers.IntegerField(min_value=0, max_value=50, required=False)
     receipt = serializers.FileField(allow_empty_file=True, max_length=200)
 
 

@@ -12,8 +12,10 @@ from bookings.models import Booking
 
 from . import calculation, selectors
 from .emails import claim_status_email
-from .errors import (BookingCancelled, BookingNotFound, ClaimBookingCancelled, BudgetExceeded, ClaimExists, ClaimLimitReached,
-                     DayLimitReached, InvalidLine, InvalidStatus, LineNotFound, NotEligible)
+from .errors import (BookingCancelled, BookingNotFound, BudgetExceeded, BudgetExhausted, ClaimBookingCancelled,
+                     ClaimedUnderOtherProgramme, ClaimExists, ClaimLimitReached, DayLimitReached, InvalidLine,
+                     InvalidStatus, LineNotFound, NightLimitReached, NotEligible, OutsideProgrammeArea,
+                     OutsideValidityWindow, ProgrammeNotFound, RequirementsUnmet)
 from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
 
@@ -47,57 +49,59 @@ def _locked(claim: Claim, *allowed: str) -> Claim:
     return locked
 
 
-def _recompute(*, claim: Claim, eligible_dates, household_left: int | None) -> None:
-    """Lodging from the booking's eligible nights plus every line's share; the total only follows the rules."""
-    booking = claim.booking
-    terms = selectors.terms_of(claim.programme)
-    party = calculation.Party(booking.adults, booking.children, booking.infants)
-    nights = [(line.date, line.price_yen) for line in booking.lines.all()] if booking.kind == Booking.Kind.STAY else []
-    lodging = calculation.lodging(terms=terms, party=party, nights=nights, eligible_dates=eligible_dates)
-    lines = list(claim.lines.all())
-    results = calculation.expense_lines(
-        terms=terms, party=party, eligible_dates=eligible_dates,
-        lines=[calculation.Line(key=line.id, category=line.category, date=line.date, amount_yen=line.amount_yen,
-                                persons=line.persons, disallowed=bool(line.disallowed_reason)) for line in lines],
-    )
-    for line in lines:
-        result = results[line.id]
-        line.reimbursable_yen, line.reason = result.reimbursable_yen, result.reason
-    ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
-    claim.lodging_reimbursable_yen = lodging
-    claim.total_reimbursable_yen = calculation.total(
-        terms=terms, amounts=[lodging, *(r.reimbursable_yen for r in results.values())], household_left=household_left
-    )
-
-
 def _recompute_and_save(claim: Claim) -> None:
-    _recompute(claim=claim, eligible_dates=selectors.claim_eligible_dates(claim=claim),
-               household_left=selectors.claim_household_left(claim=claim))
+    """Stores a draft's figures as the group pass gives them now (they are recomputed whenever read anyway)."""
+    lines = selectors.apply_figures(claim, selectors.claim_result(claim=claim))
+    ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
     claim.save()
 
 
-def _eligible_estimate(booking: Booking) -> dict:
-    """The booking's estimate, refused with the spec's reason codes when it is not eligible."""
-    estimate = selectors.estimate_for_booking(booking=booking)
-    if not estimate["eligible"]:
-        raise NotEligible(reasons=", ".join(estimate["reasons"]), extra={"reasons": estimate["reasons"]})
-    return estimate
+# Refusals that a draft may still carry: they are checked when the claim is submitted.
+REFUSED_AT_SUBMISSION = {selectors.BUDGET_EXHAUSTED, selectors.CLAIM_LIMIT_REACHED}
+
+
+def _programme_for_claim(*, booking: Booking, code: str | None) -> Programme:
+    """Rule 17 and 40: the named programme, which must cover the booking by its check-in; without a name, the
+    programme of the booking's `reimbursement`."""
+    if not code:
+        estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
+        if not estimates["reimbursements"]:
+            reasons = estimates["reimbursement"]["reasons"]
+            raise NotEligible(reasons=", ".join(reasons), extra={"reasons": reasons})
+        code = estimates["reimbursement"]["programme"]
+    programme = Programme.objects.select_related("municipality").filter(code=code[:60]).first()
+    if programme is None:
+        raise ProgrammeNotFound(fields={"programme": [str(ProgrammeNotFound.default_message)]})
+    if not programme.is_active or programme.municipality_id != booking.unit.facility.municipality_id:
+        raise OutsideProgrammeArea(fields={"programme": [str(OutsideProgrammeArea.default_message)]})
+    if not selectors.in_window(programme, booking.check_in):
+        raise OutsideValidityWindow(fields={"programme": [str(OutsideValidityWindow.default_message)]})
+    return programme
 
 
 @transaction.atomic
-def claim_create(*, visitor, booking_id: int) -> Claim:
+def claim_create(*, visitor, booking_id: int, programme: str | None = None) -> Claim:
     booking = Booking.objects.select_related("unit__facility").filter(id=booking_id, visitor=visitor).first()
     if booking is None:
         raise BookingNotFound(fields={"booking": [str(BookingNotFound.default_message)]})
     if not booking.is_active:
         raise BookingCancelled(fields={"booking": [str(BookingCancelled.default_message)]})
-    estimate = _eligible_estimate(booking)
-    programme = Programme.objects.get(code=estimate["programme"])
-    if Claim.objects.filter(booking=booking, status__in=Claim.LIVE_STATUSES).exists():
+    live = Claim.objects.filter(booking=booking, status__in=Claim.LIVE_STATUSES).select_related("programme").first()
+    if live is not None:
+        if programme and live.programme.code != programme:
+            raise ClaimedUnderOtherProgramme(fields={"programme": [str(ClaimedUnderOtherProgramme.default_message)]})
         raise ClaimExists(fields={"booking": [str(ClaimExists.default_message)]})
+    chosen = _programme_for_claim(booking=booking, code=programme)
+    estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]["reimbursements"]
+    estimate = next((e for e in estimates if e["programme"] == chosen.code), None)
+    if estimate is None:
+        raise OutsideProgrammeArea(fields={"programme": [str(OutsideProgrammeArea.default_message)]})
+    refusals = [r for r in estimate["reasons"] if r in selectors.REFUSING_REASONS and r not in REFUSED_AT_SUBMISSION]
+    if refusals:
+        raise NotEligible(reasons=", ".join(refusals), extra={"reasons": refusals})
     try:
         with transaction.atomic():
-            claim = Claim.objects.create(booking=booking, visitor=visitor, programme=programme)
+            claim = Claim.objects.create(booking=booking, visitor=visitor, programme=chosen)
     except IntegrityError:
         # The partial unique index caught a second claim created at the same moment.
         raise ClaimExists(fields={"booking": [str(ClaimExists.default_message)]}) from None
@@ -106,8 +110,26 @@ def claim_create(*, visitor, booking_id: int) -> Claim:
     return claim
 
 
+def _line_persons(*, persons: int | None, adults: int | None, children: int | None, infants: int | None) -> int:
+    """A line says `persons`, or its age bands (then `persons`, if given too, must be their sum)."""
+    bands = [adults, children, infants]
+    if all(band is None for band in bands):
+        return persons or 1
+    stated = sum(band or 0 for band in bands)
+    if stated < 1:
+        message = _("A receipt covers at least one person.")
+        raise InvalidLine(message, fields={"adults": [message]})
+    if persons is not None and persons != stated:
+        message = _("The persons (%(persons)s) are not the sum of adults, children and infants (%(stated)s).") % {
+            "persons": persons, "stated": stated}
+        raise InvalidLine(message, fields={"persons": [message]})
+    return stated
+
+
 @transaction.atomic
-def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int, persons: int, receipt) -> ExpenseLine:
+def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int, persons: int | None = None,
+                     receipt, adults: int | None = None, children: int | None = None,
+                     infants: int | None = None) -> ExpenseLine:
     claim = _locked(claim, S.DRAFT)
     booking = claim.booking
     if category == CategoryRule.LODGING or not claim.programme.categories.filter(category=category).exists():
@@ -119,13 +141,12 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
         message = _("The expense date %(date)s is outside the stay (%(first)s to %(last)s).") % {
             "date": date.isoformat(), "first": dates[0].isoformat(), "last": dates[-1].isoformat()}
         raise InvalidLine(message, fields={"date": [message]})
-    if persons > booking.persons:
-        message = _("The receipt cannot cover %(persons)s persons: the party has %(party)s.") % {
-            "persons": persons, "party": booking.persons}
-        raise InvalidLine(message, fields={"persons": [message]})
+    # Persons above the party are accepted and counted up to the group's persons that date (`persons_capped`).
+    persons = _line_persons(persons=persons, adults=adults, children=children, infants=infants)
     receipt_validate(receipt)
     line = ExpenseLine.objects.create(claim=claim, category=category, date=date, amount_yen=amount_yen,
-                                      persons=persons, receipt=receipt)
+                                      persons=persons, adults=adults, children=children, infants=infants,
+                                      receipt=receipt)
     _recompute_and_save(claim)
     line.refresh_from_db()
     return line
@@ -143,40 +164,73 @@ def expense_line_delete(*, claim: Claim, line_id: int) -> None:
 
 
 def _lock_group(visitor_id: int) -> None:
-    """Serialises everything that spends a group's days or yearly limits (spec rule 8)."""
+    """Serialises everything that spends a group's days, nights or yearly limits (spec rule 8)."""
     get_user_model().objects.select_for_update().filter(id=visitor_id).values_list("id", flat=True).get()
+
+
+def _lock_programme(programme_id: int) -> Programme:
+    """Serialises what spends one programme's budget: submissions (rule 27) and approvals."""
+    return Programme.objects.select_for_update().get(id=programme_id)
+
+
+SUBMISSION_REFUSALS = {
+    selectors.BUDGET_EXHAUSTED: BudgetExhausted,
+    selectors.CLAIM_LIMIT_REACHED: ClaimLimitReached,
+    selectors.DAY_LIMIT_REACHED: DayLimitReached,
+    selectors.NIGHT_LIMIT_REACHED: NightLimitReached,
+    selectors.CLAIMED_UNDER_OTHER_PROGRAMME: ClaimedUnderOtherProgramme,
+}
+
+
+def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
+    refusing = [r for r in reasons if r in selectors.REFUSING_REASONS]
+    if not refusing:
+        return
+    for reason in refusing:
+        if reason in SUBMISSION_REFUSALS:
+            error = SUBMISSION_REFUSALS[reason]
+            if error is ClaimLimitReached:
+                raise ClaimLimitReached(limit=claim.programme.max_claims_per_fy)
+            if error is BudgetExhausted:
+                raise BudgetExhausted(extra={"remaining_yen": 0},
+                                      fields={"budget": [str(_("¥%(remaining)s of the budget is left.")
+                                                             % {"remaining": "0"})]})
+            raise error()
+    raise NotEligible(reasons=", ".join(refusing), extra={"reasons": refusing})
 
 
 @transaction.atomic
 def claim_submit(*, claim: Claim, actor) -> Claim:
+    # Lock order: group, programme, claim; approvals take programme then claim, so no cycle.
     _lock_group(claim.visitor_id)
+    _lock_programme(claim.programme_id)
     claim = _locked(claim, S.DRAFT)
     if not claim.booking.is_active:
         raise BookingCancelled()
-    # What made the booking eligible when the draft was opened may have changed since (e.g. the visitor's home).
-    reasons = set(selectors.estimate_for_booking(booking=claim.booking)["reasons"]) - {selectors.DAY_LIMIT_REACHED}
-    if reasons:
-        raise NotEligible(reasons=", ".join(sorted(reasons)), extra={"reasons": sorted(reasons)})
-    programme = claim.programme
-    if programme.max_claims_per_fy is not None:
-        year = programme.fiscal_year_of(claim.booking.check_in)
-        made = sum(1 for c in Claim.objects.filter(visitor_id=claim.visitor_id, programme=programme,
-                                                   status__in=Claim.FROZEN_STATUSES).select_related("booking")
-                   if programme.fiscal_year_of(c.booking.check_in) == year)
-        if made >= programme.max_claims_per_fy:
-            raise ClaimLimitReached(limit=programme.max_claims_per_fy)
-    dates = selectors.claim_eligible_dates(claim=claim)
-    if not dates:
+    visitor = get_user_model().objects.get(id=claim.visitor_id)
+    unmet = [item["code"] for item in selectors.requirements_of(selectors.Home(visitor.home_municipality_code))
+             if not item["met"]]
+    if unmet:
+        message = _("Declare your home municipality in your profile first.")
+        raise RequirementsUnmet(codes=", ".join(unmet), fields={code: [str(message)] for code in unmet})
+    # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
+    result = selectors.claim_result(claim=claim)
+    _refuse_submission(claim, result.reasons)
+    if not result.eligible_dates:
         raise DayLimitReached()
-    try:
-        with transaction.atomic():
-            ClaimDay.objects.bulk_create(
-                [ClaimDay(claim=claim, visitor_id=claim.visitor_id, programme=programme, date=d) for d in dates]
-            )
-    except IntegrityError:
-        # Only reachable if the group lock were bypassed: the unique date constraint is the last line of defence.
-        raise DayLimitReached() from None
-    _recompute(claim=claim, eligible_dates=dates, household_left=selectors.claim_household_left(claim=claim))
+    nights = dict(result.night_lodging)
+    ClaimDay.objects.bulk_create([
+        ClaimDay(claim=claim, visitor_id=claim.visitor_id, programme_id=claim.programme_id, date=d,
+                 night=d in nights, lodging_yen=nights.get(d, 0))
+        for d in result.eligible_dates
+    ])
+    lines = selectors.apply_figures(claim, result)
+    ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+    # The claimant as declared now (rule 20): later changes of the profile do not reach the claim.
+    claim.claimant_name, claim.claimant_email = visitor.full_name, visitor.email
+    claim.claimant_home_prefecture = visitor.home_prefecture
+    claim.claimant_home_municipality = visitor.home_municipality
+    claim.claimant_home_municipality_code = visitor.home_municipality_code
     claim.submitted_at = timezone.now()
     _transition(claim=claim, to=S.SUBMITTED, actor=actor)
     claim.save()
@@ -214,24 +268,20 @@ def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
 
 @transaction.atomic
 def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> Claim:
+    """The line pays nothing from now on; the claim's other figures stay as frozen, so the total only goes down
+    (and changed caps never reach it)."""
     claim = _locked(claim, S.SUBMITTED)
     line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
     if line is None:
         raise LineNotFound()
+    paid = line.reimbursable_yen
     line.disallowed_reason, line.disallowed_by = reason, actor
-    line.save(update_fields=["disallowed_reason", "disallowed_by"])
-    before = claim.total_reimbursable_yen
-    _recompute(claim=claim, eligible_dates=sorted(claim.days.values_list("date", flat=True)),
-               household_left=selectors.claim_household_left(claim=claim))
-    # Disallowing can only lower the total, never raise it.
-    claim.total_reimbursable_yen = min(before, claim.total_reimbursable_yen)
+    line.reimbursable_yen, line.reason = 0, calculation.DISALLOWED
+    line.save(update_fields=["disallowed_reason", "disallowed_by", "reimbursable_yen", "reason"])
+    total = max(0, claim.total_reimbursable_yen - paid)
+    claim.total_reimbursable_yen = total - total % claim.programme.rounding_unit_yen
     claim.save()
     return claim
-
-
-def _lock_programme(programme_id: int) -> Programme:
-    """Serialises approvals of one programme so that two at once cannot both spend the last of the budget."""
-    return Programme.objects.select_for_update().get(id=programme_id)
 
 
 def _budget_spent(programme: Programme) -> int:

@@ -1,7 +1,8 @@
-"""Claims raced through a live server on PostgreSQL: the group's day and claim limits and the budget hold."""
+"""Claims raced through a live server on PostgreSQL: the group's day, night, claim and household limits and the
+programme's budget hold."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
@@ -11,9 +12,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bookings.models import Booking
 from facilities.models import Facility
 from reimbursements import selectors, services
-from reimbursements.models import Claim, ClaimDay, Programme
+from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from tests import factories
-from tests.reimbursements.factories import make_booking, saku_programme
+from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -57,15 +58,18 @@ def barrier_after(monkeypatch, module, name, parties=2):
     monkeypatch.setattr(module, name, wrapped)
 
 
-def without_group_lock(monkeypatch):
+def without_locks(monkeypatch, parties=2):
+    """Submissions without the group and programme locks, each reading before any writes."""
     monkeypatch.setattr(services, "_lock_group", lambda visitor_id: None)
-    barrier_after(monkeypatch, selectors, "claim_eligible_dates")
+    monkeypatch.setattr(services, "_lock_programme", lambda programme_id: Programme.objects.get(id=programme_id))
+    barrier_after(monkeypatch, selectors, "claim_result", parties=parties)
 
 
 # --- the group's day limit ------------------------------------------------------------------------------------------
 
 def overlapping_claims():
-    """A stay 12-01→12-04 (4 dates) and day passes on 12-04…12-06 of one group: 6 distinct dates, limit 6."""
+    """A stay 12-01→12-04 (4 dates) and day passes on 12-04…12-06 of one group: 6 distinct dates, limit 6. The
+    shared date 12-04 is frozen by both claims and counted once (spec rule 29)."""
     saku_programme()
     visitor = factories.VisitorFactory()
     stay = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4))
@@ -80,16 +84,8 @@ def test_two_claims_of_a_group_submitted_at_once_share_the_day_limit(live_server
     visitor, calls = overlapping_claims()
     barrier_before(monkeypatch, services, "_lock_group")
     assert race(live_server, calls) == [200, 200]
-    days = list(ClaimDay.objects.filter(visitor=visitor).values_list("date", flat=True))
-    assert len(days) == 6 == len(set(days))
-
-
-def test_control_without_the_group_lock_both_claim_the_shared_date(live_server, monkeypatch):
-    """Both submissions read the group before either writes and both freeze 12-04: only the unique date
-    constraint stops the second, so the submission above could not both succeed without the lock."""
-    visitor, calls = overlapping_claims()
-    without_group_lock(monkeypatch)
-    assert sorted(race(live_server, calls)) == [200, 409]
+    days = set(ClaimDay.objects.filter(visitor=visitor).values_list("date", flat=True))
+    assert len(days) == 6
 
 
 # --- the claims per fiscal year ---------------------------------------------------------------------------------------
@@ -113,7 +109,7 @@ def test_two_submissions_at_once_respect_the_claims_per_year(live_server, monkey
 
 def test_control_without_the_group_lock_both_claims_get_through(live_server, monkeypatch):
     visitor, calls = two_trips_one_claim_allowed()
-    without_group_lock(monkeypatch)
+    without_locks(monkeypatch)
     assert race(live_server, calls) == [200, 200]
     assert Claim.objects.filter(visitor=visitor, status="submitted").count() == 2
 
@@ -151,3 +147,79 @@ def test_control_without_the_programme_lock_the_budget_is_exceeded(live_server, 
     barrier_after(monkeypatch, services, "_budget_spent")
     assert race(live_server, calls) == [200, 200]
     assert approved_total(programme) > Programme.objects.get(id=programme.id).budget_yen
+
+
+# --- twenty submissions of one group: household maximum, days and nights ----------------------------------------------
+
+RACERS = 20
+
+
+def one_group_twenty_drafts():
+    """20 two-date stays of one group, drafted before the programme took its day (10), night (4) and household
+    (¥25,000) limits: together they ask for 40 dates, 20 nights and ¥140,000."""
+    programme = ProgrammeFactory(max_days_per_group=None)
+    CategoryRuleFactory(programme=programme, category="lodging", basis=CategoryRule.Basis.PERSON_NIGHT,
+                        cap_yen=7000)
+    visitor = factories.VisitorFactory()
+    unit = factories.UnitFactory(facility=factories.FacilityFactory(municipality=programme.municipality),
+                                 price_yen=9000)
+    claims = []
+    for n in range(RACERS):
+        start = date(2026, 11, 1) + timedelta(days=3 * n)
+        booking = make_booking(visitor=visitor, unit=unit, check_in=start, check_out=start + timedelta(days=1),
+                               price=9000)
+        claims.append(services.claim_create(visitor=visitor, booking_id=booking.id))
+    Programme.objects.filter(id=programme.id).update(max_days_per_group=10, max_nights_per_group=4,
+                                                     max_amount_per_household_per_fy=25000)
+    return programme, visitor, [(visitor, f"/api/v1/claims/{c.id}/submit/") for c in claims]
+
+
+def test_twenty_submissions_of_a_group_keep_its_limits(live_server, monkeypatch):
+    """Within a group every submission computes its share with the same pass over the group's stays, so without
+    the lock they mostly agree too; the group lock's control is the claims-per-year race above."""
+    programme, visitor, calls = one_group_twenty_drafts()
+    barrier_before(monkeypatch, services, "_lock_group", parties=RACERS)
+    codes = race(live_server, calls)
+    assert set(codes) <= {200, 409} and 200 in codes
+    frozen = Claim.objects.filter(visitor=visitor, status__in=Claim.FROZEN_STATUSES)
+    assert 0 < frozen.aggregate(t=Sum("total_reimbursable_yen"))["t"] <= 25000
+    days = ClaimDay.objects.filter(visitor=visitor, programme=programme)
+    assert 0 < len(set(days.values_list("date", flat=True))) <= 10
+    assert 0 < len(set(days.filter(night=True).values_list("date", flat=True))) <= 4
+
+
+# --- twenty groups racing for one budget ------------------------------------------------------------------------------
+
+def twenty_groups_one_budget():
+    """20 groups with an ¥8,000 draft each; the budget holds six and a quarter of them."""
+    programme = saku_programme()
+    Programme.objects.filter(id=programme.id).update(budget_yen=50000)
+    calls = []
+    for _ in range(RACERS):
+        visitor = factories.VisitorFactory()
+        booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+        calls.append((visitor, f"/api/v1/claims/{services.claim_create(visitor=visitor, booking_id=booking.id).id}"
+                               f"/submit/"))
+    return programme, calls
+
+
+def committed(programme) -> int:
+    return sum(selectors.committed_yen(c) for c in Claim.objects.filter(programme=programme,
+                                                                         status__in=Claim.FROZEN_STATUSES))
+
+
+def test_twenty_groups_never_commit_more_than_the_budget(live_server, monkeypatch):
+    programme, calls = twenty_groups_one_budget()
+    barrier_before(monkeypatch, services, "_lock_programme", parties=RACERS)
+    codes = race(live_server, calls)
+    assert sorted(codes) == [200] * 7 + [409] * 13
+    assert committed(programme) == 50000
+    cut = Claim.objects.get(programme=programme, status="submitted", total_reimbursable_yen=2000)
+    assert cut.reasons == ["budget_low"]
+
+
+def test_control_without_the_programme_lock_the_budget_is_overcommitted(live_server, monkeypatch):
+    programme, calls = twenty_groups_one_budget()
+    without_locks(monkeypatch, parties=RACERS)
+    assert race(live_server, calls) == [200] * RACERS
+    assert committed(programme) > 50000

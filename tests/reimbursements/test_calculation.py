@@ -1,11 +1,11 @@
-"""Properties of the pure subsidy arithmetic, whatever the programme and the group's trips."""
+"""Properties of the pure subsidy arithmetic (the group pass), whatever the programme and the group's trips."""
 from datetime import date, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from reimbursements import calculation
-from reimbursements.calculation import Line, Party, Rule, Stay, Terms
+from reimbursements.calculation import Frozen, Line, Member, Party, Presence, Rule, Terms
 
 START = date(2026, 12, 1)
 
@@ -14,30 +14,46 @@ stays = st.lists(
 )
 
 
+def frozen_claim(dates) -> Frozen:
+    return Frozen(dates=frozenset(dates), nights=(), lodging_yen=0, total_yen=0, committed_yen=0)
+
+
+def member(key, dates, *, frozen=None, nights=(), party=None, lines=()) -> Member:
+    party = party or Party(1)
+    kind = calculation.STAY if nights else calculation.DAY_PASS
+    return Member(key=key, order=(min(dates) if dates else START, 0, key), kind=kind, dates=tuple(dates),
+                  nights=tuple(nights), party=party, lines=tuple(lines), frozen=frozen)
+
+
 def build(raw):
     """Stays from (offset, length, frozen) triples; frozen ones keep a prefix of their dates, as a past claim did."""
     result, taken = [], set()
     for key, (offset, length, frozen) in enumerate(raw):
         dates = tuple(START + timedelta(days=offset + i) for i in range(length))
-        frozen_dates = None
+        claim = None
         if frozen:
-            frozen_dates = frozenset(d for d in dates[:2] if d not in taken)
-            taken |= frozen_dates
-        result.append(Stay(key=key, dates=dates, frozen_dates=frozen_dates))
+            kept = [d for d in dates[:2] if d not in taken]
+            taken |= set(kept)
+            claim = frozen_claim(kept) if kept else None
+        result.append(member(key, dates if claim is None else tuple(sorted(claim.dates)), frozen=claim))
     return result
+
+
+def days_pass(max_days, group):
+    return calculation.group_pass(terms=Terms(max_days_per_group=max_days, rules=()), members=group)
 
 
 @given(raw=stays, max_days=st.integers(0, 10))
 def test_group_days_never_exceed_the_limit_beyond_what_was_frozen(raw, max_days):
     group = build(raw)
-    allocation = calculation.allocate(max_days=max_days, stays=group)
-    frozen = set().union(*(s.frozen_dates for s in group if s.frozen_dates is not None))
-    given_out = set().union(*map(set, allocation.eligible_dates.values()))
+    results = days_pass(max_days, group)
+    frozen = set().union(*(m.frozen.dates for m in group if m.frozen is not None))
+    given_out = set().union(*(set(r.eligible_dates) for r in results.values()))
     assert len(given_out) <= max(max_days, len(frozen))
     assert len(given_out - frozen) + len(frozen) <= max(max_days, len(frozen))
-    assert allocation.days_remaining >= 0
-    for stay in group:
-        assert set(allocation.eligible_dates[stay.key]) <= set(stay.dates)
+    for m in group:
+        assert results[m.key].days_remaining >= 0
+        assert set(results[m.key].eligible_dates) <= set(m.dates)
 
 
 @given(prices=st.lists(st.integers(0, 100_000), min_size=1, max_size=10), cap=st.none() | st.integers(0, 20_000),
@@ -47,7 +63,10 @@ def test_lodging_never_exceeds_the_price_or_the_cap(prices, cap, share, adults, 
     nights = [(START + timedelta(days=i), price) for i, price in enumerate(prices)]
     dates = [START + timedelta(days=i) for i in range(len(prices) + 1)]
     party = Party(adults, children)
-    paid = calculation.lodging(terms=terms, party=party, nights=nights, eligible_dates=dates)
+    stay = member("stay", dates, nights=nights, party=party)
+    presence = [Presence(kind=calculation.STAY, dates=tuple(dates), night_dates=tuple(n for n, _ in nights),
+                         party=party)]
+    paid = calculation.group_pass(terms=terms, members=[stay], presence=presence)["stay"].lodging_yen
     assert 0 <= paid <= sum(prices)
     if cap is not None:
         assert paid <= cap * party.size * len(prices)
@@ -59,22 +78,29 @@ def test_lines_never_pay_more_than_their_amount(amounts, cap, basis):
     terms = Terms(max_days_per_group=6, rules=(Rule("taxi", basis, cap),))
     lines = [Line(key=i, category="taxi", date=START + timedelta(days=d), amount_yen=a, persons=p)
              for i, (a, p, d) in enumerate(amounts)]
-    results = calculation.expense_lines(terms=terms, party=Party(2, 1), lines=lines, eligible_dates=[START])
+    desk = member("desk", [START], party=Party(2, 1), lines=lines)
+    presence = [Presence(kind=calculation.DAY_PASS, dates=(START,), night_dates=(), party=Party(2, 1))]
+    results = calculation.group_pass(terms=terms, members=[desk], presence=presence)["desk"].lines
     for line in lines:
         paid = results[line.key].reimbursable_yen
         assert 0 <= paid <= line.amount_yen
         if line.date != START:
             assert paid == 0 and results[line.key].reason == "day_limit"
+    if cap is not None:
+        assert sum(r.reimbursable_yen for r in results.values()) <= cap * (3 if basis == "person_day" else 1)
 
 
-@given(amounts=st.lists(st.integers(0, 100_000), max_size=6), unit=st.sampled_from([1, 10, 100, 1000]),
-       left=st.none() | st.integers(0, 200_000))
-def test_total_is_rounded_down_and_within_the_household_maximum(amounts, unit, left):
-    value = calculation.total(terms=Terms(max_days_per_group=6, rules=(), rounding_unit_yen=unit), amounts=amounts,
-                              household_left=left)
-    assert value % unit == 0 and 0 <= value <= sum(amounts)
-    if left is not None:
-        assert value <= left
+@given(prices=st.lists(st.integers(0, 20_000), min_size=1, max_size=6), unit=st.sampled_from([1, 10, 100, 1000]),
+       household=st.none() | st.integers(0, 200_000))
+def test_total_is_rounded_down_and_within_the_household_maximum(prices, unit, household):
+    terms = Terms(max_days_per_group=None, rules=(Rule("lodging", "night", None),), rounding_unit_yen=unit,
+                  max_amount_per_household=household)
+    nights = [(START + timedelta(days=i), price) for i, price in enumerate(prices)]
+    stay = member("stay", [START + timedelta(days=i) for i in range(len(prices) + 1)], nights=nights)
+    value = calculation.group_pass(terms=terms, members=[stay])["stay"].total_yen
+    assert value % unit == 0 and 0 <= value <= sum(prices)
+    if household is not None:
+        assert value <= household
 
 
 def test_party_beyond_the_maximum_size_is_not_counted():
@@ -84,19 +110,19 @@ def test_party_beyond_the_maximum_size_is_not_counted():
 
 @given(raw=stays, max_days=st.integers(0, 10), elsewhere=st.integers(0, 8))
 def test_days_frozen_by_stays_no_longer_listed_still_count(raw, max_days, elsewhere):
-    """A claim whose booking was cancelled keeps its frozen dates in F (rule 3): they limit what the others get."""
-    group = [Stay(key=s.key, dates=s.dates) for s in build(raw)]
-    frozen = frozenset(START - timedelta(days=1 + i) for i in range(elsewhere))
-    allocation = calculation.allocate(max_days=max_days, stays=group, frozen=frozen)
-    given_out = set().union(*map(set, allocation.eligible_dates.values()))
-    assert not given_out & frozen
+    """A claim whose booking was cancelled keeps its frozen dates (rule 3): they limit what the others get."""
+    group = [member(m.key, m.dates) for m in build(raw)]
+    frozen = [START - timedelta(days=1 + i) for i in range(elsewhere)]
+    cancelled = member("cancelled", frozen, frozen=frozen_claim(frozen)) if frozen else None
+    results = days_pass(max_days, group + ([cancelled] if cancelled else []))
+    given_out = set().union(*(set(results[m.key].eligible_dates) for m in group))
+    assert not given_out & set(frozen)
     assert len(given_out) <= max(0, max_days - len(frozen))
 
 
 def test_days_remaining_after_a_booking_ignore_later_ones():
-    first = Stay(key="first", dates=tuple(START + timedelta(days=i) for i in range(4)))
-    later = Stay(key="later", dates=(START + timedelta(days=20), START + timedelta(days=21)))
-    allocation = calculation.allocate(max_days=6, stays=[first, later])
-    assert allocation.remaining_after(START) == 2
-    assert allocation.remaining_after(START + timedelta(days=20)) == 0
-    assert allocation.days_remaining == 0
+    first = member("first", [START + timedelta(days=i) for i in range(4)])
+    later = member("later", [START + timedelta(days=20), START + timedelta(days=21)])
+    results = days_pass(6, [first, later])
+    assert results["first"].days_remaining == 2
+    assert results["later"].days_remaining == 0
