@@ -1,4 +1,5 @@
 """Reads for reimbursements: the `reimbursement` estimate every quote and booking carries, programmes, claims."""
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -6,6 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
+from backend.ids import parse_id
 from bookings.models import Booking, BookingLine
 
 from . import calculation
@@ -25,12 +27,16 @@ REASON_CODES = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHT
 
 # --- programmes -------------------------------------------------------------------------------------------------
 
+# A programme's code is a slug; anything else (a NUL byte, which PostgreSQL refuses in a query) names none.
+PROGRAMME_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
+
+
 def programme_list() -> QuerySet[Programme]:
     return Programme.objects.filter(is_active=True).select_related("municipality").prefetch_related("categories")
 
 
 def programme_get(*, code: str) -> Programme:
-    programme = programme_list().filter(code=code[:60]).first()
+    programme = programme_list().filter(code=code).first() if PROGRAMME_CODE.fullmatch(code) else None
     if programme is None:
         raise ProgrammeNotFound()
     return programme
@@ -286,14 +292,6 @@ def claim_household_left(*, claim: Claim) -> int | None:
                           check_in=claim.booking.check_in, exclude_booking=claim.booking_id)
 
 
-def parse_id(value, error: type[Exception]) -> int:
-    """A path id as an int, or the given not-found error for anything that cannot be one (too long included)."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise error()
-    return int(text)
-
-
 def _claims_base() -> QuerySet[Claim]:
     return Claim.objects.select_related("programme", "booking").prefetch_related("lines", "days")
 
@@ -310,14 +308,14 @@ def claim_list(*, user, status: str | None = None) -> QuerySet[Claim]:
 
 
 def claim_line_get(*, claim: Claim, line_id):
-    line = claim.lines.filter(id=parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     return line
 
 
 def claim_get(*, user, claim_id: int) -> Claim:
-    claim = claim_list(user=user).filter(id=parse_id(claim_id, ClaimNotFound)).first()
+    claim = claim_list(user=user).filter(id=parse_id(claim_id)).first()
     if claim is None:
         raise ClaimNotFound()
     return claim

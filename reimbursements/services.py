@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.ids import parse_id
 from bookings.models import Booking
 
 from . import calculation, selectors
@@ -134,7 +135,7 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
 @transaction.atomic
 def expense_line_delete(*, claim: Claim, line_id: int) -> None:
     claim = _locked(claim, S.DRAFT)
-    line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     line.receipt.delete(save=False)
@@ -215,7 +216,7 @@ def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
 @transaction.atomic
 def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> Claim:
     claim = _locked(claim, S.SUBMITTED)
-    line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     line.disallowed_reason, line.disallowed_by = reason, actor
