@@ -1,5 +1,5 @@
 """The Celery app: `celery -A backend worker -B` runs the periodic tasks (expiring unpaid holds every minute,
-marking finished stays completed every night)."""
+marking finished stays completed and dropping expired refresh tokens every night)."""
 import os
 
 from celery import Celery
@@ -13,4 +13,5 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "expire-booking-holds": {"task": "payments.expire_holds", "schedule": 60.0},
     "complete-finished-stays": {"task": "bookings.complete_stays", "schedule": crontab(hour=3, minute=5)},
+    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": crontab(hour=4, minute=15)},
 }
