@@ -45,10 +45,8 @@ class ApiErrorMiddleware:
         if length is not None and (length < 0 or length > settings.REQUEST_MAX_BYTES):
             if length < 0:
                 return api_error_response(request, 400, "invalid_content_length", lambda: _("The Content-Length header is not a number."))
-            # The body stays unread; the server closes the connection rather than reading the rest.
-            response = payload_too_large_response(request)
-            response["Connection"] = "close"
-            return response
+            # The body stays unread (WSGI servers then close the connection rather than reading the rest).
+            return payload_too_large_response(request)
         if not is_api_path(request.path):
             return None
         if "\x00" in request.path:

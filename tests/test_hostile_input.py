@@ -132,3 +132,67 @@ def test_an_unexpected_failure_is_a_json_500_under_api(visitor_client, monkeypat
 
     assert response.status_code == 500
     assert error(response)["code"] == "server_error" and "boom" not in response.content.decode()
+
+
+class BodyThatMustNotBeRead:
+    def read(self, *args):
+        raise AssertionError("the body of a request too large was read")
+
+    readline = read
+
+
+def test_a_body_larger_than_the_limit_is_a_413_before_it_is_read(visitor_client, settings):
+    declared = 200 * 1024 * 1024
+
+    response = visitor_client.post("/api/v1/claims/1/lines/", content_type="multipart/form-data; boundary=x",
+                                   CONTENT_LENGTH=str(declared), **{"wsgi.input": BodyThatMustNotBeRead()},
+                                   HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 413
+    body = error(response)
+    assert body["code"] == "payload_too_large"
+    assert str(settings.REQUEST_MAX_BYTES) in body["message"]
+
+
+def test_the_413_is_translated(api_client):
+    response = api_client.post("/api/v1/auth/register/", content_type="application/json",
+                               CONTENT_LENGTH=str(10 ** 12), **{"wsgi.input": BodyThatMustNotBeRead()})
+
+    assert response.status_code == 413 and "バイト" in error(response)["message"]
+
+
+def test_a_body_just_under_the_limit_still_reaches_the_view(api_client, settings):
+    settings.REQUEST_MAX_BYTES = 200
+    body = b'{"email": "x", "password": "y"}'
+
+    response = api_client.post("/api/v1/auth/register/", body, content_type="application/json")
+
+    assert response.status_code == 400 and error(response)["code"] == "invalid"
+
+
+def test_a_content_length_that_is_not_a_number_is_a_400(api_client):
+    response = api_client.post("/api/v1/auth/register/", b"{}", content_type="application/json",
+                               CONTENT_LENGTH="12abc")
+
+    assert response.status_code == 400 and error(response)["code"] == "invalid_content_length"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_server_answers_413_without_waiting_for_a_huge_upload(live_server):
+    """The client announces 200 MB and sends one kilobyte: the answer comes without the rest being sent."""
+    import socket
+    from urllib.parse import urlparse
+
+    address = urlparse(live_server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        sock.sendall(b"POST /api/v1/claims/1/lines/ HTTP/1.1\r\nHost: localhost\r\n"
+                     b"Content-Type: multipart/form-data; boundary=x\r\n"
+                     + f"Content-Length: {200 * 1024 * 1024}\r\n\r\n".encode() + b"x" * 1024)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
