@@ -36,7 +36,8 @@ class ApiErrorMiddleware:
         if refusal is not None:
             return refusal
         response = self.get_response(request)
-        if is_api_path(request.path) and response.status_code >= 400 and not _is_json(response):
+        if (is_api_path(request.path) and response.status_code >= 400 and not _is_json(response)
+                and not _negotiated_by_drf(response)):
             return status_error_response(request, response)
         return response
 
@@ -67,6 +68,12 @@ class ApiErrorMiddleware:
 def _is_connection_lost(exception) -> bool:
     return isinstance(exception, DatabaseError) and "connection" in str(exception).lower() and "closed" in str(
         exception).lower()
+
+
+def _negotiated_by_drf(response) -> bool:
+    """A DRF answer in the format the client asked for (the browsable API's HTML, an .ics error) stays as it is:
+    its body is already the error shape, rendered."""
+    return getattr(response, "accepted_renderer", None) is not None
 
 
 def _is_json(response) -> bool:

@@ -82,3 +82,9 @@ def test_json_answers_carry_the_policy_too(client):
     response = client.get("/api/v1/facilities/")
 
     assert policy(response)["default-src"] == ["'self'"]
+
+
+def test_the_browsable_api_still_shows_its_own_error_pages(admin_client):
+    response = admin_client.get("/api/v1/bookings/999999/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
