@@ -26,7 +26,8 @@ def _declared_length(request) -> int | None:
 
 
 class ApiErrorMiddleware:
-    """Placed first, so that it sees every request before the body is read and every response last."""
+    """Placed before every middleware that reads the body or redirects (sessions, CSRF, CommonMiddleware), so that
+    it sees each request before its body is read and each response after them."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -196,3 +196,10 @@ def test_a_live_server_answers_413_without_waiting_for_a_huge_upload(live_server
             answer += chunk
 
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+
+
+def test_early_refusals_carry_the_security_headers(api_client):
+    response = api_client.get("/api/v1/programmes/%00/")
+
+    assert response.status_code == 404
+    assert response.has_header("Content-Security-Policy") and response["X-Content-Type-Options"] == "nosniff"

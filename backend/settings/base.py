@@ -236,9 +236,11 @@ DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 
-MIDDLEWARE.insert(0, "backend.middleware.ApiErrorMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "csp.middleware.CSPMiddleware")
+# Before anything that reads the body or redirects, after the ones that only add headers (security, CSP, CORS),
+# so that its early answers carry them too.
+MIDDLEWARE.insert(MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1, "backend.middleware.ApiErrorMiddleware")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 INSTALLED_APPS += ["axes", "rest_framework_simplejwt.token_blacklist", "csp"]
 
