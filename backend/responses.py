@@ -65,8 +65,9 @@ _STATUS_ERRORS = {
 def status_error_response(request, response=None, *, status: int | None = None) -> JsonResponse:
     """An HTML (or empty) error answer under /api/ turned into the error shape, keeping Allow and Retry-After."""
     status = status or response.status_code
-    code, message = _STATUS_ERRORS.get(status, ("server_error" if status >= 500 else "error", _STATUS_ERRORS[
-        500 if status >= 500 else 400][1]))
+    # A status without its own text (410, 502...) takes the generic one of its class.
+    code, message = _STATUS_ERRORS.get(status) or ("server_error" if status >= 500 else "error",
+                                                   _STATUS_ERRORS[500 if status >= 500 else 400][1])
     headers = {}
     if response is not None:
         headers = {name: response[name] for name in ("Allow", "Retry-After", "WWW-Authenticate")
