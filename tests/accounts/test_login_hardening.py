@@ -181,3 +181,19 @@ def test_logout_with_an_access_token_is_refused(api_client):
     response = api_client.post(LOGOUT, {"refresh": tokens["access"]}, format="json")
 
     assert response.status_code == 401 and "refresh" in response.json()["error"]["fields"]
+
+
+def test_behind_one_proxy_lockout_keys_on_the_address_the_proxy_saw(api_client, settings):
+    settings.NUM_PROXIES = 1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # The client forges an address of its own; the proxy appends the one it saw, 192.0.2.10.
+        api_client.post(TOKEN, {"email": f"nobody{n}@example.jp", "password": "wrong-password"}, format="json",
+                        HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.10")
+    user = VisitorFactory(email="hanako@example.jp")
+
+    locked = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
+                             HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.10")
+    other = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
+                            HTTP_X_FORWARDED_FOR="192.0.2.11")
+
+    assert locked.status_code == 429 and other.status_code == 200
