@@ -46,7 +46,8 @@ class ApiErrorMiddleware:
         length = _declared_length(request)
         if length is not None and (length < 0 or length > settings.REQUEST_MAX_BYTES):
             if length < 0:
-                return api_error_response(request, 400, "invalid_content_length", lambda: _("The Content-Length header is not a number."))
+                return api_error_response(request, 400, "invalid_content_length",
+                                          lambda: _("The Content-Length header is not a number."))
             # The body stays unread (WSGI servers then close the connection rather than reading the rest).
             return payload_too_large_response(request)
         if not is_api_path(request.path):

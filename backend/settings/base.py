@@ -262,7 +262,8 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-# Failures are kept (until the cool-off ends); successful logins are not logged, so nothing grows unbounded.
+# Failures are rows (cleared by a success, or once their cool-off has passed); successes are not logged, so that
+# no table grows with every login.
 AXES_DISABLE_ACCESS_LOG = True
 
 # Rotated refresh tokens are blacklisted at once; logout blacklists the one it is given.
@@ -270,7 +271,7 @@ SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"] = True
 
 # Content-Security-Policy: only this origin's scripts and styles (the Swagger UI's bundle comes from its CDN
 # until it is served from here). No inline scripts anywhere: the docs use the split view, whose settings
-# script is a file. The admin sets a few inline style attributes, hence style-src 'unsafe-inline'.
+# script is a file. The admin and the Swagger UI set inline styles, hence style-src 'unsafe-inline' (styles only).
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
