@@ -1,14 +1,27 @@
 """Error codes of the accounts API."""
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import DomainError
 
 
-class EmailTaken(DomainError):
-    code = "email_taken"
-    default_message = _("An account with this email address already exists.")
-
-
 class InvalidProfile(DomainError):
     code = "invalid_profile"
     default_message = _("The profile is not consistent.")
+
+
+class LockedOut(DomainError):
+    status_code = 429
+    code = "locked_out"
+    default_message = _("Too many failed login attempts. Try again in %(minutes)s minutes.")
+
+    @classmethod
+    def for_cool_off(cls) -> "LockedOut":
+        seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        return cls(minutes=max(1, seconds // 60), headers={"Retry-After": str(seconds)})
+
+
+class InvalidRefreshToken(DomainError):
+    status_code = 401
+    code = "token_not_valid"
+    default_message = _("The refresh token is invalid or expired.")

@@ -23,7 +23,7 @@ class ProfileFieldsMixin(serializers.Serializer):
 
 class RegisterInputSerializer(ProfileFieldsMixin):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, min_length=8, max_length=128, style={"input_type": "password"})
+    password = serializers.CharField(write_only=True, min_length=12, max_length=128, style={"input_type": "password"})
 
     def validate(self, attrs):
         try:
@@ -31,6 +31,13 @@ class RegisterInputSerializer(ProfileFieldsMixin):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return attrs
+
+
+class RegisterAcceptedSerializer(serializers.Serializer):
+    """The same answer whether the address was new or already had an account (whose owner is then emailed)."""
+
+    email = serializers.EmailField()
+    detail = serializers.CharField()
 
 
 class ProfileUpdateSerializer(ProfileFieldsMixin):
@@ -46,3 +53,7 @@ class UserSerializer(serializers.ModelSerializer):
         fields = ["id", "email", "full_name", "role", "organisation", "municipality", "phone",
                   "home_prefecture", "home_municipality", "home_municipality_code", "date_joined"]
         read_only_fields = fields
+
+
+class LogoutInputSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=2048)

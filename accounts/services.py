@@ -1,14 +1,13 @@
 """Writes on accounts: visitor sign-up and the signed-in user's profile."""
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 
-from .errors import EmailTaken, InvalidProfile
+from .emails import sign_up_with_existing_email
+from .errors import InvalidProfile, InvalidRefreshToken
 from .models import User
 from .prefectures import prefecture_code
-
-
-def _email_taken() -> EmailTaken:
-    return EmailTaken(fields={"email": [str(EmailTaken.default_message)]})
 
 
 def _check_home(*, prefecture: str, municipality_code: str) -> None:
@@ -19,25 +18,30 @@ def _check_home(*, prefecture: str, municipality_code: str) -> None:
         raise InvalidProfile(message, fields={"home_municipality_code": [message]})
 
 
-@transaction.atomic
 def visitor_register(*, email: str, password: str, full_name: str = "", home_prefecture: str = "",
-                     home_municipality: str = "", home_municipality_code: str = "") -> User:
+                     home_municipality: str = "", home_municipality_code: str = "") -> User | None:
+    """The new visitor, or None when the address already has an account: its owner is then emailed, and the
+    caller answers exactly as for a new account, so that sign-up does not tell who has one."""
     email = User.objects.normalize_email(email).lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise _email_taken()
     _check_home(prefecture=home_prefecture, municipality_code=home_municipality_code)
     user = User(email=email, full_name=full_name, role=User.Role.VISITOR, home_prefecture=home_prefecture,
                 home_municipality=home_municipality, home_municipality_code=home_municipality_code)
+    # Hashed in both cases, so that a taken address does not answer faster.
     user.set_password(password)
-    try:
-        # Two sign-ups with one address can both pass the check above; the unique index decides.
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as exc:
-        if User.objects.filter(email__iexact=email).exists():
-            raise _email_taken() from exc
-        raise
-    return user
+    with transaction.atomic():
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is None:
+            try:
+                # Two sign-ups with one address can both pass the check above; the unique index decides.
+                with transaction.atomic():
+                    user.save()
+                return user
+            except IntegrityError:
+                existing = User.objects.filter(email__iexact=email).first()
+                if existing is None:
+                    raise
+        transaction.on_commit(lambda: sign_up_with_existing_email(user_id=existing.id))
+    return None
 
 
 @transaction.atomic
@@ -51,3 +55,11 @@ def user_update_profile(*, user: User, **fields) -> User:
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+def refresh_token_revoke(*, token: str) -> None:
+    """Logout: the refresh token goes on the blacklist, so it can no longer be refreshed (idempotent)."""
+    try:
+        RefreshToken(token).blacklist()
+    except TokenError as exc:
+        raise InvalidRefreshToken(fields={"refresh": [str(InvalidRefreshToken.default_message)]}) from exc

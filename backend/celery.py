@@ -1,5 +1,6 @@
 """The Celery app: `celery -A backend worker -B` runs the periodic tasks (expiring unpaid holds every minute,
-marking finished stays completed every night, syncing calendar imports every CALENDAR_IMPORT_MINUTES)."""
+marking finished stays completed and dropping expired refresh tokens every night, syncing calendar imports
+every CALENDAR_IMPORT_MINUTES)."""
 import os
 
 from celery import Celery
@@ -16,4 +17,5 @@ app.conf.beat_schedule = {
     "complete-finished-stays": {"task": "bookings.complete_stays", "schedule": crontab(hour=3, minute=5)},
     "sync-calendar-imports": {"task": "bookings.sync_calendar_imports",
                               "schedule": 60.0 * settings.CALENDAR_IMPORT_MINUTES},
+    "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": crontab(hour=4, minute=15)},
 }

@@ -1,7 +1,9 @@
-"""Root URLs: the versioned API, its schema and docs, and the admin."""
+"""Root URLs: the versioned API, its schema and docs, the admin, and the health checks."""
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from backend import health
 
 api_v1 = [
     path("", include("accounts.urls")),
@@ -15,6 +17,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api-auth/", include("rest_framework.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
+
+# Paths no view answers, and failures outside DRF's views, in the API's error shape under /api/.
+handler404 = "backend.views.page_not_found"
+handler500 = "backend.views.server_error"

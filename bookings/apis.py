@@ -12,6 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVisitor
+from backend.ids import parse_id
 from backend.pagination import StandardPagination
 from facilities.models import Facility
 
@@ -254,7 +255,7 @@ class BookingCalendarApi(CalendarApi):
 # --- operator rules: closures and price overrides --------------------------------------------------------------
 
 def _closure(unit, closure_id) -> Closure:
-    closure_id = selectors.parse_id(closure_id)
+    closure_id = parse_id(closure_id)
     closure = selectors.closure_list(unit=unit).filter(id=closure_id).first() if closure_id else None
     if closure is None:
         raise ClosureNotFound()
@@ -310,7 +311,7 @@ class ClosureDetailApi(APIView):
 
 
 def _override(unit, override_id) -> PriceOverride:
-    override_id = selectors.parse_id(override_id)
+    override_id = parse_id(override_id)
     override = selectors.price_override_list(unit=unit).filter(id=override_id).first() if override_id else None
     if override is None:
         raise PriceOverrideNotFound()
@@ -368,7 +369,7 @@ class PriceOverrideDetailApi(APIView):
 # --- calendar feeds --------------------------------------------------------------------------------------------
 
 def _feed(request, feed_id) -> CalendarFeed:
-    feed_id = selectors.parse_id(feed_id)
+    feed_id = parse_id(feed_id)
     feed = CalendarFeed.objects.filter(owner=request.user, id=feed_id).first() if feed_id else None
     if feed is None:
         raise CalendarFeedNotFound()

@@ -115,10 +115,23 @@ def booking_calendar(booking: Booking) -> str:
 
 # --- secret-URL feeds ------------------------------------------------------------------------------------------
 
+TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 def feed_get(*, token: str) -> CalendarFeed | None:
-    if not token or len(token) > 64:
+    """The feed at a secret URL, while the account behind it may still publish it: an owner who was deactivated,
+    or an operator feed's owner who has left the organisation that runs its unit or facility, has none."""
+    if not token or len(token) > 64 or not set(token) <= TOKEN_ALPHABET:
         return None
-    return CalendarFeed.objects.select_related("unit__facility", "facility").filter(token=token).first()
+    feed = (CalendarFeed.objects.select_related("owner", "unit__facility", "facility")
+            .filter(token=token, owner__is_active=True).first())
+    if feed is None:
+        return None
+    if feed.scope != CalendarFeed.Scope.STAYS:
+        facility = feed.facility if feed.scope == CalendarFeed.Scope.FACILITY else feed.unit.facility
+        if not feed.owner.is_operator or feed.owner.organisation_id != facility.operator_id:
+            return None
+    return feed
 
 
 def _stays_bookings(feed: CalendarFeed):

@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.ids import parse_id
 from facilities.models import Unit
 
 from .errors import BookingNotFound, InvalidStay, UnitClosed, UnitNotFound, UnitUnavailable, UnknownUnit
@@ -36,12 +37,6 @@ def dates_text(dates) -> str:
 def date_range(start: date, end: date) -> list[date]:
     """Every date of [start, end)."""
     return [start + timedelta(days=offset) for offset in range((end - start).days)]
-
-
-def parse_id(value) -> int | None:
-    """An id from a URL path (matched as any string), or None when it is not a positive integer."""
-    text = str(value)
-    return int(text) if text.isdigit() and len(text) < 19 else None
 
 
 # --- units -----------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor
+from backend.ids import parse_id
 from backend.pagination import StandardPagination
 from bookings.models import Booking
 
@@ -39,7 +40,7 @@ class BookingEstimateApi(APIView):
     @extend_schema(parameters=[BOOKING_ID], responses=ReimbursementEstimateSerializer,
                    operation_id="reimbursement_estimate_retrieve")
     def get(self, request, booking_id: int):
-        booking = Booking.objects.filter(id=selectors.parse_id(booking_id, BookingNotFound),
+        booking = Booking.objects.filter(id=parse_id(booking_id),
                                          visitor=request.user).first()
         if booking is None:
             raise BookingNotFound()

@@ -1,8 +1,14 @@
 """Reads of programmes by who asks: everyone sees the active ones, a town's staff also its retired ones."""
+import re
+
 from django.db.models import Q, QuerySet
 
 from .errors import ProgrammeNotFound
 from .models import Programme
+
+
+# What a programme code can be (a slug); anything else, a NUL byte included, is simply not found.
+PROGRAMME_CODE = re.compile(r"[-a-zA-Z0-9_]{1,60}")
 
 
 def _visible_q(user) -> Q:
@@ -18,7 +24,7 @@ def programme_list_visible(*, user) -> QuerySet[Programme]:
 
 
 def programme_get_visible(*, user, code: str) -> Programme:
-    programme = programme_list_visible(user=user).filter(code=code[:60]).first()
+    programme = programme_list_visible(user=user).filter(code=code).first() if PROGRAMME_CODE.fullmatch(code) else None
     if programme is None:
         raise ProgrammeNotFound()
     return programme
@@ -26,8 +32,8 @@ def programme_get_visible(*, user, code: str) -> Programme:
 
 def programme_get_for_staff(*, user, code: str) -> Programme:
     """One of the staff member's town's programmes, retired ones included; another town's is not found."""
-    programme = (Programme.objects.filter(municipality_id=user.municipality_id, code=code[:60])
-                 .select_related("municipality").first())
+    programme = (Programme.objects.filter(municipality_id=user.municipality_id, code=code)
+                 .select_related("municipality").first()) if PROGRAMME_CODE.fullmatch(code) else None
     if programme is None:
         raise ProgrammeNotFound()
     return programme

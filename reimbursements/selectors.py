@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from backend.ids import parse_id
 from bookings.models import Booking, BookingLine
 
 from . import calculation
@@ -42,15 +43,11 @@ REQUIREMENT_CODES = [HOME_MUNICIPALITY]
 
 # --- programmes -------------------------------------------------------------------------------------------------
 
+# A programme's code is a slug; anything else (a NUL byte, which PostgreSQL refuses in a query) names none.
+
+
 def programme_list() -> QuerySet[Programme]:
     return Programme.objects.filter(is_active=True).select_related("municipality").prefetch_related("categories")
-
-
-def programme_get(*, code: str) -> Programme:
-    programme = programme_list().filter(code=code[:60]).first()
-    if programme is None:
-        raise ProgrammeNotFound()
-    return programme
 
 
 def terms_of(programme: Programme) -> Terms:
@@ -474,14 +471,6 @@ def apply_figures(claim: Claim, result: MemberResult) -> list[ExpenseLine]:
     return lines
 
 
-def parse_id(value, error: type[Exception]) -> int:
-    """A path id as an int, or the given not-found error for anything that cannot be one (too long included)."""
-    text = str(value)
-    if not text.isascii() or not text.isdigit() or len(text) > 18:
-        raise error()
-    return int(text)
-
-
 def _claims_base() -> QuerySet[Claim]:
     return Claim.objects.select_related("programme", "booking", "visitor").prefetch_related("lines", "days")
 
@@ -498,14 +487,14 @@ def claim_list(*, user, status: str | None = None) -> QuerySet[Claim]:
 
 
 def claim_line_get(*, claim: Claim, line_id):
-    line = claim.lines.filter(id=parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     return line
 
 
 def claim_get(*, user, claim_id: int) -> Claim:
-    claim = claim_list(user=user).filter(id=parse_id(claim_id, ClaimNotFound)).first()
+    claim = claim_list(user=user).filter(id=parse_id(claim_id)).first()
     if claim is None:
         raise ClaimNotFound()
     return claim

@@ -8,6 +8,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.ids import parse_id
 from bookings.models import Booking
 
 from . import calculation, selectors
@@ -155,7 +156,7 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
 @transaction.atomic
 def expense_line_delete(*, claim: Claim, line_id: int) -> None:
     claim = _locked(claim, S.DRAFT)
-    line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     line.receipt.delete(save=False)
@@ -271,7 +272,7 @@ def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> 
     """The line pays nothing from now on; the claim's other figures stay as frozen, so the total only goes down
     (and changed caps never reach it)."""
     claim = _locked(claim, S.SUBMITTED)
-    line = claim.lines.filter(id=selectors.parse_id(line_id, LineNotFound)).first()
+    line = claim.lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
     paid = line.reimbursable_yen

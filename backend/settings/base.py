@@ -99,7 +99,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 2.1.1: at least 12 characters.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -205,7 +206,6 @@ CACHES = {
 
 # Receipts attached to claims.
 RECEIPT_MAX_BYTES = env_int("RECEIPT_MAX_BYTES", 10 * 1024 * 1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = RECEIPT_MAX_BYTES + 1024 * 1024
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
@@ -217,3 +217,82 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+
+# --- Hardening: proxies, body sizes, login lockout, token blacklist, security headers -------------------------
+
+# Forwarding headers (X-Forwarded-For) are trusted only from this many proxies in front of the app: 0 (the
+# default) reads the client's address from the connection, so a client cannot pick its own address to dodge
+# throttling and lockout. Behind one load balancer set NUM_PROXIES=1.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
+    "backend.parsers.JSONParser",
+    "rest_framework.parsers.FormParser",
+    "rest_framework.parsers.MultiPartParser",
+]
+
+# Bodies larger than this are refused by their Content-Length (413) before anything reads them: a receipt and
+# the form around it. Form fields without files, and files kept in memory rather than on disk, are smaller.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", RECEIPT_MAX_BYTES + 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A database that does not answer is a 503 with this Retry-After, not a hung worker: connecting gives up soon.
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+# Before anything that reads the body or redirects, after the ones that only add headers (security, CSP, CORS),
+# so that its early answers carry them too.
+MIDDLEWARE.insert(MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1, "backend.middleware.ApiErrorMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+INSTALLED_APPS += ["axes", "rest_framework_simplejwt.token_blacklist", "csp"]
+
+# Login lockout (django-axes) on every login: the JWT token endpoint, the admin and the browsable API's form.
+# An address is locked after AXES_FAILURE_LIMIT failures whatever the accounts, and an account whatever the
+# addresses, for AXES_COOLOFF_MINUTES; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Load tests and the API fuzz pass log in (and fail to) from one address; with throttling they switch this off.
+AXES_ENABLED = not env_bool("DEFAULT_THROTTLE_OFF", False)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "backend.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Failures are rows (cleared by a success, or once their cool-off has passed); successes are not logged, so that
+# no table grows with every login.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Rotated refresh tokens are blacklisted at once; logout blacklists the one it is given.
+SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"] = True
+
+# Content-Security-Policy: only this origin's scripts and styles (the Swagger UI's bundle comes from its CDN
+# until it is served from here). No inline scripts anywhere: the docs use the split view, whose settings
+# script is a file. The admin and the Swagger UI set inline styles, hence style-src 'unsafe-inline' (styles only).
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", SWAGGER_UI_CDN],
+        "style-src": ["'self'", "'unsafe-inline'", SWAGGER_UI_CDN],
+        "img-src": ["'self'", "data:", SWAGGER_UI_CDN],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

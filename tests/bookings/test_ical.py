@@ -441,7 +441,12 @@ def test_feeds_have_their_own_rate_not_the_anonymous_one(house, operator_client,
     lists, still applies: 600 polls a minute from one address, then 429 with Retry-After."""
     from rest_framework.throttling import AnonRateThrottle
 
+    from bookings.apis import CalendarFeedThrottle
+
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/min"})
+    # The feed's clock stands still, so that the 600 polls fall in one minute however slow the machine is.
+    now = CalendarFeedThrottle.timer()
+    monkeypatch.setattr(CalendarFeedThrottle, "timer", lambda self: now)
     url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
     assert [api_client.get("/api/v1/municipalities/").status_code for _ in range(2)] == [200, 429]
 
