@@ -3,6 +3,7 @@ import csv
 import io
 
 from django.http import FileResponse, HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,6 +20,7 @@ from . import selectors, services
 from .errors import BookingNotFound
 from .serializers import (ClaimCreateSerializer, ClaimEventSerializer, ClaimExportFilterSerializer,
                           ClaimListFilterSerializer, ClaimPageSerializer, ClaimSerializer, ExpenseLineCreateSerializer,
+                          ExpenseLineSerializer,
                           ProgrammeSerializer, ReasonSerializer, ReimbursementEstimateSerializer)
 
 
@@ -107,16 +109,18 @@ class ClaimLineCreateApi(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(parameters=[CLAIM_ID], request={"multipart/form-data": ExpenseLineCreateSerializer},
-                   responses={201: ClaimSerializer},
+                   responses={201: ExpenseLineSerializer},
                    operation_id="claims_lines_create")
     def post(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         serializer = ExpenseLineCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.expense_line_add(claim=claim, **serializer.validated_data)
-        response = _claim_response(request, claim_id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        line = services.expense_line_add(claim=claim, **serializer.validated_data)
+        # Re-read: the claim's totals were recomputed after the line was written, its reimbursable share with them.
+        line = selectors.claim_line_get(claim=claim, line_id=line.id)
+        location = request.build_absolute_uri(reverse("claim-line-delete", kwargs={"claim_id": claim.id,
+                                                                                   "line_id": line.id}))
+        return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
 class ClaimLineDeleteApi(APIView):
