@@ -108,7 +108,9 @@ class ClaimLineCreateApi(APIView):
     permission_classes = [IsVisitor]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[CLAIM_ID], request={"multipart/form-data": ExpenseLineCreateSerializer},
+    @extend_schema(parameters=[CLAIM_ID, OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER,
+                                                          response=[201], description="URL of the new line.")],
+                   request={"multipart/form-data": ExpenseLineCreateSerializer},
                    responses={201: ExpenseLineSerializer},
                    operation_id="claims_lines_create")
     def post(self, request, claim_id: int):
@@ -143,7 +145,9 @@ class ClaimLineReceiptApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
     @extend_schema(
-        parameters=[CLAIM_ID, LINE_ID],
+        parameters=[CLAIM_ID, LINE_ID, OpenApiParameter(
+            "Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+            description='`inline; filename="..."`: the file name the visitor uploaded.')],
         responses={(200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The receipt")
                    for content_type in sorted(set(RECEIPT_TYPES.values()))},
         operation_id="claims_lines_receipt_retrieve",

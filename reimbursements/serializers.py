@@ -1,5 +1,6 @@
 """Request and response shapes of the reimbursement API."""
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.pagination import page_serializer
@@ -89,6 +90,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                   "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
                   "approved_amount_yen", "rejection_reason", "paid_at", "created_at"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DateField()))
     def get_eligible_dates(self, claim) -> list[str]:
         """The frozen dates once submitted; empty while a draft (see the booking's estimate)."""
         return [day.date.isoformat() for day in claim.days.all()]
@@ -115,6 +117,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ClaimEventSerializer(serializers.ModelSerializer):
     actor = serializers.IntegerField(source="actor_id")
+    from_status = serializers.ChoiceField(choices=Claim.Status.choices, allow_blank=True,
+                                          help_text=_("Empty on the event that created the claim."))
+    to_status = serializers.ChoiceField(choices=Claim.Status.choices)
 
     class Meta:
         model = ClaimEvent

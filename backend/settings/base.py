@@ -129,7 +129,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -158,6 +158,7 @@ SPECTACULAR_SETTINGS = {
         "and claim the towns' trial-stay subsidies. Texts follow Accept-Language (ja by default, en)."
     ),
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "Proprietary"},
     "SERVE_INCLUDE_SCHEMA": False,
     # The interactive docs' assets are served from this service, so they work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -166,11 +167,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.schema.add_error_responses",
+        "backend.schema.add_error_components",
+        "backend.schema.nullable_references",
     ],
     "ENUM_NAME_OVERRIDES": {
         "FacilityKindEnum": "facilities.models.Facility.Kind",
         "BookingKindEnum": "bookings.models.Booking.Kind",
+        "ClaimStatusEnum": "reimbursements.models.Claim.Status",
+        "PrefectureEnum": "accounts.prefectures.PREFECTURES",
     },
 }
 
@@ -179,6 +183,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otameshi <no-reply@ot
 
 # Public base URL used in links sent outside the API (iCal URL property, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SPECTACULAR_SETTINGS["SERVERS"] = [{"url": SITE_URL, "description": "This deployment (SITE_URL)."}]
 
 # Payments: Stripe is used when both keys are set, otherwise bookings are paid on site.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

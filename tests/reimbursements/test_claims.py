@@ -152,6 +152,18 @@ def test_a_lodging_line_is_refused_saying_lodging_needs_no_receipt(visitor, clai
     assert response.json()["error"]["fields"] == {"category": [expected]}
 
 
+def test_a_json_body_for_a_line_is_the_415_the_schema_lists(visitor_client, claim, api_client):
+    response = visitor_client.post(f"/api/v1/claims/{claim['id']}/lines/",
+                                   {"category": "taxi", "date": "2026-12-02", "amount_yen": 1000}, format="json")
+
+    assert response.status_code == 415
+    operation = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()[
+        "paths"]["/api/v1/claims/{claim_id}/lines/"]["post"]
+    documented = operation["responses"]["415"]["content"]["application/json"]["schema"]
+    assert response.json()["error"]["code"] in documented["properties"]["error"]["properties"]["code"]["enum"]
+    assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
+
+
 def test_pdf_and_jpeg_receipts_are_accepted(visitor_client, claim):
     assert add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000,
                     file=receipt("a.pdf", PDF)).status_code == 201
