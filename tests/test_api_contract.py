@@ -251,3 +251,18 @@ def test_calendar_endpoints_document_their_headers_and_no_format_parameter(schem
     line = schema["paths"]["/api/v1/claims/{claim_id}/lines/"]["post"]["responses"]["201"]
     assert "Location" in line["headers"] and line["content"]["application/json"]["schema"]["$ref"].endswith(
         "/ExpenseLine")
+
+
+def test_the_development_server_prints_each_log_line_once(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import django, logging; django.setup(); "
+              "logging.getLogger('django.utils.autoreload').info('Watching for file changes')")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings.base", "DEBUG": "true"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1], env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+
+    assert result.stderr.count("Watching for file changes") == 1
