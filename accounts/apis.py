@@ -13,7 +13,8 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={201: UserSerializer}, operation_id="auth_register")
+    @extend_schema(request=RegisterInputSerializer, responses={201: UserSerializer}, operation_id="auth_register",
+                   summary="Register a visitor account")
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -221,15 +221,20 @@ class AutoSchema(SpectacularAutoSchema):
         return []
 
     def get_summary(self):
-        """From the operation id: `claims_lines_create` -> "Create claims line"."""
+        """From the operation id: `claims_lines_create` -> "Create claims line", `claims_mark_paid` (at
+        .../mark-paid/) -> "Mark paid claim"."""
         words = self.get_operation_id().split("_")
+        last_segment = [s for s in self.path.split("/") if s and "{" not in s][-1].replace("-", "_").split("_")
         for size in (2, 1):
             action = "_".join(words[-size:])
             if action in SUMMARY_VERBS:
                 verb, resource = SUMMARY_VERBS[action], words[:-size]
                 break
         else:
-            verb, resource = words[-1].capitalize(), words[:-1]
+            if self.method == "POST" and words[-len(last_segment):] == last_segment:
+                verb, resource = " ".join(last_segment).capitalize(), words[:-len(last_segment)]
+            else:
+                return " ".join(words).capitalize()
         resource = [{"me": "own profile"}.get(word, word) for word in resource]
         if resource and verb != "List":
             resource[-1] = _singular(resource[-1])
