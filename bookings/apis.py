@@ -450,8 +450,8 @@ class CalendarFeedPublicApi(CalendarApi):
     throttle_classes = [CalendarFeedThrottle]
     throttle_scope = "calendar_feed"
 
-    @extend_schema(parameters=[TOKEN, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES, operation_id="calendars_retrieve",
-                   auth=[],
+    @extend_schema(parameters=[TOKEN, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES,
+                   operation_id="calendars_retrieve", auth=[],
                    description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "
                                "guests' details. Answers 304 to a matching If-None-Match or If-Modified-Since.")
     def get(self, request, token: str):

@@ -122,7 +122,8 @@ class ClaimLineCreateApi(APIView):
         line = selectors.claim_line_get(claim=claim, line_id=line.id)
         location = request.build_absolute_uri(reverse("claim-line-delete", kwargs={"claim_id": claim.id,
                                                                                    "line_id": line.id}))
-        return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
 
 
 class ClaimLineDeleteApi(APIView):
