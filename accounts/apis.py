@@ -20,7 +20,7 @@ class RegisterApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(request=RegisterInputSerializer, responses={202: RegisterAcceptedSerializer},
-                   operation_id="auth_register",
+                   operation_id="auth_register", summary="Register a visitor account",
                    description="Creates a visitor account. The answer is the same when the address already has an "
                                "account: its owner is emailed instead, and nothing else changes.")
     def post(self, request):

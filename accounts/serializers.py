@@ -45,6 +45,7 @@ class ProfileUpdateSerializer(ProfileFieldsMixin):
 
 
 class UserSerializer(serializers.ModelSerializer):
+    home_prefecture = serializers.ChoiceField(choices=PREFECTURES, allow_blank=True, read_only=True)
     organisation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     municipality = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 

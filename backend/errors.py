@@ -14,7 +14,12 @@ class DomainError(Exception):
     status_code = 400
     headers: dict[str, str] = {}
     code = "invalid"
+    # Other codes an instance may carry (`code=` at the raise site); the OpenAPI schema lists them all.
+    other_codes: tuple[str, ...] = ()
     default_message: str | Promise = _("The request could not be processed.")
+
+    # Keywords of __init__: a message placeholder with one of these names would never be filled in.
+    RESERVED_KEYWORDS = frozenset({"message", "fields", "code", "status_code", "extra", "headers"})
 
     def __init__(self, message=None, *, fields: dict | None = None, code: str | None = None,
                  status_code: int | None = None, extra: dict | None = None, headers: dict | None = None,
@@ -30,6 +35,10 @@ class DomainError(Exception):
         if status_code is not None:
             self.status_code = status_code
         super().__init__(str(self.message))
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        return (cls.code, *cls.other_codes)
 
     def render_message(self) -> str:
         text = str(self.message)

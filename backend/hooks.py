@@ -18,6 +18,10 @@ class Hook:
         self._function = function
         return function
 
+    def callables(self) -> list[Callable]:
+        """What a call can run (the API schema follows it to find the errors a view can raise)."""
+        return [function for function in (self._function, self._default) if function is not None]
+
     def __call__(self, **kwargs):
         function = self._function or self._default
         if function is None:
@@ -36,6 +40,9 @@ class Receivers:
         if function not in self._functions:
             self._functions.append(function)
         return function
+
+    def callables(self) -> list[Callable]:
+        return list(self._functions)
 
     def __call__(self, **kwargs) -> None:
         for function in self._functions:

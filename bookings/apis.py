@@ -41,6 +41,19 @@ CALENDAR_RESPONSES = {
     (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="An iCalendar (RFC 5545) document."),
     (304, "text/calendar"): OpenApiResponse(description="Not modified since the ETag or date the client sent."),
 }
+# Conditional requests in, validators and the file name out.
+CALENDAR_HEADERS = [
+    OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                     description="The ETag of the copy the client holds: 304 while it is current."),
+    OpenApiParameter("If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                     description="The Last-Modified of the copy the client holds: 304 while it is current."),
+    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description="Version of the calendar, for If-None-Match."),
+    OpenApiParameter("Last-Modified", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description="When the calendar last changed (HTTP date), for If-Modified-Since."),
+    OpenApiParameter("Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+                     description='`inline; filename="....ics"`.'),
+]
 MAX_IDEMPOTENCY_KEY = 255
 
 
@@ -244,7 +257,8 @@ class BookingCancelApi(APIView):
 class BookingCalendarApi(CalendarApi):
     permission_classes = [IsVisitor]
 
-    @extend_schema(parameters=[BOOKING_ID], responses=CALENDAR_RESPONSES, operation_id="bookings_calendar_retrieve",
+    @extend_schema(parameters=[BOOKING_ID, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES,
+                   operation_id="bookings_calendar_retrieve",
                    description="The booking as an iCalendar event, for its visitor.")
     def get(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
@@ -463,7 +477,8 @@ class CalendarFeedPublicApi(CalendarApi):
     throttle_classes = [CalendarFeedThrottle]
     throttle_scope = "calendar_feed"
 
-    @extend_schema(parameters=[TOKEN], responses=CALENDAR_RESPONSES, operation_id="calendars_retrieve", auth=[],
+    @extend_schema(parameters=[TOKEN, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES,
+                   operation_id="calendars_retrieve", auth=[],
                    description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "
                                "guests' details. Answers 304 to a matching If-None-Match or If-Modified-Since.")
     def get(self, request, token: str):

@@ -284,7 +284,8 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
         closure = _covering(closures, day)
         override = _covering(overrides, day)
         used = taken.get(day, 0)
-        free = max(unit.count - used, 0)
+        # A closed date has nothing to offer, whatever its stock says.
+        free = 0 if closure is not None else max(unit.count - used, 0)
         row = {
             "date": day,
             "free": free,

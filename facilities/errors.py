@@ -11,11 +11,12 @@ class FacilityNotFound(NotFound):
 
 class LandmarkNotFound(DomainError):
     code = "unknown_station"
-    default_message = _("No station or landmark has the code %(code)s.")
+    default_message = _("No station or landmark has the code %(station)s.")
 
 
 class InvalidSearch(DomainError):
     code = "invalid_search"
+    other_codes = ("unknown_filter_value",)
     default_message = _("The search parameters are not valid.")
 
 

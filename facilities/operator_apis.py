@@ -216,7 +216,7 @@ class PhotoDetailApi(OperatorApi):
 
 class GeocodeApi(OperatorApi):
     @extend_schema(request=AddressSerializer, responses=GeocodeResultSerializer,
-                   operation_id="operator_geocode",
+                   operation_id="operator_geocode", summary="Geocode an address",
                    description="Coordinates for an address, to fill in a facility's latitude and longitude (via "
                                "Nominatim: at most one request a second across the service, results cached). "
                                "422 when nothing matches; 503 when the geocoder is not answering.")

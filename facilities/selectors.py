@@ -57,7 +57,9 @@ def station_get(*, code: str) -> Landmark:
     try:
         return Landmark.objects.get(code=code)
     except Landmark.DoesNotExist:
-        raise LandmarkNotFound(code=code, fields={"near_station": [str(LandmarkNotFound.default_message % {"code": code})]})
+        # The placeholder is not called `code`: that keyword sets the error's own code (see DomainError).
+        message = LandmarkNotFound.default_message % {"station": code}
+        raise LandmarkNotFound(message, fields={"near_station": [message]})
 
 
 def _valid_certifications(day: date) -> QuerySet[Certification]:

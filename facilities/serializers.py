@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
-from .models import Certification, Facility, Unit
+from .models import Certification, Facility, Landmark, Unit
 from .selectors import AMENITIES, Centre, SearchQuery
 
 MAX_RADIUS_KM = 300
@@ -169,6 +169,7 @@ class UnitSerializer(serializers.Serializer):
     free_cancellation_days = serializers.IntegerField()
     cancellation_fee_percent = serializers.IntegerField()
 
+    @extend_schema_field(serializers.ChoiceField(choices=["night", "day"]))
     def get_price_basis(self, unit) -> str:
         return "day" if unit.unit_type in (Unit.Type.DESK, Unit.Type.MEETING_ROOM) else "night"
 
@@ -223,7 +224,7 @@ class MunicipalitySerializer(serializers.Serializer):
 
 class LandmarkSerializer(serializers.Serializer):
     code = serializers.CharField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Landmark.Kind.choices)
     name = LocalizedField("name")
     municipality = serializers.CharField(source="municipality.code")
     latitude = serializers.FloatField()

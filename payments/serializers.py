@@ -31,7 +31,8 @@ class BookingPaymentSerializer(PaymentSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_client_secret(self, payment):
-        return payment.client_secret if self.context.get("is_visitor") else None
+        # Null, not "", when there is none (payment on site), as the schema says.
+        return (payment.client_secret or None) if self.context.get("is_visitor") else None
 
 
 def booking_payment_data(*, booking, is_visitor: bool) -> dict | None:

@@ -1,5 +1,6 @@
 """Thin API views: the estimate of a booking and the claim workflow (programmes: programme_apis.py)."""
 from django.http import FileResponse, HttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -17,7 +18,7 @@ from . import exports, selectors, services
 from .errors import BookingNotFound
 from .serializers import (ClaimCreateSerializer, ClaimEventSerializer, ClaimExportFilterSerializer,
                           ClaimListFilterSerializer, ClaimPageSerializer, ClaimSerializer, ExpenseLineCreateSerializer,
-                          ReasonSerializer, ReimbursementEstimateSerializer)
+                          ExpenseLineSerializer, ReasonSerializer, ReimbursementEstimateSerializer)
 
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
@@ -91,17 +92,22 @@ class ClaimLineCreateApi(APIView):
     permission_classes = [IsVisitor]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[CLAIM_ID], request={"multipart/form-data": ExpenseLineCreateSerializer},
-                   responses={201: ClaimSerializer},
+    @extend_schema(parameters=[CLAIM_ID, OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER,
+                                                          response=[201], description="URL of the new line.")],
+                   request={"multipart/form-data": ExpenseLineCreateSerializer},
+                   responses={201: ExpenseLineSerializer},
                    operation_id="claims_lines_create")
     def post(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         serializer = ExpenseLineCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.expense_line_add(claim=claim, **serializer.validated_data)
-        response = _claim_response(request, claim_id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        line = services.expense_line_add(claim=claim, **serializer.validated_data)
+        # Re-read: the claim's totals were recomputed after the line was written, its reimbursable share with them.
+        line = selectors.claim_line_get(claim=claim, line_id=line.id)
+        location = request.build_absolute_uri(reverse("claim-line-delete", kwargs={"claim_id": claim.id,
+                                                                                   "line_id": line.id}))
+        return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
 
 
 class ClaimLineDeleteApi(APIView):
@@ -124,7 +130,9 @@ class ClaimLineReceiptApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
     @extend_schema(
-        parameters=[CLAIM_ID, LINE_ID],
+        parameters=[CLAIM_ID, LINE_ID, OpenApiParameter(
+            "Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
+            description='`inline; filename="..."`: the file name the visitor uploaded.')],
         responses={(200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The receipt")
                    for content_type in sorted(set(RECEIPT_TYPES.values()))},
         operation_id="claims_lines_receipt_retrieve",

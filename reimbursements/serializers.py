@@ -118,6 +118,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                 "home_municipality": claim.claimant_home_municipality,
                 "home_municipality_code": claim.claimant_home_municipality_code}
 
+    @extend_schema_field(serializers.ListField(child=serializers.DateField()))
     def get_eligible_dates(self, claim) -> list[str]:
         """The frozen dates once submitted; empty while a draft (see the booking's estimate)."""
         return [day.date.isoformat() for day in claim.days.all()]
@@ -150,6 +151,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ClaimEventSerializer(serializers.ModelSerializer):
     actor = serializers.IntegerField(source="actor_id")
+    from_status = serializers.ChoiceField(choices=Claim.Status.choices, allow_blank=True,
+                                          help_text=_("Empty on the event that created the claim."))
+    to_status = serializers.ChoiceField(choices=Claim.Status.choices)
 
     class Meta:
         model = ClaimEvent

@@ -133,7 +133,11 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
                      infants: int | None = None) -> ExpenseLine:
     claim = _locked(claim, S.DRAFT)
     booking = claim.booking
-    if category == CategoryRule.LODGING or not claim.programme.categories.filter(category=category).exists():
+    if category == CategoryRule.LODGING:
+        # Lodging is paid from the booking's own nights (claim.lodging_reimbursable_yen), never from a receipt.
+        message = _("Lodging needs no receipt line: the programme pays it from the booking itself.")
+        raise InvalidLine(message, fields={"category": [message]})
+    if not claim.programme.categories.filter(category=category).exists():
         message = _("The programme does not reimburse the category “%(category)s” on receipts.") % {
             "category": category}
         raise InvalidLine(message, fields={"category": [message]})

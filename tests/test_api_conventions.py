@@ -70,9 +70,10 @@ def test_openapi_schema_documents_the_error_shape(api_client):
 
     assert response.status_code == 200
     schema = response.json()
-    assert "Error" in schema["components"]["schemas"]
     register = schema["paths"]["/api/v1/auth/register/"]["post"]
-    assert "400" in register["responses"]
+    error = register["responses"]["400"]["content"]["application/json"]["schema"]["properties"]["error"]
+    assert error["required"] == ["code", "message", "fields"]
+    assert "invalid" in error["properties"]["code"]["enum"]
 
 
 @pytest.mark.django_db

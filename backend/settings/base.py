@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -32,6 +33,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The mobile app talks to the API from these origins (its web build and dev servers).
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
+# The app sends these besides the defaults, and reads these response headers (caching, retries, downloads, new ids).
+CORS_ALLOW_HEADERS = (*default_headers, "accept-language", "idempotency-key", "if-none-match")
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition", "Location"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "facilities",
     "accounts",
     "bookings",
@@ -126,7 +131,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backend.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -155,15 +160,23 @@ SPECTACULAR_SETTINGS = {
         "and claim the towns' trial-stay subsidies. Texts follow Accept-Language (ja by default, en)."
     ),
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "Proprietary"},
     "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive docs' assets are served from this service, so they work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.schema.add_error_responses",
+        "backend.schema.add_error_components",
+        "backend.schema.nullable_references",
     ],
     "ENUM_NAME_OVERRIDES": {
         "FacilityKindEnum": "facilities.models.Facility.Kind",
         "BookingKindEnum": "bookings.models.Booking.Kind",
+        "ClaimStatusEnum": "reimbursements.models.Claim.Status",
+        "PrefectureEnum": "accounts.prefectures.PREFECTURES",
     },
 }
 
@@ -172,6 +185,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otameshi <no-reply@ot
 
 # Public base URL used in links sent outside the API (iCal URL property, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SPECTACULAR_SETTINGS["SERVERS"] = [{"url": SITE_URL, "description": "This deployment (SITE_URL)."}]
 
 # Payments: Stripe is used when both keys are set, otherwise bookings are paid on site.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
@@ -215,7 +229,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # Django's own "django" logger has a console handler in DEBUG; it also propagates to the root one, so
+    # without this every line of the development server printed twice.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}, "django.request": {"level": "ERROR"}},
 }
 
 

@@ -106,3 +106,11 @@ def test_the_list_costs_the_same_queries_whatever_its_size(house, desks, visitor
 
     with django_assert_num_queries(page_of_two):
         assert len(ids(client.get(BOOKINGS))) == 12
+
+
+def test_a_booking_paid_on_site_has_a_null_client_secret(booked, visitor_client):
+    kept, _ = booked
+
+    payment = visitor_client.get(f"{BOOKINGS}{kept['id']}/").json()["payment"]
+
+    assert payment["provider"] == "onsite" and payment["client_secret"] is None

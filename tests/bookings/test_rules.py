@@ -25,6 +25,8 @@ def test_operator_closes_dates_and_visitors_see_them_closed(house, operator_clie
     assert response.json()["reason"] == "清掃"
     days = availability(api_client, house, iso(19), iso(22))
     assert [days[iso(n)]["closed"] for n in (19, 20, 21, 22)] == [False, True, True, False]
+    # A closed date has nothing free, although no booking took its stock.
+    assert [days[iso(n)]["free"] for n in (19, 20, 21, 22)] == [1, 0, 0, 1]
     assert days[iso(20)]["bookable"] is False and days[iso(20)]["closure_reason"] is None
     assert operator_client.get(closures_url(house)).json()[0]["id"] == response.json()["id"]
 

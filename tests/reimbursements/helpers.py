@@ -71,3 +71,10 @@ def cancel(client, booking_id) -> dict:
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "cancelled"
     return response.json()
+
+
+def claim_read(client, claim_id) -> dict:
+    """The claim as its visitor reads it now (a draft's figures are recomputed on every read)."""
+    response = client.get(f"/api/v1/claims/{claim_id}/")
+    assert response.status_code == 200, response.content
+    return response.json()

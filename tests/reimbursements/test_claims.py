@@ -129,6 +129,40 @@ def test_oversized_receipt_is_refused(visitor_client, claim, settings):
     assert "receipt" in response.json()["error"]["fields"]
 
 
+def test_a_new_line_is_answered_with_itself_and_its_location(visitor_client, claim):
+    response = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=2000)
+
+    assert response.status_code == 201
+    line = response.json()
+    assert (line["category"], line["date"], line["amount_yen"]) == ("taxi", "2026-12-02", 2000)
+    assert response["Location"] == f"http://testserver/api/v1/claims/{claim['id']}/lines/{line['id']}/"
+    assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == [line]
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("ja", "宿泊費は予約そのものから補助されるため、領収書の明細は不要です。"),
+    ("en", "Lodging needs no receipt line: the programme pays it from the booking itself."),
+])
+def test_a_lodging_line_is_refused_saying_lodging_needs_no_receipt(visitor, claim, language, expected):
+    response = add_line(client_for(visitor, language), claim["id"], category="lodging", date="2026-12-02",
+                        amount_yen=8000)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"category": [expected]}
+
+
+def test_a_json_body_for_a_line_is_the_415_the_schema_lists(visitor_client, claim, api_client):
+    response = visitor_client.post(f"/api/v1/claims/{claim['id']}/lines/",
+                                   {"category": "taxi", "date": "2026-12-02", "amount_yen": 1000}, format="json")
+
+    assert response.status_code == 415
+    operation = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()[
+        "paths"]["/api/v1/claims/{claim_id}/lines/"]["post"]
+    documented = operation["responses"]["415"]["content"]["application/json"]["schema"]
+    assert response.json()["error"]["code"] in documented["properties"]["error"]["properties"]["code"]["enum"]
+    assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
+
+
 def test_pdf_and_jpeg_receipts_are_accepted(visitor_client, claim):
     assert add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000,
                     file=receipt("a.pdf", PDF)).status_code == 201
@@ -144,7 +178,7 @@ def test_error_messages_are_translated(visitor, claim):
 
 
 def test_draft_line_can_be_deleted(visitor_client, claim):
-    line = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000).json()["lines"][0]
+    line = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000).json()
     response = visitor_client.delete(f"/api/v1/claims/{claim['id']}/lines/{line['id']}/")
     assert response.status_code == 200
     assert response.json()["lines"] == [] and response.json()["total_reimbursable_yen"] == 24000
@@ -337,7 +371,7 @@ def test_cancelled_booking_cannot_be_submitted(booking, visitor_client, claim):
 
 
 def test_disallowing_is_only_for_submitted_claims(staff_client, visitor_client, claim):
-    line = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000).json()["lines"][0]
+    line = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000).json()
     response = staff_client.post(f"/api/v1/claims/{claim['id']}/lines/{line['id']}/disallow/", {"reason": "x"},
                                  format="json")
     assert response.status_code == 404  # staff do not see drafts at all
