@@ -169,7 +169,7 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
                 return Booking.objects.get(pk=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
-        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates))
+        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates)) from None
     if not replayed:
         payment_start(booking=booking)
     return Booking.objects.get(pk=booking.pk)

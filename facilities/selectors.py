@@ -56,7 +56,7 @@ def station_get(*, code: str) -> Landmark:
     try:
         return Landmark.objects.get(code=code)
     except Landmark.DoesNotExist:
-        raise LandmarkNotFound(code=code, fields={"near_station": [str(LandmarkNotFound.default_message % {"code": code})]})
+        raise LandmarkNotFound(code=code, fields={"near_station": [str(LandmarkNotFound.default_message % {"code": code})]}) from None
 
 
 def _valid_certifications(day: date) -> QuerySet[Certification]:

@@ -59,7 +59,7 @@ def payment_start(*, booking) -> Payment:
             # Forgotten with the booking, so that a retry under the same Idempotency-Key books again
             # instead of returning this released booking.
             IdempotencyRecord.objects.filter(booking_id=booking.pk).delete()
-        raise PaymentUnavailable()
+        raise PaymentUnavailable() from None
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
     payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
