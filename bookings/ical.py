@@ -40,6 +40,7 @@ def fold(line: str) -> str:
     if line.isascii():
         parts = [line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]
         return "\r\n ".join(parts)
+    current: list[str]
     parts, current, size, limit = [], [], 0, 75
     for char in line:
         width = len(char.encode("utf-8"))

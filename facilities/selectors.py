@@ -205,7 +205,7 @@ def _fetch_candidates(facilities: QuerySet[Facility], centre: Centre, wanted: in
                  | Q(sphere_km__gt=sure_limit))
         columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside", "nth_km")
     else:
-        columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside")
+        columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside")  # type: ignore[assignment]  # without nth_km
     fetched = list(columns)
     rows = [(pk, lat, lon, km, bool(sure)) for pk, lat, lon, km, sure, *_ in fetched]
     surely_inside = int(fetched[0][5]) if fetched else 0

@@ -1,5 +1,6 @@
 """Pure subsidy arithmetic (spec rules 1-7, lodging and expense lines): dataclasses in, dataclasses out, no DB."""
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,14 +86,14 @@ def allocate(*, max_days: int, stays: list[Stay], frozen: frozenset[date] = froz
 
     `frozen` is the group's F: the dates of its submitted and approved claims, including those whose booking is
     not among `stays` (a cancelled booking keeps the days its claim froze)."""
-    frozen = set(frozen).union(*(s.frozen_dates for s in stays if s.frozen_dates is not None))
+    frozen = frozenset(frozen).union(*(s.frozen_dates for s in stays if s.frozen_dates is not None))
     remaining = max(0, max_days - len(frozen))
     open_dates = sorted({d for s in stays if s.frozen_dates is None for d in s.dates} - frozen)
     given = set(open_dates[:remaining])
     result = Allocation(days_remaining=remaining - len(given), open_days=remaining)
     for stay in stays:
         if stay.frozen_dates is not None:
-            chosen = stay.frozen_dates
+            chosen: AbstractSet[date] = stay.frozen_dates
         else:
             chosen = given.intersection(stay.dates)
             if stay.dates:

