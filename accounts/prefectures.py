@@ -19,5 +19,5 @@ def municipality_code_is_valid(code: str) -> bool:
     (11 minus the weighted sum 6,5,4,3,2 modulo 11, last digit only): Saku 20217 -> 7."""
     if len(code) != 6 or not code.isascii() or not code.isdigit() or not 1 <= int(code[:2]) <= len(PREFECTURES):
         return False
-    remainder = sum(int(digit) * weight for digit, weight in zip(code[:5], (6, 5, 4, 3, 2))) % 11
+    remainder = sum(int(digit) * weight for digit, weight in zip(code[:5], (6, 5, 4, 3, 2), strict=True)) % 11
     return int(code[5]) == (11 - remainder) % 10

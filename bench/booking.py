@@ -192,7 +192,7 @@ def run(env):
             calendar_object = icalendar.Calendar()
             calendar_object.add("prodid", "-//Otameshi//Bookings 1.0//JA")
             calendar_object.add("version", "2.0")
-            for booking_id, check_in, check_out, status, sequence, updated_at in rows:
+            for booking_id, check_in, check_out, _status, sequence, updated_at in rows:
                 event = icalendar.Event()
                 event.add("uid", f"booking-{booking_id}@127.0.0.1")
                 event.add("dtstamp", updated_at)

@@ -196,7 +196,7 @@ def run() -> None:
             sql.append(time.perf_counter() - start)
 
     # The API's count is exact (geodesic); the SQL one spherical: they may differ by a row at a radius's edge.
-    differing = sum(1 for a, b in zip(counts, sql_counts) if abs(a - b) > max(2, a // 100))
+    differing = sum(1 for a, b in zip(counts, sql_counts, strict=True) if abs(a - b) > max(2, a // 100))
 
     print(f"searches: {len(queries)} (near Saku {len(api_by_shape['near Saku'])}, spread "
           f"{len(api_by_shape['spread'])}, no centre {len(api_by_shape['no centre'])}); median results "
@@ -208,7 +208,7 @@ def run() -> None:
     print(f"hand-written SQL    p50 {ms(statistics.median(sql))}   p95 {ms(p95(sql))}   max {ms(max(sql))}")
     print(f"ratio API / SQL     p50 {statistics.median(api) / statistics.median(sql):6.1f}x   "
           f"p95 {p95(api) / p95(sql):6.1f}x")
-    slowest = sorted(zip(api, queries), key=lambda pair: pair[0], reverse=True)[:3]
+    slowest = sorted(zip(api, queries, strict=True), key=lambda pair: pair[0], reverse=True)[:3]
     print("slowest: " + "; ".join(f"{ms(t).strip()} {urlencode(q)}" for t, q in slowest))
     print(f"target p95 <= 50 ms: {'met' if p95(api) <= 0.050 else 'NOT met'}; counts differing beyond a "
           f"radius-edge row: {differing}")

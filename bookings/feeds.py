@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
+from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from .models import Booking, BookingLine, CalendarFeed, Closure, ImportedBlock
 OPERATOR_PAST_DAYS = 90
 VISITOR_PAST_DAYS = 365
 
-STATUS = {
+STATUS: dict[str, str] = {
     Booking.Status.PENDING: "TENTATIVE",
     Booking.Status.CONFIRMED: "CONFIRMED",
     Booking.Status.COMPLETED: "CONFIRMED",
@@ -50,8 +51,8 @@ def _runs(kind: str, check_in: date, check_out: date, line_dates) -> list[tuple[
         return [(check_in, check_out)]
     days = sorted(line_dates)
     runs = []
-    for _key, run in groupby(enumerate(days), key=lambda pair: pair[1] - timedelta(days=pair[0])):
-        run = [day for _index, day in run]
+    for _key, numbered in groupby(enumerate(days), key=lambda pair: pair[1] - timedelta(days=pair[0])):
+        run = [day for _index, day in numbered]
         runs.append((run[0], run[-1] + timedelta(days=1)))
     return runs
 
@@ -171,7 +172,7 @@ def feed_version(feed: CalendarFeed) -> Version:
     if feed.scope == CalendarFeed.Scope.STAYS:
         since, past_days = selectors.today() - timedelta(days=VISITOR_PAST_DAYS), VISITOR_PAST_DAYS
         scope = Booking.objects.filter(visitor_id=feed.owner_id)
-        closures = {"n": 0, "at": None, "gone": None}
+        closures: dict[str, Any] = {"n": 0, "at": None, "gone": None}
         names = _stays_bookings(feed).aggregate(unit_at=Max("unit__updated_at"),
                                                 facility_at=Max("unit__facility__updated_at"))
     else:
@@ -180,7 +181,7 @@ def feed_version(feed: CalendarFeed) -> Version:
         closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
         closures = _window_counts(Closure.objects.filter(closure_scope), last_day="end_date", since=since)
         units = Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(
-            facility_id=feed.facility_id)
+            facility_id=feed.facility_id)  # type: ignore[misc]  # an operator's feed has a unit or a facility
         names = units.aggregate(unit_at=Max("updated_at"), facility_at=Max("facility__updated_at"))
     seen = _window_counts(scope, last_day="check_out", since=since)
     left = _latest(_left_window_at(seen["gone"], past_days), _left_window_at(closures["gone"], past_days),
@@ -196,7 +197,7 @@ def _operator_events(feed: CalendarFeed) -> list[Event]:
     """Blocked nights only: no guest names, party or contact, so the feed can go to booking sites."""
     since = _operator_since()
     units = {unit.id: unit for unit in (
-        Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id))}
+        Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id))}  # type: ignore[misc]  # a unit or a facility
     rows = list(Booking.objects.filter(_operator_scope(feed), check_out__gte=since,
                                        status__in=Booking.ACTIVE_STATUSES)
                 .order_by("check_in", "id")
@@ -243,5 +244,5 @@ def feed_calendar(feed: CalendarFeed) -> str:
     if feed.scope == CalendarFeed.Scope.STAYS:
         bookings = _stays_bookings(feed).select_related("unit__facility").order_by("check_in", "id")
         return calendar_text(name=str(_("My Otameshi stays")), events=_visitor_events(bookings))
-    target = feed.unit.localized("name") if feed.unit_id else feed.facility.localized("name")
+    target = feed.unit.localized("name") if feed.unit_id else feed.facility.localized("name")  # type: ignore[union-attr]  # one is set
     return calendar_text(name=_("Otameshi: %(name)s") % {"name": target}, events=_operator_events(feed))

@@ -4,7 +4,7 @@ Written by hand rather than through icalendar's object model because a feed of t
 rendered on every calendar poll; the tests check the output with icalendar and a second strict parser.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 CRLF = "\r\n"
 PRODID = "-//Otameshi//Bookings 1.0//JA"
@@ -40,6 +40,7 @@ def fold(line: str) -> str:
     if line.isascii():
         parts = [line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]
         return "\r\n ".join(parts)
+    current: list[str]
     parts, current, size, limit = [], [], 0, 75
     for char in line:
         width = len(char.encode("utf-8"))
@@ -53,7 +54,7 @@ def fold(line: str) -> str:
 
 
 def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def event_lines(event: Event) -> list[str]:

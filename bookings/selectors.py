@@ -142,6 +142,7 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
         for name, value in (("check_in", check_in), ("check_out", check_out)):
             if value is None:
                 raise _invalid("dates_required", name, _("This field is required for a stay."))
+        assert check_in is not None and check_out is not None  # checked just above; tells the type checker
         if check_out <= check_in:
             raise _invalid("check_out_not_after_check_in", "check_out", _("Check-out must be after check-in."))
         nights = (check_out - check_in).days

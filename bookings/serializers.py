@@ -267,7 +267,8 @@ class PriceOverrideWriteSerializer(serializers.Serializer):
     start_date = DateField()
     end_date = DateField()
     price_yen = serializers.IntegerField(min_value=0, max_value=10_000_000)
-    label = TextField(max_length=100, required=False, allow_blank=True, default="")
+    # DRF's metaclass takes declared fields off the class, so this never shadows Field.label at run time.
+    label = TextField(max_length=100, required=False, allow_blank=True, default="")  # type: ignore[assignment]
 
 
 class CalendarFeedCreateSerializer(serializers.Serializer):

@@ -163,9 +163,9 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
         adults=adults, children=children, infants=infants)
     if idempotency_key:
         # Before any rule is checked again: the retry gets what the first request got.
-        replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
-        if replayed is not None:
-            return Booking.objects.get(pk=replayed.pk)
+        twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
+        if twin is not None:
+            return Booking.objects.get(pk=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     stay = selectors.stay_resolve(unit=unit, check_in=check_in, check_out=check_out, dates=dates,
@@ -186,7 +186,7 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
                 return Booking.objects.get(pk=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
-        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates))
+        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates)) from None
     if not replayed:
         hooks.payment_start(booking=booking)
     return Booking.objects.get(pk=booking.pk)

@@ -20,7 +20,7 @@ def _rows_wanted(paginator: StandardPagination, request) -> int:
     such as `last`, is fetched in a second query once the count is known)."""
     page = request.query_params.get(paginator.page_query_param, "1")
     number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 else 1
-    return max(number, 1) * paginator.get_page_size(request)
+    return max(number, 1) * paginator.get_page_size(request)  # type: ignore[operator]  # StandardPagination has a page size
 
 
 class FacilityListApi(APIView):

@@ -4,6 +4,7 @@ Coordinates are those of the places (stations, districts, the hotels' addresses)
 certificate numbers and photo URLs are illustrative. `seed()` creates or updates; running it twice adds nothing.
 """
 from datetime import time, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -47,7 +48,7 @@ ORGANISATIONS = {
 
 LODGING_TIMES = {"check_in_time": time(15, 0), "check_out_time": time(10, 0)}
 
-FACILITIES = [
+FACILITIES: list[dict[str, Any]] = [
     {
         "key": "work-terrace-saku", "organisation": "saku", "municipality": "202177",
         "area": "sakudaira-iwamurada-higashi", "kind": Facility.Kind.COWORKING,
@@ -243,9 +244,9 @@ def seed() -> dict[str, OperatorOrganisation]:
     for slug, name_ja, name_en in SAKU_AREAS:
         areas[slug], _ = Area.objects.update_or_create(
             municipality=saku, slug=slug, defaults={"name_ja": name_ja, "name_en": name_en})
-    for code, kind, municipality, name_ja, name_en, latitude, longitude in LANDMARKS:
+    for code, kind, town_code, name_ja, name_en, latitude, longitude in LANDMARKS:
         Landmark.objects.update_or_create(code=code, defaults={
-            "kind": kind, "municipality": municipalities[municipality], "name_ja": name_ja, "name_en": name_en,
+            "kind": kind, "municipality": municipalities[town_code], "name_ja": name_ja, "name_en": name_en,
             "latitude": latitude, "longitude": longitude})
     organisations = {}
     for key, (name, email) in ORGANISATIONS.items():

@@ -1,5 +1,6 @@
 """The catalogue: municipalities and their areas, facilities, bookable units and security certificates."""
 from datetime import date
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -230,7 +231,7 @@ class Certification(models.Model):
         SAFE_TELEWORK = "safe_telework", _("Safe and secure telework facility certification")
 
     # Levels, ordered so that a "minimum level" filter compares ranks.
-    LEVELS = {
+    LEVELS: ClassVar[dict[str, dict[str, int]]] = {
         Scheme.SHARED_OFFICE_SECURITY: {"star1": 1, "star2": 2},
         Scheme.SAFE_TELEWORK: {"business": 1, "premium": 2},
     }

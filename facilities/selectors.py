@@ -59,7 +59,7 @@ def station_get(*, code: str) -> Landmark:
     except Landmark.DoesNotExist:
         # The placeholder is not called `code`: that keyword sets the error's own code (see DomainError).
         message = LandmarkNotFound.default_message % {"station": code}
-        raise LandmarkNotFound(message, fields={"near_station": [message]})
+        raise LandmarkNotFound(message, fields={"near_station": [message]}) from None
 
 
 def _valid_certifications(day: date) -> QuerySet[Certification]:
@@ -203,7 +203,7 @@ def _fetch_candidates(facilities: QuerySet[Facility], centre: Centre, wanted: in
                  | Q(sphere_km__gt=sure_limit))
         columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside", "nth_km")
     else:
-        columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside")
+        columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside")  # type: ignore[assignment]  # without nth_km
     fetched = list(columns)
     rows = [(pk, lat, lon, km, bool(sure)) for pk, lat, lon, km, sure, *_ in fetched]
     surely_inside = int(fetched[0][5]) if fetched else 0

@@ -49,7 +49,7 @@ class SearchQuerySerializer(serializers.Serializer):
         try:
             latitude, longitude = (float(part) for part in parts)
         except ValueError:
-            raise serializers.ValidationError(_("Give the centre as latitude,longitude, e.g. 36.27796,138.46424."))
+            raise serializers.ValidationError(_("Give the centre as latitude,longitude, e.g. 36.27796,138.46424.")) from None
         if not (-90 <= latitude <= 90):
             raise serializers.ValidationError(_("Latitude must be between -90 and 90."))
         if not (-180 <= longitude <= 180):

@@ -25,7 +25,7 @@ UNIT_FIELDS = {
 }
 CERTIFICATION_FIELDS = {"scheme", "level", "certificate_number", "certified_on", "valid_until"}
 PHOTO_FIELDS = {"url", "caption_ja", "caption_en", "position"}
-UNIT_TYPES_BY_KIND = {
+UNIT_TYPES_BY_KIND: dict[str, set[str]] = {
     Facility.Kind.COWORKING: {Unit.Type.DESK, Unit.Type.MEETING_ROOM},
     Facility.Kind.TRIAL_HOUSING: {Unit.Type.ROOM, Unit.Type.HOUSE},
     Facility.Kind.TELEWORK_HOTEL: {Unit.Type.ROOM, Unit.Type.HOUSE},
@@ -89,7 +89,7 @@ def facility_update(*, facility: Facility, **fields) -> Facility:
         facility.municipality = _municipality(fields["municipality"])
     if "area" in fields:
         facility.area = _area(facility.municipality, fields["area"])
-    elif facility.area_id and facility.area.municipality_id != facility.municipality_id:
+    elif facility.area is not None and facility.area.municipality_id != facility.municipality_id:
         raise _invalid("area", _("%(municipality)s has no area %(area)s.")
                        % {"municipality": facility.municipality.localized("name"), "area": facility.area.slug})
     if "kind" in fields and fields["kind"] != facility.kind:

@@ -59,7 +59,7 @@ def payment_start(*, booking) -> Payment:
             # Forgotten with the booking, so that a retry under the same Idempotency-Key books again
             # instead of returning this released booking.
             booking_idempotency_forget(booking=booking)
-        raise PaymentUnavailable()
+        raise PaymentUnavailable() from None
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
     payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
@@ -196,7 +196,7 @@ def payment_sync(*, intent: gateway.Intent) -> None:
         follow_up()
 
 
-def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], None] | None:
+def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], object] | None:
     """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
     payment = (
         Payment.objects.select_for_update().select_related("booking")
@@ -255,14 +255,15 @@ def _intent_cancel(payment: Payment) -> None:
         return
     except gateway.StripeRejected:
         try:
-            intent = gateway.intent_retrieve(payment.stripe_payment_intent_id)
+            retrieved = gateway.intent_retrieve(payment.stripe_payment_intent_id)
         except (gateway.StripeUnavailable, gateway.StripeRejected):
             logger.warning("Could not re-read intent %s", payment.stripe_payment_intent_id)
             return
-        if intent is None:
+        if retrieved is None:
             # Stripe no longer knows the intent, so nothing can ever be charged through it.
             Payment.objects.filter(pk=payment.pk, status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
             return
+        intent = retrieved
     payment_sync(intent=intent)
 
 

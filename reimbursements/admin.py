@@ -84,14 +84,14 @@ class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     fields = ["category", "date", "amount_yen", "persons", "reimbursable_yen", "reason", "disallowed_reason",
               "disallowed_by", "receipt"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
 
 
 class ClaimEventInline(ReadOnlyMixin, admin.TabularInline):
     model = ClaimEvent
     extra = 0
     fields = ["from_status", "to_status", "actor", "at", "note"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
 
 
 @admin.register(Claim)
@@ -103,7 +103,7 @@ class ClaimAdmin(ReadOnlyMixin, admin.ModelAdmin):
     fields = ["booking", "visitor", "programme", "status", "lodging_reimbursable_yen", "total_reimbursable_yen",
               "submitted_at", "approved_by", "approved_at", "approved_amount_yen", "rejection_reason", "paid_at",
               "created_at", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
     inlines = [ExpenseLineInline, ClaimEventInline]
 
 

@@ -7,14 +7,25 @@ cd "$(dirname "$0")/.."
 . scripts/_venv.sh
 ensure_venv requirements-dev.txt
 
-port="${FUZZ_PORT:-8765}"
+# Free ports unless given, so that two passes on one machine (two CI runs) never share a server.
+read -r free_port free_geocoder_port < <(.venv/bin/python - <<'PY'
+import socket
+sockets = [socket.socket() for _ in range(2)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in sockets))
+PY
+)
+port="${FUZZ_PORT:-$free_port}"
 workdir=$(mktemp -d)
+server="" geocoder=""
+trap 'kill $server $geocoder 2>/dev/null || true; wait $server $geocoder 2>/dev/null || true; rm -rf "$workdir"' EXIT
 export DJANGO_SETTINGS_MODULE=backend.settings.base
 export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export DEBUG=false ALLOWED_HOSTS=127.0.0.1,localhost MEDIA_ROOT="$workdir/media"
 export DEFAULT_THROTTLE_OFF=1 EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend
 # Operators' geocoding goes to a local stand-in, never to the public Nominatim.
-geocoder_port=$((port + 1))
+geocoder_port="${FUZZ_GEOCODER_PORT:-$free_geocoder_port}"
 export GEOCODER_DOMAIN="127.0.0.1:$geocoder_port" GEOCODER_SCHEME=http GEOCODER_MIN_INTERVAL_SECONDS=0
 .venv/bin/python manage.py migrate --noinput >/dev/null
 .venv/bin/python manage.py seed_demo >/dev/null
@@ -24,15 +35,20 @@ export GEOCODER_DOMAIN="127.0.0.1:$geocoder_port" GEOCODER_SCHEME=http GEOCODER_
 
 .venv/bin/python scripts/nominatim_stub.py "$geocoder_port" &
 geocoder=$!
-.venv/bin/gunicorn backend.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \
+# No control socket: gunicorn's default one is a fixed path per user, which a second server would take over.
+.venv/bin/gunicorn backend.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 --no-control-socket \
     --access-logfile "${FUZZ_ACCESS_LOG:-/dev/null}" --error-logfile "$workdir/server.log" &
 server=$!
-trap 'kill $server $geocoder 2>/dev/null || true; wait $server $geocoder 2>/dev/null || true; rm -rf "$workdir"' EXIT
 
 for _ in $(seq 1 60); do
     curl -fsS "http://127.0.0.1:$port/api/schema/" -o /dev/null 2>/dev/null && break
     sleep 0.5
 done
+if ! kill -0 "$server" 2>/dev/null; then
+    echo "the server did not start on port $port:" >&2
+    tail -n 50 "$workdir/server.log" >&2 || true
+    exit 1
+fi
 
 token_for() {
     .venv/bin/python - "$port" "$1" <<'PY'

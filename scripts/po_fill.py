@@ -3,10 +3,11 @@ makemessages wrapped the msgid over several lines. Usage: scripts/po_fill.py app
 import json
 import re
 import sys
+from pathlib import Path
 
 path = sys.argv[1]
 table = json.load(sys.stdin)
-text = open(path, encoding="utf-8").read()
+text = Path(path).read_text(encoding="utf-8")
 
 
 def unquote(block: str) -> str:
@@ -34,4 +35,4 @@ for msgid in set(table) - found:
     print("missing:", msgid, file=sys.stderr)
 # The header comes first and makemessages marks it fuzzy; entries it guessed stay fuzzy for a person to check.
 text = re.sub(r'\A((?:#[^\n]*\n)*?)#, fuzzy\n(msgid ""\n)', r"\1\2", text)
-open(path, "w", encoding="utf-8").write(text)
+Path(path).write_text(text, encoding="utf-8")

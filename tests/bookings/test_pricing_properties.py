@@ -18,7 +18,7 @@ def priced_stays(draw):
     # Non-overlapping overrides: cut points in days 1..60, every other gap priced.
     cuts = sorted(draw(st.sets(st.integers(min_value=1, max_value=60), max_size=8)))
     overrides = []
-    for start, end in zip(cuts[::2], cuts[1::2]):
+    for start, end in zip(cuts[::2], cuts[1::2], strict=False):
         overrides.append((start, end, draw(st.integers(min_value=0, max_value=200_000))))
     check_in = draw(st.integers(min_value=1, max_value=55))
     nights = draw(st.integers(min_value=1, max_value=10))
