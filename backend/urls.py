@@ -1,4 +1,4 @@
-"""Root URLs: the versioned API, its schema and docs, and the admin."""
+"""Root URLs: the versioned API, its schema and docs, the admin and the web console."""
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api-auth/", include("rest_framework.urls")),
+    path("console/", include("console.urls")),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reimbursements",
     "payments",
     "demo_data",
+    "console",
 ]
 
 MIDDLEWARE = [
