@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from reimbursements.models import Claim
 from tests import factories
 from tests.conftest import client_for
 from tests.reimbursements.factories import make_booking
@@ -42,6 +43,11 @@ def submitted_claim(visitor, *, amount_yen: int = 2000, lines: int = 2) -> dict:
         assert response.status_code == 201, response.content
     response = submit(client, claim["id"])
     assert response.status_code == 200, response.content
+    # The identity declared with the claim (spec rule 20), as the claim stores it.
+    Claim.objects.filter(id=claim["id"]).update(
+        claimant_name=visitor.full_name, claimant_email=visitor.email, claimant_home_prefecture=visitor.home_prefecture,
+        claimant_home_municipality=visitor.home_municipality,
+        claimant_home_municipality_code=visitor.home_municipality_code)
     return response.json()
 
 
