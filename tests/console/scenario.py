@@ -12,14 +12,21 @@ from tests.reimbursements.factories import make_booking
 from tests.reimbursements.helpers import add_line, open_claim, submit
 
 
-def png(width: int = 40, height: int = 24) -> bytes:
-    """A real (decodable) PNG, a plain blue rectangle, so that a browser gives it a natural width."""
+def png(width: int = 180, height: int = 240) -> bytes:
+    """A real (decodable) PNG that looks like a till receipt: grey lines of print on white, so that a browser
+    gives it a natural width and a screenshot shows something receipt-like."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
+    def row(y: int) -> bytes:
+        printed = 20 <= y < height - 20 and y % 16 in (0, 1, 2, 3) and (y // 16) % 5 != 4
+        length = width - 30 if (y // 16) % 3 else width // 2
+        pixels = b"".join(b"\x55\x55\x55" if printed and 15 <= x < length else b"\xfa\xfa\xf5" for x in range(width))
+        return b"\x00" + pixels
+
+    raw = b"".join(row(y) for y in range(height))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def book(visitor, unit, check_in: date, nights: int, adults: int = 2) -> dict:

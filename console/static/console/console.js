@@ -1,5 +1,5 @@
 // The month grid's range picking: a first free date, then a second one, fill both forms' unit and dates.
-// Without JavaScript the forms work as they are; no inline handlers (the pages run under a strict CSP).
+// Without JavaScript the forms work as they are (the date fields are typed); no inline handlers (the pages run under a strict CSP).
 (function () {
   "use strict";
   var start = null;
@@ -50,9 +50,12 @@
     start = null;
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll(".month-grid .pick").forEach(function (button) {
-      button.addEventListener("click", function () { pick(button); });
-    });
+  // One listener on the document, so that a grid htmx swaps in (month navigation) works too.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".month-grid .pick") : null;
+    if (button) {
+      pick(button);
+    }
   });
+  document.addEventListener("htmx:afterSwap", function () { start = null; });
 })();
