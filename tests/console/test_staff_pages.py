@@ -1,6 +1,7 @@
 """The staff's console through the Django test client: the queue, the claim page with its receipts served only to
 the town's staff, and the decisions through the reimbursements services (same refusals, same audit trail)."""
 import re
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -10,6 +11,8 @@ from tests import factories
 from tests.conftest import client_for
 from tests.console.conftest import logged_in
 from tests.console.scenario import submitted_claim
+from tests.reimbursements.factories import make_booking
+from tests.reimbursements.helpers import PDF, add_line, open_claim, receipt, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +127,18 @@ def test_the_navigation_lists_only_pages_that_exist(staff_user):
     html = logged_in(staff_user, "en").get("/console/staff/claims/").content.decode()
     assert 'href="/console/staff/claims/" aria-current="page"' in html
     assert "KPIs" not in html and "Applications" not in html
+
+
+def test_a_pdf_receipt_is_shown_in_a_viewer_served_inline(programme, visitor, staff_user):
+    booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    client = client_for(visitor)
+    claim = open_claim(client, booking)
+    assert add_line(client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1500,
+                    file=receipt("taxi.pdf", PDF)).status_code == 201
+    assert submit(client, claim["id"]).status_code == 200
+    line = ExpenseLine.objects.get(claim_id=claim["id"])
+    url = f"/console/staff/claims/{claim['id']}/lines/{line.id}/receipt/"
+    html = logged_in(staff_user).get(f"/console/staff/claims/{claim['id']}/").content.decode()
+    assert f'<iframe src="{url}"' in html
+    response = logged_in(staff_user).get(url)
+    assert response["Content-Type"] == "application/pdf" and "attachment" not in response.get("Content-Disposition", "")
