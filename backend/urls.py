@@ -1,4 +1,4 @@
-"""Root URLs: the versioned API, its schema and docs, the admin, and the health checks."""
+"""Root URLs: the versioned API, its schema and docs, the admin, the web console and the health checks."""
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -21,6 +21,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("console/", include("console.urls")),
 ]
 
 # Paths no view answers, and failures outside DRF's views, in the API's error shape under /api/.

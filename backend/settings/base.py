@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reimbursements",
     "payments",
     "demo_data",
+    "console",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,40 @@
+"""The console's navigation: one entry per page, by role. A page joins the navigation by adding its entry here;
+an entry whose URL is not (yet) installed is left out, so the navigation lists only pages that exist."""
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Entry:
+    url_name: str
+    label: str | Promise
+    roles: tuple[str, ...]
+
+
+ENTRIES = [
+    Entry("console:operator-home", _("Today and facilities"), ("operator",)),
+    Entry("console:staff-claims", _("Claims"), ("municipal_staff",)),
+    # Pages being built elsewhere take their place here once their URLs exist.
+    Entry("console:staff-applications", _("Applications"), ("municipal_staff",)),
+    Entry("console:staff-consultations", _("Consultations"), ("municipal_staff", "operator")),
+    Entry("console:staff-kpis", _("KPIs"), ("municipal_staff",)),
+]
+
+
+def entries_for(request) -> list[dict]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    shown = []
+    for entry in ENTRIES:
+        if user.role not in entry.roles:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        shown.append({"url": url, "label": entry.label, "current": request.path.startswith(url)})
+    return shown

@@ -1,0 +1,327 @@
+"""The console's pages. Each view checks the role, reads through selectors and acts through the same services as
+the API, so every rule, lock and audit event is the API's; a refusal shows the service's translated message."""
+from datetime import date
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.errors import DomainError
+from bookings import imports as booking_imports
+from bookings import selectors as booking_selectors
+from bookings import services as booking_services
+from bookings.models import CalendarImport
+from bookings.operator_import_apis import CalendarImportSyncThrottle
+from reimbursements import services as claim_services
+from reimbursements.apis import RECEIPT_TYPES
+from reimbursements.models import Claim
+
+from . import navigation, selectors
+from .forms import CancelForm, ClaimQueueFilterForm, ClosureForm, PriceOverrideForm, ReasonForm
+
+
+# --- access ----------------------------------------------------------------------------------------------------
+
+def _role_required(check):
+    """Anonymous users go to the console's login page; a signed-in user of another role gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect(f"{reverse('console:login')}?next={request.get_full_path()}")
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+operator_required = _role_required(lambda user: user.is_operator)
+staff_required = _role_required(lambda user: user.is_municipal_staff)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("console:home")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "console:login"
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("console:login")
+    if request.user.is_operator:
+        return redirect("console:operator-home")
+    if request.user.is_municipal_staff:
+        return redirect("console:staff-claims")
+    raise PermissionDenied
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    return render(request, template, {**context, "console_nav": navigation.entries_for(request)}, status=status)
+
+
+def _refusal(error: DomainError) -> str:
+    return error.render_message()
+
+
+def _back(request, fallback: str) -> str:
+    """Where a form came from (its `next` field), when that is a path of this site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
+
+
+# --- operators -------------------------------------------------------------------------------------------------
+
+@require_GET
+@operator_required
+def operator_home(request):
+    arrivals, departures = selectors.operator_movements(user=request.user, day=booking_selectors.today())
+    return _render(request, "console/operator/home.html", {
+        "facilities": selectors.operator_facilities(user=request.user),
+        "arrivals": arrivals, "departures": departures, "today": booking_selectors.today(),
+    })
+
+
+def _month(value: str | None) -> date:
+    """The month asked for as YYYY-MM (this month when missing or malformed)."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return booking_selectors.today().replace(day=1)
+
+
+def _shift(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _facility_page(request, facility, *, month: date, closure_form=None, price_form=None, status=200):
+    units = list(selectors.operator_unit_choices(facility=facility))
+    return _render(request, "console/operator/facility.html", {
+        "facility": facility, "month": month,
+        "previous_month": _shift(month, -1), "next_month": _shift(month, 1),
+        "rows": selectors.facility_month(facility=facility, month=month),
+        "closure_form": closure_form or ClosureForm(units=units, prefix="closure"),
+        "price_form": price_form or PriceOverrideForm(units=units, prefix="price"),
+    }, status=status)
+
+
+@require_GET
+@operator_required
+def operator_facility(request, facility_id):
+    facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
+    return _facility_page(request, facility, month=_month(request.GET.get("month")))
+
+
+def _unit_action(request, facility_id, form_class, prefix, service, success):
+    facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
+    units = list(selectors.operator_unit_choices(facility=facility))
+    form = form_class(request.POST, units=units, prefix=prefix)
+    month = _month(request.POST.get("month"))
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        unit = next(unit for unit in units if unit.id == data.pop("unit"))
+        try:
+            service(unit=unit, **data)
+        except DomainError as error:
+            form.add_error(None, _refusal(error))
+        else:
+            messages.success(request, success)
+            return redirect(f"{reverse('console:operator-facility', args=[facility.id])}?month={month:%Y-%m}")
+    return _facility_page(request, facility, month=month, status=400, **{f"{prefix}_form": form})
+
+
+@require_POST
+@operator_required
+def operator_closure_create(request, facility_id):
+    return _unit_action(request, facility_id, ClosureForm, "closure", booking_services.closure_create,
+                        _("The dates are closed."))
+
+
+@require_POST
+@operator_required
+def operator_price_override_create(request, facility_id):
+    return _unit_action(request, facility_id, PriceOverrideForm, "price", booking_services.price_override_create,
+                        _("The price is set."))
+
+
+def _booking_page(request, booking, *, form=None, status=200):
+    return _render(request, "console/operator/booking.html", {
+        "booking": booking, "form": form or CancelForm(),
+        "cancellable": booking.status in (booking.Status.PENDING, booking.Status.CONFIRMED),
+    }, status=status)
+
+
+@require_GET
+@operator_required
+def operator_booking(request, booking_id):
+    return _booking_page(request, selectors.operator_booking_get(user=request.user, booking_id=booking_id))
+
+
+@require_POST
+@operator_required
+def operator_booking_cancel(request, booking_id):
+    booking = selectors.operator_booking_get(user=request.user, booking_id=booking_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            booking_services.booking_cancel(booking=booking, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, _refusal(error))
+        else:
+            messages.success(request, _("The booking is cancelled and refunded in full."))
+            return redirect("console:operator-booking", booking_id=booking.id)
+    return _booking_page(request, booking, form=form, status=400)
+
+
+@require_POST
+@operator_required
+def operator_import_sync(request, import_id):
+    found = selectors.operator_import_get(user=request.user, import_id=import_id)
+    back = _back(request, reverse("console:operator-facility", args=[found.unit.facility_id]))
+    # The API's sync-now rate per operator: each sync makes the server fetch an outside URL.
+    if not CalendarImportSyncThrottle().allow_request(request, None):
+        messages.error(request, _("Too many syncs: wait a minute and try again."))
+        return redirect(back)
+    result = booking_imports.calendar_import_sync_safely(calendar_import=found)
+    status = CalendarImport.Status(result.status).label if result.status in CalendarImport.Status.values \
+        else result.status
+    if result.error:
+        messages.error(request, _("Sync of %(name)s: %(status)s. %(error)s") % {
+            "name": found.name, "status": status, "error": result.error})
+    else:
+        messages.success(request, _("Sync of %(name)s: %(status)s.") % {"name": found.name, "status": status})
+    return redirect(back)
+
+
+# --- municipal staff -------------------------------------------------------------------------------------------
+
+@require_GET
+@staff_required
+def staff_claims(request):
+    programmes = list(selectors.staff_programmes(user=request.user))
+    filters = ClaimQueueFilterForm(request.GET or None, programmes=programmes)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    claims = selectors.staff_claim_queue(user=request.user, programme=chosen.get("programme", ""),
+                                         status=chosen.get("status", ""))
+    return _render(request, "console/staff/claims.html", {
+        "filters": filters, "claims": claims,
+        "budgets": [(programme, selectors.programme_budget(programme=programme)) for programme in programmes],
+    }, status=200 if filters.is_bound is False or filters.is_valid() else 400)
+
+
+def _claim_page(request, claim, *, reason_form=None, reject_form=None, line_forms=None, status=200):
+    line_forms = line_forms or {}
+    lines = [{"line": line, "form": line_forms.get(line.id) or ReasonForm(prefix=f"line-{line.id}"),
+              "is_pdf": line.receipt.name.lower().endswith(".pdf")} for line in claim.lines.all()]
+    return _render(request, "console/staff/claim.html", {
+        "claim": claim, "lines": lines, "reject_form": reject_form or ReasonForm(prefix="reject"),
+        "budget": selectors.programme_budget(programme=claim.programme),
+        "submitted": claim.status == Claim.Status.SUBMITTED, "approved": claim.status == Claim.Status.APPROVED,
+    }, status=status)
+
+
+@require_GET
+@staff_required
+def staff_claim(request, claim_id):
+    return _claim_page(request, selectors.staff_claim_get(user=request.user, claim_id=claim_id))
+
+
+@require_GET
+@staff_required
+@xframe_options_sameorigin
+def staff_receipt(request, claim_id, line_id):
+    """The receipt of one line, for the claim's town's staff only (never through MEDIA_URL); shown inline."""
+    claim = selectors.staff_claim_get(user=request.user, claim_id=claim_id)
+    line = next((line for line in claim.lines.all() if str(line.id) == str(line_id)), None)
+    if line is None:
+        raise Http404
+    extension = "." + line.receipt.name.rsplit(".", 1)[-1].lower()
+    if extension not in RECEIPT_TYPES:
+        raise Http404
+    response = FileResponse(line.receipt.open("rb"), content_type=RECEIPT_TYPES[extension])
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _claim_action(request, claim_id, action):
+    """Runs one claim service; a refusal re-renders the claim page with the service's message."""
+    claim = selectors.staff_claim_get(user=request.user, claim_id=claim_id)
+    try:
+        outcome = action(claim)
+    except DomainError as error:
+        messages.error(request, _refusal(error))
+        return _claim_page(request, selectors.staff_claim_get(user=request.user, claim_id=claim_id), status=400)
+    if isinstance(outcome, dict):  # a form with errors
+        return _claim_page(request, claim, status=400, **outcome)
+    messages.success(request, outcome)
+    return redirect("console:staff-claim", claim_id=claim.id)
+
+
+@require_POST
+@staff_required
+def staff_line_disallow(request, claim_id, line_id):
+    def action(claim):
+        form = ReasonForm(request.POST, prefix=f"line-{line_id}")
+        if not form.is_valid():
+            return {"line_forms": {int(line_id) if str(line_id).isdigit() else 0: form}}
+        claim_services.expense_line_disallow(claim=claim, line_id=line_id, actor=request.user,
+                                             reason=form.cleaned_data["reason"])
+        return _("The line is disallowed.")
+
+    return _claim_action(request, claim_id, action)
+
+
+@require_POST
+@staff_required
+def staff_claim_approve(request, claim_id):
+    def action(claim):
+        claim_services.claim_approve(claim=claim, actor=request.user)
+        return _("The claim is approved.")
+
+    return _claim_action(request, claim_id, action)
+
+
+@require_POST
+@staff_required
+def staff_claim_reject(request, claim_id):
+    def action(claim):
+        form = ReasonForm(request.POST, prefix="reject")
+        if not form.is_valid():
+            return {"reject_form": form}
+        claim_services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        return _("The claim is rejected.")
+
+    return _claim_action(request, claim_id, action)
+
+
+@require_POST
+@staff_required
+def staff_claim_mark_paid(request, claim_id):
+    def action(claim):
+        claim_services.claim_mark_paid(claim=claim, actor=request.user)
+        return _("The claim is marked paid.")
+
+    return _claim_action(request, claim_id, action)
+

@@ -1,0 +1,167 @@
+"""The console in a real browser (headless Chromium) against a live server on PostgreSQL: an operator closes
+dates on the grid, staff review a claim with its receipts, the language switch, a keyboard-only pass through the
+claim page, and no error in the browser's console on any of them. Screenshots go to artifacts/screenshots/."""
+from datetime import timedelta
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from bookings.models import Closure
+from reimbursements.models import ExpenseLine
+from tests.bookings.factories import day
+from tests.conftest import client_for
+from tests.console.browser import console_errors, log_in, screenshot, wait_for
+from tests.console.scenario import book, operator_with_facility, submitted_claim
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(signed_out_browser, live_server,
+                                                                            visitor):
+    browser = signed_out_browser
+    operator, facility, unit = operator_with_facility()
+    start = day(1).replace(day=1) + timedelta(days=40)  # well inside next month and after today
+    start = start.replace(day=10)
+    book(visitor, unit, start - timedelta(days=6), 2, adults=3)
+    log_in(browser, live_server.url, operator)
+    browser.get(f"{live_server.url}/console/operator/facilities/{facility.id}/?month={start:%Y-%m}")
+    wait_for(browser, ".month-grid")
+    assert visitor.full_name in browser.find_element(By.CSS_SELECTOR, ".month-grid").text
+    first = f".pick[data-unit='{unit.id}'][data-date='{start.isoformat()}']"
+    last = f".pick[data-unit='{unit.id}'][data-date='{(start + timedelta(days=2)).isoformat()}']"
+    browser.find_element(By.CSS_SELECTOR, first).click()
+    browser.find_element(By.CSS_SELECTOR, last).click()
+    assert browser.find_element(By.ID, "id_closure-start_date").get_attribute("value") == start.isoformat()
+    assert browser.find_element(By.ID, "id_closure-end_date").get_attribute("value") == \
+        (start + timedelta(days=2)).isoformat()
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".cell.in-range")) == 3
+    browser.find_element(By.ID, "id_closure-reason").send_keys("配管工事")
+    browser.find_element(By.CSS_SELECTOR, "#closure-form button[type=submit]").click()
+    wait_for(browser, ".message.success")
+    assert "配管工事" in browser.find_element(By.CSS_SELECTOR, ".month-grid").text
+    screenshot(browser, "operator-month-grid")
+    closure = Closure.objects.get()
+    assert (closure.start_date, closure.end_date) == (start, start + timedelta(days=2))
+
+    quote = client_for(visitor, "en").post("/api/v1/quotes/", {
+        "unit": unit.id, "check_in": (start + timedelta(days=1)).isoformat(),
+        "check_out": (start + timedelta(days=4)).isoformat(), "adults": 1}, format="json")
+    assert quote.status_code == 409 and quote.json()["error"]["code"] == "unit_closed"
+
+    # The next month comes in through htmx (no full reload) and its dates can be picked as well.
+    following = (start.replace(day=28) + timedelta(days=10)).replace(day=12)
+    browser.find_element(By.CSS_SELECTOR, ".month-nav a[rel=next]").click()
+    WebDriverWait(browser, 10).until(
+        lambda driver: driver.find_element(By.ID, "month-title").text == f"{following:%Y-%m}")
+    browser.find_element(By.CSS_SELECTOR, f".pick[data-unit='{unit.id}'][data-date='{following.isoformat()}']").click()
+    assert browser.find_element(By.ID, "id_price-start_date").get_attribute("value") == following.isoformat()
+
+    # The operator's home page (today's arrivals and departures) renders too.
+    browser.get(f"{live_server.url}/console/operator/")
+    wait_for(browser, "#arrivals-title")
+    screenshot(browser, "operator-home")
+    assert console_errors(browser) == []
+
+
+def test_staff_review_a_claim_with_its_receipts_disallow_a_line_and_approve(signed_out_browser, live_server,
+                                                                           programme, visitor, staff_user):
+    browser = signed_out_browser
+    claim = submitted_claim(visitor)
+    log_in(browser, live_server.url, staff_user)
+    wait_for(browser, "#claim-queue")
+    screenshot(browser, "staff-claim-queue")
+    browser.find_element(By.CSS_SELECTOR, f"#claim-queue a[href='/console/staff/claims/{claim['id']}/']").click()
+    wait_for(browser, ".receipt-image")
+    images = browser.find_elements(By.CSS_SELECTOR, "img.receipt-image")
+    assert len(images) == 2
+    for image in images:
+        assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image) > 0
+    screenshot(browser, "staff-claim")
+
+    line = ExpenseLine.objects.filter(claim_id=claim["id"]).order_by("id").first()
+    before = claim["total_reimbursable_yen"]
+    browser.find_element(By.ID, f"id_line-{line.id}-reason").send_keys("領収書の宛名が違います")
+    browser.find_element(By.CSS_SELECTOR, f"#line-{line.id} .disallow-form button").click()
+    wait_for(browser, f"#line-{line.id}.disallowed")
+    browser.find_element(By.ID, "approve").click()
+    wait_for(browser, "#paid-form")
+
+    api = client_for(visitor).get(f"/api/v1/claims/{claim['id']}/").json()
+    assert api["status"] == "approved"
+    assert api["total_reimbursable_yen"] < before
+    assert api["approved_amount_yen"] == api["total_reimbursable_yen"]
+    assert f"¥{api['total_reimbursable_yen']:,}" in browser.find_element(By.ID, "claim-total").text
+    events = client_for(staff_user).get(f"/api/v1/claims/{claim['id']}/events/").json()
+    assert [(e["from_status"], e["to_status"]) for e in events][-1] == ("submitted", "approved")
+    assert console_errors(browser) == []
+
+
+def test_the_language_switch(signed_out_browser, live_server, staff_user):
+    browser = signed_out_browser
+    browser.get(f"{live_server.url}/console/login/")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "ログイン"
+    Select(browser.find_element(By.ID, "language-select")).select_by_value("en")
+    browser.find_element(By.ID, "language-submit").click()
+    wait_for(browser, "html[lang=en]")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Log in"
+    log_in(browser, live_server.url, staff_user)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Claims"
+    Select(browser.find_element(By.ID, "language-select")).select_by_value("ja")
+    browser.find_element(By.ID, "language-submit").click()
+    wait_for(browser, "html[lang=ja]")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "申請"
+    assert console_errors(browser) == []
+
+
+def _tab_until(browser, predicate, limit: int = 80):
+    """Presses Tab until the focused element satisfies `predicate`; returns every element focused on the way."""
+    seen = []
+    for _ in range(limit):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+        seen.append(active)
+        if predicate(active):
+            return seen
+    raise AssertionError("Tab never reached the element")
+
+
+def test_the_claim_page_works_from_the_keyboard_alone(signed_out_browser, live_server, programme, visitor,
+                                                      staff_user):
+    browser = signed_out_browser
+    claim = submitted_claim(visitor)
+    log_in(browser, live_server.url, staff_user)
+    browser.get(f"{live_server.url}/console/staff/claims/{claim['id']}/")
+    wait_for(browser, ".receipt-image")
+    actions = {element.id for element in browser.find_elements(
+        By.CSS_SELECTOR, "main form button, main form input:not([type=hidden]), main form textarea, .receipt a")}
+
+    # Tab from the top of the page reaches every action of the claim page (links, fields, buttons).
+    browser.find_element(By.TAG_NAME, "body").click()
+    focused = set()
+    for _ in range(len(actions) + 30):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        focused.add(browser.switch_to.active_element.id)
+    assert actions <= focused
+
+    # Enter in a line's reason field submits its disallow form.
+    line = ExpenseLine.objects.filter(claim_id=claim["id"]).order_by("id").first()
+    browser.get(f"{live_server.url}/console/staff/claims/{claim['id']}/")
+    wait_for(browser, ".receipt-image")
+    browser.find_element(By.TAG_NAME, "body").click()
+    _tab_until(browser, lambda element: element.get_attribute("id") == f"id_line-{line.id}-reason")
+    browser.switch_to.active_element.send_keys("二重の申請です")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(browser, f"#line-{line.id}.disallowed")
+
+    # Then Tab to Approve and Enter.
+    browser.find_element(By.TAG_NAME, "body").click()
+    _tab_until(browser, lambda element: element.get_attribute("id") == "approve")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    wait_for(browser, "#paid-form")
+    api = client_for(visitor).get(f"/api/v1/claims/{claim['id']}/").json()
+    assert api["status"] == "approved"
+    assert next(item for item in api["lines"] if item["id"] == line.id)["disallowed_reason"] == "二重の申請です"
+    assert console_errors(browser) == []
