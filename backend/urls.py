@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("facilities.urls")),
+    path("", include("consultations.urls")),
     path("", include("bookings.urls")),
     path("", include("reimbursements.urls")),
     path("", include("payments.urls")),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "facilities",
     "accounts",
+    "consultations",
     "bookings",
     "reimbursements",
     "payments",
