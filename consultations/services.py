@@ -5,6 +5,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,12 @@ def _lock_slot(slot_id: int) -> ConsultationSlot:
     return ConsultationSlot.objects.select_for_update().select_related("municipality").get(pk=slot_id)
 
 
+def _count(slot: ConsultationSlot, change: int) -> None:
+    """Adds to `booked` in SQL (not from the value read), so that the CHECK sees every place taken even if the
+    lock were ever skipped; `updated_at` moves for the calendar feeds' validators."""
+    ConsultationSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + change, updated_at=timezone.now())
+
+
 def consultation_book(*, visitor: User, slot: ConsultationSlot, language: str = "ja") -> Consultation:
     """Lock the slot, re-read it, decide, write: a slot never takes more than its capacity."""
     try:
@@ -98,8 +105,7 @@ def consultation_book(*, visitor: User, slot: ConsultationSlot, language: str = 
                 raise SlotFull()
             consultation = Consultation.objects.create(slot=current, visitor=visitor,
                                                        language=language if language in ("ja", "en") else "ja")
-            current.booked += 1
-            current.save(update_fields=["booked", "updated_at"])
+            _count(current, +1)
     except IntegrityError as error:
         # Behind the lock: the CHECK (booked <= capacity) or the one-per-visitor index refused the write.
         logger.warning("A consultation CHECK or unique index refused a booking of slot %s: %s", slot.pk, error)
@@ -125,8 +131,7 @@ def consultation_cancel(*, consultation: Consultation, by: User, reason: str = "
         current.cancelled_by, current.cancelled_at, current.cancel_reason = by, timezone.now(), reason
         current.sequence += 1
         current.save()
-        slot.booked -= 1
-        slot.save(update_fields=["booked", "updated_at"])
+        _count(slot, -1)
     transaction.on_commit(lambda: emails.send_cancelled(consultation_id=current.pk))
     return current
 
