@@ -29,6 +29,8 @@ class ConsultationSlot(models.Model):
     booked = models.PositiveSmallIntegerField(_("booked"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
+    # Bumped when its time or place changes, for calendar apps (iCal SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,7 +2,7 @@
 met a town's staff (for the subsidy rules)."""
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -118,3 +118,36 @@ def town_slots_since(*, municipality_id: int, since: date) -> QuerySet[Consultat
     """A town's slots from `since` on (all of them: the feed shows those booked)."""
     return ConsultationSlot.objects.filter(municipality_id=municipality_id,
                                            starts_at__gte=_start_of(since)).order_by("starts_at", "id")
+
+
+def _latest(*moments):
+    moments = [moment for moment in moments if moment is not None]
+    return max(moments) if moments else None
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def visitor_consultations_state(*, visitor_id: int, since: date) -> dict:
+    """For a visitor's feed validators, in one query: how many of their consultations start from `since` on,
+    their latest change (the consultation's or its slot's), and the date of the newest one before `since`."""
+    inside = Q(slot__starts_at__gte=_start_of(since))
+    row = Consultation.objects.filter(visitor_id=visitor_id).aggregate(
+        n=Count("id", filter=inside), at=Max("updated_at", filter=inside),
+        slot_at=Max("slot__updated_at", filter=inside), gone=Max("slot__starts_at", filter=~inside))
+    return {"n": row["n"], "at": _latest(row["at"], row["slot_at"]), "gone": _local_day(row["gone"])}
+
+
+def town_slots_state(*, municipality_id: int, since: date) -> dict:
+    """For a staff feed's validators, in one query: the town's slots from `since` on (all, and those booked),
+    their latest change, and the date of the newest booked one before `since`."""
+    inside = Q(starts_at__gte=_start_of(since))
+    row = ConsultationSlot.objects.filter(municipality_id=municipality_id).aggregate(
+        n=Count("id", filter=inside), n_booked=Count("id", filter=inside & Q(booked__gt=0)),
+        at=Max("updated_at", filter=inside), gone=Max("starts_at", filter=~inside & Q(booked__gt=0)))
+    return {"n": row["n"], "booked": row["n_booked"], "at": row["at"], "gone": _local_day(row["gone"])}
+
+
+def town_booked_slots_since(*, municipality_id: int, since: date) -> QuerySet[ConsultationSlot]:
+    return town_slots_since(municipality_id=municipality_id, since=since).filter(booked__gt=0)

@@ -60,10 +60,14 @@ def slot_update(*, slot: ConsultationSlot, **changes) -> ConsultationSlot:
         values = {field: changes.get(field, getattr(current, field)) for field in SLOT_FIELDS}
         _slot_check(values, booked=current.booked,
                     starts_changed="starts_at" in changes and changes["starts_at"] != current.starts_at)
+        moved = any(values[field] != getattr(current, field) for field in ("starts_at", "minutes", "place",
+                                                                          "meeting_url", "mode"))
         for field, value in values.items():
             setattr(current, field, value)
+        if moved:
+            current.sequence += 1
         current.save()
-        if "starts_at" in changes or "minutes" in changes or "place" in changes or "meeting_url" in changes:
+        if moved:
             # Calendar apps take the change only with a higher SEQUENCE.
             for consultation in current.consultations.filter(status=Consultation.Status.BOOKED):
                 consultation.sequence += 1
