@@ -18,6 +18,8 @@ from .models import MAX_MINUTES, Consultation, ConsultationSlot
 
 logger = logging.getLogger(__name__)
 
+# Slots are published for the coming months; the bound also keeps every date computed from a slot in range.
+MAX_DAYS_AHEAD = 730
 SLOT_FIELDS = ("starts_at", "minutes", "mode", "place", "meeting_url", "capacity")
 
 
@@ -29,6 +31,9 @@ def _slot_check(values: dict, *, booked: int, starts_changed: bool) -> None:
     """The slot's rules, each a 400 naming its field."""
     if starts_changed and values["starts_at"] <= timezone.now():
         raise _invalid("starts_at", _("A consultation slot must start in the future."))
+    if starts_changed and values["starts_at"] > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
+        raise _invalid("starts_at", _("A consultation slot starts at most %(days)s days ahead.")
+                       % {"days": MAX_DAYS_AHEAD})
     if not 1 <= values["minutes"] <= MAX_MINUTES:
         raise _invalid("minutes", _("A consultation lasts from 1 to %(max)s minutes.") % {"max": MAX_MINUTES})
     if values["capacity"] < 1:

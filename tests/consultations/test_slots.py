@@ -42,6 +42,8 @@ def test_an_online_slot_shows_its_url_to_staff(staff_client):
 
 @pytest.mark.parametrize("overrides, field", [
     ({"starts_at": at(-1).isoformat()}, "starts_at"),
+    ({"starts_at": at(731).isoformat()}, "starts_at"),
+    ({"starts_at": "9999-12-31T23:59:00+09:00"}, "starts_at"),
     ({"minutes": 0}, "minutes"),
     ({"minutes": 481}, "minutes"),
     ({"capacity": 0}, "capacity"),
