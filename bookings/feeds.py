@@ -1,5 +1,6 @@
 """Calendar feeds: the events a booking, a unit, a facility, a visitor's stays and consultations or a town's
-booked consultations show, and the validators (ETag, Last-Modified) that let a calendar app's poll be answered with a 304 without rendering anything."""
+booked consultations show, and the validators (ETag, Last-Modified) that let a calendar app's poll be answered
+with a 304 without rendering anything."""
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta

@@ -121,7 +121,8 @@ class ConsultationListApi(APIView):
 class ConsultationDetailApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
-    @extend_schema(parameters=[CONSULTATION_ID], responses=ConsultationSerializer, operation_id="consultations_retrieve")
+    @extend_schema(parameters=[CONSULTATION_ID], responses=ConsultationSerializer,
+                   operation_id="consultations_retrieve")
     def get(self, request, consultation_id: str):
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation_id)
         return Response(ConsultationSerializer(consultation, context={"request": request}).data)

@@ -91,7 +91,7 @@ def slot_delete(*, slot: ConsultationSlot) -> None:
 
 
 def _lock_slot(slot_id: int) -> ConsultationSlot:
-    return ConsultationSlot.objects.select_for_update().select_related("municipality").get(pk=slot_id)
+    return ConsultationSlot.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=slot_id)
 
 
 def _count(slot: ConsultationSlot, change: int) -> None:
@@ -130,8 +130,9 @@ def consultation_cancel(*, consultation: Consultation, by: User, reason: str = "
     if by.is_municipal_staff and not reason:
         raise ReasonRequired(fields={"reason": [str(ReasonRequired.default_message)]})
     with transaction.atomic(durable=True):
+        # The slot first, then the consultation: the order slot changes take too, so the two never deadlock.
+        slot = _lock_slot(consultation.slot_id)
         current = Consultation.objects.select_for_update().get(pk=consultation.pk)
-        slot = _lock_slot(current.slot_id)
         if current.status != Consultation.Status.BOOKED:
             raise ConsultationNotCancellable(status=current.get_status_display())
         if by.is_visitor and slot.starts_at <= timezone.now():
@@ -148,7 +149,8 @@ def consultation_cancel(*, consultation: Consultation, by: User, reason: str = "
 def consultation_mark(*, consultation: Consultation, by: User, status: str) -> Consultation:
     """Staff record attendance once the consultation has started; they may correct attended and missed."""
     with transaction.atomic(durable=True):
-        current = Consultation.objects.select_for_update().select_related("slot").get(pk=consultation.pk)
+        current = (Consultation.objects.select_for_update(of=("self",)).select_related("slot")
+                   .get(pk=consultation.pk))
         if current.status == Consultation.Status.CANCELLED:
             raise ConsultationNotMarkable(status=current.get_status_display())
         if current.slot.starts_at > timezone.now():
