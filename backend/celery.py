@@ -1,6 +1,6 @@
 """The Celery app: `celery -A backend worker -B` runs the periodic tasks (expiring unpaid holds every minute,
 marking finished stays completed and dropping expired refresh tokens every night, syncing calendar imports
-every CALENDAR_IMPORT_MINUTES)."""
+every CALENDAR_IMPORT_MINUTES, reminding visitors of tomorrow's consultations every hour)."""
 import os
 
 from celery import Celery
@@ -18,4 +18,6 @@ app.conf.beat_schedule = {
     "sync-calendar-imports": {"task": "bookings.sync_calendar_imports",
                               "schedule": 60.0 * settings.CALENDAR_IMPORT_MINUTES},
     "flush-expired-tokens": {"task": "accounts.flush_expired_tokens", "schedule": crontab(hour=4, minute=15)},
+    # Hourly, so a consultation booked late for tomorrow still gets its reminder; each is sent once.
+    "remind-consultations": {"task": "consultations.remind", "schedule": crontab(minute=0)},
 }

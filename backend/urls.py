@@ -8,6 +8,7 @@ from backend import health
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("facilities.urls")),
+    path("", include("consultations.urls")),
     path("", include("bookings.urls")),
     path("", include("reimbursements.urls")),
     path("", include("payments.urls")),

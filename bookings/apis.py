@@ -17,7 +17,7 @@ from backend.pagination import StandardPagination
 from facilities.models import Facility
 
 from . import feeds, hooks, imports, selectors, services
-from .errors import (CalendarFeedNotFound, ClosureNotFound, FacilityNotFound, InvalidIdempotencyKey,
+from .errors import (CalendarFeedNotFound, ClosureNotFound, ConsultationsFeedForStaffOnly, FacilityNotFound, InvalidIdempotencyKey,
                      PriceOverrideNotFound, StaysFeedForVisitorsOnly, UnitNotFound)
 from .models import CalendarFeed, Closure, PriceOverride
 from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingEventSerializer,
@@ -391,7 +391,7 @@ def _feed(request, feed_id) -> CalendarFeed:
 
 
 class CalendarFeedListApi(APIView):
-    permission_classes = [IsVisitorOrOperator]
+    permission_classes = [IsBookingReader]
 
     @extend_schema(responses=CalendarFeedSerializer(many=True), operation_id="calendar_feeds_list")
     def get(self, request):
@@ -402,7 +402,9 @@ class CalendarFeedListApi(APIView):
                    responses={200: CalendarFeedSerializer, 201: CalendarFeedSerializer},
                    operation_id="calendar_feeds_create",
                    description="The secret URL of a feed: `unit` or `facility` (blocked nights, for its operator) "
-                               "or `stays` (a visitor's own). One per target: asking again returns it (200).")
+                               "or `stays` (a visitor's own stays and consultations) or `consultations` (municipal "
+                               "staff: their town's booked consultation slots). One per target: asking again "
+                               "returns it (200).")
     def post(self, request):
         serializer = CalendarFeedCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -412,6 +414,10 @@ class CalendarFeedListApi(APIView):
         if data["scope"] == CalendarFeed.Scope.STAYS:
             if not user.is_visitor:
                 raise StaysFeedForVisitorsOnly(fields={"scope": [str(StaysFeedForVisitorsOnly.default_message)]})
+        elif data["scope"] == CalendarFeed.Scope.CONSULTATIONS:
+            if not user.is_municipal_staff:
+                raise ConsultationsFeedForStaffOnly(
+                    fields={"scope": [str(ConsultationsFeedForStaffOnly.default_message)]})
         elif data["scope"] == CalendarFeed.Scope.UNIT:
             unit = selectors.unit_for_operator(user=user, unit_id=data["unit"])
         else:
@@ -428,7 +434,7 @@ class CalendarFeedListApi(APIView):
 
 
 class CalendarFeedDetailApi(APIView):
-    permission_classes = [IsVisitorOrOperator]
+    permission_classes = [IsBookingReader]
 
     @extend_schema(parameters=[FEED_ID], request=CalendarFeedUpdateSerializer, responses=CalendarFeedSerializer,
                    operation_id="calendar_feeds_partial_update",
@@ -448,7 +454,7 @@ class CalendarFeedDetailApi(APIView):
 
 
 class CalendarFeedRotateApi(APIView):
-    permission_classes = [IsVisitorOrOperator]
+    permission_classes = [IsBookingReader]
 
     @extend_schema(parameters=[FEED_ID], request=None, responses=CalendarFeedSerializer,
                    operation_id="calendar_feeds_rotate",

@@ -105,6 +105,11 @@ class StaysFeedForVisitorsOnly(DomainError):
     default_message = _("Only visitors have a feed of their stays; operators choose a unit or a facility.")
 
 
+class ConsultationsFeedForStaffOnly(DomainError):
+    code = "invalid_feed_scope"
+    default_message = _("Only municipal staff have a feed of their town's consultations.")
+
+
 class CalendarImportNotFound(NotFound):
     code = "calendar_import_not_found"
     default_message = _("No such calendar import on this unit.")

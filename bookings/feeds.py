@@ -1,5 +1,6 @@
-"""Calendar feeds: the events a booking, a unit, a facility or a visitor's stays show, and the validators
-(ETag, Last-Modified) that let a calendar app's poll be answered with a 304 without rendering anything."""
+"""Calendar feeds: the events a booking, a unit, a facility, a visitor's stays and consultations or a town's
+booked consultations show, and the validators (ETag, Last-Modified) that let a calendar app's poll be answered
+with a 304 without rendering anything."""
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -13,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from consultations import selectors as consultation_selectors
+from consultations.models import Consultation, ConsultationSlot
 from facilities.models import Unit
 
 from . import selectors
@@ -79,6 +82,54 @@ def _latest(*moments) -> datetime:
     return max(moment for moment in moments if moment is not None)
 
 
+# --- consultations with the towns' staff (timed events in Japan time) ------------------------------------------
+
+CONSULTATION_STATUS = {
+    Consultation.Status.BOOKED: "CONFIRMED",
+    Consultation.Status.ATTENDED: "CONFIRMED",
+    Consultation.Status.MISSED: "CONFIRMED",
+    Consultation.Status.CANCELLED: "CANCELLED",
+}
+
+
+def _consultation_url(consultation_id: int) -> str:
+    return f"{settings.SITE_URL}/api/v1/consultations/{consultation_id}/"
+
+
+def _slot_where(slot: ConsultationSlot) -> tuple[str, str]:
+    """(LOCATION, URL) of a slot: its place, or the meeting's address when online."""
+    if slot.mode == ConsultationSlot.Mode.ONLINE:
+        return str(_("Online")), slot.meeting_url
+    return slot.place, ""
+
+
+def _consultation_events(consultations) -> list[Event]:
+    """A visitor's consultations; the meeting URL is theirs to see."""
+    events = []
+    for consultation in consultations:
+        slot = consultation.slot
+        location, meeting_url = _slot_where(slot)
+        details = [_("Consultation %(id)s") % {"id": consultation.id}]
+        if meeting_url:
+            details.append(meeting_url)
+        events.append(Event(
+            uid=f"consultation-{consultation.id}@{_host()}", start=slot.starts_at, end=slot.ends_at,
+            stamp=_latest(consultation.updated_at, slot.updated_at),
+            summary=_("Consultation with %(town)s") % {"town": slot.municipality.localized("name")},
+            status=CONSULTATION_STATUS[consultation.status], sequence=consultation.sequence,
+            location=location, url=meeting_url or _consultation_url(consultation.id), description="\n".join(details),
+        ))
+    return events
+
+
+def _booking_consultations(booking: Booking):
+    """The booking's .ics shows the visitor's consultations with the booking's town from check-in day to
+    check-out day (both included): the meeting the town's subsidy asks for during the stay."""
+    return consultation_selectors.visitor_consultations_between(
+        visitor_id=booking.visitor_id, municipality_id=booking.unit.facility.municipality_id,
+        start=booking.check_in, end=booking.check_out)
+
+
 # --- one booking, for its visitor ------------------------------------------------------------------------------
 
 def _visitor_events(bookings) -> list[Event]:
@@ -106,12 +157,16 @@ def _visitor_events(bookings) -> list[Event]:
 
 
 def booking_version(booking: Booking) -> Version:
-    modified = _latest(booking.updated_at, booking.unit.updated_at, booking.unit.facility.updated_at)
-    return Version(_version("booking", booking.id, booking.sequence, modified.isoformat(), get_language()), modified)
+    consultations = list(_booking_consultations(booking).values_list("id", "updated_at", "slot__updated_at"))
+    modified = _latest(booking.updated_at, booking.unit.updated_at, booking.unit.facility.updated_at,
+                       *(row[1] for row in consultations), *(row[2] for row in consultations))
+    return Version(_version("booking", booking.id, booking.sequence, modified.isoformat(), get_language(),
+                            [row[0] for row in consultations]), modified)
 
 
 def booking_calendar(booking: Booking) -> str:
-    return calendar_text(name=_("Otameshi booking %(id)s") % {"id": booking.id}, events=_visitor_events([booking]))
+    events = _visitor_events([booking]) + _consultation_events(_booking_consultations(booking))
+    return calendar_text(name=_("Otameshi booking %(id)s") % {"id": booking.id}, events=events)
 
 
 # --- secret-URL feeds ------------------------------------------------------------------------------------------
@@ -128,6 +183,9 @@ def feed_get(*, token: str) -> CalendarFeed | None:
             .filter(token=token, owner__is_active=True).first())
     if feed is None:
         return None
+    if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
+        # A town's consultations: only while its owner is still that town's staff.
+        return feed if feed.owner.is_municipal_staff else None
     if feed.scope != CalendarFeed.Scope.STAYS:
         facility = feed.facility if feed.scope == CalendarFeed.Scope.FACILITY else feed.unit.facility
         if not feed.owner.is_operator or feed.owner.organisation_id != facility.operator_id:
@@ -169,9 +227,13 @@ def feed_version(feed: CalendarFeed) -> Version:
     the catalogue names it shows, events leaving the window as the days pass, deletions (the feed's
     `changed_at`), the token and the language. ETag and Last-Modified come from the same inputs, so a client
     sending only If-Modified-Since never gets a 304 for a body that changed."""
+    if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
+        return _town_consultations_version(feed)
+    consultations = {"n": 0, "at": None, "gone": None}
     if feed.scope == CalendarFeed.Scope.STAYS:
         since, past_days = selectors.today() - timedelta(days=VISITOR_PAST_DAYS), VISITOR_PAST_DAYS
         scope = Booking.objects.filter(visitor_id=feed.owner_id)
+        consultations = consultation_selectors.visitor_consultations_state(visitor_id=feed.owner_id, since=since)
         closures: dict[str, Any] = {"n": 0, "at": None, "gone": None}
         names = _stays_bookings(feed).aggregate(unit_at=Max("unit__updated_at"),
                                                 facility_at=Max("unit__facility__updated_at"))
@@ -185,12 +247,39 @@ def feed_version(feed: CalendarFeed) -> Version:
         names = units.aggregate(unit_at=Max("updated_at"), facility_at=Max("facility__updated_at"))
     seen = _window_counts(scope, last_day="check_out", since=since)
     left = _latest(_left_window_at(seen["gone"], past_days), _left_window_at(closures["gone"], past_days),
-                   feed.created_at)
-    modified = _latest(seen["at"], closures["at"], names["unit_at"], names["facility_at"], feed.changed_at,
-                       feed.rotated_at, feed.created_at, left)
-    etag = _version(feed.token, seen["n"], closures["n"], modified.isoformat(), left.isoformat(), get_language(),
-                    feed.include_imported)
+                   _left_window_at(consultations["gone"], past_days), feed.created_at)
+    modified = _latest(seen["at"], closures["at"], consultations["at"], names["unit_at"], names["facility_at"],
+                       feed.changed_at, feed.rotated_at, feed.created_at, left)
+    etag = _version(feed.token, seen["n"], closures["n"], consultations["n"], modified.isoformat(), left.isoformat(),
+                    get_language(), feed.include_imported)
     return Version(etag, modified)
+
+
+def _town_consultations_version(feed: CalendarFeed) -> Version:
+    """A staff feed changes when any slot of the town in its window changes (a place booked or given back
+    moves the slot's `updated_at`), when slots come or go, and as booked slots leave the window."""
+    since = _operator_since()
+    slots = consultation_selectors.town_slots_state(municipality_id=feed.owner.municipality_id, since=since)
+    left = _latest(_left_window_at(slots["gone"], OPERATOR_PAST_DAYS), feed.created_at)
+    modified = _latest(slots["at"], feed.changed_at, feed.rotated_at, feed.created_at, left)
+    etag = _version(feed.token, "consultations", slots["n"], slots["booked"], modified.isoformat(), left.isoformat(),
+                    get_language())
+    return Version(etag, modified)
+
+
+def _town_consultation_events(feed: CalendarFeed) -> list[Event]:
+    """The town's booked slots, with how many places are taken; no visitors' names or contacts."""
+    events = []
+    for slot in consultation_selectors.town_booked_slots_since(municipality_id=feed.owner.municipality_id,
+                                                               since=_operator_since()):
+        location, meeting_url = _slot_where(slot)
+        events.append(Event(
+            uid=f"consultation-slot-{slot.id}@{_host()}", start=slot.starts_at, end=slot.ends_at,
+            stamp=slot.updated_at, sequence=slot.sequence, location=location, url=meeting_url,
+            summary=_("Consultation: %(booked)s of %(capacity)s booked") % {"booked": slot.booked,
+                                                                            "capacity": slot.capacity},
+        ))
+    return events
 
 
 def _operator_events(feed: CalendarFeed) -> list[Event]:
@@ -243,6 +332,11 @@ def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event
 def feed_calendar(feed: CalendarFeed) -> str:
     if feed.scope == CalendarFeed.Scope.STAYS:
         bookings = _stays_bookings(feed).select_related("unit__facility").order_by("check_in", "id")
-        return calendar_text(name=str(_("My Otameshi stays")), events=_visitor_events(bookings))
+        consultations = consultation_selectors.visitor_consultations_since(
+            visitor_id=feed.owner_id, since=selectors.today() - timedelta(days=VISITOR_PAST_DAYS))
+        return calendar_text(name=str(_("My Otameshi stays")),
+                             events=_visitor_events(bookings) + _consultation_events(consultations))
+    if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
+        return calendar_text(name=str(_("Otameshi: consultations")), events=_town_consultation_events(feed))
     target = feed.unit.localized("name") if feed.unit_id else feed.facility.localized("name")  # type: ignore[union-attr]  # one is set
     return calendar_text(name=_("Otameshi: %(name)s") % {"name": target}, events=_operator_events(feed))

@@ -168,15 +168,17 @@ class IdempotencyRecord(models.Model):
 
 class CalendarFeed(models.Model):
     """A secret URL a calendar app or booking site polls without logging in: one unit's or one facility's
-    blocked nights (for its operator), or a visitor's own stays. Rotating replaces the token."""
+    blocked nights (for its operator), a visitor's own stays and consultations, or the booked consultation
+    slots of a staff member's town. Rotating replaces the token."""
 
     class Scope(models.TextChoices):
         UNIT = "unit", _("one unit (operator)")
         FACILITY = "facility", _("one facility (operator)")
         STAYS = "stays", _("my stays (visitor)")
+        CONSULTATIONS = "consultations", _("the town's booked consultations (municipal staff)")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
-    scope = models.CharField(max_length=10, choices=Scope.choices)
+    scope = models.CharField(max_length=13, choices=Scope.choices)
     unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     facility = models.ForeignKey(
         "facilities.Facility", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -197,13 +199,15 @@ class CalendarFeed(models.Model):
             models.CheckConstraint(
                 condition=(Q(scope="unit", unit__isnull=False, facility__isnull=True)
                            | Q(scope="facility", facility__isnull=False, unit__isnull=True)
-                           | Q(scope="stays", unit__isnull=True, facility__isnull=True)),
+                           | Q(scope__in=["stays", "consultations"], unit__isnull=True, facility__isnull=True)),
                 name="calendar_feed_target_matches_scope",
             ),
             models.UniqueConstraint(fields=["owner", "unit"], condition=Q(scope="unit"), name="calendar_feed_one_per_unit"),
             models.UniqueConstraint(fields=["owner", "facility"], condition=Q(scope="facility"),
                                     name="calendar_feed_one_per_facility"),
             models.UniqueConstraint(fields=["owner"], condition=Q(scope="stays"), name="calendar_feed_one_for_stays"),
+            models.UniqueConstraint(fields=["owner"], condition=Q(scope="consultations"),
+                                    name="calendar_feed_one_for_consultations"),
         ]
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "facilities",
     "accounts",
+    "consultations",
     "bookings",
     "reimbursements",
     "payments",

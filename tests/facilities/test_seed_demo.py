@@ -6,11 +6,13 @@ from django.core.management import call_command
 
 from accounts.models import User
 from bookings.models import Booking, CalendarFeed
+from consultations.models import ConsultationSlot
 from facilities.models import Area, Certification, Facility, Landmark, Photo, Unit
 from reimbursements.models import Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
-MODELS = [User, Facility, Unit, Area, Landmark, Photo, Certification, Programme, Booking, CalendarFeed]
+MODELS = [User, Facility, Unit, Area, Landmark, Photo, Certification, Programme, Booking, CalendarFeed,
+          ConsultationSlot]
 
 
 def seed() -> str:
@@ -67,3 +69,16 @@ def test_demo_catalogue_matches_the_public_material(api_client):
     assert Facility.objects.filter(municipality__code="202088", kind=Facility.Kind.COWORKING).exists()
     assert Facility.objects.filter(municipality__code="203246").count() == 2
     assert Programme.objects.filter(municipality__code="202177", max_days_per_group=6).exists()
+
+
+def test_saku_publishes_consultation_slots_visitors_can_book(api_client):
+    seed()
+    token = api_client.post("/api/v1/auth/token/", {"email": "visitor@demo.otameshi.jp",
+                                                     "password": "otameshi-demo"}, format="json").json()["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    slots = api_client.get("/api/v1/consultation-slots/", {"municipality": "202177"}).json()["results"]
+
+    assert {slot["mode"] for slot in slots} == {"in_person", "online"}
+    assert all(slot["meeting_url"] is None for slot in slots)
+    assert api_client.post("/api/v1/consultations/", {"slot": slots[0]["id"]}, format="json").status_code == 201

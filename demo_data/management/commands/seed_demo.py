@@ -1,4 +1,5 @@
-"""Loads the demo data: catalogue, Saku's subsidy programme, demo accounts and a booking. Safe to run again."""
+"""Loads the demo data: catalogue, Saku's subsidy programme, demo accounts, a booking and Saku's consultation
+slots. Safe to run again."""
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -8,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from bookings.services import booking_create, calendar_feed_get_or_create
+from consultations import demo as consultations
 from facilities import demo as catalogue
 from facilities.models import Facility, Municipality, Unit
 from reimbursements import demo as programmes
@@ -24,6 +26,7 @@ class Command(BaseCommand):
             programmes.seed()
             accounts = self._accounts(organisations)
         self._demo_booking(accounts["visitor"])
+        consultations.seed(staff=accounts["staff"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {Facility.objects.count()} facilities, {Unit.objects.count()} units."))
         self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
