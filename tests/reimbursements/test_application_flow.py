@@ -7,7 +7,8 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reimbursements import hooks, services
+from facilities.models import Municipality
+from reimbursements import demo, hooks, services
 from reimbursements.models import Claim, Programme
 from tests import factories
 from tests.conftest import client_for
@@ -379,3 +380,23 @@ def test_a_deadline_without_an_application_is_refused(saku, language, word):
     response = client.patch(f"/api/v1/programmes/{programme.code}/", {"application_deadline_days": 3}, format="json")
     body = error(response, 400, "invalid")
     assert word in body["fields"]["application_deadline_days"][0]
+
+
+# --- the demo ---------------------------------------------------------------------------------------------------------
+
+def test_takanabe_demo_programme(visitor_client, visitor):
+    demo.seed_takanabe()
+    demo.seed_takanabe()  # idempotent
+    programme = Programme.objects.get(code="takanabe-trial-stay-2026")
+    assert Programme.objects.filter(municipality__code=demo.TAKANABE_CODE).count() == 1
+    takanabe = Municipality.objects.get(code=demo.TAKANABE_CODE)
+    booking = make_booking(visitor=visitor, municipality=takanabe, check_in=CHECK_IN, check_out=CHECK_OUT,
+                           price=9999, adults=2)
+    shown = estimate(visitor_client, booking)
+    # Half of ¥9,999 a night (within ¥3,000 a person), three nights, rounded down to ¥100.
+    assert shown["programme"] == programme.code and shown["total_reimbursable_yen"] == 14900
+    assert {r["code"]: r["met"] for r in shown["requirements"]} == {
+        "home_municipality": True, "consultation": False, "survey": False}
+    detail = visitor_client.get(f"/api/v1/programmes/{programme.code}/").json()
+    assert (detail["requires_application"], detail["application_deadline_days"], detail["requires_consultation"],
+            detail["requires_survey"], detail["max_nights_per_group"]) == (True, 7, True, True, 7)
