@@ -171,6 +171,8 @@ def test_grant_and_refusal_are_emailed(applied, staff_client, committed):
     mail.outbox.clear()
     committed(post, staff_client, applied["id"], "grant")
     assert len(mail.outbox) == 1 and "交付決定" in mail.outbox[0].subject and "granted" in mail.outbox[0].subject
+    granted = Claim.objects.get(id=applied["id"]).granted_amount_yen
+    assert f"交付決定額: {granted:,}円" in mail.outbox[0].body and f"Granted: ¥{granted:,}" in mail.outbox[0].body
     committed(post, staff_client, applied["id"], "refuse", {"reason": "書類不備"})
     assert len(mail.outbox) == 2 and "不交付" in mail.outbox[1].subject and "書類不備" in mail.outbox[1].body
 
