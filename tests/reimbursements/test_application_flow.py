@@ -13,7 +13,7 @@ from reimbursements.models import Claim, Programme
 from tests import factories
 from tests.conftest import client_for
 from tests.reimbursements.factories import make_booking, saku_programme
-from tests.reimbursements.helpers import add_line, estimate, open_claim, receipt, submit
+from tests.reimbursements.helpers import add_line, estimate, open_claim, submit
 
 pytestmark = pytest.mark.django_db
 
