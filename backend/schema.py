@@ -18,7 +18,8 @@ from .errors import DomainError
 from .hooks import Hook, Receivers
 from .pagination import StandardPagination
 
-PROJECT_PACKAGES = {"accounts", "backend", "bookings", "facilities", "payments", "reimbursements"}
+PROJECT_PACKAGES = {"accounts", "backend", "bookings", "consultations", "facilities", "outcomes", "payments",
+                    "reimbursements"}
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input; `fields` names what is wrong.",
@@ -74,6 +75,10 @@ def _referenced(function, owner) -> list:
         holders.append(owner)
     for holder in holders:
         found.extend(getattr(holder, name) for name in names if hasattr(holder, name))
+        if isinstance(holder, type):
+            # `super().post(...)`: what the bases define under those names too.
+            found.extend(vars(base)[name] for base in holder.__mro__[1:] if _in_project(base)
+                         for name in names if name in vars(base))
     return found
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
+from backend.ids import parse_id
 from bookings import selectors as booking_selectors
 from bookings.models import Booking, BookingLine, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
 from facilities.models import Facility, Unit
@@ -23,7 +24,7 @@ def operator_facilities(*, user) -> QuerySet[Facility]:
 
 def operator_facility_get(*, user, facility_id) -> Facility:
     """One of the operator's organisation's facilities; any other is not found (its existence is not revealed)."""
-    facility_id = booking_selectors.parse_id(facility_id)
+    facility_id = parse_id(facility_id)
     facility = operator_facilities(user=user).filter(id=facility_id).first() if facility_id else None
     if facility is None:
         raise Http404
@@ -35,7 +36,7 @@ def operator_unit_choices(*, facility: Facility) -> QuerySet[Unit]:
 
 
 def operator_import_get(*, user, import_id) -> CalendarImport:
-    import_id = booking_selectors.parse_id(import_id)
+    import_id = parse_id(import_id)
     found = (CalendarImport.objects.select_related("unit__facility")
              .filter(id=import_id, unit__facility__operator_id=user.organisation_id).first() if import_id else None)
     if found is None:
@@ -133,7 +134,7 @@ def operator_movements(*, user, day: date) -> tuple[list[Booking], list[Booking]
 
 def operator_booking_get(*, user, booking_id) -> Booking:
     """A booking at one of the operator's facilities, with its lines, events and guest."""
-    booking_id = booking_selectors.parse_id(booking_id)
+    booking_id = parse_id(booking_id)
     booking = (booking_selectors.bookings_visible_to(user=user).select_related("visitor")
                .prefetch_related("events__actor").filter(id=booking_id).first() if booking_id else None)
     if booking is None or not user.is_operator:
@@ -159,7 +160,7 @@ def staff_claim_queue(*, user, programme: str = "", status: str = "") -> QuerySe
 
 
 def staff_claim_get(*, user, claim_id) -> Claim:
-    claim_id = booking_selectors.parse_id(claim_id)
+    claim_id = parse_id(claim_id)
     claim = (Claim.objects.filter(programme__municipality_id=user.municipality_id, id=claim_id)
              .exclude(status=Claim.Status.DRAFT)
              .select_related("programme", "booking__unit__facility", "visitor")

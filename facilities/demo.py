@@ -1,4 +1,5 @@
-"""Demo catalogue from public material: Saku's trial-living areas and facilities, Komoro, Tateshina and Matsue.
+"""Demo catalogue from public material: Saku's trial-living areas and facilities, Komoro, Tateshina, Matsue and
+Takanabe.
 
 Coordinates are those of the places (stations, districts, the hotels' addresses); prices, unit counts,
 certificate numbers and photo URLs are illustrative. `seed()` creates or updates; running it twice adds nothing.
@@ -17,6 +18,7 @@ MUNICIPALITIES = [
     ("202088", "長野県", "Nagano", "小諸市", "Komoro"),
     ("203246", "長野県", "Nagano", "立科町", "Tateshina"),
     ("322016", "島根県", "Shimane", "松江市", "Matsue"),
+    ("454028", "宮崎県", "Miyazaki", "高鍋町", "Takanabe"),
 ]
 
 SAKU_AREAS = [
@@ -44,6 +46,7 @@ ORGANISATIONS = {
     "komoro": ("小諸まちなかワーク合同会社", "komoro@demo.otameshi.jp"),
     "tateshina": ("たてしな観光協会", "tateshina@demo.otameshi.jp"),
     "matsue": ("松江テレワーク推進協議会", "matsue@demo.otameshi.jp"),
+    "takanabe": ("高鍋町 お試し滞在住宅 管理事務所", "takanabe@demo.otameshi.jp"),
 }
 
 LODGING_TIMES = {"check_in_time": time(15, 0), "check_out_time": time(10, 0)}
@@ -214,6 +217,20 @@ FACILITIES: list[dict[str, Any]] = [
         "external_monitors": True, "parking": True, **LODGING_TIMES,
         "units": [("room", "レイクビュー ダブル", "Lake-view double", 2, 8, 15000, 1, 30)],
         "certifications": [("shared_office_security", "star2", "DEMO-SOS-0103")],
+    },
+    {
+        # Takanabe's trial stays: apply before the visit, meet the town's migration staff, answer a survey.
+        "key": "takanabe-trial-home", "organisation": "takanabe", "municipality": "454028", "area": None,
+        "kind": Facility.Kind.TRIAL_HOUSING,
+        "name_ja": "高鍋町 お試し滞在住宅", "name_en": "Takanabe trial-stay home",
+        "description_ja": "高鍋町役場の近くの一戸建て。町の移住担当者との面談と、滞在後のアンケートをお願いしています。",
+        "description_en": "A house near Takanabe town hall. Guests meet the town's migration staff during the stay "
+                          "and answer a survey afterwards.",
+        "postal_code": "884-0002", "address_ja": "宮崎県児湯郡高鍋町大字北高鍋", "address_en": "Kita-Takanabe, Takanabe, "
+                                                                                   "Koyu District, Miyazaki",
+        "latitude": 32.12834, "longitude": 131.50377, "wifi_mbps": 100, "parking": True, **LODGING_TIMES,
+        "units": [("house", "一戸建て（3LDK）", "House (3LDK)", 5, 1, 5000, 2, 14)],
+        "certifications": [],
     },
 ]
 

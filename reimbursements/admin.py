@@ -73,8 +73,9 @@ class CategoryRuleInline(admin.TabularInline):
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     form = ProgrammeAdminForm
-    list_display = ["code", "name_ja", "municipality", "valid_from", "valid_until", "budget_yen", "is_active"]
-    list_filter = ["is_active", "municipality"]
+    list_display = ["code", "name_ja", "municipality", "valid_from", "valid_until", "budget_yen",
+                    "requires_application", "is_active"]
+    list_filter = ["is_active", "requires_application", "municipality"]
     search_fields = ["code", "name_ja", "name_en"]
     inlines = [CategoryRuleInline]
 
@@ -82,7 +83,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):
     model = ExpenseLine
     extra = 0
-    fields = ["category", "date", "amount_yen", "persons", "reimbursable_yen", "reason", "disallowed_reason",
+    fields = ["category", "date", "amount_yen", "persons", "planned", "reimbursable_yen", "reason", "disallowed_reason",
               "disallowed_by", "receipt"]
     readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
 
@@ -101,8 +102,8 @@ class ClaimAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["programme", "visitor"]
     search_fields = ["visitor__email"]
     fields = ["booking", "visitor", "programme", "status", "lodging_reimbursable_yen", "total_reimbursable_yen",
-              "submitted_at", "approved_by", "approved_at", "approved_amount_yen", "rejection_reason", "paid_at",
-              "created_at", "updated_at"]
+              "applied_at", "granted_by", "granted_at", "granted_amount_yen", "submitted_at", "approved_by",
+              "approved_at", "approved_amount_yen", "rejection_reason", "paid_at", "created_at", "updated_at"]
     readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
     inlines = [ExpenseLineInline, ClaimEventInline]
 

@@ -186,6 +186,10 @@ ClaimWithdrawApi = _action_api(services.claim_withdraw, permission=IsVisitor, op
 ClaimApproveApi = _action_api(services.claim_approve, permission=IsMunicipalStaff, operation_id="claims_approve")
 ClaimRejectApi = _action_api(services.claim_reject, permission=IsMunicipalStaff, operation_id="claims_reject",
                              with_reason=True)
+ClaimApplyApi = _action_api(services.claim_apply, permission=IsVisitor, operation_id="claims_apply")
+ClaimGrantApi = _action_api(services.claim_grant, permission=IsMunicipalStaff, operation_id="claims_grant")
+ClaimRefuseApi = _action_api(services.claim_refuse, permission=IsMunicipalStaff, operation_id="claims_refuse",
+                             with_reason=True)
 ClaimMarkPaidApi = _action_api(services.claim_mark_paid, permission=IsMunicipalStaff, operation_id="claims_mark_paid")
 
 

@@ -12,8 +12,12 @@ class ReimbursementsConfig(AppConfig):
         # What bookings shows and does for the subsidies. Looked up at call time, so that replacing a function
         # (as tests do) replaces what bookings calls.
         from . import schema  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
-        from . import selectors, services
+        from . import consultation_requirement, selectors, services
+        from . import hooks as requirement_hooks
 
         hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_set_for_quote(**kwargs))
         hooks.estimates_for_bookings.register(lambda **kwargs: selectors.estimate_sets_for_bookings(**kwargs))
         hooks.booking_cancelled.register(lambda **kwargs: services.claims_withdraw_drafts_of_booking(**kwargs))
+        # The consultation requirement: a consultation the town's staff marked attended (consultations app).
+        requirement_hooks.consultation_attended.register(consultation_requirement.consultation_attended)
+        requirement_hooks.consultations_attended_bulk.register(consultation_requirement.consultations_attended_bulk)

@@ -16,10 +16,12 @@ def claim_status_email(*, claim_id: int) -> None:
     body = (
         f"{parts['ja'][1]}の申請 #{claim.id} の状態が「{parts['ja'][0]}」になりました。\n"
         f"合計: {claim.total_reimbursable_yen:,}円\n"
+        + (f"交付決定額: {claim.granted_amount_yen:,}円\n" if claim.granted_amount_yen is not None else "")
         + (f"理由: {claim.rejection_reason}\n" if claim.rejection_reason else "")
         + "\n"
         f"Your claim #{claim.id} under {parts['en'][1]} is now {parts['en'][0]}.\n"
         f"Total: ¥{claim.total_reimbursable_yen:,}\n"
+        + (f"Granted: ¥{claim.granted_amount_yen:,}\n" if claim.granted_amount_yen is not None else "")
         + (f"Reason: {claim.rejection_reason}\n" if claim.rejection_reason else "")
     )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [claim.visitor.email])

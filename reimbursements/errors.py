@@ -111,3 +111,24 @@ class RequirementsUnmet(Conflict):
 class BudgetExhausted(Conflict):
     code = "budget_exhausted"
     default_message = _("The programme's budget is used up: ¥0 is left.")
+
+
+class ApplicationNotRequired(Conflict):
+    code = "application_not_required"
+    default_message = _("This programme takes no applications before the stay: submit the claim after it.")
+
+
+class ApplicationDeadlinePassed(Conflict):
+    code = "application_deadline_passed"
+    default_message = _("Applications must be made at least %(days)s days before check-in (by %(deadline)s).")
+
+
+class ApplicationRequired(Conflict):
+    code = "application_required"
+    default_message = _("This programme requires an application granted before the stay: apply first and wait for "
+                        "the town's decision.")
+
+
+class StayNotFinished(Conflict):
+    code = "stay_not_finished"
+    default_message = _("The report can be submitted from the check-out date (%(check_out)s).")

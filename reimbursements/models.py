@@ -36,6 +36,15 @@ class Programme(Translated, models.Model):
     max_party_size = models.PositiveSmallIntegerField(null=True, blank=True)
     rounding_unit_yen = models.PositiveIntegerField(default=1, help_text=_("The total is rounded down to this unit."))
     is_active = models.BooleanField(default=True)
+    # The application workflow (交付申請 → 交付決定 → 実績報告): off by default, so a programme keeps the plain flow.
+    requires_application = models.BooleanField(
+        default=False, help_text=_("Visitors apply before the stay and staff grant the application before any report."))
+    application_deadline_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Apply at least this many days before check-in (0 to 365); empty: until "
+                                           "check-in. Only with an application."))
+    requires_consultation = models.BooleanField(
+        default=False, help_text=_("The visitor meets the town's staff during the stay."))
+    requires_survey = models.BooleanField(default=False, help_text=_("The visitor answers the stay's survey."))
 
     class Meta:
         ordering = ["code"]
@@ -49,6 +58,11 @@ class Programme(Translated, models.Model):
             models.CheckConstraint(condition=Q(rounding_unit_yen__gte=1), name="programme_rounding_unit_positive"),
             models.CheckConstraint(condition=Q(max_party_size__isnull=True) | Q(max_party_size__gte=1),
                                    name="programme_party_size_positive"),
+            models.CheckConstraint(
+                condition=Q(application_deadline_days__isnull=True)
+                | Q(requires_application=True, application_deadline_days__lte=365),
+                name="programme_deadline_with_application",
+            ),
         ]
 
     def __str__(self):
@@ -99,15 +113,19 @@ class CategoryRule(Translated, models.Model):
 class Claim(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
+        APPLIED = "applied", _("applied")
+        GRANTED = "granted", _("granted")
+        REFUSED = "refused", _("refused")
         SUBMITTED = "submitted", _("submitted")
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
         PAID = "paid", _("paid")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    # Claims whose eligible dates are fixed (spec rule 3); paid follows approved.
-    FROZEN_STATUSES = (Status.SUBMITTED, Status.APPROVED, Status.PAID)
-    LIVE_STATUSES = (Status.DRAFT, *FROZEN_STATUSES)
+    # Claims whose eligible dates are fixed (spec rule 3) and whose amount counts against the budget; paid follows
+    # approved. A granted application freezes and commits like a submission; an applied one freezes nothing yet.
+    FROZEN_STATUSES = (Status.GRANTED, Status.SUBMITTED, Status.APPROVED, Status.PAID)
+    LIVE_STATUSES = (Status.DRAFT, Status.APPLIED, *FROZEN_STATUSES)
 
     booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="claims")
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
@@ -122,6 +140,12 @@ class Claim(models.Model):
     approved_amount_yen = models.PositiveIntegerField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    granted_amount_yen = models.PositiveIntegerField(null=True, blank=True,
+                                                     help_text=_("The most the report may be paid."))
+    granted_at = models.DateTimeField(null=True, blank=True)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
     # The claimant as declared when the claim was submitted (spec rule 20): later profile changes do not reach it.
     claimant_name = models.CharField(max_length=150, blank=True)
     claimant_email = models.EmailField(blank=True)
@@ -139,7 +163,8 @@ class Claim(models.Model):
         constraints = [
             # At most one claim in progress or frozen per booking, so a booking's days are never claimed twice.
             models.UniqueConstraint(fields=["booking"],
-                                    condition=Q(status__in=["draft", "submitted", "approved", "paid"]),
+                                    condition=Q(status__in=["draft", "applied", "granted", "submitted", "approved",
+                                                               "paid"]),
                                     name="claim_one_live_per_booking"),
             models.CheckConstraint(
                 condition=Q(approved_amount_yen__isnull=True) | Q(approved_amount_yen__lte=F("total_reimbursable_yen")),
@@ -148,6 +173,15 @@ class Claim(models.Model):
             models.CheckConstraint(
                 condition=~Q(status__in=["approved", "paid"]) | Q(approved_amount_yen__isnull=False),
                 name="claim_approved_has_amount",
+            ),
+            # The report is paid at most what was granted.
+            models.CheckConstraint(
+                condition=Q(granted_amount_yen__isnull=True) | Q(total_reimbursable_yen__lte=F("granted_amount_yen")),
+                name="claim_total_within_grant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="granted") | Q(granted_amount_yen__isnull=False),
+                name="claim_granted_has_amount",
             ),
         ]
 
@@ -194,7 +228,10 @@ class ExpenseLine(models.Model):
     adults = models.PositiveSmallIntegerField(null=True, blank=True)
     children = models.PositiveSmallIntegerField(null=True, blank=True)
     infants = models.PositiveSmallIntegerField(null=True, blank=True)
-    receipt = models.FileField(upload_to=receipt_path, max_length=255)
+    # A planned line (before the stay, under a programme requiring an application) has no receipt yet: it counts
+    # towards the application and the grant, never towards the report, which pays receipted lines only.
+    planned = models.BooleanField(default=False)
+    receipt = models.FileField(upload_to=receipt_path, max_length=255, blank=True)
     reimbursable_yen = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=20, blank=True)
     disallowed_reason = models.CharField(max_length=500, blank=True)
@@ -210,6 +247,8 @@ class ExpenseLine(models.Model):
             models.CheckConstraint(condition=Q(persons__gte=1), name="expense_line_persons_positive"),
             models.CheckConstraint(condition=Q(reimbursable_yen__lte=F("amount_yen")),
                                    name="expense_line_reimbursable_within_amount"),
+            models.CheckConstraint(condition=Q(planned=True) | ~Q(receipt=""),
+                                   name="expense_line_receipt_unless_planned"),
         ]
 
 

@@ -25,7 +25,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         fields = ["code", "name_ja", "name_en", "municipality_code", "valid_from", "valid_until",
                   "fiscal_year_start_month", "budget_yen", "max_days_per_group", "max_nights_per_group", "min_nights",
                   "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "residence_rule",
-                  "rounding_unit_yen", "is_active", "categories"]
+                  "rounding_unit_yen", "requires_application", "application_deadline_days",
+                  "requires_consultation", "requires_survey", "is_active", "categories"]
 
 
 def _optional_int(help_text=None):
@@ -64,6 +65,13 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     residence_rule = serializers.ChoiceField(choices=Programme.ResidenceRule.choices, required=False)
     rounding_unit_yen = serializers.IntegerField(required=False, help_text=_("The total is rounded down to this "
                                                                              "unit; at least 1."))
+    requires_application = serializers.BooleanField(required=False, help_text=_(
+        "Visitors apply before the stay and staff grant it before the report; default false."))
+    application_deadline_days = _optional_int(_("0 to 365: apply at least this many days before check-in; only "
+                                                 "with requires_application; null: until check-in."))
+    requires_consultation = serializers.BooleanField(required=False, help_text=_(
+        "The visitor meets the town's staff between application (or booking) and check-out."))
+    requires_survey = serializers.BooleanField(required=False, help_text=_("The visitor answers the stay's survey."))
     is_active = serializers.BooleanField(required=False, help_text=_("false: retired (no new coverage or claims)."))
     categories = CategoryRuleWriteSerializer(many=True,
                                              help_text=_("On a change, replaces the programme's categories."))

@@ -17,7 +17,8 @@ from .models import CategoryRule, Programme
 PROGRAMME_FIELDS = (
     "code", "name_ja", "name_en", "valid_from", "valid_until", "fiscal_year_start_month", "budget_yen",
     "max_days_per_group", "max_nights_per_group", "residence_rule", "min_nights", "max_amount_per_household_per_fy",
-    "max_claims_per_fy", "max_party_size", "rounding_unit_yen", "is_active",
+    "max_claims_per_fy", "max_party_size", "rounding_unit_yen", "is_active", "requires_application",
+    "application_deadline_days", "requires_consultation", "requires_survey",
 )
 CATEGORY_FIELDS = ("category", "name_ja", "name_en", "basis", "cap_yen", "cap_child_yen", "cap_infant_yen",
                    "cost_share_percent")
@@ -41,9 +42,10 @@ PROGRAMME_BOUNDS = {
     "max_claims_per_fy": (1, MAX_CLAIMS),
     "max_party_size": (1, MAX_PARTY_SIZE),
     "rounding_unit_yen": (1, MAX_ROUNDING_UNIT_YEN),
+    "application_deadline_days": (0, 365),
 }
 NULLABLE = {"budget_yen", "max_days_per_group", "max_nights_per_group", "min_nights",
-            "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size"}
+            "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "application_deadline_days"}
 CATEGORY_BOUNDS = {
     "cap_yen": (0, MAX_CAP_YEN),
     "cap_child_yen": (0, MAX_CAP_YEN),
@@ -81,6 +83,9 @@ def programme_field_errors(*, values: dict, programme: Programme | None = None) 
     if rule is not None and rule not in Programme.ResidenceRule.values:
         errors["residence_rule"] = [_("Unknown residence rule %(value)s; one of: %(choices)s.")
                                     % {"value": rule, "choices": ", ".join(Programme.ResidenceRule.values)}]
+    if values.get("application_deadline_days") is not None and "application_deadline_days" not in errors \
+            and not values.get("requires_application"):
+        errors["application_deadline_days"] = [_("A deadline for applications needs requires_application.")]
     code = values.get("code")
     if code:
         others = Programme.objects.filter(code=code)

@@ -3,17 +3,18 @@
 The group's history is loaded in bulk (a fixed number of queries whatever the number of bookings) and handed to
 `calculation.group_pass`, the one function estimates, draft claims and submissions all go through."""
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import User
 from backend.ids import parse_id
 from bookings.models import Booking, BookingLine
 
-from . import calculation
+from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
 from .errors import ClaimNotFound, LineNotFound, ProgrammeNotFound
 from .models import Claim, ExpenseLine, Programme
@@ -30,15 +31,22 @@ CLAIMED_UNDER_OTHER_PROGRAMME = "claimed_under_other_programme"
 BOOKING_CANCELLED = "booking_cancelled"
 HOUSEHOLD_LIMIT = calculation.HOUSEHOLD_LIMIT
 BUDGET_LOW = calculation.BUDGET_LOW
+# A report cut to the amount granted on the application.
+GRANT_LIMIT = "grant_limit"
 # Rule 38: the refusing codes make `eligible` false; the cutting ones (last two) leave it true.
 REFUSING_REASONS = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHTS, DAY_LIMIT_REACHED,
                     NIGHT_LIMIT_REACHED, CLAIM_LIMIT_REACHED, BUDGET_EXHAUSTED, RESIDENT_OF_PROGRAMME_AREA,
                     CLAIMED_UNDER_OTHER_PROGRAMME, BOOKING_CANCELLED]
 REASON_CODES = [*REFUSING_REASONS, HOUSEHOLD_LIMIT, BUDGET_LOW]
+CLAIM_REASON_CODES = [*REASON_CODES, GRANT_LIMIT]
+# `planned`: a line planned before the stay, which the report does not pay (only receipted lines are).
+PLANNED = "planned"
 LINE_REASON_CODES = ["", calculation.DAY_LIMIT, calculation.DAY_CAP_USED, calculation.PERSONS_CAPPED,
-                     calculation.DISALLOWED]
+                     calculation.DISALLOWED, PLANNED]
 HOME_MUNICIPALITY = "home_municipality"
-REQUIREMENT_CODES = [HOME_MUNICIPALITY]
+CONSULTATION = "consultation"
+SURVEY = "survey"
+REQUIREMENT_CODES = [HOME_MUNICIPALITY, CONSULTATION, SURVEY]
 
 
 # --- programmes -------------------------------------------------------------------------------------------------
@@ -80,6 +88,8 @@ class StayFacts:
     party: Party
     active: bool = True
     visitor_id: int | None = None
+    check_out: date | None = None
+    created_on: date | None = None  # the booking's creation (Japan time); None for a quote
 
     @property
     def order(self) -> tuple:
@@ -100,6 +110,7 @@ class ClaimFacts:
     check_in: date
     lines: tuple[Line, ...]
     frozen: Frozen | None
+    applied_on: date | None = None
 
 
 @dataclass
@@ -117,6 +128,8 @@ class GroupHistory:
     programmes: list = field(default_factory=list)
     committed: dict = field(default_factory=dict)  # programme id -> yen its frozen claims commit (all groups)
     passes: dict = field(default_factory=dict)
+    consultations: dict = field(default_factory=dict)  # (visitor, municipality, start, end) -> attended
+    surveys: dict = field(default_factory=dict)  # booking id -> answered
 
 
 def stay_dates(*, kind: str, check_in: date, check_out: date, line_dates: list[date]) -> tuple[date, ...]:
@@ -135,7 +148,8 @@ def facts_of(booking: Booking) -> StayFacts:
         dates=stay_dates(kind=booking.kind, check_in=booking.check_in, check_out=booking.check_out,
                          line_dates=[line.date for line in lines]),
         nights=nights, party=Party(booking.adults, booking.children, booking.infants), active=booking.is_active,
-        visitor_id=booking.visitor_id,
+        visitor_id=booking.visitor_id, check_out=booking.check_out,
+        created_on=timezone.localdate(booking.created_at) if booking.created_at else None,
     )
 
 
@@ -163,7 +177,8 @@ def _claim_facts(claim: Claim) -> ClaimFacts:
     return ClaimFacts(id=claim.id, visitor_id=claim.visitor_id, booking_id=claim.booking_id,
                       programme_id=claim.programme_id, check_in=claim.booking.check_in,
                       lines=tuple(line_of(line, frozen=frozen is not None) for line in claim.lines.all()),
-                      frozen=frozen)
+                      frozen=frozen,
+                      applied_on=timezone.localdate(claim.applied_at) if claim.applied_at else None)
 
 
 def _load_history(*, visitor_ids: set, extra_booking_ids=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
@@ -220,8 +235,53 @@ def resident_of_programme_area(programme: Programme, home: Home) -> bool:
     return home.code == programme.municipality.code
 
 
-def requirements_of(home: Home) -> list[dict]:
-    return [{"code": HOME_MUNICIPALITY, "met": bool(home.code)}]
+def requirements_of(home: Home, *, programme: Programme | None = None, consulted: bool = False,
+                    surveyed: bool = False) -> list[dict]:
+    """Rule 20's list: the declared home always; a consultation and the survey where the programme asks for them."""
+    items = [{"code": HOME_MUNICIPALITY, "met": bool(home.code)}]
+    if programme is not None and programme.requires_consultation:
+        items.append({"code": CONSULTATION, "met": consulted})
+    if programme is not None and programme.requires_survey:
+        items.append({"code": SURVEY, "met": surveyed})
+    return items
+
+
+def consultation_query(programme: Programme, stay: StayFacts, applied_on: date | None) -> tuple:
+    """A consultation counts between the application (or, without one, the booking's creation) and check-out."""
+    return (stay.visitor_id, programme.municipality_id, applied_on or stay.created_on, stay.check_out)
+
+
+def _applied_on(history: GroupHistory, programme: Programme, stay: StayFacts) -> date | None:
+    live = history.live.get(stay.key)
+    return live.applied_on if live is not None and live.programme_id == programme.id else None
+
+
+def _load_requirements(history: GroupHistory, targets) -> None:
+    """One bulk call per hook for every booking of a list (a quote has no booking: nothing is met yet)."""
+    consultations, surveys = set(), set()
+    for target in targets:
+        if target.key == QUOTE:
+            continue
+        live = history.live.get(target.key)
+        for programme in history.programmes:
+            if not covers(programme, target, live):
+                continue
+            if programme.requires_consultation:
+                consultations.add(consultation_query(programme, target, _applied_on(history, programme, target)))
+            if programme.requires_survey:
+                surveys.add(target.key)
+    if consultations:
+        history.consultations = dict(hooks.consultations_attended_bulk(queries=consultations))
+    if surveys:
+        history.surveys = dict(hooks.surveys_answered_bulk(booking_ids=surveys))
+
+
+def _requirements(history: GroupHistory, programme: Programme, target: StayFacts, home: Home) -> list[dict]:
+    if target.key == QUOTE:
+        return requirements_of(home, programme=programme)
+    query = consultation_query(programme, target, _applied_on(history, programme, target))
+    return requirements_of(home, programme=programme, consulted=bool(history.consultations.get(query)),
+                           surveyed=bool(history.surveys.get(target.key)))
 
 
 def in_window(programme: Programme, check_in: date) -> bool:
@@ -323,7 +383,8 @@ def _empty(programme: Programme | None, reasons: list[str], home: Home) -> dict:
     }
 
 
-def _estimate(programme: Programme, target: StayFacts, result: MemberResult, home: Home) -> dict:
+def _estimate(programme: Programme, target: StayFacts, result: MemberResult, home: Home,
+              requirements: list[dict]) -> dict:
     terms = terms_of(programme)
     reasons = list(result.reasons)
     eligible = result.eligible
@@ -345,7 +406,7 @@ def _estimate(programme: Programme, target: StayFacts, result: MemberResult, hom
         "caps": _caps(terms, target.party),
         "lodging_reimbursable_yen": result.lodging_shown_yen if shown else 0,
         "total_reimbursable_yen": result.total_yen if shown else 0,
-        "requirements": requirements_of(home),
+        "requirements": requirements,
     }
 
 
@@ -366,7 +427,8 @@ def estimates_of(history: GroupHistory, target: StayFacts) -> dict:
     estimates = []
     for programme in covering:
         results = _group_pass(history, programme, visitor_id=visitor_id, extra=extra)
-        estimates.append(_estimate(programme, target, results[target.key], home))
+        estimates.append(_estimate(programme, target, results[target.key], home,
+                                   _requirements(history, programme, target, home)))
     by_code = {p.id: p.code for p in history.programmes}
     claimed_under = by_code.get(live.programme_id) if live is not None else None
     estimates.sort(key=lambda e: _sort_key(e, claimed_under))
@@ -390,6 +452,7 @@ def estimate_sets_for_bookings(*, bookings) -> dict[int, dict]:
         return {}
     history, targets = _load_history(visitor_ids={b.visitor_id for b in bookings},
                                      extra_booking_ids=[b.id for b in bookings])
+    _load_requirements(history, [targets[b.id] for b in bookings])
     return {b.id: estimates_of(history, targets[b.id]) for b in bookings}
 
 
@@ -451,11 +514,54 @@ def claim_result(*, claim: Claim) -> MemberResult:
 def claims_with_current_figures(claims):
     """Draft claims get the figures of the group pass (rule 32), without writing; frozen ones keep their own."""
     claims = list(claims)
-    drafts = [c for c in claims if c.status == Claim.Status.DRAFT]
+    drafts = [c for c in claims if c.status in (Claim.Status.DRAFT, Claim.Status.APPLIED)]
     for claim_id, result in claim_figures(claims=drafts).items():
         claim = next(c for c in drafts if c.id == claim_id)
         apply_figures(claim, result)
     return claims
+
+
+def claim_requirements(*, claim: Claim, home: Home) -> list[dict]:
+    """Rule 20's list for one claim's booking under its programme, asking the hooks directly."""
+    programme, booking = claim.programme, claim.booking
+    consulted = surveyed = False
+    if programme.requires_consultation:
+        start = timezone.localdate(claim.applied_at) if claim.applied_at else timezone.localdate(booking.created_at)
+        consulted = bool(hooks.consultation_attended(visitor_id=claim.visitor_id,
+                                                     municipality_id=programme.municipality_id,
+                                                     start=start, end=booking.check_out))
+    if programme.requires_survey:
+        surveyed = bool(hooks.survey_answered(booking_id=booking.id))
+    return requirements_of(home, programme=programme, consulted=consulted, surveyed=surveyed)
+
+
+def report_result(*, claim: Claim) -> MemberResult:
+    """A granted claim's report (実績報告): the receipted lines on the granted dates and nights, through the same
+    group pass as every estimate. The grant already settled the group's days, nights, household maximum and the
+    budget, so those limits are not applied again; the granted amount caps the total instead (`grant_limit`)."""
+    history, targets = _load_history(visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id])
+    programme = next((p for p in history.programmes if p.id == claim.programme_id), claim.programme)
+    target = targets[claim.booking_id]
+    days = list(claim.days.all())
+    granted_nights = {day.date for day in days if day.night}
+    terms = replace(terms_of(programme), max_days_per_group=None, max_nights_per_group=None,
+                    max_amount_per_household=None)
+    member = Member(key=claim.booking_id, order=target.order, kind=target.kind,
+                    dates=tuple(sorted(day.date for day in days)),
+                    nights=tuple((night, price) for night, price in target.nights if night in granted_nights),
+                    party=target.party, fiscal_year=programme.fiscal_year_of(target.check_in),
+                    lines=tuple(line_of(line, frozen=False) for line in claim.lines.all() if not line.planned))
+    stays = [s for s in history.stays.get(claim.visitor_id, []) if s.municipality_id == programme.municipality_id]
+    result = calculation.group_pass(terms=terms, members=[member], presence=[s.presence() for s in stays])[
+        claim.booking_id]
+    for line in claim.lines.all():
+        if line.planned:
+            result.lines[line.id] = calculation.LineResult(0, PLANNED)
+    granted = claim.granted_amount_yen or 0
+    if result.total_yen > granted:
+        result.total_yen = granted
+        result.reasons.append(GRANT_LIMIT)
+    return result
 
 
 def apply_figures(claim: Claim, result: MemberResult) -> list[ExpenseLine]:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from backend.pagination import page_serializer
 
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
-from .selectors import LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
+from .selectors import CLAIM_REASON_CODES, LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
 
@@ -26,7 +26,9 @@ class CapSerializer(serializers.Serializer):
 
 class RequirementSerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=REQUIREMENT_CODES,
-                                   help_text=_("home_municipality: the visitor has declared a home municipality."))
+                                   help_text=_("home_municipality: the visitor has declared a home municipality; "
+                                               "consultation: met the town's staff between application (or "
+                                               "booking) and check-out; survey: answered the stay's survey."))
     met = serializers.BooleanField()
 
 
@@ -64,18 +66,20 @@ class ExpenseLineSerializer(serializers.ModelSerializer):
     receipt_name = serializers.SerializerMethodField()
     reason = serializers.ChoiceField(choices=LINE_REASON_CODES, help_text=_(
         "day_limit (the date is not eligible), day_cap_used (earlier lines used the group's cap of the day), "
-        "persons_capped (more persons than the group had that date), disallowed, or empty."))
+        "persons_capped (more persons than the group had that date), disallowed, planned (a line planned "
+        "before the stay, which the report does not pay), or empty."))
     disallowed_by = serializers.IntegerField(source="disallowed_by_id", allow_null=True,
                                              help_text=_("Id of the staff member who disallowed the line; null if not."))
 
     class Meta:
         model = ExpenseLine
         fields = ["id", "category", "date", "amount_yen", "persons", "adults", "children", "infants",
-                  "reimbursable_yen", "reason",
+                  "planned", "reimbursable_yen", "reason",
                   "disallowed_reason", "disallowed_by", "receipt_name"]
 
     def get_receipt_name(self, line) -> str:
-        return line.receipt.name.rsplit("/", 1)[-1]
+        """Empty for a planned line, which has no receipt."""
+        return line.receipt.name.rsplit("/", 1)[-1] if line.receipt else ""
 
 
 class ClaimantSerializer(serializers.Serializer):
@@ -91,24 +95,29 @@ class ClaimantSerializer(serializers.Serializer):
 class ClaimSerializer(serializers.ModelSerializer):
     booking = serializers.IntegerField(source="booking_id")
     claimant = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=serializers.ChoiceField(choices=REASON_CODES),
-                                    help_text=_("The codes that refused or cut the claim's figures."))
+    reasons = serializers.ListField(child=serializers.ChoiceField(choices=CLAIM_REASON_CODES),
+                                    help_text=_("The codes that refused or cut the claim's figures; grant_limit: "
+                                                "the report was cut to the amount granted."))
     visitor = serializers.IntegerField(source="visitor_id")
     programme = serializers.CharField(source="programme.code")
     lines = ExpenseLineSerializer(many=True)
     eligible_dates = serializers.SerializerMethodField()
     approved_by = serializers.IntegerField(source="approved_by_id", allow_null=True,
                                            help_text=_("Id of the staff member who approved the claim; null until then."))
+    granted_by = serializers.IntegerField(source="granted_by_id", allow_null=True,
+                                          help_text=_("Id of the staff member who granted the application; null "
+                                                      "until then (and without an application)."))
 
     class Meta:
         model = Claim
         fields = ["id", "booking", "visitor", "claimant", "programme", "status", "eligible_dates", "reasons",
                   "lodging_reimbursable_yen", "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
-                  "approved_amount_yen", "rejection_reason", "paid_at", "created_at"]
+                  "approved_amount_yen", "rejection_reason", "paid_at", "applied_at", "granted_amount_yen",
+                  "granted_at", "granted_by", "created_at"]
 
     @extend_schema_field(ClaimantSerializer)
     def get_claimant(self, claim):
-        if claim.status == Claim.Status.DRAFT:
+        if claim.status in (Claim.Status.DRAFT, Claim.Status.APPLIED, Claim.Status.GRANTED):
             user = claim.visitor
             return {"name": user.full_name, "email": user.email, "home_prefecture": user.home_prefecture,
                     "home_municipality": user.home_municipality,
@@ -142,7 +151,8 @@ class ExpenseLineCreateSerializer(serializers.Serializer):
     adults = serializers.IntegerField(min_value=0, max_value=50, required=False)
     children = serializers.IntegerField(min_value=0, max_value=50, required=False)
     infants = serializers.IntegerField(min_value=0, max_value=50, required=False)
-    receipt = serializers.FileField(allow_empty_file=True, max_length=200)
+    receipt = serializers.FileField(allow_empty_file=True, max_length=200, required=False, help_text=_(
+        "Required, except for a line planned before applying under a programme that requires an application."))
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 """Writes for reimbursements: the claim workflow from draft to paid, under locks where limits are at stake."""
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -13,15 +13,20 @@ from bookings.models import Booking
 
 from . import calculation, selectors
 from .emails import claim_status_email
-from .errors import (BookingCancelled, BookingNotFound, BudgetExceeded, BudgetExhausted, ClaimBookingCancelled,
+from .errors import (ApplicationDeadlinePassed, ApplicationNotRequired, ApplicationRequired, BookingCancelled, BookingNotFound, BudgetExceeded, BudgetExhausted, ClaimBookingCancelled,
                      ClaimedUnderOtherProgramme, ClaimExists, ClaimLimitReached, DayLimitReached, InvalidLine,
                      InvalidStatus, LineNotFound, NightLimitReached, NotEligible, OutsideProgrammeArea,
-                     OutsideValidityWindow, ProgrammeNotFound, RequirementsUnmet)
+                     OutsideValidityWindow, ProgrammeNotFound, RequirementsUnmet, StayNotFinished)
 from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
 
 S = Claim.Status
 logger = logging.getLogger(__name__)
+
+
+def today() -> date:
+    """Japan's date, for the application deadline and the end of the stay (the tests set it)."""
+    return timezone.localdate()
 
 
 def _notify(claim_id: int) -> None:
@@ -129,14 +134,21 @@ def _line_persons(*, persons: int | None, adults: int | None, children: int | No
 
 @transaction.atomic
 def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int, persons: int | None = None,
-                     receipt, adults: int | None = None, children: int | None = None,
+                     receipt=None, adults: int | None = None, children: int | None = None,
                      infants: int | None = None) -> ExpenseLine:
-    claim = _locked(claim, S.DRAFT)
+    """A draft takes lines with receipts; under a programme requiring an application, also planned lines without
+    one (before applying), and a granted claim takes the receipts of its report."""
+    claim = _locked(claim, S.DRAFT, S.GRANTED)
     booking = claim.booking
     if category == CategoryRule.LODGING:
         # Lodging is paid from the booking's own nights (claim.lodging_reimbursable_yen), never from a receipt.
         message = _("Lodging needs no receipt line: the programme pays it from the booking itself.")
         raise InvalidLine(message, fields={"category": [message]})
+    planned = receipt is None
+    if planned and not (claim.status == S.DRAFT and claim.programme.requires_application):
+        message = _("Attach the receipt.") if claim.status == S.DRAFT or not claim.programme.requires_application \
+            else _("The report needs the receipt of every expense.")
+        raise InvalidLine(message, fields={"receipt": [message]})
     if not claim.programme.categories.filter(category=category).exists():
         message = _("The programme does not reimburse the category “%(category)s” on receipts.") % {
             "category": category}
@@ -148,24 +160,30 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
         raise InvalidLine(message, fields={"date": [message]})
     # Persons above the party are accepted and counted up to the group's persons that date (`persons_capped`).
     persons = _line_persons(persons=persons, adults=adults, children=children, infants=infants)
-    receipt_validate(receipt)
+    if not planned:
+        receipt_validate(receipt)
     line = ExpenseLine.objects.create(claim=claim, category=category, date=date, amount_yen=amount_yen,
                                       persons=persons, adults=adults, children=children, infants=infants,
-                                      receipt=receipt)
-    _recompute_and_save(claim)
+                                      receipt=receipt or "", planned=planned)
+    if claim.status == S.DRAFT:
+        # A granted claim keeps the figures of its grant until the report is submitted.
+        _recompute_and_save(claim)
     line.refresh_from_db()
     return line
 
 
 @transaction.atomic
 def expense_line_delete(*, claim: Claim, line_id: int) -> None:
-    claim = _locked(claim, S.DRAFT)
-    line = claim.lines.filter(id=parse_id(line_id)).first()
+    claim = _locked(claim, S.DRAFT, S.GRANTED)
+    lines = claim.lines.all() if claim.status == S.DRAFT else claim.lines.filter(planned=False)
+    line = lines.filter(id=parse_id(line_id)).first()
     if line is None:
         raise LineNotFound()
-    line.receipt.delete(save=False)
+    if line.receipt:
+        line.receipt.delete(save=False)
     line.delete()
-    _recompute_and_save(claim)
+    if claim.status == S.DRAFT:
+        _recompute_and_save(claim)
 
 
 def _lock_group(visitor_id: int) -> None:
@@ -204,22 +222,23 @@ def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
     raise NotEligible(reasons=", ".join(refusing), extra={"reasons": refusing})
 
 
-@transaction.atomic
-def claim_submit(*, claim: Claim, actor) -> Claim:
-    # Lock order: group, programme, claim; approvals take programme then claim, so no cycle.
-    _lock_group(claim.visitor_id)
-    _lock_programme(claim.programme_id)
-    claim = _locked(claim, S.DRAFT)
-    if not claim.booking.is_active:
-        raise BookingCancelled()
-    visitor = get_user_model().objects.get(id=claim.visitor_id)
-    unmet = [item["code"] for item in selectors.requirements_of(selectors.Home(visitor.home_municipality_code))
-             if not item["met"]]
+REQUIREMENT_MESSAGES = {
+    selectors.HOME_MUNICIPALITY: _("Declare your home municipality in your profile first."),
+    selectors.CONSULTATION: _("Meet the town's migration staff during your stay first."),
+    selectors.SURVEY: _("Answer the survey about your stay first."),
+}
+
+
+def _check_requirements(claim: Claim, visitor) -> None:
+    home = selectors.Home(visitor.home_municipality_code)
+    unmet = [item["code"] for item in selectors.claim_requirements(claim=claim, home=home) if not item["met"]]
     if unmet:
-        message = _("Declare your home municipality in your profile first.")
-        raise RequirementsUnmet(codes=", ".join(unmet), fields={code: [str(message)] for code in unmet})
-    # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
-    result = selectors.claim_result(claim=claim)
+        raise RequirementsUnmet(codes=", ".join(unmet),
+                                fields={code: [str(REQUIREMENT_MESSAGES[code])] for code in unmet})
+
+
+def _freeze(claim: Claim, result) -> None:
+    """Fixes the days and nights the pass gave the claim (spec rule 3) and its figures."""
     _refuse_submission(claim, result.reasons)
     if not result.eligible_dates:
         raise DayLimitReached()
@@ -231,6 +250,33 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
     ])
     lines = selectors.apply_figures(claim, result)
     ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+
+
+@transaction.atomic
+def claim_submit(*, claim: Claim, actor) -> Claim:
+    """Submits a claim after the stay; under a programme requiring an application this is the report of a granted
+    claim, paid at most the granted amount."""
+    # Lock order: group, programme, claim; approvals take programme then claim, so no cycle.
+    _lock_group(claim.visitor_id)
+    _lock_programme(claim.programme_id)
+    claim = _locked(claim, S.DRAFT, S.APPLIED, S.GRANTED)
+    if claim.status != S.GRANTED and claim.programme.requires_application:
+        raise ApplicationRequired()
+    if claim.status == S.APPLIED:
+        raise InvalidStatus(status=claim.get_status_display())
+    if not claim.booking.is_active:
+        raise BookingCancelled()
+    if claim.status == S.GRANTED and today() < claim.booking.check_out:
+        raise StayNotFinished(check_out=claim.booking.check_out.isoformat())
+    visitor = get_user_model().objects.get(id=claim.visitor_id)
+    _check_requirements(claim, visitor)
+    if claim.status == S.GRANTED:
+        # The grant froze the days and committed the budget; the receipts are paid within them.
+        lines = selectors.apply_figures(claim, selectors.report_result(claim=claim))
+        ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+    else:
+        # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
+        _freeze(claim, selectors.claim_result(claim=claim))
     # The claimant as declared now (rule 20): later changes of the profile do not reach the claim.
     claim.claimant_name, claim.claimant_email = visitor.full_name, visitor.email
     claim.claimant_home_prefecture = visitor.home_prefecture
@@ -249,7 +295,7 @@ def _release_days(claim: Claim) -> None:
 
 @transaction.atomic
 def claim_withdraw(*, claim: Claim, actor) -> Claim:
-    claim = _locked(claim, S.DRAFT, S.SUBMITTED)
+    claim = _locked(claim, S.DRAFT, S.APPLIED, S.GRANTED, S.SUBMITTED)
     _release_days(claim)
     _transition(claim=claim, to=S.WITHDRAWN, actor=actor)
     claim.save()
@@ -263,8 +309,10 @@ def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
     visitor withdraws it or staff reject it; staff cannot approve it while its booking is cancelled."""
     withdrawn = []
     # The status is filtered under the lock: a claim submitted meanwhile is left alone, not an error.
-    for claim in Claim.objects.select_for_update(of=("self",)).filter(booking_id=booking_id, status=S.DRAFT) \
-            .order_by("id"):
+    # An application, granted or not, is for a stay that will not happen: its days and budget go back too.
+    for claim in Claim.objects.select_for_update(of=("self",)).filter(
+            booking_id=booking_id, status__in=[S.DRAFT, S.APPLIED, S.GRANTED]).order_by("id"):
+        _release_days(claim)
         _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
         claim.save()
         withdrawn.append(claim)
@@ -332,5 +380,66 @@ def claim_mark_paid(*, claim: Claim, actor) -> Claim:
     claim = _locked(claim, S.APPROVED)
     claim.paid_at = timezone.now()
     _transition(claim=claim, to=S.PAID, actor=actor)
+    claim.save()
+    return claim
+
+
+# --- application before the stay, and grant (交付申請 → 交付決定) --------------------------------------------------
+
+def application_deadline(programme: Programme, check_in: date) -> date:
+    """The last day to apply: check-in less the programme's deadline days (none: check-in day itself)."""
+    return check_in - timedelta(days=programme.application_deadline_days or 0)
+
+
+@transaction.atomic
+def claim_apply(*, claim: Claim, actor) -> Claim:
+    """The visitor applies before the stay with the planned lines; nothing is frozen until staff grant it."""
+    claim = _locked(claim, S.DRAFT)
+    programme = claim.programme
+    if not programme.requires_application:
+        raise ApplicationNotRequired()
+    if not claim.booking.is_active:
+        raise BookingCancelled()
+    deadline = application_deadline(programme, claim.booking.check_in)
+    if today() > deadline:
+        raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0,
+                                        deadline=deadline.isoformat())
+    visitor = get_user_model().objects.get(id=claim.visitor_id)
+    home = selectors.Home(visitor.home_municipality_code)
+    if not home.code:
+        raise RequirementsUnmet(codes=selectors.HOME_MUNICIPALITY, fields={
+            selectors.HOME_MUNICIPALITY: [str(REQUIREMENT_MESSAGES[selectors.HOME_MUNICIPALITY])]})
+    claim.applied_at = timezone.now()
+    _recompute_and_save(claim)
+    _transition(claim=claim, to=S.APPLIED, actor=actor)
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_grant(*, claim: Claim, actor) -> Claim:
+    """Staff grant an application: its days and nights are frozen and the amount (the estimate plus the planned
+    lines within their caps, by the same pass as a submission) is committed against the budget."""
+    # Lock order: group, programme, claim, as for a submission.
+    _lock_group(claim.visitor_id)
+    _lock_programme(claim.programme_id)
+    claim = _locked(claim, S.APPLIED)
+    if not claim.booking.is_active:
+        raise BookingCancelled(fields={"booking": [str(BookingCancelled.default_message)]})
+    _freeze(claim, selectors.claim_result(claim=claim))
+    claim.granted_amount_yen = claim.total_reimbursable_yen
+    claim.granted_by, claim.granted_at = actor, timezone.now()
+    _transition(claim=claim, to=S.GRANTED, actor=actor)
+    claim.save()
+    return claim
+
+
+@transaction.atomic
+def claim_refuse(*, claim: Claim, actor, reason: str) -> Claim:
+    """Staff refuse an application, or take back a grant: its days and budget go back."""
+    claim = _locked(claim, S.APPLIED, S.GRANTED)
+    _release_days(claim)
+    claim.rejection_reason = reason
+    _transition(claim=claim, to=S.REFUSED, actor=actor, note=reason)
     claim.save()
     return claim

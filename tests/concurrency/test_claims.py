@@ -223,3 +223,42 @@ def test_control_without_the_programme_lock_the_budget_is_overcommitted(live_ser
     without_locks(monkeypatch, parties=RACERS)
     assert race(live_server, calls) == [200] * RACERS
     assert committed(programme) > 50000
+
+
+# --- twenty grants racing for one budget (programmes requiring an application) -----------------------------------------
+
+def twenty_applications_one_budget(monkeypatch):
+    """20 groups with an ¥8,000 application each, under a programme requiring applications; the budget holds six
+    and a quarter of them. Staff grant all twenty at once."""
+    monkeypatch.setattr(services, "today", lambda: date(2026, 11, 1))
+    programme = saku_programme()
+    Programme.objects.filter(id=programme.id).update(budget_yen=50000, requires_application=True,
+                                                     application_deadline_days=7)
+    staff = factories.StaffFactory(municipality=programme.municipality)
+    calls = []
+    for _ in range(RACERS):
+        visitor = factories.VisitorFactory()
+        booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+        claim = services.claim_apply(claim=services.claim_create(visitor=visitor, booking_id=booking.id),
+                                     actor=visitor)
+        calls.append((staff, f"/api/v1/claims/{claim.id}/grant/"))
+    return programme, calls
+
+
+def test_twenty_grants_never_commit_more_than_the_budget(live_server, monkeypatch):
+    programme, calls = twenty_applications_one_budget(monkeypatch)
+    barrier_before(monkeypatch, services, "_lock_programme", parties=RACERS)
+    codes = race(live_server, calls)
+    assert sorted(codes) == [200] * 7 + [409] * 13
+    assert committed(programme) == 50000
+    granted = Claim.objects.filter(programme=programme, status="granted")
+    assert sorted(c.granted_amount_yen for c in granted) == [2000] + [8000] * 6
+    assert Claim.objects.filter(programme=programme, status="applied").count() == 13
+    assert ClaimDay.objects.filter(programme=programme).count() == 7 * 3
+
+
+def test_control_without_the_locks_grants_overcommit_the_budget(live_server, monkeypatch):
+    programme, calls = twenty_applications_one_budget(monkeypatch)
+    without_locks(monkeypatch, parties=RACERS)
+    assert race(live_server, calls) == [200] * RACERS
+    assert committed(programme) > 50000

@@ -24,6 +24,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             organisations = catalogue.seed()
             programmes.seed()
+            programmes.seed_takanabe()
             accounts = self._accounts(organisations)
         self._demo_booking(accounts["visitor"])
         consultations.seed(staff=accounts["staff"])
