@@ -1,5 +1,6 @@
 """The Celery app: `celery -A backend worker -B` runs the periodic tasks (expiring unpaid holds every minute,
-marking finished stays completed every night, syncing calendar imports every CALENDAR_IMPORT_MINUTES)."""
+marking finished stays completed every night, syncing calendar imports every CALENDAR_IMPORT_MINUTES, emailing the
+surveys of stays that ended every morning)."""
 import os
 
 from celery import Celery
@@ -16,4 +17,6 @@ app.conf.beat_schedule = {
     "complete-finished-stays": {"task": "bookings.complete_stays", "schedule": crontab(hour=3, minute=5)},
     "sync-calendar-imports": {"task": "bookings.sync_calendar_imports",
                               "schedule": 60.0 * settings.CALENDAR_IMPORT_MINUTES},
+    # The day after check-out: emails the visitor the stay's survey, once per booking.
+    "email-due-surveys": {"task": "outcomes.surveys_due", "schedule": crontab(hour=10, minute=0)},
 }

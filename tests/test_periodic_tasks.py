@@ -16,7 +16,8 @@ def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
-    assert scheduled == {"payments.expire_holds", "bookings.complete_stays", "bookings.sync_calendar_imports"}
+    assert scheduled == {"payments.expire_holds", "bookings.complete_stays", "bookings.sync_calendar_imports",
+                         "outcomes.surveys_due"}
     assert scheduled <= set(app.tasks)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "bookings",
     "reimbursements",
     "payments",
+    "outcomes",
     "demo_data",
 ]
 
