@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.prefectures import municipality_code_is_valid
 from bookings.models import Booking
-from bookings.selectors import today
+from bookings import selectors as booking_selectors
 from facilities.models import Municipality
 
 from . import emails
@@ -30,7 +30,7 @@ def survey_answer(*, booking: Booking, purpose: str, satisfaction: int, intentio
     """The visitor's one answer about a finished stay (check-out day reached)."""
     if booking.status == Booking.Status.CANCELLED:
         raise BookingCancelled()
-    if booking.status not in SURVEY_STATUSES or today() < booking.check_out:
+    if booking.status not in SURVEY_STATUSES or booking_selectors.today() < booking.check_out:
         raise StayNotFinished()
     try:
         with transaction.atomic():
@@ -58,7 +58,7 @@ def _town(code: str) -> Municipality:
 
 
 def _check_date(moved_on: date) -> None:
-    if moved_on > today():
+    if moved_on > booking_selectors.today():
         raise _invalid("moved_on", _("A move cannot be dated in the future."))
 
 
@@ -114,7 +114,7 @@ def move_confirm(*, move: Move, staff: User) -> Move:
 def surveys_due_send(*, on: date | None = None) -> int:
     """Emails each visitor whose stay ended yesterday or earlier (within SURVEY_EMAIL_LOOKBACK_DAYS) and who has
     not answered, once per booking. Returns how many emails went."""
-    on = on or today()
+    on = on or booking_selectors.today()
     due = (Booking.objects.filter(status__in=SURVEY_STATUSES, check_out__lt=on,
                                   check_out__gte=on - timedelta(days=SURVEY_EMAIL_LOOKBACK_DAYS),
                                   survey__isnull=True)
