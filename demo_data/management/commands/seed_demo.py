@@ -1,4 +1,5 @@
-"""Loads the demo data: catalogue, Saku's subsidy programme, demo accounts and a booking. Safe to run again."""
+"""Loads the demo data: catalogue, Saku's subsidy programme, demo accounts and a booking, and Saku's history of
+past stays, claims, surveys and moves (demo_data/history.py). Safe to run again."""
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -8,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from bookings.services import booking_create, calendar_feed_get_or_create
+from demo_data import history
 from facilities import demo as catalogue
 from facilities.models import Facility, Municipality, Unit
 from reimbursements import demo as programmes
@@ -23,6 +25,7 @@ class Command(BaseCommand):
             organisations = catalogue.seed()
             programmes.seed()
             accounts = self._accounts(organisations)
+            history.seed(staff=accounts["staff"], password=PASSWORD)
         self._demo_booking(accounts["visitor"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo data ready: {Facility.objects.count()} facilities, {Unit.objects.count()} units."))
