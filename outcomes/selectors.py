@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet
 
 from bookings.models import Booking
 from bookings.selectors import parse_id
@@ -136,15 +136,15 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
             year.yen_paid += approved_yen or 0
 
     # A frozen day is a night of the stay when the stay goes on after it (check-out day is a day, not a night).
+    is_night = Q(claim__booking__kind=Booking.Kind.STAY, date__lt=F("claim__booking__check_out"))
     days = (ClaimDay.objects.filter(programme=programme, claim__status__in=Claim.FROZEN_STATUSES)
-            .values_list("claim_id", "date", "claim__booking__check_out", "claim__booking__kind"))
-    for claim_id, day, check_out, kind in days:
+            .values("claim_id").annotate(days=Count("id"), nights=Count("id", filter=is_night))
+            .values_list("claim_id", "days", "nights").order_by())
+    for claim_id, day_count, night_count in days:
         year = claim_year.get(claim_id)
-        if year is None:
-            continue
-        year.days += 1
-        if kind == Booking.Kind.STAY and day < check_out:
-            year.nights += 1
+        if year is not None:
+            year.days += day_count
+            year.nights += night_count
 
     # A move counts for every programme of the town the household was paid by; it is a conversion when it comes
     # on or after the household's first paid stay in the town.
