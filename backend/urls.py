@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("bookings.urls")),
     path("", include("reimbursements.urls")),
     path("", include("payments.urls")),
+    path("", include("outcomes.urls")),
 ]
 
 urlpatterns = [

@@ -17,7 +17,7 @@ def test_every_scheduled_task_is_registered():
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
     assert scheduled == {"payments.expire_holds", "bookings.complete_stays", "bookings.sync_calendar_imports",
-                         "accounts.flush_expired_tokens", "consultations.remind"}
+                         "accounts.flush_expired_tokens", "consultations.remind", "outcomes.surveys_due"}
     assert scheduled <= set(app.tasks)
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "bookings",
     "reimbursements",
     "payments",
+    "outcomes",
     "demo_data",
     "console",
 ]

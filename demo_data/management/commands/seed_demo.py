@@ -1,5 +1,5 @@
-"""Loads the demo data: catalogue, Saku's subsidy programme, demo accounts, a booking and Saku's consultation
-slots. Safe to run again."""
+"""Loads the demo data: catalogue, the subsidy programmes, demo accounts, a booking, Saku's consultation slots
+and Saku's history of past stays, claims, surveys and moves (demo_data/history.py). Safe to run again."""
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -10,6 +10,7 @@ from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from bookings.services import booking_create, calendar_feed_get_or_create
 from consultations import demo as consultations
+from demo_data import history
 from facilities import demo as catalogue
 from facilities.models import Facility, Municipality, Unit
 from reimbursements import demo as programmes
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             programmes.seed()
             programmes.seed_takanabe()
             accounts = self._accounts(organisations)
+            history.seed(staff=accounts["staff"], password=PASSWORD)
         self._demo_booking(accounts["visitor"])
         consultations.seed(staff=accounts["staff"])
         self.stdout.write(self.style.SUCCESS(

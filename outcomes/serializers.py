@@ -1,0 +1,101 @@
+"""Request and response shapes of surveys, moves and the towns' figures."""
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from backend.pagination import page_serializer
+
+from .models import SURVEY_COMMENT_MAX_LENGTH, Move, Survey
+
+
+class SurveyAnswerSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=Survey.Purpose.choices)
+    satisfaction = serializers.IntegerField(min_value=1, max_value=5)
+    intention = serializers.ChoiceField(choices=Survey.Intention.choices)
+    comment = serializers.CharField(max_length=SURVEY_COMMENT_MAX_LENGTH, required=False, allow_blank=True,
+                                    default="")
+    language = serializers.ChoiceField(choices=Survey.Language.choices, required=False,
+                                       help_text=_("The language answered in; by default the request's language."))
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    booking = serializers.IntegerField(source="booking_id")
+    visitor = serializers.IntegerField(source="visitor_id")
+    purpose_label = serializers.CharField(source="get_purpose_display")
+    intention_label = serializers.CharField(source="get_intention_display")
+
+    class Meta:
+        model = Survey
+        fields = ["id", "booking", "visitor", "purpose", "purpose_label", "satisfaction", "intention",
+                  "intention_label", "comment", "language", "answered_at"]
+
+
+SurveyPageSerializer = page_serializer("SurveyPage", SurveySerializer)
+
+
+class ProgrammeFilterSerializer(serializers.Serializer):
+    programme = serializers.CharField(max_length=60)
+
+
+class KpiFilterSerializer(ProgrammeFilterSerializer):
+    fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=9999,
+                                           help_text=_("One of the programme's fiscal years; all of them if absent."))
+
+
+class MoveCreateSerializer(serializers.Serializer):
+    moved_on = serializers.DateField()
+    municipality_code = serializers.CharField(max_length=6, required=False, help_text=_(
+        "Local government code of the town moved to; required from visitors, staff's own town by default."))
+    visitor = serializers.CharField(max_length=254, required=False, help_text=_(
+        "Staff only: the visitor's id or email address."))
+
+
+class MoveSerializer(serializers.ModelSerializer):
+    visitor = serializers.IntegerField(source="visitor_id")
+    municipality_code = serializers.CharField(source="municipality.code")
+    confirmed = serializers.BooleanField(source="is_confirmed")
+    reported_by = serializers.IntegerField(source="reported_by_id")
+    confirmed_by = serializers.IntegerField(source="confirmed_by_id", allow_null=True)
+
+    class Meta:
+        model = Move
+        fields = ["id", "visitor", "municipality_code", "moved_on", "confirmed", "reported_by", "confirmed_by",
+                  "confirmed_at", "created_at"]
+
+
+MovePageSerializer = page_serializer("MovePage", MoveSerializer)
+
+
+class SurveyCountsSerializer(serializers.Serializer):
+    within_a_year = serializers.IntegerField()
+    later = serializers.IntegerField()
+    undecided = serializers.IntegerField()
+    no = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class FiscalYearKpiSerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField()
+    households_paid = serializers.IntegerField(help_text=_("Households (visitors) with a paid claim."))
+    households_approved = serializers.IntegerField(help_text=_("Households with a claim approved, not yet paid."))
+    stays = serializers.IntegerField(help_text=_("Bookings with a live claim (draft, submitted, approved, paid)."))
+    days = serializers.IntegerField(help_text=_("Days frozen by submitted, approved and paid claims."))
+    nights = serializers.IntegerField(help_text=_("Of those days, the nights of stays."))
+    yen_approved = serializers.IntegerField(help_text=_("Approved amounts of approved and paid claims."))
+    yen_paid = serializers.IntegerField(help_text=_("Approved amounts of paid claims."))
+    yen_granted = serializers.IntegerField(allow_null=True, help_text=_(
+        "Granted through the application and grant workflow: null until that workflow exists."))
+    survey_answers = SurveyCountsSerializer(help_text=_("Survey answers by intention to move."))
+    households_moved = serializers.IntegerField(help_text=_(
+        "Paid households with a confirmed move to the town on or after their first paid stay there."))
+    conversion_rate = serializers.CharField(allow_null=True, help_text=_(
+        "households_moved / households_paid with four decimal places; null without paid households."))
+    median_days_to_move = serializers.CharField(allow_null=True, help_text=_(
+        "Median days from a moved household's first paid stay to its move, one decimal place."))
+
+
+class KpiSerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    budget_yen = serializers.IntegerField(allow_null=True)
+    budget_committed_yen = serializers.IntegerField(help_text=_("Approved amounts of approved and paid claims."))
+    budget_left_yen = serializers.IntegerField(allow_null=True)
+    fiscal_years = FiscalYearKpiSerializer(many=True)
