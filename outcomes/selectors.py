@@ -94,6 +94,7 @@ class _Year:
     nights: int = 0
     yen_approved: int = 0
     yen_paid: int = 0
+    yen_granted: int = 0
     intentions: dict = field(default_factory=lambda: {choice: 0 for choice in Survey.Intention.values})
 
 
@@ -115,18 +116,21 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
 
     claims = list(Claim.objects.filter(programme=programme)
                   .values_list("id", "visitor_id", "booking_id", "status", "approved_amount_yen",
-                               "booking__check_in"))
+                               "booking__check_in", "total_reimbursable_yen", "granted_amount_yen"))
     committed = 0
     claim_year = {}
-    for claim_id, visitor_id, booking_id, status, approved_yen, check_in in claims:
-        if status in (S.APPROVED, S.PAID):
-            committed += approved_yen or 0
+    for claim_id, visitor_id, booking_id, status, approved_yen, check_in, total_yen, granted_yen in claims:
+        if status in Claim.FROZEN_STATUSES:
+            # What the budget check of submissions and grants counts (spec rule 37).
+            committed += total_yen if approved_yen is None else approved_yen
         year = figures.get(fy(check_in))
         claim_year[claim_id] = year
         if year is None:
             continue
         if status in Claim.LIVE_STATUSES:
             year.stays.add(booking_id)
+        if granted_yen is not None and status in Claim.FROZEN_STATUSES:
+            year.yen_granted += granted_yen
         if status in (S.APPROVED, S.PAID):
             year.yen_approved += approved_yen or 0
         if status == S.APPROVED:
@@ -180,8 +184,7 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
             "nights": year.nights,
             "yen_approved": year.yen_approved,
             "yen_paid": year.yen_paid,
-            # Grants are decided by the application and grant workflow; its figure goes here once it exists.
-            "yen_granted": None,
+            "yen_granted": year.yen_granted,
             "survey_answers": {**year.intentions, "total": sum(year.intentions.values())},
             "households_moved": len(moved),
             "conversion_rate": _rounded(Decimal(len(moved)) / len(year.paid), RATE_PLACES) if year.paid else None,

@@ -82,8 +82,8 @@ class FiscalYearKpiSerializer(serializers.Serializer):
     nights = serializers.IntegerField(help_text=_("Of those days, the nights of stays."))
     yen_approved = serializers.IntegerField(help_text=_("Approved amounts of approved and paid claims."))
     yen_paid = serializers.IntegerField(help_text=_("Approved amounts of paid claims."))
-    yen_granted = serializers.IntegerField(allow_null=True, help_text=_(
-        "Granted through the application and grant workflow: null until that workflow exists."))
+    yen_granted = serializers.IntegerField(help_text=_(
+        "Granted before the stay (programmes that require an application), by live grants and their reports."))
     survey_answers = SurveyCountsSerializer(help_text=_("Survey answers by intention to move."))
     households_moved = serializers.IntegerField(help_text=_(
         "Paid households with a confirmed move to the town on or after their first paid stay there."))
@@ -96,6 +96,7 @@ class FiscalYearKpiSerializer(serializers.Serializer):
 class KpiSerializer(serializers.Serializer):
     programme = serializers.CharField()
     budget_yen = serializers.IntegerField(allow_null=True)
-    budget_committed_yen = serializers.IntegerField(help_text=_("Approved amounts of approved and paid claims."))
+    budget_committed_yen = serializers.IntegerField(help_text=_(
+        "What granted and submitted claims (their totals) and approved and paid ones (their approved amounts) commit."))
     budget_left_yen = serializers.IntegerField(allow_null=True)
     fiscal_years = FiscalYearKpiSerializer(many=True)

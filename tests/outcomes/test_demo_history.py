@@ -29,15 +29,16 @@ def test_saku_staff_see_the_demo_figures_and_a_second_run_changes_nothing():
         2_000_000, 78_000, 1_922_000)
     assert previous["fiscal_years"] == [{
         "fiscal_year": 2025, "households_paid": 7, "households_approved": 0, "stays": 7, "days": 29, "nights": 23,
-        "yen_approved": 78_000, "yen_paid": 78_000, "yen_granted": None,
+        "yen_approved": 78_000, "yen_paid": 78_000, "yen_granted": 0,
         "survey_answers": {"within_a_year": 2, "later": 2, "undecided": 1, "no": 2, "total": 7},
         "households_moved": 3, "conversion_rate": "0.4286", "median_days_to_move": "224.0"}]
 
     current = staff.get("/api/v1/kpis/", {"programme": "saku-trial-stay-2026"}).json()
-    assert (current["budget_yen"], current["budget_committed_yen"], current["budget_left_yen"]) == (None, 78_000, None)
+    # The submitted claim commits its total too (¥6,000), as submissions are checked against the budget.
+    assert (current["budget_yen"], current["budget_committed_yen"], current["budget_left_yen"]) == (None, 84_000, None)
     assert current["fiscal_years"] == [{
         "fiscal_year": 2026, "households_paid": 4, "households_approved": 1, "stays": 6, "days": 26, "nights": 21,
-        "yen_approved": 78_000, "yen_paid": 69_000, "yen_granted": None,
+        "yen_approved": 78_000, "yen_paid": 69_000, "yen_granted": 0,
         "survey_answers": {"within_a_year": 2, "later": 1, "undecided": 2, "no": 0, "total": 5},
         "households_moved": 2, "conversion_rate": "0.5000", "median_days_to_move": "239.5"}]
 

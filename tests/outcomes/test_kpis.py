@@ -70,13 +70,13 @@ def history(saku, programme, today):
 
 FY2025 = {
     "fiscal_year": 2025, "households_paid": 3, "households_approved": 1, "stays": 4, "days": 12, "nights": 8,
-    "yen_approved": 54_000, "yen_paid": 44_000, "yen_granted": None,
+    "yen_approved": 54_000, "yen_paid": 44_000, "yen_granted": 0,
     "survey_answers": {"within_a_year": 1, "later": 0, "undecided": 0, "no": 1, "total": 2},
     "households_moved": 1, "conversion_rate": "0.3333", "median_days_to_move": "219.0",
 }
 FY2026 = {
     "fiscal_year": 2026, "households_paid": 2, "households_approved": 0, "stays": 4, "days": 9, "nights": 6,
-    "yen_approved": 36_000, "yen_paid": 36_000, "yen_granted": None,
+    "yen_approved": 36_000, "yen_paid": 36_000, "yen_granted": 0,
     "survey_answers": {"within_a_year": 0, "later": 1, "undecided": 1, "no": 0, "total": 2},
     "households_moved": 2, "conversion_rate": "1.0000", "median_days_to_move": "155.0",
 }
@@ -87,8 +87,8 @@ def test_the_figures_of_a_known_history(programme, history, staff_client):
 
     assert response.status_code == 200, response.content
     assert response.json() == {
-        "programme": "saku-2025-2026", "budget_yen": 1_000_000, "budget_committed_yen": 90_000,
-        "budget_left_yen": 910_000, "fiscal_years": [FY2025, FY2026],
+        "programme": "saku-2025-2026", "budget_yen": 1_000_000, "budget_committed_yen": 95_000,
+        "budget_left_yen": 905_000, "fiscal_years": [FY2025, FY2026],
     }
 
 
@@ -150,7 +150,7 @@ def test_csv_has_a_bom_one_row_per_year_and_quotes_formula_like_cells(saku, hist
     rows = list(csv.DictReader(io.StringIO(text[1:])))
     assert [row["fiscal_year"] for row in rows] == ["2025", "2026"]
     assert (rows[0]["households_paid"], rows[0]["yen_paid"], rows[0]["survey_no"], rows[0]["conversion_rate"],
-            rows[0]["yen_granted"], rows[0]["budget_left_yen"]) == ("3", "44000", "1", "0.3333", "", "910000")
+            rows[0]["yen_granted"], rows[0]["budget_left_yen"]) == ("3", "44000", "1", "0.3333", "0", "905000")
     assert rows[1]["median_days_to_move"] == "155.0"
 
     quoted = staff.get("/api/v1/kpis.csv", {"programme": formula.code}).content.decode("utf-8")
