@@ -136,8 +136,9 @@ def _invalid(code: str, field: str, message, **params) -> InvalidStay:
 
 
 def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, dates: list[date] | None,
-                 adults: int, children: int = 0, infants: int = 0) -> Stay:
-    """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates."""
+                 adults: int, children: int = 0, infants: int = 0, priced: bool = True) -> Stay:
+    """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates;
+    `priced` also prices it (a booking prices under its lock instead)."""
     first_day = today()
     if unit.books_nights:
         kind = Booking.Kind.STAY
@@ -192,7 +193,7 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
                        capacity=unit.capacity, persons=persons)
     stay = Stay(unit=unit, kind=kind, check_in=check_in, check_out=check_out, dates=taken,
                 adults=adults, children=children, infants=infants)
-    return replace(stay, lines=stay_lines(stay=stay))
+    return replace(stay, lines=stay_lines(stay=stay)) if priced else stay
 
 
 def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
@@ -348,6 +349,11 @@ def bookings_visible_to(*, user, queryset=None) -> QuerySet[Booking]:
     if user.is_municipal_staff:
         return queryset.filter(unit__facility__municipality_id=user.municipality_id)
     return queryset.none()
+
+
+def booking_for_response(*, booking_id: int) -> Booking:
+    """A booking just written, with what its API response shows (the caller already knows it may see it)."""
+    return _bookings().select_related("visitor").get(pk=booking_id)
 
 
 def booking_list(*, user, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
