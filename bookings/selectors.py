@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -312,12 +312,13 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
 
 def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
     """The units open and not sold out on every date of [first_day, last_day], in SQL: the search's twin of
-    closed_dates and taken_by_date."""
+    closed_dates and taken_by_date. Full means taken up to the unit's count now, as the locked check decides, not
+    up to the row's total (made with the count of its day, which the unit may since have changed)."""
     return units.exclude(
         Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=first_day))
     ).exclude(
         Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day,
-                                        taken__gte=F("total")))
+                                        taken__gte=OuterRef("count")))
     )
 
 
