@@ -163,10 +163,9 @@ def expense_line_delete(*, claim: Claim, line_id: int) -> None:
     _recompute_and_save(claim)
 
 
-def _lock_group(visitor_id: int):
-    """Serialises everything that spends a group's days, nights or yearly limits (spec rule 8); returns the
-    visitor as the lock read it."""
-    return get_user_model().objects.select_for_update().get(id=visitor_id)
+def _lock_group(visitor_id: int) -> None:
+    """Serialises everything that spends a group's days, nights or yearly limits (spec rule 8)."""
+    get_user_model().objects.select_for_update().filter(id=visitor_id).values_list("id", flat=True).get()
 
 
 def _lock_programme(programme_id: int) -> Programme:
@@ -203,11 +202,12 @@ def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
 @transaction.atomic
 def claim_submit(*, claim: Claim, actor) -> Claim:
     # Lock order: group, programme, claim; approvals take programme then claim, so no cycle.
-    visitor = _lock_group(claim.visitor_id)
+    _lock_group(claim.visitor_id)
     _lock_programme(claim.programme_id)
     claim = _locked(claim, S.DRAFT)
     if not claim.booking.is_active:
         raise BookingCancelled()
+    visitor = get_user_model().objects.get(id=claim.visitor_id)
     claim.visitor = visitor
     unmet = [item["code"] for item in selectors.requirements_of(selectors.Home(visitor.home_municipality_code))
              if not item["met"]]

@@ -365,7 +365,7 @@ def test_export_refuses_other_statuses(staff_client):
 
 # Locks (household, programme, claim), the group pass, the frozen days, the lines' figures, the audit event and the
 # response; savepoints of the test's transaction included.
-SUBMIT_QUERIES = 21
+SUBMIT_QUERIES = 22
 
 
 def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, django_assert_max_num_queries):
