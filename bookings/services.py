@@ -110,15 +110,9 @@ def _expired_hold_dates(*, unit: Unit, dates, now) -> tuple[set[int], list[date]
     return {booking_id for booking_id, _day in rows}, sorted({day for _booking_id, day in rows})
 
 
-def _release_locked_expired(*, unit: Unit, locked_dates: set, now) -> None:
-    """With the stock rows locked: releases every expired hold lying wholly within them."""
-    expired = set(BookingLine.objects.filter(
-        booking__unit=unit, booking__status=Booking.Status.PENDING, booking__hold_expires_at__lte=now,
-        date__in=list(locked_dates)).values_list("booking_id", flat=True))
-    _release_expired_ids(expired=expired, locked_dates=locked_dates, now=now)
-
-
 def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
+    """With the stock rows locked: releases those of these expired holds still pending and lying wholly within
+    the locked dates."""
     if not expired:
         return
     for booking in Booking.objects.select_for_update().filter(
