@@ -214,7 +214,6 @@ class BookingListApi(APIView):
             visitor=request.user, unit=data["unit"], check_in=data.get("check_in"), check_out=data.get("check_out"),
             dates=data.get("dates"), adults=data["adults"], children=data["children"], infants=data["infants"],
             idempotency_key=key.strip() if key else None)
-        booking = selectors.booking_get(user=request.user, booking_id=booking.id)
         return _booking_response(request, booking, status.HTTP_201_CREATED)
 
 

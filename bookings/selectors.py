@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,8 +131,9 @@ def _invalid(code: str, field: str, message, **params) -> InvalidStay:
 
 
 def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, dates: list[date] | None,
-                 adults: int, children: int = 0, infants: int = 0) -> Stay:
-    """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates."""
+                 adults: int, children: int = 0, infants: int = 0, priced: bool = True) -> Stay:
+    """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates;
+    `priced` also prices it (a booking prices under its lock instead)."""
     first_day = today()
     if unit.books_nights:
         kind = Booking.Kind.STAY
@@ -188,7 +189,7 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
                        capacity=unit.capacity, persons=persons)
     stay = Stay(unit=unit, kind=kind, check_in=check_in, check_out=check_out, dates=taken,
                 adults=adults, children=children, infants=infants)
-    return replace(stay, lines=stay_lines(stay=stay))
+    return replace(stay, lines=stay_lines(stay=stay)) if priced else stay
 
 
 def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
@@ -308,12 +309,13 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
 
 def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
     """The units open and not sold out on every date of [first_day, last_day], in SQL: the search's twin of
-    closed_dates and taken_by_date."""
+    closed_dates and taken_by_date. Full means taken up to the unit's count now, as the locked check decides, not
+    up to the row's total (made with the count of its day, which the unit may since have changed)."""
     return units.exclude(
         Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=first_day))
     ).exclude(
         Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day,
-                                        taken__gte=F("total")))
+                                        taken__gte=OuterRef("count")))
     )
 
 
@@ -345,6 +347,11 @@ def bookings_visible_to(*, user, queryset=None) -> QuerySet[Booking]:
     if user.is_municipal_staff:
         return queryset.filter(unit__facility__municipality_id=user.municipality_id)
     return queryset.none()
+
+
+def booking_for_response(*, booking_id: int) -> Booking:
+    """A booking just written, with what its API response shows (the caller already knows it may see it)."""
+    return _bookings().select_related("visitor").get(pk=booking_id)
 
 
 def booking_list(*, user, status: str | None = None, date_from: date | None = None, date_to: date | None = None,

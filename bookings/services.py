@@ -42,10 +42,10 @@ def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
 
 
 def _stock_take(*, unit: Unit, dates) -> None:
-    # The unit's count may have changed since a row was made; never below what is already taken.
-    UnitStock.objects.filter(unit_id=unit.pk, date__in=dates).exclude(total=unit.count).update(
-        total=Greatest(Value(unit.count), F("taken")))
-    UnitStock.objects.filter(unit_id=unit.pk, date__in=dates).update(taken=F("taken") + 1)
+    # One UPDATE: the unit's count may have changed since a row was made, so the total follows it but never
+    # goes below what was already taken (SQL reads the old `taken` on the right-hand side).
+    UnitStock.objects.filter(unit_id=unit.pk, date__in=list(dates)).update(
+        total=Greatest(Value(unit.count), F("taken")), taken=F("taken") + 1)
 
 
 # Each is called as hook(unit_id=..., dates=...) once units were given back, the stock rows still locked:
@@ -101,20 +101,20 @@ def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
     return record.booking
 
 
-def _expired_hold_dates(*, unit: Unit, dates, now) -> list[date]:
-    """Dates covered by the unit's expired holds on these dates: releasing them (so that expiry never waits
-    for the periodic task) gives those dates back too, so the caller locks them first."""
-    expired = list(Booking.objects.filter(unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now,
-                                          lines__date__in=list(dates)).distinct().values_list("id", flat=True))
-    return sorted(set(BookingLine.objects.filter(booking_id__in=expired).values_list("date", flat=True))) if expired \
-        else []
+def _expired_hold_dates(*, unit: Unit, dates, now) -> tuple[set[int], list[date]]:
+    """The unit's expired holds on these dates and every date they cover (one query): releasing them (so that
+    expiry never waits for the periodic task) gives those dates back too, so the caller locks them first."""
+    on_dates = Booking.objects.filter(unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now,
+                                      lines__date__in=list(dates)).values("id")
+    rows = list(BookingLine.objects.filter(booking_id__in=on_dates).values_list("booking_id", "date"))
+    return {booking_id for booking_id, _day in rows}, sorted({day for _booking_id, day in rows})
 
 
-def _release_locked_expired(*, unit: Unit, locked_dates: set, now) -> None:
-    """With the stock rows locked: releases every expired hold lying wholly within them."""
-    expired = set(BookingLine.objects.filter(
-        booking__unit=unit, booking__status=Booking.Status.PENDING, booking__hold_expires_at__lte=now,
-        date__in=list(locked_dates)).values_list("booking_id", flat=True))
+def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
+    """With the stock rows locked: releases those of these expired holds still pending and lying wholly within
+    the locked dates."""
+    if not expired:
+        return
     for booking in Booking.objects.select_for_update().filter(
             id__in=expired, status=Booking.Status.PENDING, hold_expires_at__lte=now).order_by("id"):
         dates = _line_dates(booking)
@@ -124,10 +124,13 @@ def _release_locked_expired(*, unit: Unit, locked_dates: set, now) -> None:
 
 def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool]:
     now = timezone.now()
-    unit = Unit.objects.select_related("facility").get(pk=stay.unit.pk)
-    extra = _expired_hold_dates(unit=unit, dates=stay.dates, now=now)
+    unit = stay.unit
+    expired, extra = _expired_hold_dates(unit=unit, dates=stay.dates, now=now)
     rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(extra))
-    _release_locked_expired(unit=unit, locked_dates={row.date for row in rows}, now=now)
+    if expired:
+        # Only holds that had expired by `now` are released, and none can newly have done so since the read above
+        # (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
+        _release_expired_ids(expired=expired, locked_dates={row.date for row in rows}, now=now)
     if idempotency_key:
         # A twin request with the same key may have committed while this one waited for the lock.
         replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
@@ -168,12 +171,9 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
             return Booking.objects.get(pk=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
+    # Priced and checked for closures once, under the lock (a quote prices before it).
     stay = selectors.stay_resolve(unit=unit, check_in=check_in, check_out=check_out, dates=dates,
-                                  adults=adults, children=children, infants=infants)
-    # Fail fast on closed dates before taking any lock; the check is repeated under the lock.
-    closed = selectors.closed_dates(unit=unit, dates=stay.dates)
-    if closed:
-        raise UnitClosed(dates=dates_text(closed))
+                                  adults=adults, children=children, infants=infants, priced=False)
     try:
         with transaction.atomic(durable=True):
             booking, replayed = _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key,
@@ -189,7 +189,7 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
         raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates)) from None
     if not replayed:
         hooks.payment_start(booking=booking)
-    return Booking.objects.get(pk=booking.pk)
+    return selectors.booking_for_response(booking_id=booking.pk)
 
 
 def booking_idempotency_forget(*, booking: Booking) -> None:

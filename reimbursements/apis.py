@@ -168,7 +168,7 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
                        responses=ClaimSerializer,
                        operation_id=operation_id)
         def post(self, request, claim_id: int):
-            claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+            claim = selectors.claim_to_change(user=request.user, claim_id=claim_id)
             kwargs = {}
             if with_reason:
                 serializer = ReasonSerializer(data=request.data)

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -181,15 +181,20 @@ def _claim_facts(claim: Claim) -> ClaimFacts:
                       applied_on=timezone.localdate(claim.applied_at) if claim.applied_at else None)
 
 
-def _load_history(*, visitor_ids: set, extra_booking_ids=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
-    """A fixed number of queries: homes, bookings with lines, live claims with lines and days, programmes with
-    categories, and what each programme's budget has committed."""
+def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
+    """A fixed number of queries: homes (none for `visitors` already loaded), bookings with lines, live claims with
+    lines and days, programmes with categories and what each programme's budget has committed."""
     history = GroupHistory()
     targets: dict[int, StayFacts] = {}
     visitor_ids = {v for v in visitor_ids if v is not None}
-    for user_id, code, prefecture in User.objects.filter(id__in=visitor_ids).values_list(
-            "id", "home_municipality_code", "home_prefecture"):
-        history.homes[user_id] = Home(code or "", prefecture or "")
+    for user in visitors:
+        if user.id in visitor_ids:
+            history.homes[user.id] = Home(user.home_municipality_code or "", user.home_prefecture or "")
+    unknown = visitor_ids - set(history.homes)
+    if unknown:
+        for user_id, code, prefecture in User.objects.filter(id__in=unknown).values_list(
+                "id", "home_municipality_code", "home_prefecture"):
+            history.homes[user_id] = Home(code or "", prefecture or "")
     bookings = (
         Booking.objects.filter(Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES)
                                | Q(id__in=list(extra_booking_ids)))
@@ -211,15 +216,17 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=()) -> tuple[GroupHisto
             claim_programmes.add(claim.programme_id)
             if facts.frozen is not None:
                 history.frozen[(claim.visitor_id, claim.programme_id)].append(facts)
+    # What each programme with a budget has committed, read with the programmes in the same query.
+    committed = (Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
+                 .order_by().values("programme_id")
+                 .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen"))).values("total"))
     history.programmes = list(
         Programme.objects.filter(Q(is_active=True) | Q(id__in=claim_programmes))
+        .annotate(committed_yen=Subquery(committed))
         .select_related("municipality").prefetch_related("categories").order_by("code")
     )
-    history.committed = dict(
-        Claim.objects.filter(status__in=Claim.FROZEN_STATUSES, programme__budget_yen__isnull=False)
-        .values("programme_id").annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
-        .values_list("programme_id", "total")
-    )
+    history.committed = {programme.id: programme.committed_yen for programme in history.programmes
+                         if programme.budget_yen is not None and programme.committed_yen is not None}
     return history, targets
 
 
@@ -451,7 +458,8 @@ def estimate_sets_for_bookings(*, bookings) -> dict[int, dict]:
     if not bookings:
         return {}
     history, targets = _load_history(visitor_ids={b.visitor_id for b in bookings},
-                                     extra_booking_ids=[b.id for b in bookings])
+                                     extra_booking_ids=[b.id for b in bookings],
+                                     visitors=[b.visitor for b in bookings if Booking.visitor.is_cached(b)])
     _load_requirements(history, [targets[b.id] for b in bookings])
     return {b.id: estimates_of(history, targets[b.id]) for b in bookings}
 
@@ -469,7 +477,8 @@ def estimate_set_for_quote(*, visitor, unit, kind: str, dates: list[date], night
                            adults: int, children: int, infants: int) -> dict:
     """`reimbursement` and `reimbursements` for a stay not booked yet (`visitor` may be None: anonymous)."""
     visitor_id = visitor.id if visitor is not None and visitor.is_authenticated else None
-    history, _ = _load_history(visitor_ids={visitor_id} if visitor_id else set())
+    history, _ = _load_history(visitor_ids={visitor_id} if visitor_id else set(),
+                               visitors=[visitor] if visitor_id else [])
     target = StayFacts(
         key=QUOTE, municipality_id=unit.facility.municipality_id, kind=kind, check_in=min(dates),
         dates=tuple(sorted(set(dates))), nights=list(nights), party=Party(adults, children, infants),
@@ -492,7 +501,8 @@ def claim_figures(*, claims) -> dict[int, MemberResult]:
     if not claims:
         return {}
     history, targets = _load_history(visitor_ids={c.visitor_id for c in claims},
-                                     extra_booking_ids=[c.booking_id for c in claims])
+                                     extra_booking_ids=[c.booking_id for c in claims],
+                                     visitors=[c.visitor for c in claims if Claim.visitor.is_cached(c)])
     programmes = {p.id: p for p in history.programmes}
     figures = {}
     for claim in claims:
@@ -564,9 +574,9 @@ def report_result(*, claim: Claim) -> MemberResult:
     return result
 
 
-def apply_figures(claim: Claim, result: MemberResult) -> list[ExpenseLine]:
-    """Copies the pass's figures onto the claim and its (prefetched) lines; returns the lines."""
-    lines = list(claim.lines.all())
+def apply_figures(claim: Claim, result: MemberResult, lines=None) -> list[ExpenseLine]:
+    """Copies the pass's figures onto the claim and its (prefetched) lines, or onto `lines`; returns the lines."""
+    lines = list(claim.lines.all()) if lines is None else lines
     for line in lines:
         line_result = result.lines.get(line.id)
         if line_result is not None:
@@ -601,6 +611,15 @@ def claim_line_get(*, claim: Claim, line_id):
 
 def claim_get(*, user, claim_id: int) -> Claim:
     claim = claim_list(user=user).filter(id=parse_id(claim_id)).first()
+    if claim is None:
+        raise ClaimNotFound()
+    return claim
+
+
+def claim_to_change(*, user, claim_id: int) -> Claim:
+    """The claim a status change names, if the user may see it; without its lines and days, which the change
+    reads again under its lock."""
+    claim = claim_list(user=user).prefetch_related(None).filter(id=parse_id(claim_id)).first()
     if claim is None:
         raise ClaimNotFound()
     return claim

@@ -248,8 +248,11 @@ def _freeze(claim: Claim, result) -> None:
                  night=d in nights, lodging_yen=nights.get(d, 0))
         for d in result.eligible_dates
     ])
-    lines = selectors.apply_figures(claim, result)
-    ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+    selectors.apply_figures(claim, result, lines=[])
+    # The pass's figures for each line, written without reading the lines again.
+    figures = [ExpenseLine(id=line_id, reimbursable_yen=line.reimbursable_yen, reason=line.reason)
+               for line_id, line in result.lines.items()]
+    ExpenseLine.objects.bulk_update(figures, ["reimbursable_yen", "reason"])
 
 
 @transaction.atomic
@@ -269,6 +272,7 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
     if claim.status == S.GRANTED and today() < claim.booking.check_out:
         raise StayNotFinished(check_out=claim.booking.check_out.isoformat())
     visitor = get_user_model().objects.get(id=claim.visitor_id)
+    claim.visitor = visitor
     _check_requirements(claim, visitor)
     if claim.status == S.GRANTED:
         # The grant froze the days and committed the budget; the receipts are paid within them.

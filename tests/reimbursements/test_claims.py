@@ -395,3 +395,19 @@ def test_staff_download_the_receipt_with_its_type(staff_client, submitted):
 def test_export_refuses_other_statuses(staff_client):
     response = staff_client.get("/api/v1/claims/export.csv?status=draft")
     assert response.status_code == 400 and "status" in response.json()["error"]["fields"]
+
+
+# Locks (household, programme, claim), the group pass, the frozen days, the lines' figures, the audit event and the
+# response; savepoints of the test's transaction included.
+SUBMIT_QUERIES = 22
+
+
+def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, django_assert_max_num_queries):
+    add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=2000)
+
+    with django_assert_max_num_queries(SUBMIT_QUERIES):
+        response = submit(visitor_client, claim["id"])
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "submitted"
+    assert response.json()["total_reimbursable_yen"] == 3 * 8000 + 2000
