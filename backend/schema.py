@@ -8,7 +8,7 @@ documented inputs, and the domain errors from the code the view runs (`raised_do
 import inspect
 import sys
 import types
-from functools import lru_cache
+from functools import cache
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import permissions
@@ -87,7 +87,7 @@ def raised_domain_errors(function, owner=None) -> set[type[DomainError]]:
     return set(_reachable_errors(function, owner))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reachable_errors(function, owner) -> frozenset:
     errors: set = set()
     seen: set = set()

@@ -16,7 +16,7 @@ from bookings.models import Booking, BookingLine
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
-from .errors import ClaimNotFound, LineNotFound, ProgrammeNotFound
+from .errors import ClaimNotFound, LineNotFound
 from .models import Claim, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"

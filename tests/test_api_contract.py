@@ -9,6 +9,7 @@ from django.utils import translation
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.errors import DomainError
+import contextlib
 
 ORIGIN = "https://app.otameshi.example"
 
@@ -101,10 +102,8 @@ def test_an_unknown_station_keeps_its_code_and_names_the_input(api_client, langu
 
 def _domain_error_classes() -> list[type[DomainError]]:
     for config in apps.get_app_configs():
-        try:
+        with contextlib.suppress(ModuleNotFoundError):
             importlib.import_module(f"{config.name}.errors")
-        except ModuleNotFoundError:
-            pass
     found, pending = [], [DomainError]
     while pending:
         cls = pending.pop()

@@ -444,7 +444,6 @@ def test_feeds_have_their_own_rate_not_the_anonymous_one(house, operator_client,
 
     from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
-    from bookings.apis import CalendarFeedThrottle
 
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/min"})
     # The throttles' clock stands still: on a loaded machine 600 requests can take longer than the minute.

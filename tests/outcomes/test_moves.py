@@ -1,5 +1,4 @@
 """Moves through the API: visitors report, their new town's staff confirm; staff record moves themselves."""
-from datetime import date
 
 import pytest
 

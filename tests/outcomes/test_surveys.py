@@ -143,4 +143,4 @@ def test_another_towns_programme_is_404_and_visitors_get_403(saku, visitor_clien
 
 
 def test_today_fixture_is_after_the_stays():
-    assert TODAY == date(2026, 11, 1)
+    assert date(2026, 11, 1) == TODAY

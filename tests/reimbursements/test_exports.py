@@ -1,7 +1,7 @@
 """The claims CSV staff download: the claimant as declared at submission, approved and paid claims, Japan's time."""
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 import pytest
 
@@ -89,8 +89,8 @@ def test_times_are_in_japan(staff_client, submitted_claim):
     approve(staff_client, submitted_claim)
     # 15:30 UTC is half past midnight the next day in Japan.
     Claim.objects.filter(id=submitted_claim).update(
-        submitted_at=datetime(2026, 12, 5, 15, 30, tzinfo=timezone.utc),
-        approved_at=datetime(2026, 12, 10, 1, 2, 3, 456789, tzinfo=timezone.utc))
+        submitted_at=datetime(2026, 12, 5, 15, 30, tzinfo=UTC),
+        approved_at=datetime(2026, 12, 10, 1, 2, 3, 456789, tzinfo=UTC))
     [row] = rows(staff_client.get(EXPORT))
     assert row["submitted_at"] == "2026-12-06T00:30:00+09:00"
     assert row["approved_at"] == "2026-12-10T10:02:03+09:00"
