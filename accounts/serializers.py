@@ -1,5 +1,6 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -46,8 +47,9 @@ class ProfileUpdateSerializer(ProfileFieldsMixin):
 
 class UserSerializer(serializers.ModelSerializer):
     home_prefecture = serializers.ChoiceField(choices=PREFECTURES, allow_blank=True, read_only=True)
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    municipality = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # Typed as any model: their models live in facilities, which accounts does not import.
+    organisation: serializers.PrimaryKeyRelatedField[models.Model] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    municipality: serializers.SlugRelatedField[models.Model] = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = User

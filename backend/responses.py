@@ -19,7 +19,7 @@ def _language(request) -> str:
 def api_error_response(request, status: int, code: str, message, *, headers: dict | None = None) -> JsonResponse:
     with translation.override(_language(request)):
         text = message() if callable(message) else str(message)
-    body = {"error": {"code": code, "message": text, "fields": {}}}
+    body: dict[str, dict[str, object]] = {"error": {"code": code, "message": text, "fields": {}}}
     response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     response["Content-Language"] = _language(request)
     for name, value in (headers or {}).items():

@@ -187,8 +187,10 @@ def feed_get(*, token: str) -> CalendarFeed | None:
         # A town's consultations: only while its owner is still that town's staff.
         return feed if feed.owner.is_municipal_staff else None
     if feed.scope != CalendarFeed.Scope.STAYS:
-        facility = feed.facility if feed.scope == CalendarFeed.Scope.FACILITY else feed.unit.facility
-        if not feed.owner.is_operator or feed.owner.organisation_id != facility.operator_id:
+        # A unit feed has its unit and a facility feed its facility (constraint on CalendarFeed).
+        unit = feed.unit
+        facility = feed.facility if feed.scope == CalendarFeed.Scope.FACILITY or unit is None else unit.facility
+        if facility is None or not feed.owner.is_operator or feed.owner.organisation_id != facility.operator_id:
             return None
     return feed
 
@@ -229,7 +231,7 @@ def feed_version(feed: CalendarFeed) -> Version:
     sending only If-Modified-Since never gets a 304 for a body that changed."""
     if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
         return _town_consultations_version(feed)
-    consultations = {"n": 0, "at": None, "gone": None}
+    consultations: dict[str, Any] = {"n": 0, "at": None, "gone": None}
     if feed.scope == CalendarFeed.Scope.STAYS:
         since, past_days = selectors.today() - timedelta(days=VISITOR_PAST_DAYS), VISITOR_PAST_DAYS
         scope = Booking.objects.filter(visitor_id=feed.owner_id)
@@ -259,6 +261,8 @@ def _town_consultations_version(feed: CalendarFeed) -> Version:
     """A staff feed changes when any slot of the town in its window changes (a place booked or given back
     moves the slot's `updated_at`), when slots come or go, and as booked slots leave the window."""
     since = _operator_since()
+    # Only staff's consultation feeds are served, and staff always have a town (constraint staff_has_municipality).
+    assert feed.owner.municipality_id is not None
     slots = consultation_selectors.town_slots_state(municipality_id=feed.owner.municipality_id, since=since)
     left = _latest(_left_window_at(slots["gone"], OPERATOR_PAST_DAYS), feed.created_at)
     modified = _latest(slots["at"], feed.changed_at, feed.rotated_at, feed.created_at, left)
@@ -270,6 +274,7 @@ def _town_consultations_version(feed: CalendarFeed) -> Version:
 def _town_consultation_events(feed: CalendarFeed) -> list[Event]:
     """The town's booked slots, with how many places are taken; no visitors' names or contacts."""
     events = []
+    assert feed.owner.municipality_id is not None  # staff always have a town (constraint staff_has_municipality)
     for slot in consultation_selectors.town_booked_slots_since(municipality_id=feed.owner.municipality_id,
                                                                since=_operator_since()):
         location, meeting_url = _slot_where(slot)
@@ -318,10 +323,10 @@ def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event
     rows = (ImportedBlock.objects.filter(scope, held=True, date__gte=since)
             .order_by("calendar_import_id", "date").values_list("calendar_import_id", "unit_id", "date", "created_at"))
     events = []
-    for (import_id, unit_id), run in groupby(rows, key=lambda row: (row[0], row[1])):
-        run = list(run)
-        for _key, days in groupby(enumerate(run), key=lambda pair: pair[1][2] - timedelta(days=pair[0])):
-            days = [row for _index, row in days]
+    for (import_id, unit_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
+        run = list(group)
+        for _key, numbered in groupby(enumerate(run), key=lambda pair: pair[1][2] - timedelta(days=pair[0])):
+            days = [row for _index, row in numbered]
             events.append(Event(
                 uid=f"import-{import_id}-{days[0][2]:%Y%m%d}@{_host()}", start=days[0][2],
                 end=days[-1][2] + timedelta(days=1), stamp=max(row[3] for row in days),

@@ -98,7 +98,7 @@ def check_address(url: str) -> str | None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
         return "unresolved"
-    addresses = {info[4][0] for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)}
+    addresses = {str(info[4][0]) for info in infos if info[0] in (socket.AF_INET, socket.AF_INET6)}
     if not addresses:
         return "unresolved"
     if any(_forbidden(address) for address in addresses):

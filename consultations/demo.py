@@ -30,10 +30,11 @@ def _weekday(day):
 
 
 def seed(*, staff: User) -> list[ConsultationSlot]:
+    assert staff.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
     if ConsultationSlot.objects.filter(municipality_id=staff.municipality_id, starts_at__gt=timezone.now()).exists():
         return []
     today = timezone.localdate()
-    made = []
+    made: list[ConsultationSlot] = []
     for days, start, minutes, mode, capacity in SLOTS:
         starts_at = timezone.make_aware(datetime.combine(_weekday(today + timedelta(days=days)), start))
         online = mode == ConsultationSlot.Mode.ONLINE

@@ -29,6 +29,7 @@ def slots_for(*, user: User, municipality: Municipality | None = None) -> QueryS
     """Staff: every slot of their town. Visitors: future slots with a free place, of one town if asked."""
     slots = ConsultationSlot.objects.select_related("municipality")
     if user.is_municipal_staff:
+        assert user.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
         return slots.filter(municipality_id=user.municipality_id).order_by("starts_at", "id")
     slots = slots.filter(starts_at__gt=timezone.now(), booked__lt=F("capacity"))
     if municipality is not None:
@@ -38,6 +39,7 @@ def slots_for(*, user: User, municipality: Municipality | None = None) -> QueryS
 
 def staff_slot_get(*, staff: User, slot_id) -> ConsultationSlot:
     slot_id = parse_id(slot_id)
+    assert staff.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
     slot = (ConsultationSlot.objects.select_related("municipality")
             .filter(id=slot_id, municipality_id=staff.municipality_id).first() if slot_id else None)
     if slot is None:
@@ -58,6 +60,7 @@ def consultations_for(*, user: User) -> QuerySet[Consultation]:
     """A visitor's own consultations; staff's town's."""
     consultations = Consultation.objects.select_related("slot__municipality", "visitor")
     if user.is_municipal_staff:
+        assert user.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
         consultations = consultations.filter(slot__municipality_id=user.municipality_id)
     else:
         consultations = consultations.filter(visitor=user)

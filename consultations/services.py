@@ -55,6 +55,7 @@ def slot_create(*, staff: User, starts_at: datetime, minutes: int, mode: str, pl
     values = {"starts_at": starts_at, "minutes": minutes, "mode": mode, "place": place,
               "meeting_url": meeting_url, "capacity": capacity}
     _slot_check(values, booked=0, starts_changed=True)
+    assert staff.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
     return ConsultationSlot.objects.create(municipality_id=staff.municipality_id, created_by=staff, **values)
 
 

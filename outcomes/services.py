@@ -92,6 +92,7 @@ def _visitor_named(reference: str) -> User:
 def move_record(*, staff: User, visitor: str, moved_on: date, municipality_code: str | None = None) -> Move:
     """Staff record a move to their own town for a visitor (by id or email), confirmed at once."""
     _check_date(moved_on)
+    assert staff.municipality is not None  # staff always have one (constraint staff_has_municipality)
     if municipality_code and municipality_code != staff.municipality.code:
         _town(municipality_code)
         raise _invalid("municipality_code", _("Staff record moves to their own town only."))

@@ -41,8 +41,9 @@ class BookingEstimateApi(APIView):
     @extend_schema(parameters=[BOOKING_ID], responses=ReimbursementEstimateSerializer,
                    operation_id="reimbursement_estimate_retrieve")
     def get(self, request, booking_id: int):
-        booking = Booking.objects.filter(id=parse_id(booking_id),
-                                         visitor=request.user).first()
+        booking_pk = parse_id(booking_id)
+        booking = Booking.objects.filter(id=booking_pk,
+                                         visitor=request.user).first() if booking_pk is not None else None
         if booking is None:
             raise BookingNotFound()
         return Response(ReimbursementEstimateSerializer(selectors.estimate_for_booking(booking=booking)).data)

@@ -4,6 +4,7 @@
 stays under one programme in the order of rule 26 and hands out days, nights, the group's caps per date and night,
 the household maximum and the budget."""
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,7 +50,7 @@ class Party:
 
 @dataclass(frozen=True)
 class Line:
-    key: object
+    key: int  # the expense line's id
     category: str
     date: date
     amount_yen: int
@@ -246,17 +247,17 @@ class _DateCategory:
 
 def _eligibility(terms: Terms, members: list[Member]):
     """Days (Part 1 rules 3-7, 29) and nights (rules 24, 36) for every member taking part."""
-    frozen_members = [m for m in members if m.frozen is not None]
+    frozen_members = [(m, m.frozen) for m in members if m.frozen is not None]
     open_members = [m for m in members if m.frozen is None and not m.refused]
-    frozen_dates = set().union(*(m.frozen.dates for m in frozen_members))
-    frozen_nights = {night for m in frozen_members for night, _ in m.frozen.nights}
+    frozen_dates = set().union(*(f.dates for _, f in frozen_members))
+    frozen_nights = {night for _, f in frozen_members for night, _ in f.nights}
     dates: dict = {}
     nights: dict = {}
     given_dates: dict = {}
     given_nights: dict = {}
-    for m in frozen_members:
-        dates[m.key] = sorted(m.frozen.dates)
-        nights[m.key] = sorted(night for night, _ in m.frozen.nights)
+    for m, f in frozen_members:
+        dates[m.key] = sorted(f.dates)
+        nights[m.key] = sorted(night for night, _ in f.nights)
 
     days_open = None
     if terms.max_days_per_group is not None:
@@ -310,7 +311,7 @@ def _remaining(open_total, given: dict, members, first: date | None):
     return max(0, open_total - len(taken))
 
 
-def group_pass(*, terms: Terms, members: list[Member], presence: list[Presence] = (),
+def group_pass(*, terms: Terms, members: list[Member], presence: Sequence[Presence] = (),
                budget_left: int | None = None) -> dict[object, MemberResult]:
     """Every member's figures, in one pass over the group's stays in the order of rule 26.
 
@@ -333,25 +334,27 @@ def group_pass(*, terms: Terms, members: list[Member], presence: list[Presence] 
     # Frozen claims first: their stored figures take their share of every limit.
     frozen = sorted((m for m in members if m.frozen is not None), key=lambda m: m.order)
     for m in frozen:
+        fixed = m.frozen
+        assert fixed is not None  # only members with a frozen claim are in `frozen`
         result = results[m.key]
-        result.eligible, result.reasons = True, list(m.frozen.reasons)
+        result.eligible, result.reasons = True, list(fixed.reasons)
         result.eligible_dates, result.eligible_nights = dates[m.key], nights[m.key]
-        result.night_lodging = dict(m.frozen.nights)
-        result.lodging_yen, result.total_yen = m.frozen.lodging_yen, m.frozen.committed_yen
-        for night, paid in m.frozen.nights:
+        result.night_lodging = dict(fixed.nights)
+        result.lodging_yen, result.total_yen = fixed.lodging_yen, fixed.committed_yen
+        for night, paid in fixed.nights:
             night_used[night] += paid
-        eligible = m.frozen.dates
+        claim_dates = fixed.dates
         for line in sorted(m.lines, key=lambda line: line.key):
             result.lines[line.key] = LineResult(line.paid_yen or 0, "")
-            if line.disallowed or line.date not in eligible:
+            if line.disallowed or line.date not in claim_dates:
                 continue
             state = categories[(line.category, line.date)]
             explicit, unstated = _line_bands(line)
             state.amount += line.amount_yen
             state.paid += line.paid_yen or 0
             state.explicit, state.unstated = _add(state.explicit, explicit), state.unstated + unstated
-        household_used[m.fiscal_year] += m.frozen.committed_yen
-        budget_used += m.frozen.committed_yen
+        household_used[m.fiscal_year] += fixed.committed_yen
+        budget_used += fixed.committed_yen
 
     for m in sorted((m for m in members if m.frozen is None), key=lambda m: m.order):
         result = results[m.key]
@@ -375,7 +378,7 @@ def group_pass(*, terms: Terms, members: list[Member], presence: list[Presence] 
             for night in result.eligible_nights:
                 group_cap = party_cap(lodging_rule, persons.on_night(night))
                 paid = _share(lodging_rule, prices[night])
-                if own_cap is not None:
+                if own_cap is not None and group_cap is not None:  # both come from the same rule's cap
                     paid = min(paid, own_cap, max(0, group_cap - night_used[night]))
                 night_used[night] += paid
                 result.night_lodging[night] = paid

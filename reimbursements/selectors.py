@@ -211,11 +211,11 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
         claims = (Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
                   .select_related("booking").prefetch_related("lines", "days").order_by("id"))
         for claim in claims:
-            facts = _claim_facts(claim)
-            history.live[claim.booking_id] = facts
+            claim_facts = _claim_facts(claim)
+            history.live[claim.booking_id] = claim_facts
             claim_programmes.add(claim.programme_id)
-            if facts.frozen is not None:
-                history.frozen[(claim.visitor_id, claim.programme_id)].append(facts)
+            if claim_facts.frozen is not None:
+                history.frozen[(claim.visitor_id, claim.programme_id)].append(claim_facts)
     # What each programme with a budget has committed, read with the programmes in the same query.
     committed = (Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
                  .order_by().values("programme_id")
@@ -306,7 +306,7 @@ def covers(programme: Programme, stay: StayFacts, live: ClaimFacts | None) -> bo
 
 def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
     """A stay shorter than the programme's minimum; a day pass has no nights, so it is below any minimum."""
-    return bool(programme.min_nights) and len(stay.nights) < programme.min_nights
+    return programme.min_nights is not None and programme.min_nights > 0 and len(stay.nights) < programme.min_nights
 
 
 # --- the group pass --------------------------------------------------------------------------------------------
@@ -603,14 +603,16 @@ def claim_list(*, user, status: str | None = None) -> QuerySet[Claim]:
 
 
 def claim_line_get(*, claim: Claim, line_id):
-    line = claim.lines.filter(id=parse_id(line_id)).first()
+    line_pk = parse_id(line_id)
+    line = claim.lines.filter(id=line_pk).first() if line_pk is not None else None
     if line is None:
         raise LineNotFound()
     return line
 
 
 def claim_get(*, user, claim_id: int) -> Claim:
-    claim = claim_list(user=user).filter(id=parse_id(claim_id)).first()
+    claim_pk = parse_id(claim_id)
+    claim = claim_list(user=user).filter(id=claim_pk).first() if claim_pk is not None else None
     if claim is None:
         raise ClaimNotFound()
     return claim
@@ -619,7 +621,9 @@ def claim_get(*, user, claim_id: int) -> Claim:
 def claim_to_change(*, user, claim_id: int) -> Claim:
     """The claim a status change names, if the user may see it; without its lines and days, which the change
     reads again under its lock."""
-    claim = claim_list(user=user).prefetch_related(None).filter(id=parse_id(claim_id)).first()
+    claim_pk = parse_id(claim_id)
+    claim = (claim_list(user=user).prefetch_related(None).filter(id=claim_pk).first()
+             if claim_pk is not None else None)
     if claim is None:
         raise ClaimNotFound()
     return claim

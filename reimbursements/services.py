@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.ids import parse_id
@@ -123,7 +124,7 @@ def _line_persons(*, persons: int | None, adults: int | None, children: int | No
         return persons or 1
     stated = sum(band or 0 for band in bands)
     if stated < 1:
-        message = _("A receipt covers at least one person.")
+        message: str | Promise = _("A receipt covers at least one person.")
         raise InvalidLine(message, fields={"adults": [message]})
     if persons is not None and persons != stated:
         message = _("The persons (%(persons)s) are not the sum of adults, children and infants (%(stated)s).") % {
@@ -142,7 +143,7 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
     booking = claim.booking
     if category == CategoryRule.LODGING:
         # Lodging is paid from the booking's own nights (claim.lodging_reimbursable_yen), never from a receipt.
-        message = _("Lodging needs no receipt line: the programme pays it from the booking itself.")
+        message: str | Promise = _("Lodging needs no receipt line: the programme pays it from the booking itself.")
         raise InvalidLine(message, fields={"category": [message]})
     planned = receipt is None
     if planned and not (claim.status == S.DRAFT and claim.programme.requires_application):
@@ -176,7 +177,8 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
 def expense_line_delete(*, claim: Claim, line_id: int) -> None:
     claim = _locked(claim, S.DRAFT, S.GRANTED)
     lines = claim.lines.all() if claim.status == S.DRAFT else claim.lines.filter(planned=False)
-    line = lines.filter(id=parse_id(line_id)).first()
+    line_pk = parse_id(line_id)
+    line = lines.filter(id=line_pk).first() if line_pk is not None else None
     if line is None:
         raise LineNotFound()
     if line.receipt:
@@ -328,7 +330,8 @@ def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> 
     """The line pays nothing from now on; the claim's other figures stay as frozen, so the total only goes down
     (and changed caps never reach it)."""
     claim = _locked(claim, S.SUBMITTED)
-    line = claim.lines.filter(id=parse_id(line_id)).first()
+    line_pk = parse_id(line_id)
+    line = claim.lines.filter(id=line_pk).first() if line_pk is not None else None
     if line is None:
         raise LineNotFound()
     paid = line.reimbursable_yen
