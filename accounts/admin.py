@@ -13,9 +13,19 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Profile"), {"fields": ["full_name", "phone", "home_prefecture", "home_municipality", "home_municipality_code"]}),
+        (
+            _("Profile"),
+            {"fields": ["full_name", "phone", "home_prefecture", "home_municipality", "home_municipality_code"]},
+        ),
         (_("Role"), {"fields": ["role", "organisation", "municipality"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "organisation", "municipality",
-                                                            "password1", "password2"]})]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "role", "organisation", "municipality", "password1", "password2"],
+            },
+        )
+    ]

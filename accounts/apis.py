@@ -1,4 +1,5 @@
 """Sign-up, tokens (simplejwt's views, with login lockout), logout and the signed-in user's profile."""
+
 from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -10,8 +11,13 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from .errors import LockedOut
-from .serializers import (LogoutInputSerializer, ProfileUpdateSerializer, RegisterAcceptedSerializer,
-                          RegisterInputSerializer, UserSerializer)
+from .serializers import (
+    LogoutInputSerializer,
+    ProfileUpdateSerializer,
+    RegisterAcceptedSerializer,
+    RegisterInputSerializer,
+    UserSerializer,
+)
 from .services import refresh_token_revoke, user_update_profile, visitor_register
 
 
@@ -19,17 +25,25 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterInputSerializer, responses={202: RegisterAcceptedSerializer},
-                   operation_id="auth_register", summary="Register a visitor account",
-                   description="Creates a visitor account. The answer is the same when the address already has an "
-                               "account: its owner is emailed instead, and nothing else changes.")
+    @extend_schema(
+        request=RegisterInputSerializer,
+        responses={202: RegisterAcceptedSerializer},
+        operation_id="auth_register",
+        summary="Register a visitor account",
+        description="Creates a visitor account. The answer is the same when the address already has an "
+        "account: its owner is emailed instead, and nothing else changes.",
+    )
     def post(self, request):
         serializer = RegisterInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visitor_register(**serializer.validated_data)
-        body = {"email": serializer.validated_data["email"].lower(),
-                "detail": _("Sign-up received. If this address is new, you can log in now; if it already has an "
-                            "account, we have emailed its owner.")}
+        body = {
+            "email": serializer.validated_data["email"].lower(),
+            "detail": _(
+                "Sign-up received. If this address is new, you can log in now; if it already has an "
+                "account, we have emailed its owner."
+            ),
+        }
         return Response(RegisterAcceptedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -56,9 +70,13 @@ class LogoutApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=LogoutInputSerializer, responses={204: None}, operation_id="auth_logout",
-                   description="Blacklists the refresh token: it can no longer be refreshed. Access tokens "
-                               "already issued expire on their own (JWT_ACCESS_MINUTES).")
+    @extend_schema(
+        request=LogoutInputSerializer,
+        responses={204: None},
+        operation_id="auth_logout",
+        description="Blacklists the refresh token: it can no longer be refreshed. Access tokens "
+        "already issued expire on their own (JWT_ACCESS_MINUTES).",
+    )
     def post(self, request):
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,5 +1,6 @@
 """The bilingual email sent to an address's owner when someone signs up with it again: sign-up answers the same
 for a new and a taken address, so only the owner learns that the address has an account."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 

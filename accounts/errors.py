@@ -1,4 +1,5 @@
 """Error codes of the accounts API."""
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 

@@ -1,5 +1,6 @@
 """How django-axes names the account being logged into, and what a locked-out login answers: the API's error
 shape under /api/, a page in the admin's look for the admin and the browsable API's login form."""
+
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -29,9 +30,14 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = _retry_after_seconds()
     minutes = max(1, seconds // 60)
     if is_api_path(request.path):
-        return api_error_response(request, 429, "locked_out", lambda: _message(minutes),
-                                  headers={"Retry-After": str(seconds)})
-    response = render(request, "accounts/locked_out.html",
-                      {"title": _("Login temporarily locked"), "message": _message(minutes)}, status=429)
+        return api_error_response(
+            request, 429, "locked_out", lambda: _message(minutes), headers={"Retry-After": str(seconds)}
+        )
+    response = render(
+        request,
+        "accounts/locked_out.html",
+        {"title": _("Login temporarily locked"), "message": _message(minutes)},
+        status=429,
+    )
     response["Retry-After"] = str(seconds)
     return response

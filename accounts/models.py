@@ -1,4 +1,5 @@
 """Users log in with their email and have one role: visitor, operator or municipal staff."""
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -39,11 +40,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VISITOR)
     organisation = models.ForeignKey(
-        "facilities.OperatorOrganisation", on_delete=models.PROTECT, null=True, blank=True, related_name="members",
+        "facilities.OperatorOrganisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
         help_text=_("For operators: the organisation whose facilities they manage."),
     )
     municipality = models.ForeignKey(
-        "facilities.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        "facilities.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         help_text=_("For municipal staff: the municipality whose claims they review."),
     )
     # Where a visitor lives now: towns subsidise only people who live elsewhere.

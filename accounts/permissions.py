@@ -1,4 +1,5 @@
 """DRF permissions by role."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 

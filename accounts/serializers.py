@@ -13,8 +13,11 @@ class ProfileFieldsMixin(serializers.Serializer):
     home_prefecture = serializers.ChoiceField(choices=PREFECTURES, required=False, allow_blank=True)
     home_municipality = serializers.CharField(max_length=50, required=False, allow_blank=True)
     home_municipality_code = serializers.RegexField(
-        r"^[0-9]{6}$", required=False, allow_blank=True,
-        help_text=_("National local-government code with its check digit (Setagaya: 131121)."))
+        r"^[0-9]{6}$",
+        required=False,
+        allow_blank=True,
+        help_text=_("National local-government code with its check digit (Setagaya: 131121)."),
+    )
 
     def validate_home_municipality_code(self, value: str) -> str:
         if value and not municipality_code_is_valid(value):
@@ -48,13 +51,28 @@ class ProfileUpdateSerializer(ProfileFieldsMixin):
 class UserSerializer(serializers.ModelSerializer):
     home_prefecture = serializers.ChoiceField(choices=PREFECTURES, allow_blank=True, read_only=True)
     # Typed as any model: their models live in facilities, which accounts does not import.
-    organisation: serializers.PrimaryKeyRelatedField[models.Model] = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-    municipality: serializers.SlugRelatedField[models.Model] = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    organisation: serializers.PrimaryKeyRelatedField[models.Model] = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True
+    )
+    municipality: serializers.SlugRelatedField[models.Model] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "role", "organisation", "municipality", "phone",
-                  "home_prefecture", "home_municipality", "home_municipality_code", "date_joined"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "organisation",
+            "municipality",
+            "phone",
+            "home_prefecture",
+            "home_municipality",
+            "home_municipality_code",
+            "date_joined",
+        ]
         read_only_fields = fields
 
 

@@ -1,4 +1,5 @@
 """Writes on accounts: visitor sign-up and the signed-in user's profile."""
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
@@ -14,18 +15,33 @@ def _check_home(*, prefecture: str, municipality_code: str) -> None:
     """A municipality code starts with its prefecture's two-digit code (Saku 202177: Nagano, 20)."""
     if prefecture and municipality_code and municipality_code[:2] != prefecture_code(prefecture):
         message = _("This municipality code is not in %(prefecture)s (its codes start with %(code)s).") % {
-            "prefecture": prefecture, "code": prefecture_code(prefecture)}
+            "prefecture": prefecture,
+            "code": prefecture_code(prefecture),
+        }
         raise InvalidProfile(message, fields={"home_municipality_code": [message]})
 
 
-def visitor_register(*, email: str, password: str, full_name: str = "", home_prefecture: str = "",
-                     home_municipality: str = "", home_municipality_code: str = "") -> User | None:
+def visitor_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    home_prefecture: str = "",
+    home_municipality: str = "",
+    home_municipality_code: str = "",
+) -> User | None:
     """The new visitor, or None when the address already has an account: its owner is then emailed, and the
     caller answers exactly as for a new account, so that sign-up does not tell who has one."""
     email = User.objects.normalize_email(email).lower()
     _check_home(prefecture=home_prefecture, municipality_code=home_municipality_code)
-    user = User(email=email, full_name=full_name, role=User.Role.VISITOR, home_prefecture=home_prefecture,
-                home_municipality=home_municipality, home_municipality_code=home_municipality_code)
+    user = User(
+        email=email,
+        full_name=full_name,
+        role=User.Role.VISITOR,
+        home_prefecture=home_prefecture,
+        home_municipality=home_municipality,
+        home_municipality_code=home_municipality_code,
+    )
     # Hashed in both cases, so that a taken address does not answer faster.
     user.set_password(password)
     with transaction.atomic():
@@ -48,8 +64,10 @@ def visitor_register(*, email: str, password: str, full_name: str = "", home_pre
 def user_update_profile(*, user: User, **fields) -> User:
     allowed = {"full_name", "phone", "home_prefecture", "home_municipality", "home_municipality_code"}
     changed = [name for name in fields if name in allowed]
-    _check_home(prefecture=fields.get("home_prefecture", user.home_prefecture),
-                municipality_code=fields.get("home_municipality_code", user.home_municipality_code))
+    _check_home(
+        prefecture=fields.get("home_prefecture", user.home_prefecture),
+        municipality_code=fields.get("home_municipality_code", user.home_municipality_code),
+    )
     for name in changed:
         setattr(user, name, fields[name])
     if changed:

@@ -1,4 +1,5 @@
 """Periodic account work for Celery beat: dropping refresh tokens that have expired from the blacklist tables."""
+
 from celery import shared_task
 from django.core.management import call_command
 

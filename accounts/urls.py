@@ -6,10 +6,16 @@ from .apis import LogoutApi, MeApi, RegisterApi, TokenObtainApi
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="auth-register"),
-    path("auth/token/", extend_schema_view(post=extend_schema(summary="Sign in: get a token pair"))(
-        TokenObtainApi).as_view(), name="auth-token"),
-    path("auth/token/refresh/", extend_schema_view(post=extend_schema(summary="Refresh the access token"))(
-        TokenRefreshView).as_view(), name="auth-token-refresh"),
+    path(
+        "auth/token/",
+        extend_schema_view(post=extend_schema(summary="Sign in: get a token pair"))(TokenObtainApi).as_view(),
+        name="auth-token",
+    ),
+    path(
+        "auth/token/refresh/",
+        extend_schema_view(post=extend_schema(summary="Refresh the access token"))(TokenRefreshView).as_view(),
+        name="auth-token-refresh",
+    ),
     path("auth/logout/", LogoutApi.as_view(), name="auth-logout"),
     path("me/", MeApi.as_view(), name="me"),
 ]

@@ -1,4 +1,5 @@
 """What every app's admin shares: read-only pages, and pages that write through the services."""
+
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -79,8 +80,13 @@ class ServiceAdmin(admin.ModelAdmin):
         except DomainError as error:
             self.message_user(request, error.render_message(), messages.ERROR)
             opts = self.opts
-            return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id],
-                                    current_app=self.admin_site.name))
+            return redirect(
+                reverse(
+                    f"admin:{opts.app_label}_{opts.model_name}_change",
+                    args=[object_id],
+                    current_app=self.admin_site.name,
+                )
+            )
 
     def get_actions(self, request):
         # Deleting goes one object at a time through the service, which may refuse it.

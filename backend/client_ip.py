@@ -1,5 +1,6 @@
 """The client's address, read the way DRF's throttles read it: X-Forwarded-For counts only as far back as the
 NUM_PROXIES proxies in front of the app, so with none the connection's own address is the client's."""
+
 from django.conf import settings
 
 

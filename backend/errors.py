@@ -1,4 +1,5 @@
 """Base class of the domain errors each app declares in its errors.py."""
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,9 +22,17 @@ class DomainError(Exception):
     # Keywords of __init__: a message placeholder with one of these names would never be filled in.
     RESERVED_KEYWORDS = frozenset({"message", "fields", "code", "status_code", "extra", "headers"})
 
-    def __init__(self, message=None, *, fields: dict | None = None, code: str | None = None,
-                 status_code: int | None = None, extra: dict | None = None, headers: dict | None = None,
-                 **params):
+    def __init__(
+        self,
+        message=None,
+        *,
+        fields: dict | None = None,
+        code: str | None = None,
+        status_code: int | None = None,
+        extra: dict | None = None,
+        headers: dict | None = None,
+        **params,
+    ):
         self.message = message if message is not None else self.default_message
         self.params = params
         self.fields = fields or {}

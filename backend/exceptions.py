@@ -1,4 +1,5 @@
 """The API's one error shape: {"error": {"code", "message", "fields"}} for every 4xx (and a 503)."""
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -39,8 +40,9 @@ def _error(code: str, message: str, fields: dict, status_code: int, headers=None
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return _error(exc.code, exc.render_message(), exc.fields, exc.status_code, headers=exc.headers or None,
-                      **exc.extra)
+        return _error(
+            exc.code, exc.render_message(), exc.fields, exc.status_code, headers=exc.headers or None, **exc.extra
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -55,8 +57,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         parts = [f"{name}: {messages[0]}" for name, messages in fields.items() if messages]
-        message = _("Please check the input: %(problems)s") % {"problems": "; ".join(parts)} if parts else _(
-            "Invalid input."
+        message = (
+            _("Please check the input: %(problems)s") % {"problems": "; ".join(parts)} if parts else _("Invalid input.")
         )
         return _error("invalid", message, fields, status.HTTP_400_BAD_REQUEST, headers=_headers(response))
 
@@ -64,8 +66,9 @@ def api_exception_handler(exc, context):
         # The framework fills in the wait before translating, so its catalogue never matches; build it here.
         message = _("Request was throttled.")
         if exc.wait is not None:
-            message += " " + ngettext("Expected available in {wait} second.", "Expected available in {wait} seconds.",
-                                      exc.wait).format(wait=exc.wait)
+            message += " " + ngettext(
+                "Expected available in {wait} second.", "Expected available in {wait} seconds.", exc.wait
+            ).format(wait=exc.wait)
         return _error("throttled", message, {}, response.status_code, headers=_headers(response))
     if isinstance(exc, exceptions.ParseError):
         # The parser's own text is an untranslated Python error; say what to send instead.

@@ -1,6 +1,7 @@
 """Messages of Django REST Framework (and one of Django) that their Japanese catalogues leave untranslated.
 
 Marked here so that makemessages keeps them in backend/locale, whose catalogue is searched first."""
+
 from django.utils.translation import gettext_noop
 
 FRAMEWORK_MESSAGES = [

@@ -1,5 +1,6 @@
 """Health checks for the load balancer and the orchestrator: /healthz says the process answers (it touches
 nothing), /readyz that it can serve (the database and the cache answer), 503 with Retry-After when not."""
+
 import logging
 import uuid
 
@@ -46,8 +47,10 @@ def _cache_answers() -> bool:
 def readyz(request):
     checks = {"database": _database_answers(), "cache": _cache_answers()}
     ready = all(checks.values())
-    body = {"status": "ok" if ready else "unavailable",
-            "checks": {name: "ok" if answered else "unavailable" for name, answered in checks.items()}}
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "checks": {name: "ok" if answered else "unavailable" for name, answered in checks.items()},
+    }
     response = JsonResponse(body, status=200 if ready else 503)
     if not ready:
         response["Retry-After"] = str(settings.DATABASE_RETRY_AFTER_SECONDS)

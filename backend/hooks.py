@@ -1,6 +1,7 @@
 """Registries through which a higher app plugs into a lower one that must not import it (see the layers in
 README.md): the lower app declares a hook and calls it; the higher app registers a callable from its
 AppConfig.ready()."""
+
 from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,5 @@
 """Page-number pagination with count/next/previous/results, shared by every list endpoint."""
+
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -12,12 +13,16 @@ def page_serializer(name: str, results):
     """For the schema: a serializer class named `name` describing one page of `results` (a serializer class)."""
     from rest_framework import serializers
 
-    return type(name, (serializers.Serializer,), {
-        "__doc__": f"One page of {results.__name__.removesuffix('Serializer')} results, as StandardPagination "
-                   "returns it.",
-        "__module__": results.__module__,
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": results(many=True),
-    })
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "__doc__": f"One page of {results.__name__.removesuffix('Serializer')} results, as StandardPagination "
+            "returns it.",
+            "__module__": results.__module__,
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": results(many=True),
+        },
+    )

@@ -1,4 +1,5 @@
 """The JSON parser of every API view: a body nested deeper than Python can parse is a 400, not a 500."""
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 

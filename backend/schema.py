@@ -5,6 +5,7 @@ operation lists only the error statuses it can return, each with the enum of its
 framework (validation, authentication, permissions, throttling, media type) follow from the view's own classes and
 documented inputs, and the domain errors from the code the view runs (`raised_domain_errors`).
 """
+
 import inspect
 import sys
 import types
@@ -18,8 +19,16 @@ from .errors import DomainError
 from .hooks import Hook, Receivers
 from .pagination import StandardPagination
 
-PROJECT_PACKAGES = {"accounts", "backend", "bookings", "consultations", "facilities", "outcomes", "payments",
-                    "reimbursements"}
+PROJECT_PACKAGES = {
+    "accounts",
+    "backend",
+    "bookings",
+    "consultations",
+    "facilities",
+    "outcomes",
+    "payments",
+    "reimbursements",
+}
 
 ERROR_DESCRIPTIONS = {
     400: "Invalid input; `fields` names what is wrong.",
@@ -32,16 +41,28 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests; `Retry-After` says when to try again.",
     503: "An outside service (payments, geocoding) is not answering; retry after `Retry-After` seconds.",
 }
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
 # Codes simplejwt's Bearer authentication gives a credential it refuses (see JWTAuthentication.get_user).
 BEARER_CODES = ("authentication_failed", "token_not_valid", "user_not_found", "user_inactive", "password_changed")
 ROLE_FREE_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticated, permissions.IsAuthenticatedOrReadOnly)
-SUMMARY_VERBS = {"list": "List", "retrieve": "Get", "create": "Create", "update": "Update", "partial_update": "Update",
-                 "destroy": "Delete", "delete": "Delete"}
+SUMMARY_VERBS = {
+    "list": "List",
+    "retrieve": "Get",
+    "create": "Create",
+    "update": "Update",
+    "partial_update": "Update",
+    "destroy": "Delete",
+    "delete": "Delete",
+}
 
 
 # --- the domain errors a view can raise ------------------------------------------------------------------------
+
 
 def _in_project(obj) -> bool:
     module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
@@ -77,8 +98,13 @@ def _referenced(function, owner) -> list:
         found.extend(getattr(holder, name) for name in names if hasattr(holder, name))
         if isinstance(holder, type):
             # `super().post(...)`: what the bases define under those names too.
-            found.extend(vars(base)[name] for base in holder.__mro__[1:] if _in_project(base)
-                         for name in names if name in vars(base))
+            found.extend(
+                vars(base)[name]
+                for base in holder.__mro__[1:]
+                if _in_project(base)
+                for name in names
+                if name in vars(base)
+            )
     return found
 
 
@@ -104,14 +130,16 @@ def _reachable_errors(function, owner) -> frozenset:
             elif isinstance(value, (dict, list, tuple, set, frozenset)):
                 # A table of errors (reason -> error class) that the code picks from.
                 members = value.values() if isinstance(value, dict) else value
-                errors.update(member for member in members
-                              if isinstance(member, type) and issubclass(member, DomainError))
+                errors.update(
+                    member for member in members if isinstance(member, type) and issubclass(member, DomainError)
+                )
             elif isinstance(value, (Hook, Receivers)):
                 # What a higher app registered: its errors reach the view through the hook.
                 pending.extend((registered, current_owner) for registered in value.callables())
             elif isinstance(value, type) and _in_project(value):
-                pending.extend((member, value) for member in vars(value).values()
-                               if inspect.isfunction(inspect.unwrap(member)))
+                pending.extend(
+                    (member, value) for member in vars(value).values() if inspect.isfunction(inspect.unwrap(member))
+                )
             elif isinstance(value, (staticmethod, classmethod)) or inspect.ismethod(value):
                 pending.append((value.__func__, current_owner))
             elif callable(value) and inspect.isfunction(inspect.unwrap(value)) and _in_project(inspect.unwrap(value)):
@@ -120,6 +148,7 @@ def _reachable_errors(function, owner) -> frozenset:
 
 
 # --- the schema class ------------------------------------------------------------------------------------------
+
 
 def _error_schema(codes: list[str]) -> dict:
     return {
@@ -182,8 +211,9 @@ class AutoSchema(SpectacularAutoSchema):
             codes.setdefault(status, set()).update(values)
 
         has_body = "requestBody" in operation
-        query = [p for p in operation.get("parameters", []) if p["in"] == "query" and p["name"] not in
-                 ("page", "page_size")]
+        query = [
+            p for p in operation.get("parameters", []) if p["in"] == "query" and p["name"] not in ("page", "page_size")
+        ]
         if has_body:
             add(400, "invalid", "parse_error")
             add(415, "unsupported_media_type")
@@ -194,8 +224,9 @@ class AutoSchema(SpectacularAutoSchema):
 
         authenticators = self.view.get_authenticators()
         permission_classes = [type(p) for p in self.view.get_permissions()]
-        anonymous_allowed = (permissions.AllowAny in permission_classes or (
-            permissions.IsAuthenticatedOrReadOnly in permission_classes and self.method in permissions.SAFE_METHODS))
+        anonymous_allowed = permissions.AllowAny in permission_classes or (
+            permissions.IsAuthenticatedOrReadOnly in permission_classes and self.method in permissions.SAFE_METHODS
+        )
         if authenticators:
             add(401, *BEARER_CODES)
             if not anonymous_allowed:
@@ -203,7 +234,8 @@ class AutoSchema(SpectacularAutoSchema):
             if any(not issubclass(p, ROLE_FREE_PERMISSIONS) for p in permission_classes):
                 add(403, "permission_denied")
             if self.method not in permissions.SAFE_METHODS and any(
-                    isinstance(a, SessionAuthentication) for a in authenticators):
+                isinstance(a, SessionAuthentication) for a in authenticators
+            ):
                 add(403, "permission_denied")  # CSRF, for a browser session
         token_serializer = getattr(self.view, "get_serializer_class", None)
         if type(self.view).__module__.startswith("rest_framework_simplejwt") and token_serializer:
@@ -245,8 +277,8 @@ class AutoSchema(SpectacularAutoSchema):
                 verb, resource = SUMMARY_VERBS[action], words[:-size]
                 break
         else:
-            if self.method == "POST" and words[-len(last_segment):] == last_segment:
-                verb, resource = " ".join(last_segment).capitalize(), words[:-len(last_segment)]
+            if self.method == "POST" and words[-len(last_segment) :] == last_segment:
+                verb, resource = " ".join(last_segment).capitalize(), words[: -len(last_segment)]
             else:
                 return " ".join(words).capitalize()
         resource = [{"me": "own profile"}.get(word, word) for word in resource]
@@ -284,6 +316,7 @@ def _singular(word: str) -> str:
 
 
 # --- post-processing hooks -------------------------------------------------------------------------------------
+
 
 def add_error_components(result, generator, request, public):
     """The pieces the operations' error responses share."""

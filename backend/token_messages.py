@@ -1,6 +1,7 @@
 """Messages of Simple JWT (the token endpoints and Bearer authentication), which ships no Japanese catalogue.
 
 Marked here so that makemessages keeps them in backend/locale, whose catalogue is searched first."""
+
 from django.utils.translation import gettext_noop
 
 TOKEN_MESSAGES = [

@@ -1,4 +1,5 @@
 """Root URLs: the versioned API, its schema and docs, the admin, the web console and the health checks."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView

@@ -1,4 +1,5 @@
 """Error views for paths no view answered: the API's error shape under /api/, Django's pages elsewhere."""
+
 from django.views import defaults
 
 from .responses import is_api_path, not_found_response, status_error_response

@@ -7,6 +7,7 @@ If-Modified-Since.
 
 Creates its own database (dropped at the end), never touches the one DATABASE_URL names.
 """
+
 import os
 import signal
 import socket
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import drop_database, make_database, p95  # noqa: E402
+
 CLIENTS = 8
 BOOKINGS_PER_CLIENT = 40
 FLOOR_REQUESTS_PER_CLIENT = 60
@@ -30,7 +32,6 @@ CALENDAR_REQUESTS = 40
 FEED_BOOKINGS = 2000
 FEED_RUNS = 15
 SERVER_START_SECONDS = 90
-
 
 
 def ms(seconds):
@@ -43,8 +44,6 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-
-
 def wait_until_serving(server, url: str) -> None:
     """Waits for gunicorn's first answer (a cold worker may take seconds to import everything); stops the run
     with a plain message if gunicorn exits or never answers."""
@@ -53,15 +52,19 @@ def wait_until_serving(server, url: str) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         if server.poll() is not None:
-            sys.exit(f"bench/booking.py: gunicorn exited with status {server.returncode} before answering "
-                     "(its log is above).")
+            sys.exit(
+                f"bench/booking.py: gunicorn exited with status {server.returncode} before answering "
+                "(its log is above)."
+            )
         try:
             requests.get(url, timeout=15)
             return
         except requests.RequestException as exc:
             if time.monotonic() > deadline:
-                sys.exit(f"bench/booking.py: gunicorn did not answer {url} within {SERVER_START_SECONDS} s "
-                         f"(last error: {exc}).")
+                sys.exit(
+                    f"bench/booking.py: gunicorn did not answer {url} within {SERVER_START_SECONDS} s "
+                    f"(last error: {exc})."
+                )
             time.sleep(0.2)
 
 
@@ -93,14 +96,20 @@ def timed_requests(session_headers, calls):
 def main():
     source = os.environ.get("DATABASE_URL", "")
     name, url, admin = make_database(source, "booking")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "60", "LOG_LEVEL": "WARNING",
-           # A few accounts make thousands of requests a minute here; the API's throttles would refuse them.
-           "DEFAULT_THROTTLE_OFF": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "backend.settings.base",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DB_CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+        # A few accounts make thousands of requests a minute here; the API's throttles would refuse them.
+        "DEFAULT_THROTTLE_OFF": "1",
+    }
     os.environ.update(env)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         import django
 
         django.setup()
@@ -119,24 +128,46 @@ def run(env):
     from bookings.models import Booking, BookingLine, CalendarFeed, UnitStock
     from facilities.models import Facility, Municipality, OperatorOrganisation, Unit
 
-    town = Municipality.objects.create(code="202177", prefecture_ja="長野県", prefecture_en="Nagano",
-                                       name_ja="佐久市", name_en="Saku")
+    town = Municipality.objects.create(
+        code="202177", prefecture_ja="長野県", prefecture_en="Nagano", name_ja="佐久市", name_en="Saku"
+    )
     organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
-    operator = User.objects.create_user("bench-operator@example.jp", "x", role="operator",
-                                        organisation=organisation)
-    facility = Facility.objects.create(kind="telework_hotel", operator=organisation, municipality=town,
-                                       name_ja="ベンチホテル", name_en="Bench Hotel", address_ja="佐久市1-1",
-                                       latitude=36.27, longitude=138.47)
-    units = [Unit.objects.create(facility=facility, unit_type="room", name_ja=f"部屋{n}", capacity=2, count=1,
-                                 price_yen=8000, max_nights=30) for n in range(CLIENTS)]
+    operator = User.objects.create_user("bench-operator@example.jp", "x", role="operator", organisation=organisation)
+    facility = Facility.objects.create(
+        kind="telework_hotel",
+        operator=organisation,
+        municipality=town,
+        name_ja="ベンチホテル",
+        name_en="Bench Hotel",
+        address_ja="佐久市1-1",
+        latitude=36.27,
+        longitude=138.47,
+    )
+    units = [
+        Unit.objects.create(
+            facility=facility, unit_type="room", name_ja=f"部屋{n}", capacity=2, count=1, price_yen=8000, max_nights=30
+        )
+        for n in range(CLIENTS)
+    ]
     visitors = [User.objects.create_user(f"bench{n}@example.jp", "x") for n in range(CLIENTS)]
     auth = [{"Authorization": f"Bearer {RefreshToken.for_user(v).access_token}"} for v in visitors]
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "backend.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning"], cwd=ROOT, env=env)
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "backend.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         import requests
 
@@ -146,31 +177,65 @@ def run(env):
         # Warm both workers (connections, imports) before measuring anything.
         timed_requests(auth, [[("GET", f"{base}/api/v1/me/", None)] * 5 for _ in range(CLIENTS)])
 
-        floor, floor_wall = timed_requests(auth, [[("GET", f"{base}/api/v1/me/", None)] * FLOOR_REQUESTS_PER_CLIENT
-                                                  for _ in range(CLIENTS)])
-        calls = [[("POST", f"{base}/api/v1/bookings/",
-                   {"unit": unit.id, "check_in": (today + timedelta(days=1 + 2 * k)).isoformat(),
-                    "check_out": (today + timedelta(days=2 + 2 * k)).isoformat(), "adults": 1})
-                  for k in range(BOOKINGS_PER_CLIENT)] for unit in units]
+        floor, floor_wall = timed_requests(
+            auth, [[("GET", f"{base}/api/v1/me/", None)] * FLOOR_REQUESTS_PER_CLIENT for _ in range(CLIENTS)]
+        )
+        calls = [
+            [
+                (
+                    "POST",
+                    f"{base}/api/v1/bookings/",
+                    {
+                        "unit": unit.id,
+                        "check_in": (today + timedelta(days=1 + 2 * k)).isoformat(),
+                        "check_out": (today + timedelta(days=2 + 2 * k)).isoformat(),
+                        "adults": 1,
+                    },
+                )
+                for k in range(BOOKINGS_PER_CLIENT)
+            ]
+            for unit in units
+        ]
         booking_latencies, booking_wall = timed_requests(auth, calls)
         assert Booking.objects.filter(status="confirmed").count() == CLIENTS * BOOKINGS_PER_CLIENT
 
-        calendar_calls = [[("GET", f"{base}/api/v1/units/{units[0].id}/availability/?from={today}&to="
-                            f"{today + timedelta(days=365)}", None)] * (CALENDAR_REQUESTS // CLIENTS)
-                          for _ in range(CLIENTS)]
+        calendar_calls = [
+            [
+                (
+                    "GET",
+                    f"{base}/api/v1/units/{units[0].id}/availability/?from={today}&to={today + timedelta(days=365)}",
+                    None,
+                )
+            ]
+            * (CALENDAR_REQUESTS // CLIENTS)
+            for _ in range(CLIENTS)
+        ]
         calendar, _ = timed_requests(auth, calendar_calls)
 
         # A 20-room block with 2,000 one-night bookings, straight into the tables.
-        hotel = Unit.objects.create(facility=facility, unit_type="room", name_ja="スタンダード", capacity=2,
-                                    count=20, price_yen=9000)
+        hotel = Unit.objects.create(
+            facility=facility, unit_type="room", name_ja="スタンダード", capacity=2, count=20, price_yen=9000
+        )
         nights = [today + timedelta(days=1 + n // 20) for n in range(FEED_BOOKINGS)]
-        created = Booking.objects.bulk_create([
-            Booking(visitor=visitors[n % CLIENTS], unit=hotel, kind="stay", check_in=night,
-                    check_out=night + timedelta(days=1), status="confirmed", total_yen=9000, sequence=1)
-            for n, night in enumerate(nights)])
+        created = Booking.objects.bulk_create(
+            [
+                Booking(
+                    visitor=visitors[n % CLIENTS],
+                    unit=hotel,
+                    kind="stay",
+                    check_in=night,
+                    check_out=night + timedelta(days=1),
+                    status="confirmed",
+                    total_yen=9000,
+                    sequence=1,
+                )
+                for n, night in enumerate(nights)
+            ]
+        )
         BookingLine.objects.bulk_create([BookingLine(booking=b, date=b.check_in, price_yen=9000) for b in created])
-        UnitStock.objects.bulk_create([UnitStock(unit=hotel, date=night, total=20, taken=0)
-                                       for night in sorted(set(nights))])
+        UnitStock.objects.bulk_create(
+            [UnitStock(unit=hotel, date=night, total=20, taken=0) for night in sorted(set(nights))]
+        )
         UnitStock.objects.filter(unit=hotel).update(taken=F("total"))
         feed = CalendarFeed.objects.create(owner=operator, scope="unit", unit=hotel, token="bench-feed-token")
         feed_url = f"{base}/api/v1/calendars/{feed.token}.ics"
@@ -184,8 +249,11 @@ def run(env):
             first = first or response
         assert first.status_code == 200 and first.text.count("BEGIN:VEVENT") == FEED_BOOKINGS
 
-        rows = list(Booking.objects.filter(unit=hotel).order_by("check_in", "id").values_list(
-            "id", "check_in", "check_out", "status", "sequence", "updated_at"))
+        rows = list(
+            Booking.objects.filter(unit=hotel)
+            .order_by("check_in", "id")
+            .values_list("id", "check_in", "check_out", "status", "sequence", "updated_at")
+        )
         baseline_times = []
         for _ in range(FEED_RUNS):
             start = time.perf_counter()
@@ -225,13 +293,19 @@ def run(env):
     feed_median, baseline_median = statistics.median(feed_times), statistics.median(baseline_times)
     print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients")
     print(f"floor: GET /api/v1/me/      {floor_rps:8.1f} req/s   p95 {ms(p95(floor))}")
-    print(f"POST /api/v1/bookings/      {booking_rps:8.1f} bookings/s p95 {ms(p95(booking_latencies))}"
-          f"   (distinct units; {len(booking_latencies)} bookings)")
-    print(f"  ratio to the floor:       throughput {booking_rps / floor_rps:5.2f}x   "
-          f"p95 {p95(booking_latencies) / p95(floor):5.2f}x")
+    print(
+        f"POST /api/v1/bookings/      {booking_rps:8.1f} bookings/s p95 {ms(p95(booking_latencies))}"
+        f"   (distinct units; {len(booking_latencies)} bookings)"
+    )
+    print(
+        f"  ratio to the floor:       throughput {booking_rps / floor_rps:5.2f}x   "
+        f"p95 {p95(booking_latencies) / p95(floor):5.2f}x"
+    )
     print(f"366-day availability        p95 {ms(p95(calendar))}   ({len(calendar)} requests)")
-    print(f"feed of {FEED_BOOKINGS} bookings (HTTP) median {ms(feed_median)}   "
-          f"icalendar alone median {ms(baseline_median)}   ratio {feed_median / baseline_median:5.2f} (target <= 1.5)")
+    print(
+        f"feed of {FEED_BOOKINGS} bookings (HTTP) median {ms(feed_median)}   "
+        f"icalendar alone median {ms(baseline_median)}   ratio {feed_median / baseline_median:5.2f} (target <= 1.5)"
+    )
     for header, samples in not_modified.items():
         print(f"feed 304 ({header + ')':<18} median {ms(statistics.median(samples))}   p95 {ms(p95(samples))}")
 

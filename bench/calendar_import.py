@@ -8,6 +8,7 @@ Creates its own database (dropped at the end), never touches the one DATABASE_UR
 over HTTP from 127.0.0.1 (CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP is switched on for this process only).
 Target: a changed re-sync within 2x the parse alone.
 """
+
 import os
 import random
 import statistics
@@ -70,9 +71,16 @@ class Feed:
 def ical(events) -> bytes:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other Site//Bench//EN"]
     for uid, start, nights, sequence in events:
-        lines += ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z",
-                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{start + timedelta(days=nights):%Y%m%d}",
-                  f"SEQUENCE:{sequence}", "SUMMARY:Reserved", "END:VEVENT"]
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20261101T000000Z",
+            f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{start + timedelta(days=nights):%Y%m%d}",
+            f"SEQUENCE:{sequence}",
+            "SUMMARY:Reserved",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()
 
@@ -84,12 +92,16 @@ def ms(seconds: float) -> str:
 def main():
     source = os.environ.get("DATABASE_URL", "")
     name, url, admin = make_database(source, "calendar_import")
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-           "CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP": "true"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "backend.settings.base",
+        "CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP": "true",
+    }
     os.environ.update(env)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
         import django
 
         django.setup()
@@ -115,10 +127,11 @@ def run():
     visitor = factories.VisitorFactory()
     for n in range(BOOKINGS):
         check_in = today + timedelta(days=1 + (n * 4) % 700)
-        booking_create(visitor=visitor, unit=unit, check_in=check_in, check_out=check_in + timedelta(days=2),
-                       adults=1)
-    events = [[f"res-{n}@airbnb.example", today + timedelta(days=rng.randrange(0, 720)), rng.randrange(1, 4), 0]
-              for n in range(EVENTS)]
+        booking_create(visitor=visitor, unit=unit, check_in=check_in, check_out=check_in + timedelta(days=2), adults=1)
+    events = [
+        [f"res-{n}@airbnb.example", today + timedelta(days=rng.randrange(0, 720)), rng.randrange(1, 4), 0]
+        for n in range(EVENTS)
+    ]
     feed = Feed()
     version = 1
     feed.set(ical(events), version)
@@ -156,14 +169,20 @@ def run():
         changed.append(elapsed)
     current = CalendarImport.objects.get(pk=calendar_import.pk)
     parse = statistics.median(parses)
-    print(f"feed: {EVENTS} events, {len(feed.body) / 1024:.0f} KiB; unit with {BOOKINGS} bookings; "
-          f"{current.block_count} blocked dates, {current.blocks.filter(held=False).count()} in conflict")
+    print(
+        f"feed: {EVENTS} events, {len(feed.body) / 1024:.0f} KiB; unit with {BOOKINGS} bookings; "
+        f"{current.block_count} blocked dates, {current.blocks.filter(held=False).count()} in conflict"
+    )
     print(f"icalendar parse alone (median)     {ms(parse)}")
     print(f"first sync                         {ms(first)}   ratio {first / parse_first:5.2f}")
-    print(f"re-sync unchanged, 304 (median)    {ms(statistics.median(unchanged))}   "
-          f"ratio {statistics.median(unchanged) / parse:5.2f}")
-    print(f"re-sync, 1 % changed (median)      {ms(statistics.median(changed))}   "
-          f"ratio {statistics.median(changed) / parse:5.2f}   (target <= 2.00)")
+    print(
+        f"re-sync unchanged, 304 (median)    {ms(statistics.median(unchanged))}   "
+        f"ratio {statistics.median(unchanged) / parse:5.2f}"
+    )
+    print(
+        f"re-sync, 1 % changed (median)      {ms(statistics.median(changed))}   "
+        f"ratio {statistics.median(changed) / parse:5.2f}   (target <= 2.00)"
+    )
 
 
 if __name__ == "__main__":

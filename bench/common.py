@@ -1,4 +1,5 @@
 """What the benchmarks share: a throwaway PostgreSQL database of their own, and the figures they print."""
+
 import os
 import sys
 from urllib.parse import urlparse, urlunparse

@@ -7,6 +7,7 @@ so URL routing, middleware, validation, the selectors and serialisation all coun
 Creates its own database (`otameshi_bench_search_<pid>`, dropped at the end), never touches the one
 DATABASE_URL names. Target on a 2-core machine: p95 at most 50 ms.
 """
+
 import os
 import random
 import statistics
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import drop_database, make_database, p95  # noqa: E402
+
 FACILITIES = 10_000
 UNITS_PER_FACILITY = 3
 SEARCHES = 200
@@ -30,20 +32,24 @@ DENSE_SHARE = 0.7
 KINDS = ["coworking", "trial_housing", "telework_hotel"]
 
 
-
 def ms(seconds):
     return f"{seconds * 1000:7.1f} ms"
-
-
 
 
 def build_catalogue(rng: random.Random) -> None:
     from facilities.models import Facility, Landmark, Municipality, OperatorOrganisation, Unit
 
-    saku = Municipality.objects.create(code="202177", prefecture_ja="長野県", prefecture_en="Nagano",
-                                       name_ja="佐久市", name_en="Saku")
-    Landmark.objects.create(code="sakudaira-station", municipality=saku, name_ja="佐久平駅",
-                            name_en="Sakudaira Station", latitude=SAKUDAIRA[0], longitude=SAKUDAIRA[1])
+    saku = Municipality.objects.create(
+        code="202177", prefecture_ja="長野県", prefecture_en="Nagano", name_ja="佐久市", name_en="Saku"
+    )
+    Landmark.objects.create(
+        code="sakudaira-station",
+        municipality=saku,
+        name_ja="佐久平駅",
+        name_en="Sakudaira Station",
+        latitude=SAKUDAIRA[0],
+        longitude=SAKUDAIRA[1],
+    )
     organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
     facilities = []
     for index in range(FACILITIES):
@@ -53,19 +59,38 @@ def build_catalogue(rng: random.Random) -> None:
         else:
             latitude, longitude = rng.uniform(31.5, 41.0), rng.uniform(130.5, 141.5)
         kind = KINDS[index % 3]
-        facilities.append(Facility(
-            kind=kind, operator=organisation, municipality=saku, name_ja=f"施設{index}", name_en=f"Facility {index}",
-            address_ja="長野県佐久市", latitude=latitude, longitude=longitude, wifi_mbps=rng.choice([50, 100, 1000]),
-            private_booths=rng.random() < 0.3, parking=rng.random() < 0.6))
+        facilities.append(
+            Facility(
+                kind=kind,
+                operator=organisation,
+                municipality=saku,
+                name_ja=f"施設{index}",
+                name_en=f"Facility {index}",
+                address_ja="長野県佐久市",
+                latitude=latitude,
+                longitude=longitude,
+                wifi_mbps=rng.choice([50, 100, 1000]),
+                private_booths=rng.random() < 0.3,
+                parking=rng.random() < 0.6,
+            )
+        )
     Facility.objects.bulk_create(facilities, batch_size=2000)
     units = []
     for facility in Facility.objects.only("id", "kind"):
         for number in range(UNITS_PER_FACILITY):
             coworking = facility.kind == "coworking"
-            units.append(Unit(
-                facility_id=facility.id, unit_type=("desk" if coworking else "room"), name_ja=f"ユニット{number}",
-                capacity=rng.choice([1, 2, 4, 6]), count=rng.choice([1, 3]), price_yen=rng.randrange(1000, 20000, 500),
-                min_nights=1, max_nights=30))
+            units.append(
+                Unit(
+                    facility_id=facility.id,
+                    unit_type=("desk" if coworking else "room"),
+                    name_ja=f"ユニット{number}",
+                    capacity=rng.choice([1, 2, 4, 6]),
+                    count=rng.choice([1, 3]),
+                    price_yen=rng.randrange(1000, 20000, 500),
+                    min_nights=1,
+                    max_nights=30,
+                )
+            )
     Unit.objects.bulk_create(units, batch_size=5000)
     from django.db import connection
 
@@ -144,8 +169,9 @@ def hand_written(cursor, query: dict) -> int:
         radius = float(query["radius_km"])
         dlat = radius * 1.006 / 110.57
         dlon = dlat / math.cos(math.radians(min(89.0, abs(lat) + dlat)))
-        params.update(lat=lat, lon=lon, radius=radius, south=lat - dlat, north=lat + dlat, west=lon - dlon,
-                      east=lon + dlon)
+        params.update(
+            lat=lat, lon=lon, radius=radius, south=lat - dlat, north=lat + dlat, west=lon - dlon, east=lon + dlon
+        )
         cursor.execute(SQL, params)
     else:
         cursor.execute(SQL_NO_CENTRE, params)
@@ -160,8 +186,10 @@ def run() -> None:
     rng = random.Random(20261124)
     started = time.perf_counter()
     build_catalogue(rng)
-    print(f"catalogue: {FACILITIES:,} facilities, {FACILITIES * UNITS_PER_FACILITY:,} units "
-          f"({DENSE_SHARE:.0%} within 0.5° of Sakudaira), built in {time.perf_counter() - started:.1f} s")
+    print(
+        f"catalogue: {FACILITIES:,} facilities, {FACILITIES * UNITS_PER_FACILITY:,} units "
+        f"({DENSE_SHARE:.0%} within 0.5° of Sakudaira), built in {time.perf_counter() - started:.1f} s"
+    )
 
     queries = searches(rng)
     client = Client(HTTP_HOST="127.0.0.1")
@@ -198,26 +226,39 @@ def run() -> None:
     # The API's count is exact (geodesic); the SQL one spherical: they may differ by a row at a radius's edge.
     differing = sum(1 for a, b in zip(counts, sql_counts, strict=True) if abs(a - b) > max(2, a // 100))
 
-    print(f"searches: {len(queries)} (near Saku {len(api_by_shape['near Saku'])}, spread "
-          f"{len(api_by_shape['spread'])}, no centre {len(api_by_shape['no centre'])}); median results "
-          f"{statistics.median(counts):.0f}, largest {max(counts):,}")
+    print(
+        f"searches: {len(queries)} (near Saku {len(api_by_shape['near Saku'])}, spread "
+        f"{len(api_by_shape['spread'])}, no centre {len(api_by_shape['no centre'])}); median results "
+        f"{statistics.median(counts):.0f}, largest {max(counts):,}"
+    )
     print(f"API (test client)   p50 {ms(statistics.median(api))}   p95 {ms(p95(api))}   max {ms(max(api))}")
     for shape, samples in api_by_shape.items():
         if samples:
             print(f"  {shape:<17} p50 {ms(statistics.median(samples))}   p95 {ms(p95(samples))}")
     print(f"hand-written SQL    p50 {ms(statistics.median(sql))}   p95 {ms(p95(sql))}   max {ms(max(sql))}")
-    print(f"ratio API / SQL     p50 {statistics.median(api) / statistics.median(sql):6.1f}x   "
-          f"p95 {p95(api) / p95(sql):6.1f}x")
+    print(
+        f"ratio API / SQL     p50 {statistics.median(api) / statistics.median(sql):6.1f}x   "
+        f"p95 {p95(api) / p95(sql):6.1f}x"
+    )
     slowest = sorted(zip(api, queries, strict=True), key=lambda pair: pair[0], reverse=True)[:3]
     print("slowest: " + "; ".join(f"{ms(t).strip()} {urlencode(q)}" for t, q in slowest))
-    print(f"target p95 <= 50 ms: {'met' if p95(api) <= 0.050 else 'NOT met'}; counts differing beyond a "
-          f"radius-edge row: {differing}")
+    print(
+        f"target p95 <= 50 ms: {'met' if p95(api) <= 0.050 else 'NOT met'}; counts differing beyond a "
+        f"radius-edge row: {differing}"
+    )
 
 
 def main() -> None:
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "search")
-    os.environ.update({"DATABASE_URL": url, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-                       "DEFAULT_THROTTLE_OFF": "1", "DB_CONN_MAX_AGE": "60"})
+    os.environ.update(
+        {
+            "DATABASE_URL": url,
+            "DEBUG": "false",
+            "DJANGO_SETTINGS_MODULE": "backend.settings.base",
+            "DEFAULT_THROTTLE_OFF": "1",
+            "DB_CONN_MAX_AGE": "60",
+        }
+    )
     try:
         import django
 

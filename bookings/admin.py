@@ -1,5 +1,6 @@
 """Admin pages for bookings: read-only records (changes go through the API's services so that stock and
 payments stay consistent), and closures and price overrides edited through the same services as the API."""
+
 from django.contrib import admin
 
 from backend.admin import ReadOnlyMixin, ServiceAdmin

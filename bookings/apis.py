@@ -1,4 +1,5 @@
 """Thin API views: availability, quotes, bookings and their cancellation, operator rules, iCal feeds."""
+
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
@@ -17,15 +18,35 @@ from backend.pagination import StandardPagination
 from facilities.models import Facility
 
 from . import feeds, hooks, imports, selectors, services
-from .errors import (CalendarFeedNotFound, ClosureNotFound, ConsultationsFeedForStaffOnly, FacilityNotFound, InvalidIdempotencyKey,
-                     PriceOverrideNotFound, StaysFeedForVisitorsOnly, UnitNotFound)
+from .errors import (
+    CalendarFeedNotFound,
+    ClosureNotFound,
+    ConsultationsFeedForStaffOnly,
+    FacilityNotFound,
+    InvalidIdempotencyKey,
+    PriceOverrideNotFound,
+    StaysFeedForVisitorsOnly,
+    UnitNotFound,
+)
 from .models import CalendarFeed, Closure, PriceOverride
-from .serializers import (AvailabilityQuerySerializer, AvailabilitySerializer, BookingEventSerializer,
-                          BookingListFilterSerializer, BookingPageSerializer, BookingSerializer,
-                          CalendarFeedCreateSerializer, CalendarFeedSerializer, CalendarFeedUpdateSerializer,
-                          CancelSerializer, ClosureSerializer,
-                          ClosureWriteSerializer, PriceOverrideSerializer, PriceOverrideWriteSerializer, QuoteSerializer,
-                          StayRequestSerializer)
+from .serializers import (
+    AvailabilityQuerySerializer,
+    AvailabilitySerializer,
+    BookingEventSerializer,
+    BookingListFilterSerializer,
+    BookingPageSerializer,
+    BookingSerializer,
+    CalendarFeedCreateSerializer,
+    CalendarFeedSerializer,
+    CalendarFeedUpdateSerializer,
+    CancelSerializer,
+    ClosureSerializer,
+    ClosureWriteSerializer,
+    PriceOverrideSerializer,
+    PriceOverrideWriteSerializer,
+    QuoteSerializer,
+    StayRequestSerializer,
+)
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
 UNIT_ID = OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -35,24 +56,53 @@ OVERRIDE_ID = OpenApiParameter("override_id", OpenApiTypes.INT, OpenApiParameter
 FEED_ID = OpenApiParameter("feed_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 TOKEN = OpenApiParameter("token", OpenApiTypes.STR, OpenApiParameter.PATH, description="The feed's secret token.")
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Retrying with the same key returns the same booking; another body under it is refused (422).")
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Retrying with the same key returns the same booking; another body under it is refused (422).",
+)
 CALENDAR_RESPONSES = {
     (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="An iCalendar (RFC 5545) document."),
     (304, "text/calendar"): OpenApiResponse(description="Not modified since the ETag or date the client sent."),
 }
 # Conditional requests in, validators and the file name out.
 CALENDAR_HEADERS = [
-    OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                     description="The ETag of the copy the client holds: 304 while it is current."),
-    OpenApiParameter("If-Modified-Since", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-                     description="The Last-Modified of the copy the client holds: 304 while it is current."),
-    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
-                     description="Version of the calendar, for If-None-Match."),
-    OpenApiParameter("Last-Modified", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
-                     description="When the calendar last changed (HTTP date), for If-Modified-Since."),
-    OpenApiParameter("Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
-                     description='`inline; filename="....ics"`.'),
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="The ETag of the copy the client holds: 304 while it is current.",
+    ),
+    OpenApiParameter(
+        "If-Modified-Since",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="The Last-Modified of the copy the client holds: 304 while it is current.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="Version of the calendar, for If-None-Match.",
+    ),
+    OpenApiParameter(
+        "Last-Modified",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="When the calendar last changed (HTTP date), for If-Modified-Since.",
+    ),
+    OpenApiParameter(
+        "Content-Disposition",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        description='`inline; filename="....ics"`.',
+    ),
 ]
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -111,30 +161,45 @@ def _booking_response(request, booking, status_code=status.HTTP_200_OK) -> Respo
 
 # --- availability and quotes -----------------------------------------------------------------------------------
 
+
 class UnitAvailabilityApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(parameters=[UNIT_ID, AvailabilityQuerySerializer], responses=AvailabilitySerializer,
-                   operation_id="units_availability_retrieve",
-                   description="Per date: free units, price, closure; the unit's operator also sees what is "
-                               "taken, closure reasons and price labels (null for everyone else).")
+    @extend_schema(
+        parameters=[UNIT_ID, AvailabilityQuerySerializer],
+        responses=AvailabilitySerializer,
+        operation_id="units_availability_retrieve",
+        description="Per date: free units, price, closure; the unit's operator also sees what is "
+        "taken, closure reasons and price labels (null for everyone else).",
+    )
     def get(self, request, unit_id: str):
-        unit = selectors.unit_public_get(unit_id=unit_id) if not _operates(request, unit_id) else \
-            selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = (
+            selectors.unit_public_get(unit_id=unit_id)
+            if not _operates(request, unit_id)
+            else selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        )
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         detailed = selectors.is_unit_operator(user=request.user, unit=unit)
-        days = selectors.availability(unit=unit, start=query.validated_data["from"], end=query.validated_data["to"],
-                                      detailed=detailed)
+        days = selectors.availability(
+            unit=unit, start=query.validated_data["from"], end=query.validated_data["to"], detailed=detailed
+        )
         facility = unit.facility
-        return Response(AvailabilitySerializer({
-            "unit": unit.id, "min_nights": unit.min_nights, "max_nights": unit.max_nights,
-            "booking_window_days": unit.booking_window_days,
-            "check_in_time": _hh_mm(unit.check_in_time or facility.check_in_time),
-            "check_out_time": _hh_mm(unit.check_out_time or facility.check_out_time),
-            "free_cancellation_days": unit.free_cancellation_days,
-            "cancellation_fee_percent": unit.cancellation_fee_percent, "days": days,
-        }).data)
+        return Response(
+            AvailabilitySerializer(
+                {
+                    "unit": unit.id,
+                    "min_nights": unit.min_nights,
+                    "max_nights": unit.max_nights,
+                    "booking_window_days": unit.booking_window_days,
+                    "check_in_time": _hh_mm(unit.check_in_time or facility.check_in_time),
+                    "check_out_time": _hh_mm(unit.check_out_time or facility.check_out_time),
+                    "free_cancellation_days": unit.free_cancellation_days,
+                    "cancellation_fee_percent": unit.cancellation_fee_percent,
+                    "days": days,
+                }
+            ).data
+        )
 
 
 def _hh_mm(moment) -> str | None:
@@ -153,41 +218,72 @@ def _operates(request, unit_id) -> bool:
 class QuoteApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(request=StayRequestSerializer, responses=QuoteSerializer, operation_id="quotes_create",
-                   description="Prices a stay (or day passes) as a booking would, without holding anything.")
+    @extend_schema(
+        request=StayRequestSerializer,
+        responses=QuoteSerializer,
+        operation_id="quotes_create",
+        description="Prices a stay (or day passes) as a booking would, without holding anything.",
+    )
     def post(self, request):
         serializer = StayRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         unit = selectors.unit_bookable(unit_id=data["unit"])
-        stay = selectors.stay_resolve(unit=unit, check_in=data.get("check_in"), check_out=data.get("check_out"),
-                                      dates=data.get("dates"), adults=data["adults"], children=data["children"],
-                                      infants=data["infants"])
+        stay = selectors.stay_resolve(
+            unit=unit,
+            check_in=data.get("check_in"),
+            check_out=data.get("check_out"),
+            dates=data.get("dates"),
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+        )
         selectors.stay_check_available(stay=stay)
         lines = stay.lines
         user = request.user
         visitor = user if user.is_authenticated and user.is_visitor else None
         estimates = hooks.estimate_for_quote(
-            visitor=visitor, unit=unit, kind=stay.kind, dates=stay.calendar_dates(),
-            nights=lines if stay.kind == "stay" else [], adults=stay.adults, children=stay.children,
-            infants=stay.infants)
-        return Response(QuoteSerializer({
-            "unit": unit.id, "kind": stay.kind, "check_in": stay.check_in, "check_out": stay.check_out,
-            "dates": list(stay.dates), "adults": stay.adults, "children": stay.children, "infants": stay.infants,
-            "total_yen": stay.total_yen,
-            "lines": [{"date": day, "price_yen": price} for day, price in lines], **estimates,
-        }).data)
+            visitor=visitor,
+            unit=unit,
+            kind=stay.kind,
+            dates=stay.calendar_dates(),
+            nights=lines if stay.kind == "stay" else [],
+            adults=stay.adults,
+            children=stay.children,
+            infants=stay.infants,
+        )
+        return Response(
+            QuoteSerializer(
+                {
+                    "unit": unit.id,
+                    "kind": stay.kind,
+                    "check_in": stay.check_in,
+                    "check_out": stay.check_out,
+                    "dates": list(stay.dates),
+                    "adults": stay.adults,
+                    "children": stay.children,
+                    "infants": stay.infants,
+                    "total_yen": stay.total_yen,
+                    "lines": [{"date": day, "price_yen": price} for day, price in lines],
+                    **estimates,
+                }
+            ).data
+        )
 
 
 # --- bookings --------------------------------------------------------------------------------------------------
+
 
 class BookingListApi(APIView):
     def get_permissions(self):
         return [IsVisitor()] if self.request.method == "POST" else [IsBookingReader()]
 
-    @extend_schema(parameters=[BookingListFilterSerializer], responses=BookingPageSerializer,
-                   operation_id="bookings_list",
-                   description="A visitor's own bookings, an operator's facilities', municipal staff's town's.")
+    @extend_schema(
+        parameters=[BookingListFilterSerializer],
+        responses=BookingPageSerializer,
+        operation_id="bookings_list",
+        description="A visitor's own bookings, an operator's facilities', municipal staff's town's.",
+    )
     def get(self, request):
         filters = BookingListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -199,10 +295,14 @@ class BookingListApi(APIView):
         data = BookingSerializer(page, many=True, context={"request": request, "estimates": estimates}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(parameters=[IDEMPOTENCY_KEY], request=StayRequestSerializer, responses={201: BookingSerializer},
-                   operation_id="bookings_create",
-                   description="Books a stay or day passes. With Stripe the booking stays `pending` while it holds "
-                               "the units; paid on site it is `confirmed` at once.")
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=StayRequestSerializer,
+        responses={201: BookingSerializer},
+        operation_id="bookings_create",
+        description="Books a stay or day passes. With Stripe the booking stays `pending` while it holds "
+        "the units; paid on site it is `confirmed` at once.",
+    )
     def post(self, request):
         key = request.headers.get("Idempotency-Key")
         if key is not None and not (0 < len(key.strip()) <= MAX_IDEMPOTENCY_KEY and key.strip().isprintable()):
@@ -211,9 +311,16 @@ class BookingListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         booking = services.booking_create(
-            visitor=request.user, unit=data["unit"], check_in=data.get("check_in"), check_out=data.get("check_out"),
-            dates=data.get("dates"), adults=data["adults"], children=data["children"], infants=data["infants"],
-            idempotency_key=key.strip() if key else None)
+            visitor=request.user,
+            unit=data["unit"],
+            check_in=data.get("check_in"),
+            check_out=data.get("check_out"),
+            dates=data.get("dates"),
+            adults=data["adults"],
+            children=data["children"],
+            infants=data["infants"],
+            idempotency_key=key.strip() if key else None,
+        )
         return _booking_response(request, booking, status.HTTP_201_CREATED)
 
 
@@ -228,11 +335,14 @@ class BookingDetailApi(APIView):
 class BookingEventListApi(APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(parameters=[BOOKING_ID], responses=BookingEventSerializer(many=True),
-                   operation_id="bookings_events_list",
-                   description="The booking's audit trail, oldest first: who made, confirmed, cancelled, released "
-                               "or completed it, and when. For its visitor, its facility's operator and the town's "
-                               "staff.")
+    @extend_schema(
+        parameters=[BOOKING_ID],
+        responses=BookingEventSerializer(many=True),
+        operation_id="bookings_events_list",
+        description="The booking's audit trail, oldest first: who made, confirmed, cancelled, released "
+        "or completed it, and when. For its visitor, its facility's operator and the town's "
+        "staff.",
+    )
     def get(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
         return Response(BookingEventSerializer(booking.events.all(), many=True).data)
@@ -241,10 +351,14 @@ class BookingEventListApi(APIView):
 class BookingCancelApi(APIView):
     permission_classes = [IsVisitorOrOperator]
 
-    @extend_schema(parameters=[BOOKING_ID], request=CancelSerializer, responses=BookingSerializer,
-                   operation_id="bookings_cancel",
-                   description="A visitor cancels their own booking under the unit's policy (the fee kept is "
-                               "`cancellation_fee_yen`); an operator cancels with a `reason` and a full refund.")
+    @extend_schema(
+        parameters=[BOOKING_ID],
+        request=CancelSerializer,
+        responses=BookingSerializer,
+        operation_id="bookings_cancel",
+        description="A visitor cancels their own booking under the unit's policy (the fee kept is "
+        "`cancellation_fee_yen`); an operator cancels with a `reason` and a full refund.",
+    )
     def post(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
         serializer = CancelSerializer(data=request.data)
@@ -256,16 +370,24 @@ class BookingCancelApi(APIView):
 class BookingCalendarApi(CalendarApi):
     permission_classes = [IsVisitor]
 
-    @extend_schema(parameters=[BOOKING_ID, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES,
-                   operation_id="bookings_calendar_retrieve",
-                   description="The booking as an iCalendar event, for its visitor.")
+    @extend_schema(
+        parameters=[BOOKING_ID, *CALENDAR_HEADERS],
+        responses=CALENDAR_RESPONSES,
+        operation_id="bookings_calendar_retrieve",
+        description="The booking as an iCalendar event, for its visitor.",
+    )
     def get(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        return self.calendar_response(request, feeds.booking_version(booking),
-                                      lambda: feeds.booking_calendar(booking), f"booking-{booking.id}.ics")
+        return self.calendar_response(
+            request,
+            feeds.booking_version(booking),
+            lambda: feeds.booking_calendar(booking),
+            f"booking-{booking.id}.ics",
+        )
 
 
 # --- operator rules: closures and price overrides --------------------------------------------------------------
+
 
 def _closure(unit, closure_id) -> Closure:
     closure_id = parse_id(closure_id)
@@ -278,16 +400,21 @@ def _closure(unit, closure_id) -> Closure:
 class ClosureListApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID], responses=ClosureSerializer(many=True),
-                   operation_id="operator_units_closures_list")
+    @extend_schema(
+        parameters=[UNIT_ID], responses=ClosureSerializer(many=True), operation_id="operator_units_closures_list"
+    )
     def get(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(ClosureSerializer(selectors.closure_list(unit=unit), many=True).data)
 
-    @extend_schema(parameters=[UNIT_ID], request=ClosureWriteSerializer, responses={201: ClosureSerializer},
-                   operation_id="operator_units_closures_create",
-                   description="Closes the unit on [start_date, end_date] (both included). Refused (409) over "
-                               "dates with active bookings.")
+    @extend_schema(
+        parameters=[UNIT_ID],
+        request=ClosureWriteSerializer,
+        responses={201: ClosureSerializer},
+        operation_id="operator_units_closures_create",
+        description="Closes the unit on [start_date, end_date] (both included). Refused (409) over "
+        "dates with active bookings.",
+    )
     def post(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         serializer = ClosureWriteSerializer(data=request.data)
@@ -299,14 +426,19 @@ class ClosureListApi(APIView):
 class ClosureDetailApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID, CLOSURE_ID], responses=ClosureSerializer,
-                   operation_id="operator_units_closures_retrieve")
+    @extend_schema(
+        parameters=[UNIT_ID, CLOSURE_ID], responses=ClosureSerializer, operation_id="operator_units_closures_retrieve"
+    )
     def get(self, request, unit_id: str, closure_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(ClosureSerializer(_closure(unit, closure_id)).data)
 
-    @extend_schema(parameters=[UNIT_ID, CLOSURE_ID], request=ClosureWriteSerializer(partial=True),
-                   responses=ClosureSerializer, operation_id="operator_units_closures_partial_update")
+    @extend_schema(
+        parameters=[UNIT_ID, CLOSURE_ID],
+        request=ClosureWriteSerializer(partial=True),
+        responses=ClosureSerializer,
+        operation_id="operator_units_closures_partial_update",
+    )
     def patch(self, request, unit_id: str, closure_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         closure = _closure(unit, closure_id)
@@ -315,8 +447,9 @@ class ClosureDetailApi(APIView):
         closure = services.closure_update(closure=closure, **serializer.validated_data)
         return Response(ClosureSerializer(closure).data)
 
-    @extend_schema(parameters=[UNIT_ID, CLOSURE_ID], responses={204: None},
-                   operation_id="operator_units_closures_destroy")
+    @extend_schema(
+        parameters=[UNIT_ID, CLOSURE_ID], responses={204: None}, operation_id="operator_units_closures_destroy"
+    )
     def delete(self, request, unit_id: str, closure_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         services.closure_delete(closure=_closure(unit, closure_id))
@@ -334,16 +467,23 @@ def _override(unit, override_id) -> PriceOverride:
 class PriceOverrideListApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID], responses=PriceOverrideSerializer(many=True),
-                   operation_id="operator_units_price_overrides_list")
+    @extend_schema(
+        parameters=[UNIT_ID],
+        responses=PriceOverrideSerializer(many=True),
+        operation_id="operator_units_price_overrides_list",
+    )
     def get(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(PriceOverrideSerializer(selectors.price_override_list(unit=unit), many=True).data)
 
-    @extend_schema(parameters=[UNIT_ID], request=PriceOverrideWriteSerializer,
-                   responses={201: PriceOverrideSerializer}, operation_id="operator_units_price_overrides_create",
-                   description="A price per night (or day) on [start_date, end_date] (both included); overlapping "
-                               "another override of the unit is refused (400).")
+    @extend_schema(
+        parameters=[UNIT_ID],
+        request=PriceOverrideWriteSerializer,
+        responses={201: PriceOverrideSerializer},
+        operation_id="operator_units_price_overrides_create",
+        description="A price per night (or day) on [start_date, end_date] (both included); overlapping "
+        "another override of the unit is refused (400).",
+    )
     def post(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         serializer = PriceOverrideWriteSerializer(data=request.data)
@@ -355,14 +495,21 @@ class PriceOverrideListApi(APIView):
 class PriceOverrideDetailApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID, OVERRIDE_ID], responses=PriceOverrideSerializer,
-                   operation_id="operator_units_price_overrides_retrieve")
+    @extend_schema(
+        parameters=[UNIT_ID, OVERRIDE_ID],
+        responses=PriceOverrideSerializer,
+        operation_id="operator_units_price_overrides_retrieve",
+    )
     def get(self, request, unit_id: str, override_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(PriceOverrideSerializer(_override(unit, override_id)).data)
 
-    @extend_schema(parameters=[UNIT_ID, OVERRIDE_ID], request=PriceOverrideWriteSerializer(partial=True),
-                   responses=PriceOverrideSerializer, operation_id="operator_units_price_overrides_partial_update")
+    @extend_schema(
+        parameters=[UNIT_ID, OVERRIDE_ID],
+        request=PriceOverrideWriteSerializer(partial=True),
+        responses=PriceOverrideSerializer,
+        operation_id="operator_units_price_overrides_partial_update",
+    )
     def patch(self, request, unit_id: str, override_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         override = _override(unit, override_id)
@@ -371,8 +518,9 @@ class PriceOverrideDetailApi(APIView):
         override = services.price_override_update(override=override, **serializer.validated_data)
         return Response(PriceOverrideSerializer(override).data)
 
-    @extend_schema(parameters=[UNIT_ID, OVERRIDE_ID], responses={204: None},
-                   operation_id="operator_units_price_overrides_destroy")
+    @extend_schema(
+        parameters=[UNIT_ID, OVERRIDE_ID], responses={204: None}, operation_id="operator_units_price_overrides_destroy"
+    )
     def delete(self, request, unit_id: str, override_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         services.price_override_delete(override=_override(unit, override_id))
@@ -380,6 +528,7 @@ class PriceOverrideDetailApi(APIView):
 
 
 # --- calendar feeds --------------------------------------------------------------------------------------------
+
 
 def _feed(request, feed_id) -> CalendarFeed:
     feed_id = parse_id(feed_id)
@@ -397,13 +546,15 @@ class CalendarFeedListApi(APIView):
         feeds_of_user = CalendarFeed.objects.filter(owner=request.user)
         return Response(CalendarFeedSerializer(feeds_of_user, many=True, context={"request": request}).data)
 
-    @extend_schema(request=CalendarFeedCreateSerializer,
-                   responses={200: CalendarFeedSerializer, 201: CalendarFeedSerializer},
-                   operation_id="calendar_feeds_create",
-                   description="The secret URL of a feed: `unit` or `facility` (blocked nights, for its operator) "
-                               "or `stays` (a visitor's own stays and consultations) or `consultations` (municipal "
-                               "staff: their town's booked consultation slots). One per target: asking again "
-                               "returns it (200).")
+    @extend_schema(
+        request=CalendarFeedCreateSerializer,
+        responses={200: CalendarFeedSerializer, 201: CalendarFeedSerializer},
+        operation_id="calendar_feeds_create",
+        description="The secret URL of a feed: `unit` or `facility` (blocked nights, for its operator) "
+        "or `stays` (a visitor's own stays and consultations) or `consultations` (municipal "
+        "staff: their town's booked consultation slots). One per target: asking again "
+        "returns it (200).",
+    )
     def post(self, request):
         serializer = CalendarFeedCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -416,34 +567,44 @@ class CalendarFeedListApi(APIView):
         elif data["scope"] == CalendarFeed.Scope.CONSULTATIONS:
             if not user.is_municipal_staff:
                 raise ConsultationsFeedForStaffOnly(
-                    fields={"scope": [str(ConsultationsFeedForStaffOnly.default_message)]})
+                    fields={"scope": [str(ConsultationsFeedForStaffOnly.default_message)]}
+                )
         elif data["scope"] == CalendarFeed.Scope.UNIT:
             unit = selectors.unit_for_operator(user=user, unit_id=data["unit"])
         else:
-            facility = Facility.objects.filter(id=data["facility"], operator_id=user.organisation_id).first() \
-                if user.is_operator else None
+            facility = (
+                Facility.objects.filter(id=data["facility"], operator_id=user.organisation_id).first()
+                if user.is_operator
+                else None
+            )
             if facility is None:
                 raise FacilityNotFound()
-        feed, created = services.calendar_feed_get_or_create(owner=user, scope=data["scope"], unit=unit,
-                                                             facility=facility)
+        feed, created = services.calendar_feed_get_or_create(
+            owner=user, scope=data["scope"], unit=unit, facility=facility
+        )
         if "include_imported" in data:
             feed = imports.calendar_feed_include_imported(feed=feed, include=data["include_imported"])
-        return Response(CalendarFeedSerializer(feed, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            CalendarFeedSerializer(feed, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class CalendarFeedDetailApi(APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(parameters=[FEED_ID], request=CalendarFeedUpdateSerializer, responses=CalendarFeedSerializer,
-                   operation_id="calendar_feeds_partial_update",
-                   description="Switches whether an operator feed shows dates blocked by calendar imports.")
+    @extend_schema(
+        parameters=[FEED_ID],
+        request=CalendarFeedUpdateSerializer,
+        responses=CalendarFeedSerializer,
+        operation_id="calendar_feeds_partial_update",
+        description="Switches whether an operator feed shows dates blocked by calendar imports.",
+    )
     def patch(self, request, feed_id: str):
         feed = _feed(request, feed_id)
         serializer = CalendarFeedUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        feed = imports.calendar_feed_include_imported(feed=feed,
-                                                      include=serializer.validated_data["include_imported"])
+        feed = imports.calendar_feed_include_imported(feed=feed, include=serializer.validated_data["include_imported"])
         return Response(CalendarFeedSerializer(feed, context={"request": request}).data)
 
     @extend_schema(parameters=[FEED_ID], responses={204: None}, operation_id="calendar_feeds_destroy")
@@ -455,9 +616,13 @@ class CalendarFeedDetailApi(APIView):
 class CalendarFeedRotateApi(APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(parameters=[FEED_ID], request=None, responses=CalendarFeedSerializer,
-                   operation_id="calendar_feeds_rotate",
-                   description="Replaces the secret URL; the old one answers 404 from now on.")
+    @extend_schema(
+        parameters=[FEED_ID],
+        request=None,
+        responses=CalendarFeedSerializer,
+        operation_id="calendar_feeds_rotate",
+        description="Replaces the secret URL; the old one answers 404 from now on.",
+    )
     def post(self, request, feed_id: str):
         feed = services.calendar_feed_rotate(feed=_feed(request, feed_id))
         return Response(CalendarFeedSerializer(feed, context={"request": request}).data)
@@ -482,13 +647,18 @@ class CalendarFeedPublicApi(CalendarApi):
     throttle_classes = [CalendarFeedThrottle]
     throttle_scope = "calendar_feed"
 
-    @extend_schema(parameters=[TOKEN, *CALENDAR_HEADERS], responses=CALENDAR_RESPONSES,
-                   operation_id="calendars_retrieve", auth=[],
-                   description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "
-                               "guests' details. Answers 304 to a matching If-None-Match or If-Modified-Since.")
+    @extend_schema(
+        parameters=[TOKEN, *CALENDAR_HEADERS],
+        responses=CALENDAR_RESPONSES,
+        operation_id="calendars_retrieve",
+        auth=[],
+        description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "
+        "guests' details. Answers 304 to a matching If-None-Match or If-Modified-Since.",
+    )
     def get(self, request, token: str):
         feed = feeds.feed_get(token=token)
         if feed is None:
             raise CalendarFeedNotFound()
-        return self.calendar_response(request, feeds.feed_version(feed), lambda: feeds.feed_calendar(feed),
-                                      f"otameshi-{feed.scope}.ics")
+        return self.calendar_response(
+            request, feeds.feed_version(feed), lambda: feeds.feed_calendar(feed), f"otameshi-{feed.scope}.ics"
+        )

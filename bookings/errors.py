@@ -1,4 +1,5 @@
 """Domain errors of bookings: bad stays, no availability, cancellations, availability rules and feeds."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound
@@ -25,9 +26,17 @@ class InvalidStay(DomainError):
     """The dates or party of a stay break one of the unit's rules; `code` says which."""
 
     code = "invalid_stay"
-    other_codes = ("nights_required", "dates_required", "check_out_not_after_check_in", "too_few_nights",
-                   "too_many_nights", "date_in_past", "beyond_booking_window", "party_over_capacity",
-                   "total_too_large")
+    other_codes = (
+        "nights_required",
+        "dates_required",
+        "check_out_not_after_check_in",
+        "too_few_nights",
+        "too_many_nights",
+        "date_in_past",
+        "beyond_booking_window",
+        "party_over_capacity",
+        "total_too_large",
+    )
 
 
 class UnitClosed(Conflict):

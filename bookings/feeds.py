@@ -1,6 +1,7 @@
 """Calendar feeds: the events a booking, a unit, a facility, a visitor's stays and consultations or a town's
 booked consultations show, and the validators (ETag, Last-Modified) that let a calendar app's poll be answered
 with a 304 without rendering anything."""
+
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -112,13 +113,20 @@ def _consultation_events(consultations) -> list[Event]:
         details = [_("Consultation %(id)s") % {"id": consultation.id}]
         if meeting_url:
             details.append(meeting_url)
-        events.append(Event(
-            uid=f"consultation-{consultation.id}@{_host()}", start=slot.starts_at, end=slot.ends_at,
-            stamp=_latest(consultation.updated_at, slot.updated_at),
-            summary=_("Consultation with %(town)s") % {"town": slot.municipality.localized("name")},
-            status=CONSULTATION_STATUS[consultation.status], sequence=consultation.sequence,
-            location=location, url=meeting_url or _consultation_url(consultation.id), description="\n".join(details),
-        ))
+        events.append(
+            Event(
+                uid=f"consultation-{consultation.id}@{_host()}",
+                start=slot.starts_at,
+                end=slot.ends_at,
+                stamp=_latest(consultation.updated_at, slot.updated_at),
+                summary=_("Consultation with %(town)s") % {"town": slot.municipality.localized("name")},
+                status=CONSULTATION_STATUS[consultation.status],
+                sequence=consultation.sequence,
+                location=location,
+                url=meeting_url or _consultation_url(consultation.id),
+                description="\n".join(details),
+            )
+        )
     return events
 
 
@@ -126,11 +134,15 @@ def _booking_consultations(booking: Booking):
     """The booking's .ics shows the visitor's consultations with the booking's town from check-in day to
     check-out day (both included): the meeting the town's subsidy asks for during the stay."""
     return consultation_selectors.visitor_consultations_between(
-        visitor_id=booking.visitor_id, municipality_id=booking.unit.facility.municipality_id,
-        start=booking.check_in, end=booking.check_out)
+        visitor_id=booking.visitor_id,
+        municipality_id=booking.unit.facility.municipality_id,
+        start=booking.check_in,
+        end=booking.check_out,
+    )
 
 
 # --- one booking, for its visitor ------------------------------------------------------------------------------
+
 
 def _visitor_events(bookings) -> list[Event]:
     bookings = list(bookings)
@@ -143,25 +155,49 @@ def _visitor_events(bookings) -> list[Event]:
         check_out_time = unit.check_out_time or facility.check_out_time
         details = [_("Booking %(id)s") % {"id": booking.id}]
         if booking.kind == Booking.Kind.STAY and check_in_time and check_out_time:
-            details.append(_("Check-in from %(check_in)s, check-out by %(check_out)s") % {
-                "check_in": check_in_time.strftime("%H:%M"), "check_out": check_out_time.strftime("%H:%M")})
+            details.append(
+                _("Check-in from %(check_in)s, check-out by %(check_out)s")
+                % {"check_in": check_in_time.strftime("%H:%M"), "check_out": check_out_time.strftime("%H:%M")}
+            )
         for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id)):
-            events.append(Event(
-                uid=_uid(booking.id, booking.kind, start), start=start, end=end, stamp=booking.updated_at,
-                summary=f"{facility.localized('name')} {unit.localized('name')}", status=STATUS[booking.status],
-                sequence=booking.sequence, location=facility.localized("address"),
-                geo=(facility.latitude, facility.longitude), url=booking_url(booking.id),
-                description="\n".join(details),
-            ))
+            events.append(
+                Event(
+                    uid=_uid(booking.id, booking.kind, start),
+                    start=start,
+                    end=end,
+                    stamp=booking.updated_at,
+                    summary=f"{facility.localized('name')} {unit.localized('name')}",
+                    status=STATUS[booking.status],
+                    sequence=booking.sequence,
+                    location=facility.localized("address"),
+                    geo=(facility.latitude, facility.longitude),
+                    url=booking_url(booking.id),
+                    description="\n".join(details),
+                )
+            )
     return events
 
 
 def booking_version(booking: Booking) -> Version:
     consultations = list(_booking_consultations(booking).values_list("id", "updated_at", "slot__updated_at"))
-    modified = _latest(booking.updated_at, booking.unit.updated_at, booking.unit.facility.updated_at,
-                       *(row[1] for row in consultations), *(row[2] for row in consultations))
-    return Version(_version("booking", booking.id, booking.sequence, modified.isoformat(), get_language(),
-                            [row[0] for row in consultations]), modified)
+    modified = _latest(
+        booking.updated_at,
+        booking.unit.updated_at,
+        booking.unit.facility.updated_at,
+        *(row[1] for row in consultations),
+        *(row[2] for row in consultations),
+    )
+    return Version(
+        _version(
+            "booking",
+            booking.id,
+            booking.sequence,
+            modified.isoformat(),
+            get_language(),
+            [row[0] for row in consultations],
+        ),
+        modified,
+    )
 
 
 def booking_calendar(booking: Booking) -> str:
@@ -179,8 +215,11 @@ def feed_get(*, token: str) -> CalendarFeed | None:
     or an operator feed's owner who has left the organisation that runs its unit or facility, has none."""
     if not token or len(token) > 64 or not set(token) <= TOKEN_ALPHABET:
         return None
-    feed = (CalendarFeed.objects.select_related("owner", "unit__facility", "facility")
-            .filter(token=token, owner__is_active=True).first())
+    feed = (
+        CalendarFeed.objects.select_related("owner", "unit__facility", "facility")
+        .filter(token=token, owner__is_active=True)
+        .first()
+    )
     if feed is None:
         return None
     if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
@@ -220,8 +259,9 @@ def _window_counts(queryset, *, last_day: str, since: date) -> dict:
     """For the events of a feed's scope: how many are in the window, their latest change, and the last day of
     the newest one that has left it; one query."""
     inside = Q(**{f"{last_day}__gte": since})
-    return queryset.aggregate(n=Count("id", filter=inside), at=Max("updated_at", filter=inside),
-                              gone=Max(last_day, filter=~inside))
+    return queryset.aggregate(
+        n=Count("id", filter=inside), at=Max("updated_at", filter=inside), gone=Max(last_day, filter=~inside)
+    )
 
 
 def feed_version(feed: CalendarFeed) -> Version:
@@ -237,23 +277,47 @@ def feed_version(feed: CalendarFeed) -> Version:
         scope = Booking.objects.filter(visitor_id=feed.owner_id)
         consultations = consultation_selectors.visitor_consultations_state(visitor_id=feed.owner_id, since=since)
         closures: dict[str, Any] = {"n": 0, "at": None, "gone": None}
-        names = _stays_bookings(feed).aggregate(unit_at=Max("unit__updated_at"),
-                                                facility_at=Max("unit__facility__updated_at"))
+        names = _stays_bookings(feed).aggregate(
+            unit_at=Max("unit__updated_at"), facility_at=Max("unit__facility__updated_at")
+        )
     else:
         since, past_days = _operator_since(), OPERATOR_PAST_DAYS
         scope = Booking.objects.filter(_operator_scope(feed))
         closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
         closures = _window_counts(Closure.objects.filter(closure_scope), last_day="end_date", since=since)
-        units = Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(
-            facility_id=feed.facility_id)  # type: ignore[misc]  # an operator's feed has a unit or a facility
+        # An operator's feed has a unit or a facility.
+        units = (
+            Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id)  # type: ignore[misc]
+        )
         names = units.aggregate(unit_at=Max("updated_at"), facility_at=Max("facility__updated_at"))
     seen = _window_counts(scope, last_day="check_out", since=since)
-    left = _latest(_left_window_at(seen["gone"], past_days), _left_window_at(closures["gone"], past_days),
-                   _left_window_at(consultations["gone"], past_days), feed.created_at)
-    modified = _latest(seen["at"], closures["at"], consultations["at"], names["unit_at"], names["facility_at"],
-                       feed.changed_at, feed.rotated_at, feed.created_at, left)
-    etag = _version(feed.token, seen["n"], closures["n"], consultations["n"], modified.isoformat(), left.isoformat(),
-                    get_language(), feed.include_imported)
+    left = _latest(
+        _left_window_at(seen["gone"], past_days),
+        _left_window_at(closures["gone"], past_days),
+        _left_window_at(consultations["gone"], past_days),
+        feed.created_at,
+    )
+    modified = _latest(
+        seen["at"],
+        closures["at"],
+        consultations["at"],
+        names["unit_at"],
+        names["facility_at"],
+        feed.changed_at,
+        feed.rotated_at,
+        feed.created_at,
+        left,
+    )
+    etag = _version(
+        feed.token,
+        seen["n"],
+        closures["n"],
+        consultations["n"],
+        modified.isoformat(),
+        left.isoformat(),
+        get_language(),
+        feed.include_imported,
+    )
     return Version(etag, modified)
 
 
@@ -266,8 +330,9 @@ def _town_consultations_version(feed: CalendarFeed) -> Version:
     slots = consultation_selectors.town_slots_state(municipality_id=feed.owner.municipality_id, since=since)
     left = _latest(_left_window_at(slots["gone"], OPERATOR_PAST_DAYS), feed.created_at)
     modified = _latest(slots["at"], feed.changed_at, feed.rotated_at, feed.created_at, left)
-    etag = _version(feed.token, "consultations", slots["n"], slots["booked"], modified.isoformat(), left.isoformat(),
-                    get_language())
+    etag = _version(
+        feed.token, "consultations", slots["n"], slots["booked"], modified.isoformat(), left.isoformat(), get_language()
+    )
     return Version(etag, modified)
 
 
@@ -275,42 +340,70 @@ def _town_consultation_events(feed: CalendarFeed) -> list[Event]:
     """The town's booked slots, with how many places are taken; no visitors' names or contacts."""
     events = []
     assert feed.owner.municipality_id is not None  # staff always have a town (constraint staff_has_municipality)
-    for slot in consultation_selectors.town_booked_slots_since(municipality_id=feed.owner.municipality_id,
-                                                               since=_operator_since()):
+    for slot in consultation_selectors.town_booked_slots_since(
+        municipality_id=feed.owner.municipality_id, since=_operator_since()
+    ):
         location, meeting_url = _slot_where(slot)
-        events.append(Event(
-            uid=f"consultation-slot-{slot.id}@{_host()}", start=slot.starts_at, end=slot.ends_at,
-            stamp=slot.updated_at, sequence=slot.sequence, location=location, url=meeting_url,
-            summary=_("Consultation: %(booked)s of %(capacity)s booked") % {"booked": slot.booked,
-                                                                            "capacity": slot.capacity},
-        ))
+        events.append(
+            Event(
+                uid=f"consultation-slot-{slot.id}@{_host()}",
+                start=slot.starts_at,
+                end=slot.ends_at,
+                stamp=slot.updated_at,
+                sequence=slot.sequence,
+                location=location,
+                url=meeting_url,
+                summary=_("Consultation: %(booked)s of %(capacity)s booked")
+                % {"booked": slot.booked, "capacity": slot.capacity},
+            )
+        )
     return events
 
 
 def _operator_events(feed: CalendarFeed) -> list[Event]:
     """Blocked nights only: no guest names, party or contact, so the feed can go to booking sites."""
     since = _operator_since()
-    units = {unit.id: unit for unit in (
-        Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id))}  # type: ignore[misc]  # a unit or a facility
-    rows = list(Booking.objects.filter(_operator_scope(feed), check_out__gte=since,
-                                       status__in=Booking.ACTIVE_STATUSES)
-                .order_by("check_in", "id")
-                .values_list("id", "kind", "check_in", "check_out", "status", "sequence", "updated_at", "unit_id"))
+    # A unit or a facility.
+    units = {
+        unit.id: unit
+        for unit in (
+            Unit.objects.filter(id=feed.unit_id) if feed.unit_id else Unit.objects.filter(facility_id=feed.facility_id)  # type: ignore[misc]
+        )
+    }
+    rows = list(
+        Booking.objects.filter(_operator_scope(feed), check_out__gte=since, status__in=Booking.ACTIVE_STATUSES)
+        .order_by("check_in", "id")
+        .values_list("id", "kind", "check_in", "check_out", "status", "sequence", "updated_at", "unit_id")
+    )
     passes = _day_pass_dates([row[0] for row in rows if row[1] == Booking.Kind.DAY_PASS])
     booked = {unit_id: _("Booked: %(unit)s") % {"unit": unit.localized("name")} for unit_id, unit in units.items()}
     events = []
     for booking_id, kind, check_in, check_out, status, sequence, updated_at, unit_id in rows:
         for start, end in _runs(kind, check_in, check_out, passes.get(booking_id)):
-            events.append(Event(uid=_uid(booking_id, kind, start), start=start, end=end, stamp=updated_at,
-                                summary=booked[unit_id], status=STATUS[status], sequence=sequence))
+            events.append(
+                Event(
+                    uid=_uid(booking_id, kind, start),
+                    start=start,
+                    end=end,
+                    stamp=updated_at,
+                    summary=booked[unit_id],
+                    status=STATUS[status],
+                    sequence=sequence,
+                )
+            )
     closure_scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
     for closure in Closure.objects.filter(closure_scope, end_date__gte=since).order_by("start_date", "id"):
-        events.append(Event(
-            uid=f"closure-{closure.id}@{_host()}", start=closure.start_date,
-            end=closure.end_date + timedelta(days=1), stamp=closure.updated_at, sequence=closure.sequence,
-            summary=_("Closed: %(unit)s") % {"unit": units[closure.unit_id].localized("name")},
-            description=closure.reason,
-        ))
+        events.append(
+            Event(
+                uid=f"closure-{closure.id}@{_host()}",
+                start=closure.start_date,
+                end=closure.end_date + timedelta(days=1),
+                stamp=closure.updated_at,
+                sequence=closure.sequence,
+                summary=_("Closed: %(unit)s") % {"unit": units[closure.unit_id].localized("name")},
+                description=closure.reason,
+            )
+        )
     if feed.include_imported:
         events.extend(_imported_events(feed, units, since))
     return events
@@ -320,17 +413,25 @@ def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event
     """Dates held by calendar imports, one event per run of consecutive dates of one import; only on feeds
     that ask for them (a site importing this feed back would otherwise keep its own blocks alive)."""
     scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
-    rows = (ImportedBlock.objects.filter(scope, held=True, date__gte=since)
-            .order_by("calendar_import_id", "date").values_list("calendar_import_id", "unit_id", "date", "created_at"))
+    rows = (
+        ImportedBlock.objects.filter(scope, held=True, date__gte=since)
+        .order_by("calendar_import_id", "date")
+        .values_list("calendar_import_id", "unit_id", "date", "created_at")
+    )
     events = []
     for (import_id, unit_id), group in groupby(rows, key=lambda row: (row[0], row[1])):
         run = list(group)
         for _key, numbered in groupby(enumerate(run), key=lambda pair: pair[1][2] - timedelta(days=pair[0])):
             days = [row for _index, row in numbered]
-            events.append(Event(
-                uid=f"import-{import_id}-{days[0][2]:%Y%m%d}@{_host()}", start=days[0][2],
-                end=days[-1][2] + timedelta(days=1), stamp=max(row[3] for row in days),
-                summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")}))
+            events.append(
+                Event(
+                    uid=f"import-{import_id}-{days[0][2]:%Y%m%d}@{_host()}",
+                    start=days[0][2],
+                    end=days[-1][2] + timedelta(days=1),
+                    stamp=max(row[3] for row in days),
+                    summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")},
+                )
+            )
     return events
 
 
@@ -338,9 +439,11 @@ def feed_calendar(feed: CalendarFeed) -> str:
     if feed.scope == CalendarFeed.Scope.STAYS:
         bookings = _stays_bookings(feed).select_related("unit__facility").order_by("check_in", "id")
         consultations = consultation_selectors.visitor_consultations_since(
-            visitor_id=feed.owner_id, since=selectors.today() - timedelta(days=VISITOR_PAST_DAYS))
-        return calendar_text(name=str(_("My Otameshi stays")),
-                             events=_visitor_events(bookings) + _consultation_events(consultations))
+            visitor_id=feed.owner_id, since=selectors.today() - timedelta(days=VISITOR_PAST_DAYS)
+        )
+        return calendar_text(
+            name=str(_("My Otameshi stays")), events=_visitor_events(bookings) + _consultation_events(consultations)
+        )
     if feed.scope == CalendarFeed.Scope.CONSULTATIONS:
         return calendar_text(name=str(_("Otameshi: consultations")), events=_town_consultation_events(feed))
     target = feed.unit.localized("name") if feed.unit_id else feed.facility.localized("name")  # type: ignore[union-attr]  # one is set

@@ -1,6 +1,7 @@
 """Where the apps above bookings plug in, so that bookings never imports them: payments fills the payment
 provider, reimbursements the subsidy estimates and what a cancellation does to claims. Each app registers its
 callables from its AppConfig.ready(); bookings calls them through the names below."""
+
 from backend.hooks import Hook, Receivers
 
 # --- payments --------------------------------------------------------------------------------------------------
@@ -16,8 +17,7 @@ payment_data = Hook("payment_data", default=lambda **kwargs: None)
 
 # (visitor, unit, kind, dates, nights, adults, children, infants) -> {"reimbursement": dict | None,
 # "reimbursements": [dict]}: a quote's subsidy estimates, the first of the list shown alone.
-estimate_for_quote = Hook("estimate_for_quote", default=lambda **kwargs: {"reimbursement": None,
-                                                                          "reimbursements": []})
+estimate_for_quote = Hook("estimate_for_quote", default=lambda **kwargs: {"reimbursement": None, "reimbursements": []})
 # (bookings) -> {booking id: {"reimbursement": ..., "reimbursements": [...]}}: the estimates of a page of bookings.
 estimates_for_bookings = Hook("estimates_for_bookings", default=lambda **kwargs: {})
 

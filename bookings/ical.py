@@ -3,6 +3,7 @@
 Written by hand rather than through icalendar's object model because a feed of thousands of events is
 rendered on every calendar poll; the tests check the output with icalendar and a second strict parser.
 """
+
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +13,17 @@ PRODID = "-//Otameshi//Bookings 1.0//JA"
 TZID = "Asia/Tokyo"
 TOKYO = ZoneInfo(TZID)
 # Japan has kept +09:00 all year since 1951: one STANDARD rule describes it.
-VTIMEZONE = ["BEGIN:VTIMEZONE", "TZID:" + TZID, "BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:+0900",
-             "TZOFFSETTO:+0900", "TZNAME:JST", "END:STANDARD", "END:VTIMEZONE"]
+VTIMEZONE = [
+    "BEGIN:VTIMEZONE",
+    "TZID:" + TZID,
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZOFFSETFROM:+0900",
+    "TZOFFSETTO:+0900",
+    "TZNAME:JST",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
 
 
 @dataclass(frozen=True)
@@ -36,8 +46,14 @@ class Event:
 
 def escape_text(value: str) -> str:
     """TEXT escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -45,7 +61,7 @@ def fold(line: str) -> str:
     if len(line) <= 75 and (line.isascii() or len(line.encode("utf-8")) <= 75):
         return line
     if line.isascii():
-        parts = [line[:75]] + [line[i:i + 74] for i in range(75, len(line), 74)]
+        parts = [line[:75]] + [line[i : i + 74] for i in range(75, len(line), 74)]
         return "\r\n ".join(parts)
     current: list[str]
     parts, current, size, limit = [], [], 0, 75
@@ -98,8 +114,14 @@ def event_lines(event: Event) -> list[str]:
 def calendar_text(*, name: str, events) -> str:
     """A whole VCALENDAR (METHOD:PUBLISH) with CRLF line ends; with the VTIMEZONE its timed events refer to."""
     events = list(events)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + PRODID, "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             fold("X-WR-CALNAME:" + escape_text(name))]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:" + PRODID,
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        fold("X-WR-CALNAME:" + escape_text(name)),
+    ]
     if any(isinstance(event.start, datetime) for event in events):
         lines.extend(VTIMEZONE)
     for event in events:

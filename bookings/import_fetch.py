@@ -7,6 +7,7 @@ through requests-hardened, which pins the address it checked, so a name cannot r
 the check and the connection. Connect and read timeouts, an overall deadline, the body read as a stream and cut
 at MAX_BYTES, no cookies, no credentials, no proxies or .netrc from the environment.
 """
+
 import ipaddress
 import socket
 import time
@@ -84,8 +85,9 @@ def _forbidden(address: str) -> bool:
         ip = ip.ipv4_mapped
     if ip.is_loopback:
         return not _loopback_allowed()
-    return (ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
-            or not ip.is_global)
+    return (
+        ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global
+    )
 
 
 def check_address(url: str) -> str | None:
@@ -107,9 +109,15 @@ def check_address(url: str) -> str | None:
 
 
 def _session() -> HTTPSession:
-    session = HTTPSession(Config(
-        ip_filter_enable=True, ip_filter_allow_loopback_ips=_loopback_allowed(), never_redirect=True,
-        default_timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), user_agent_override=USER_AGENT))
+    session = HTTPSession(
+        Config(
+            ip_filter_enable=True,
+            ip_filter_allow_loopback_ips=_loopback_allowed(),
+            never_redirect=True,
+            default_timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            user_agent_override=USER_AGENT,
+        )
+    )
     # Nothing from the server's environment (proxies, .netrc credentials) goes with a user's URL.
     session.trust_env = False
     return session
@@ -144,8 +152,10 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
             raise ForbiddenURL(f"the URL is refused ({problem})")
         try:
             # A new session for each hop: no cookie set by one server goes to the next.
-            with _session() as session, session.get(url, headers=headers, stream=True,
-                                                    allow_redirects=False) as response:
+            with (
+                _session() as session,
+                session.get(url, headers=headers, stream=True, allow_redirects=False) as response,
+            ):
                 if response.is_redirect and response.headers.get("Location"):
                     url = urljoin(url, response.headers["Location"])
                     continue
@@ -154,8 +164,12 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
                 if response.status_code != 200:
                     raise FetchFailed(f"HTTP {response.status_code}")
                 body = _read(response, deadline)
-                return Fetched(not_modified=False, body=body, etag=response.headers.get("ETag", "")[:500],
-                               last_modified=response.headers.get("Last-Modified", "")[:100])
+                return Fetched(
+                    not_modified=False,
+                    body=body,
+                    etag=response.headers.get("ETag", "")[:500],
+                    last_modified=response.headers.get("Last-Modified", "")[:100],
+                )
         except requests.Timeout as exc:
             raise TimedOut("the calendar site did not answer in time") from exc
         except requests.RequestException as exc:

@@ -5,6 +5,7 @@ All-day events block their DATEs (DTEND exclusive); timed events block every dat
 EXDATE, RECURRENCE-ID) are expanded with recurring-ical-events, only over the booking window; plain events
 are read directly, which keeps a large feed of single bookings fast. Summaries and descriptions are never read.
 """
+
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -119,8 +120,14 @@ def _occurrence(component, zone, *, uid: str, recurrence: str, first: date, last
     elif modified.tzinfo is None:
         modified = modified.replace(tzinfo=zone)
     status = str(component.get("STATUS", "")).upper()
-    return Occurrence(key=_key(uid, recurrence), start=span[0], end=span[1], sequence=sequence,
-                      last_modified=modified, cancelled=status == "CANCELLED")
+    return Occurrence(
+        key=_key(uid, recurrence),
+        start=span[0],
+        end=span[1],
+        sequence=sequence,
+        last_modified=modified,
+        cancelled=status == "CANCELLED",
+    )
 
 
 def _is_recurring(component) -> bool:
@@ -162,8 +169,7 @@ def occurrences_in_window(body: bytes, *, first: date, last: date) -> Parsed:
             series.append(event)
             continue
         try:
-            occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="", first=first,
-                                     last=last)
+            occurrence = _occurrence(event, zone, uid=uid or f"#no-uid-{index}", recurrence="", first=first, last=last)
         except Exception:  # one unreadable event (a broken date, a wrong type) is skipped, not the feed
             occurrence = None
         if occurrence is not None:
@@ -174,9 +180,17 @@ def occurrences_in_window(body: bytes, *, first: date, last: date) -> Parsed:
     if len(found) > MAX_OCCURRENCES:
         found.sort(key=lambda occurrence: occurrence.start)
         found, truncated = found[:MAX_OCCURRENCES], True
-    clipped = [Occurrence(key=o.key, start=max(o.start, first), end=min(o.end, last + timedelta(days=1)),
-                          sequence=o.sequence, last_modified=o.last_modified, cancelled=o.cancelled)
-               for o in found]
+    clipped = [
+        Occurrence(
+            key=o.key,
+            start=max(o.start, first),
+            end=min(o.end, last + timedelta(days=1)),
+            sequence=o.sequence,
+            last_modified=o.last_modified,
+            cancelled=o.cancelled,
+        )
+        for o in found
+    ]
     return Parsed(occurrences=clipped, truncated=truncated)
 
 
@@ -212,8 +226,14 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
         return []
     for component in components:
         try:
-            occurrence = _occurrence(component, zone, uid=str(component.get("UID", "")),
-                                     recurrence=_recurrence_text(component), first=first, last=last)
+            occurrence = _occurrence(
+                component,
+                zone,
+                uid=str(component.get("UID", "")),
+                recurrence=_recurrence_text(component),
+                first=first,
+                last=last,
+            )
         except Exception:  # as for plain events: an unreadable occurrence is skipped
             occurrence = None
         if occurrence is not None:

@@ -1,4 +1,5 @@
 """Input and output shapes of operators' calendar imports."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,13 +12,28 @@ class CalendarImportSerializer(serializers.ModelSerializer):
     """The import as its own organisation sees it (the only one that can): the URL in full."""
 
     conflicts = serializers.SerializerMethodField(
-        help_text=_("Dates an imported event blocks although the unit is fully booked here on them."))
+        help_text=_("Dates an imported event blocks although the unit is fully booked here on them.")
+    )
 
     class Meta:
         model = CalendarImport
-        fields = ["id", "unit", "name", "url", "enabled", "last_synced_at", "last_status", "last_error",
-                  "event_count", "block_count", "consecutive_failures", "paused_at", "conflicts", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "unit",
+            "name",
+            "url",
+            "enabled",
+            "last_synced_at",
+            "last_status",
+            "last_error",
+            "event_count",
+            "block_count",
+            "consecutive_failures",
+            "paused_at",
+            "conflicts",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     def get_conflicts(self, calendar_import) -> list[str]:
@@ -27,8 +43,9 @@ class CalendarImportSerializer(serializers.ModelSerializer):
 class CalendarImportWriteSerializer(serializers.Serializer):
     name = TextField(max_length=100)
     # Longer URLs are refused by the service with its own message; the cap here only bounds the body.
-    url = TextField(max_length=MAX_URL_LENGTH, trim_whitespace=True,
-                    help_text=_("The other site's iCal export URL (https)."))
+    url = TextField(
+        max_length=MAX_URL_LENGTH, trim_whitespace=True, help_text=_("The other site's iCal export URL (https).")
+    )
     enabled = serializers.BooleanField(default=True)
 
 

@@ -7,6 +7,7 @@ the date already fully booked is recorded as a conflict (nothing overbooked, not
 gets one email, and it takes the stock as soon as a booking gives it back or disappears when the other site
 moves its event. A feed that cannot be fetched or read changes no block.
 """
+
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -43,6 +44,7 @@ URL_PROBLEMS = {
 
 # --- the URL ---------------------------------------------------------------------------------------------------
 
+
 def import_url_check(*, url: str) -> str:
     """The URL as stored, or InvalidImportUrl (400 naming `url`): form, then the addresses its name gives."""
     url = (url or "").strip()
@@ -78,8 +80,9 @@ def calendar_import_delete(*, calendar_import: CalendarImport) -> None:
     with transaction.atomic(durable=True):
         dates = list(ImportedBlock.objects.filter(calendar_import=calendar_import).values_list("date", flat=True))
         services._stock_lock(unit=unit, dates=dates)
-        held = list(ImportedBlock.objects.filter(calendar_import=calendar_import, held=True)
-                    .values_list("date", flat=True))
+        held = list(
+            ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).values_list("date", flat=True)
+        )
         ImportedBlock.objects.filter(calendar_import=calendar_import).delete()
         if held:
             services._stock_give_back(unit_id=unit.pk, dates=held)
@@ -88,6 +91,7 @@ def calendar_import_delete(*, calendar_import: CalendarImport) -> None:
 
 
 # --- sync ------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -125,8 +129,9 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
     with transaction.atomic(durable=True):
         # Serialises syncs of one import. Only the import's row: a FOR UPDATE on the unit would block the
         # foreign-key checks of bookings inserting stock rows, while this waits for those rows (a deadlock).
-        current = CalendarImport.objects.select_for_update(of=("self",)).select_related("unit").get(
-            pk=calendar_import.pk)
+        current = (
+            CalendarImport.objects.select_for_update(of=("self",)).select_related("unit").get(pk=calendar_import.pk)
+        )
         unit = current.unit
         stored = {event.key: event for event in ImportedEvent.objects.filter(calendar_import=current)}
         create, update = [], []
@@ -136,27 +141,34 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
                 continue  # an older version of an event already seen: the stored one stands
             if occurrence.cancelled:
                 continue
-            fields = {"start_date": occurrence.start, "end_date": occurrence.end,
-                      "sequence": occurrence.sequence, "last_modified": occurrence.last_modified}
+            fields = {
+                "start_date": occurrence.start,
+                "end_date": occurrence.end,
+                "sequence": occurrence.sequence,
+                "last_modified": occurrence.last_modified,
+            }
             if event is None:
                 create.append(ImportedEvent(calendar_import=current, key=key, **fields))
             elif any(getattr(event, name) != value for name, value in fields.items()):
                 for name, value in fields.items():
                     setattr(event, name, value)
                 update.append(event)
-        gone = [event.pk for key, event in stored.items()
-                if key not in incoming or (incoming[key].cancelled
-                                           and _newer(incoming[key], event.sequence, event.last_modified))]
+        gone = [
+            event.pk
+            for key, event in stored.items()
+            if key not in incoming
+            or (incoming[key].cancelled and _newer(incoming[key], event.sequence, event.last_modified))
+        ]
         if gone:
             ImportedEvent.objects.filter(pk__in=gone).delete()
-        ImportedEvent.objects.bulk_update(update, ["start_date", "end_date", "sequence", "last_modified"],
-                                          batch_size=500)
+        ImportedEvent.objects.bulk_update(
+            update, ["start_date", "end_date", "sequence", "last_modified"], batch_size=500
+        )
         ImportedEvent.objects.bulk_create(create, batch_size=500)
 
         first, last = _window(unit)
         wanted = set()
-        for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date",
-                                                                                            "end_date"):
+        for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date", "end_date"):
             day = max(start, first)
             while day < end and day <= last:
                 wanted.add(day)
@@ -177,8 +189,12 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
             taken = selectors.taken_by_date(unit=unit, dates=added | waiting)
             free = {day for day in added | waiting if unit.count - taken.get(day, 0) >= 1}
             ImportedBlock.objects.bulk_create(
-                [ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free)
-                 for day in sorted(added)], batch_size=500)
+                [
+                    ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free)
+                    for day in sorted(added)
+                ],
+                batch_size=500,
+            )
             resolved = free & waiting
             if resolved:
                 ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
@@ -186,8 +202,11 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
                 services._stock_take(unit=unit, dates=sorted(free))
             new_conflicts = sorted(added - free)
             _feeds_changed(unit_id=unit.pk)
-        unnotified = list(ImportedBlock.objects.filter(calendar_import=current, held=False, conflict_notified=False)
-                          .order_by("date").values_list("date", flat=True))
+        unnotified = list(
+            ImportedBlock.objects.filter(calendar_import=current, held=False, conflict_notified=False)
+            .order_by("date")
+            .values_list("date", flat=True)
+        )
         if unnotified:
             ImportedBlock.objects.filter(calendar_import=current, date__in=unnotified).update(conflict_notified=True)
             transaction.on_commit(lambda: _email_conflicts(import_id=current.pk, dates=unnotified))
@@ -200,11 +219,12 @@ def _record(calendar_import: CalendarImport, *, status: str, error: str = "", fa
     if not failed:
         CalendarImport.objects.filter(pk=calendar_import.pk).update(consecutive_failures=0, **updates)
         return
-    CalendarImport.objects.filter(pk=calendar_import.pk).update(consecutive_failures=F("consecutive_failures") + 1,
-                                                                **updates)
-    paused = CalendarImport.objects.filter(pk=calendar_import.pk, enabled=True,
-                                           consecutive_failures__gte=MAX_CONSECUTIVE_FAILURES).update(
-        enabled=False, paused_at=now)
+    CalendarImport.objects.filter(pk=calendar_import.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1, **updates
+    )
+    paused = CalendarImport.objects.filter(
+        pk=calendar_import.pk, enabled=True, consecutive_failures__gte=MAX_CONSECUTIVE_FAILURES
+    ).update(enabled=False, paused_at=now)
     if paused:
         _email_paused(import_id=calendar_import.pk)
 
@@ -212,8 +232,9 @@ def _record(calendar_import: CalendarImport, *, status: str, error: str = "", fa
 def calendar_import_sync(*, calendar_import: CalendarImport) -> SyncResult:
     """Fetches and applies one import; whatever the feed holds, records the outcome instead of raising."""
     try:
-        fetched = import_fetch.fetch(calendar_import.url, etag=calendar_import.etag,
-                                     last_modified=calendar_import.last_modified_header)
+        fetched = import_fetch.fetch(
+            calendar_import.url, etag=calendar_import.etag, last_modified=calendar_import.last_modified_header
+        )
     except import_fetch.FetchFailed as exc:
         _record(calendar_import, status=exc.status, error=str(exc), failed=True)
         return SyncResult(exc.status, str(exc))
@@ -230,8 +251,16 @@ def calendar_import_sync(*, calendar_import: CalendarImport) -> SyncResult:
         return SyncResult(CalendarImport.Status.PARSE_ERROR, error)
     events, blocks, _conflicts = _apply(calendar_import=calendar_import, occurrences=parsed.occurrences)
     note = "the feed was cut to the first events of the booking window" if parsed.truncated else ""
-    _record(calendar_import, status=CalendarImport.Status.OK, error=note, failed=False, event_count=events,
-            block_count=blocks, etag=fetched.etag, last_modified_header=fetched.last_modified)
+    _record(
+        calendar_import,
+        status=CalendarImport.Status.OK,
+        error=note,
+        failed=False,
+        event_count=events,
+        block_count=blocks,
+        etag=fetched.etag,
+        last_modified_header=fetched.last_modified,
+    )
     return SyncResult(CalendarImport.Status.OK, note)
 
 
@@ -243,8 +272,12 @@ def calendar_import_sync_safely(*, calendar_import: CalendarImport) -> SyncResul
     except Exception as exc:  # one import's failure must not stop the others
         logger.exception("Calendar import %s failed to sync.", calendar_import.pk)
         try:
-            _record(calendar_import, status=CalendarImport.Status.HTTP_ERROR,
-                    error=f"internal error ({type(exc).__name__})", failed=True)
+            _record(
+                calendar_import,
+                status=CalendarImport.Status.HTTP_ERROR,
+                error=f"internal error ({type(exc).__name__})",
+                failed=True,
+            )
         except Exception:
             logger.exception("Could not record the failure of calendar import %s.", calendar_import.pk)
         return SyncResult(CalendarImport.Status.HTTP_ERROR, type(exc).__name__)
@@ -256,8 +289,9 @@ def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
     (a slow feed, a queue behind) does not fetch every feed twice."""
     now = now or timezone.now()
     recent = now - timedelta(minutes=settings.CALENDAR_IMPORT_MINUTES / 2)
-    due = CalendarImport.objects.filter(enabled=True).filter(Q(last_synced_at__isnull=True)
-                                                             | Q(last_synced_at__lte=recent))
+    due = CalendarImport.objects.filter(enabled=True).filter(
+        Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=recent)
+    )
     outcome: dict[str, int] = {}
     for calendar_import in due.select_related("unit").order_by("id"):
         result = calendar_import_sync_safely(calendar_import=calendar_import)
@@ -267,11 +301,15 @@ def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
 
 # --- conflicts resolved when a booking gives its units back ----------------------------------------------------
 
+
 def conflicts_take_freed_stock(*, unit_id: int, dates) -> None:
     """Called with the unit's stock rows locked, after units were given back on `dates`: blocks waiting in
     conflict there take the freed units, oldest import first."""
-    waiting = list(ImportedBlock.objects.filter(unit_id=unit_id, date__in=list(dates), held=False)
-                   .order_by("date", "calendar_import_id"))
+    waiting = list(
+        ImportedBlock.objects.filter(unit_id=unit_id, date__in=list(dates), held=False).order_by(
+            "date", "calendar_import_id"
+        )
+    )
     if not waiting:
         return
     rows = {row.date: row for row in UnitStock.objects.filter(unit_id=unit_id, date__in={b.date for b in waiting})}
@@ -291,6 +329,7 @@ def conflicts_take_freed_stock(*, unit_id: int, dates) -> None:
 
 # --- export feeds ----------------------------------------------------------------------------------------------
 
+
 def calendar_feed_include_imported(*, feed: CalendarFeed, include: bool) -> CalendarFeed:
     """Switches whether an operator feed shows the dates calendar imports block (a visitor's feed has none)."""
     include = bool(include) and feed.scope != CalendarFeed.Scope.STAYS
@@ -302,16 +341,21 @@ def calendar_feed_include_imported(*, feed: CalendarFeed, include: bool) -> Cale
 
 # --- side effects ----------------------------------------------------------------------------------------------
 
+
 def _feeds_changed(*, unit_id: int) -> None:
     """Feeds that show imported blocks must change their validators when blocks change."""
     CalendarFeed.objects.filter(include_imported=True).filter(
-        Q(unit_id=unit_id) | Q(facility__units__id=unit_id)).update(changed_at=timezone.now())
+        Q(unit_id=unit_id) | Q(facility__units__id=unit_id)
+    ).update(changed_at=timezone.now())
 
 
 def _operator_emails(calendar_import: CalendarImport) -> list[str]:
     organisation_id = calendar_import.unit.facility.operator_id
-    return list(get_user_model().objects.filter(role="operator", organisation_id=organisation_id, is_active=True)
-                .values_list("email", flat=True))
+    return list(
+        get_user_model()
+        .objects.filter(role="operator", organisation_id=organisation_id, is_active=True)
+        .values_list("email", flat=True)
+    )
 
 
 def _send(calendar_import: CalendarImport, subject: str, body: str) -> None:
@@ -331,19 +375,24 @@ def _email_conflicts(*, import_id: int, dates: list[date]) -> None:
     with translation.override("en"):
         unit_en = unit.localized("name")
     subject = f"カレンダー取り込みの重複: {calendar_import.name} / Calendar import conflict: {calendar_import.name}"
-    body = (f"「{calendar_import.name}」から取り込んだ予定が、{unit_ja}ですでに満室の日と重なっています: {shown}\n"
-            "どちらの予約もキャンセルされていません。どちらかを調整してください。\n\n"
-            f"Events imported from \"{calendar_import.name}\" fall on dates {unit_en} is already fully booked "
-            f"here: {shown}\nNothing was cancelled on either side; please move one of them.\n")
+    body = (
+        f"「{calendar_import.name}」から取り込んだ予定が、{unit_ja}ですでに満室の日と重なっています: {shown}\n"
+        "どちらの予約もキャンセルされていません。どちらかを調整してください。\n\n"
+        f'Events imported from "{calendar_import.name}" fall on dates {unit_en} is already fully booked '
+        f"here: {shown}\nNothing was cancelled on either side; please move one of them.\n"
+    )
     _send(calendar_import, subject, body)
 
 
 def _email_paused(*, import_id: int) -> None:
     calendar_import = CalendarImport.objects.select_related("unit__facility").get(pk=import_id)
-    subject = (f"カレンダー取り込みを停止しました: {calendar_import.name} / "
-               f"Calendar import paused: {calendar_import.name}")
-    body = (f"「{calendar_import.name}」の取り込みが{MAX_CONSECUTIVE_FAILURES}回続けて失敗したため停止しました。"
-            f"最後のエラー: {calendar_import.last_error}\nURLを確認して、有効に戻してください。\n\n"
-            f"The calendar import \"{calendar_import.name}\" failed {MAX_CONSECUTIVE_FAILURES} times in a row and "
-            f"was paused. Last error: {calendar_import.last_error}\nCheck its URL and enable it again.\n")
+    subject = (
+        f"カレンダー取り込みを停止しました: {calendar_import.name} / Calendar import paused: {calendar_import.name}"
+    )
+    body = (
+        f"「{calendar_import.name}」の取り込みが{MAX_CONSECUTIVE_FAILURES}回続けて失敗したため停止しました。"
+        f"最後のエラー: {calendar_import.last_error}\nURLを確認して、有効に戻してください。\n\n"
+        f'The calendar import "{calendar_import.name}" failed {MAX_CONSECUTIVE_FAILURES} times in a row and '
+        f"was paused. Last error: {calendar_import.last_error}\nCheck its URL and enable it again.\n"
+    )
     _send(calendar_import, subject, body)

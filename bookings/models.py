@@ -1,5 +1,6 @@
 """Bookings of units (nights or day passes), the per-unit-per-date stock that makes overbooking impossible,
 and the operator's availability rules (closures, price overrides)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -37,7 +38,9 @@ class Booking(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     # 64-bit: a sum of nights; selectors.MAX_TOTAL_YEN bounds it far lower, the column never overflows first.
     total_yen = models.PositiveBigIntegerField()
-    hold_expires_at = models.DateTimeField(null=True, blank=True, help_text=_("A pending booking holds its units until then."))
+    hold_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("A pending booking holds its units until then.")
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -103,7 +106,9 @@ class UnitStock(models.Model):
         ordering = ["unit_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "date"], name="unit_stock_unique_date"),
-            models.CheckConstraint(condition=Q(taken__gte=0) & Q(taken__lte=F("total")), name="unit_stock_never_overbooked"),
+            models.CheckConstraint(
+                condition=Q(taken__gte=0) & Q(taken__lte=F("total")), name="unit_stock_never_overbooked"
+            ),
         ]
 
 
@@ -197,17 +202,23 @@ class CalendarFeed(models.Model):
         verbose_name = _("calendar feed")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(scope="unit", unit__isnull=False, facility__isnull=True)
-                           | Q(scope="facility", facility__isnull=False, unit__isnull=True)
-                           | Q(scope__in=["stays", "consultations"], unit__isnull=True, facility__isnull=True)),
+                condition=(
+                    Q(scope="unit", unit__isnull=False, facility__isnull=True)
+                    | Q(scope="facility", facility__isnull=False, unit__isnull=True)
+                    | Q(scope__in=["stays", "consultations"], unit__isnull=True, facility__isnull=True)
+                ),
                 name="calendar_feed_target_matches_scope",
             ),
-            models.UniqueConstraint(fields=["owner", "unit"], condition=Q(scope="unit"), name="calendar_feed_one_per_unit"),
-            models.UniqueConstraint(fields=["owner", "facility"], condition=Q(scope="facility"),
-                                    name="calendar_feed_one_per_facility"),
+            models.UniqueConstraint(
+                fields=["owner", "unit"], condition=Q(scope="unit"), name="calendar_feed_one_per_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "facility"], condition=Q(scope="facility"), name="calendar_feed_one_per_facility"
+            ),
             models.UniqueConstraint(fields=["owner"], condition=Q(scope="stays"), name="calendar_feed_one_for_stays"),
-            models.UniqueConstraint(fields=["owner"], condition=Q(scope="consultations"),
-                                    name="calendar_feed_one_for_consultations"),
+            models.UniqueConstraint(
+                fields=["owner"], condition=Q(scope="consultations"), name="calendar_feed_one_for_consultations"
+            ),
         ]
 
 
@@ -248,8 +259,9 @@ class BookingEvent(models.Model):
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     # Empty when the system acted: a payment, or a hold expiring, or a stay ending.
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
 
@@ -266,6 +278,7 @@ class BookingEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailImmutable("Booking events are immutable.")
+
 
 class CalendarImport(models.Model):
     """Another site's calendar of a unit (Airbnb, Booking.com, Google), fetched by iCal URL: its events block
@@ -293,8 +306,9 @@ class CalendarImport(models.Model):
     event_count = models.PositiveIntegerField(default=0)
     block_count = models.PositiveIntegerField(default=0)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    paused_at = models.DateTimeField(null=True, blank=True,
-                                     help_text=_("Set when repeated failures disabled the import."))
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set when repeated failures disabled the import.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

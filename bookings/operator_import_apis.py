@@ -1,4 +1,5 @@
 """Operators' calendar imports of a unit: list, create, read, change, delete, and sync now."""
+
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -39,17 +40,24 @@ def _shown(unit, import_id: int) -> dict:
 class CalendarImportListApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID], responses=CalendarImportSerializer(many=True),
-                   operation_id="operator_units_calendar_imports_list")
+    @extend_schema(
+        parameters=[UNIT_ID],
+        responses=CalendarImportSerializer(many=True),
+        operation_id="operator_units_calendar_imports_list",
+    )
     def get(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(CalendarImportSerializer(_imports(unit), many=True).data)
 
-    @extend_schema(parameters=[UNIT_ID], request=CalendarImportWriteSerializer,
-                   responses={201: CalendarImportSerializer}, operation_id="operator_units_calendar_imports_create",
-                   description="Imports another site's iCal calendar (https) into the unit: its events block the "
-                               "unit's dates, synced every few minutes. A URL on a private or local network is "
-                               "refused (400 on `url`).")
+    @extend_schema(
+        parameters=[UNIT_ID],
+        request=CalendarImportWriteSerializer,
+        responses={201: CalendarImportSerializer},
+        operation_id="operator_units_calendar_imports_create",
+        description="Imports another site's iCal calendar (https) into the unit: its events block the "
+        "unit's dates, synced every few minutes. A URL on a private or local network is "
+        "refused (400 on `url`).",
+    )
     def post(self, request, unit_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         serializer = CalendarImportWriteSerializer(data=request.data)
@@ -61,15 +69,22 @@ class CalendarImportListApi(APIView):
 class CalendarImportDetailApi(APIView):
     permission_classes = [IsOperator]
 
-    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], responses=CalendarImportSerializer,
-                   operation_id="operator_units_calendar_imports_retrieve")
+    @extend_schema(
+        parameters=[UNIT_ID, IMPORT_ID],
+        responses=CalendarImportSerializer,
+        operation_id="operator_units_calendar_imports_retrieve",
+    )
     def get(self, request, unit_id: str, import_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         return Response(CalendarImportSerializer(_import(unit, import_id)).data)
 
-    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], request=CalendarImportWriteSerializer(partial=True),
-                   responses=CalendarImportSerializer, operation_id="operator_units_calendar_imports_partial_update",
-                   description="Renames, re-points or switches the import; enabling a paused one starts afresh.")
+    @extend_schema(
+        parameters=[UNIT_ID, IMPORT_ID],
+        request=CalendarImportWriteSerializer(partial=True),
+        responses=CalendarImportSerializer,
+        operation_id="operator_units_calendar_imports_partial_update",
+        description="Renames, re-points or switches the import; enabling a paused one starts afresh.",
+    )
     def patch(self, request, unit_id: str, import_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         found = _import(unit, import_id)
@@ -78,9 +93,12 @@ class CalendarImportDetailApi(APIView):
         imports.calendar_import_update(calendar_import=found, **serializer.validated_data)
         return Response(_shown(unit, found.pk))
 
-    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], responses={204: None},
-                   operation_id="operator_units_calendar_imports_destroy",
-                   description="Removes the import and the blocks it brought.")
+    @extend_schema(
+        parameters=[UNIT_ID, IMPORT_ID],
+        responses={204: None},
+        operation_id="operator_units_calendar_imports_destroy",
+        description="Removes the import and the blocks it brought.",
+    )
     def delete(self, request, unit_id: str, import_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         imports.calendar_import_delete(calendar_import=_import(unit, import_id))
@@ -107,13 +125,20 @@ class CalendarImportSyncApi(APIView):
     permission_classes = [IsOperator]
     throttle_classes = [CalendarImportSyncThrottle]
 
-    @extend_schema(parameters=[UNIT_ID, IMPORT_ID], request=None, responses=CalendarImportSyncSerializer,
-                   operation_id="operator_units_calendar_imports_sync",
-                   description="Syncs the import now. A feed that cannot be fetched or read is not an error of "
-                               "this request: `status` says what happened and the previous blocks stay.")
+    @extend_schema(
+        parameters=[UNIT_ID, IMPORT_ID],
+        request=None,
+        responses=CalendarImportSyncSerializer,
+        operation_id="operator_units_calendar_imports_sync",
+        description="Syncs the import now. A feed that cannot be fetched or read is not an error of "
+        "this request: `status` says what happened and the previous blocks stay.",
+    )
     def post(self, request, unit_id: str, import_id: str):
         unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
         found = _import(unit, import_id)
         result = imports.calendar_import_sync_safely(calendar_import=found)
-        return Response(CalendarImportSyncSerializer({"status": result.status, "error": result.error,
-                                                      "calendar_import": _import(unit, found.pk)}).data)
+        return Response(
+            CalendarImportSyncSerializer(
+                {"status": result.status, "error": result.error, "calendar_import": _import(unit, found.pk)}
+            ).data
+        )

@@ -1,4 +1,5 @@
 """Reads for bookings: the rules a stay must follow, prices, availability calendars and booking lists."""
+
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -41,6 +42,7 @@ def date_range(start: date, end: date) -> list[date]:
 
 # --- units -----------------------------------------------------------------------------------------------------
 
+
 def _units() -> QuerySet[Unit]:
     return Unit.objects.select_related("facility")
 
@@ -73,11 +75,13 @@ def unit_for_operator(*, user, unit_id) -> Unit:
 
 
 def is_unit_operator(*, user, unit: Unit) -> bool:
-    return bool(user and user.is_authenticated and user.is_operator
-                and user.organisation_id == unit.facility.operator_id)
+    return bool(
+        user and user.is_authenticated and user.is_operator and user.organisation_id == unit.facility.operator_id
+    )
 
 
 # --- stays -----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Stay:
@@ -114,32 +118,56 @@ class Stay:
         return date_range(self.check_in, self.check_out + timedelta(days=1))
 
 
-def booking_request_fingerprint(*, unit_id: int, check_in: date | None, check_out: date | None,
-                                dates: list[date] | None, adults: int, children: int, infants: int) -> str:
+def booking_request_fingerprint(
+    *,
+    unit_id: int,
+    check_in: date | None,
+    check_out: date | None,
+    dates: list[date] | None,
+    adults: int,
+    children: int,
+    infants: int,
+) -> str:
     """The canonical validated body of a booking request, so that an Idempotency-Key retry is recognised
     before anything about the unit or today is checked again (a retry must not fail where the first succeeded)."""
-    canonical = {"unit": unit_id, "check_in": check_in.isoformat() if check_in else None,
-                 "check_out": check_out.isoformat() if check_out else None,
-                 "dates": sorted({d.isoformat() for d in dates}) if dates else None,
-                 "party": [adults, children, infants]}
+    canonical = {
+        "unit": unit_id,
+        "check_in": check_in.isoformat() if check_in else None,
+        "check_out": check_out.isoformat() if check_out else None,
+        "dates": sorted({d.isoformat() for d in dates}) if dates else None,
+        "party": [adults, children, infants],
+    }
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
 def _invalid(code: str, field: str, message, **params) -> InvalidStay:
-    return InvalidStay(message, code=code, fields={field: [str(message) % params if params else str(message)]},
-                       **params)
+    return InvalidStay(
+        message, code=code, fields={field: [str(message) % params if params else str(message)]}, **params
+    )
 
 
-def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, dates: list[date] | None,
-                 adults: int, children: int = 0, infants: int = 0, priced: bool = True) -> Stay:
+def stay_resolve(
+    *,
+    unit: Unit,
+    check_in: date | None,
+    check_out: date | None,
+    dates: list[date] | None,
+    adults: int,
+    children: int = 0,
+    infants: int = 0,
+    priced: bool = True,
+) -> Stay:
     """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates;
     `priced` also prices it (a booking prices under its lock instead)."""
     first_day = today()
     if unit.books_nights:
         kind = Booking.Kind.STAY
         if dates:
-            raise _invalid("nights_required", "dates", _("This unit is booked by the night: give check_in and "
-                                                         "check_out instead of dates."))
+            raise _invalid(
+                "nights_required",
+                "dates",
+                _("This unit is booked by the night: give check_in and check_out instead of dates."),
+            )
         for name, value in (("check_in", check_in), ("check_out", check_out)):
             if value is None:
                 raise _invalid("dates_required", name, _("This field is required for a stay."))
@@ -148,13 +176,21 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
             raise _invalid("check_out_not_after_check_in", "check_out", _("Check-out must be after check-in."))
         nights = (check_out - check_in).days
         if nights < unit.min_nights:
-            raise _invalid("too_few_nights", "check_out",
-                           _("This unit is booked for at least %(min)s nights; this stay has %(nights)s."),
-                           min=unit.min_nights, nights=nights)
+            raise _invalid(
+                "too_few_nights",
+                "check_out",
+                _("This unit is booked for at least %(min)s nights; this stay has %(nights)s."),
+                min=unit.min_nights,
+                nights=nights,
+            )
         if nights > min(unit.max_nights, MAX_DATES):
-            raise _invalid("too_many_nights", "check_out",
-                           _("This unit is booked for at most %(max)s nights; this stay has %(nights)s."),
-                           max=min(unit.max_nights, MAX_DATES), nights=nights)
+            raise _invalid(
+                "too_many_nights",
+                "check_out",
+                _("This unit is booked for at most %(max)s nights; this stay has %(nights)s."),
+                max=min(unit.max_nights, MAX_DATES),
+                nights=nights,
+            )
         taken = tuple(date_range(check_in, check_out))
         first_field, last_field = "check_in", "check_out"
     else:
@@ -166,29 +202,53 @@ def stay_resolve(*, unit: Unit, check_in: date | None, check_out: date | None, d
             raise _invalid("dates_required", "dates", _("Give the dates of the day passes."))
         taken = tuple(sorted(set(dates)))
         if len(taken) < unit.min_nights:
-            raise _invalid("too_few_nights", "dates", _("This unit is booked for at least %(min)s days; "
-                                                        "this booking has %(nights)s."),
-                           min=unit.min_nights, nights=len(taken))
+            raise _invalid(
+                "too_few_nights",
+                "dates",
+                _("This unit is booked for at least %(min)s days; this booking has %(nights)s."),
+                min=unit.min_nights,
+                nights=len(taken),
+            )
         if len(taken) > min(unit.max_nights, MAX_DATES):
-            raise _invalid("too_many_nights", "dates", _("This unit is booked for at most %(max)s days; "
-                                                        "this booking has %(nights)s."),
-                           max=min(unit.max_nights, MAX_DATES), nights=len(taken))
+            raise _invalid(
+                "too_many_nights",
+                "dates",
+                _("This unit is booked for at most %(max)s days; this booking has %(nights)s."),
+                max=min(unit.max_nights, MAX_DATES),
+                nights=len(taken),
+            )
         check_in, check_out = taken[0], taken[-1] + timedelta(days=1)
         first_field = last_field = "dates"
     if taken[0] < first_day:
         raise _invalid("date_in_past", first_field, _("%(date)s is in the past."), date=taken[0].isoformat())
     last_bookable = first_day + timedelta(days=unit.booking_window_days)
     if taken[-1] > last_bookable:
-        raise _invalid("beyond_booking_window", last_field,
-                       _("This unit can be booked at most %(days)s days ahead (until %(last)s)."),
-                       days=unit.booking_window_days, last=last_bookable.isoformat())
+        raise _invalid(
+            "beyond_booking_window",
+            last_field,
+            _("This unit can be booked at most %(days)s days ahead (until %(last)s)."),
+            days=unit.booking_window_days,
+            last=last_bookable.isoformat(),
+        )
     persons = adults + children + infants
     if persons > unit.capacity:
-        raise _invalid("party_over_capacity", "adults",
-                       _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
-                       capacity=unit.capacity, persons=persons)
-    stay = Stay(unit=unit, kind=kind, check_in=check_in, check_out=check_out, dates=taken,
-                adults=adults, children=children, infants=infants)
+        raise _invalid(
+            "party_over_capacity",
+            "adults",
+            _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
+            capacity=unit.capacity,
+            persons=persons,
+        )
+    stay = Stay(
+        unit=unit,
+        kind=kind,
+        check_in=check_in,
+        check_out=check_out,
+        dates=taken,
+        adults=adults,
+        children=children,
+        infants=infants,
+    )
     return replace(stay, lines=stay_lines(stay=stay)) if priced else stay
 
 
@@ -198,13 +258,18 @@ def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
     lines = tuple(prices_for(unit=stay.unit, dates=stay.dates))
     total = sum(price for _day, price in lines)
     if total > MAX_TOTAL_YEN:
-        raise _invalid("total_too_large", stay.dates_field,
-                       _("This booking would cost %(total)s yen; one booking may cost at most %(max)s yen."),
-                       total=f"{total:,}", max=f"{MAX_TOTAL_YEN:,}")
+        raise _invalid(
+            "total_too_large",
+            stay.dates_field,
+            _("This booking would cost %(total)s yen; one booking may cost at most %(max)s yen."),
+            total=f"{total:,}",
+            max=f"{MAX_TOTAL_YEN:,}",
+        )
     return lines
 
 
 # --- prices, closures, stock -----------------------------------------------------------------------------------
+
 
 def _overrides(unit: Unit, start: date, end: date) -> list[PriceOverride]:
     """Overrides touching [start, end] (both included)."""
@@ -261,11 +326,15 @@ def stay_check_available(*, stay: Stay) -> None:
 
 # --- availability calendar -------------------------------------------------------------------------------------
 
+
 def _imported_by_date(unit: Unit, start: date, end: date) -> dict[date, dict[bool, list[str]]]:
     """Per date, the names of the calendar imports blocking it: held (taking a unit) or in conflict."""
     by_date: dict[date, dict[bool, list[str]]] = {}
-    rows = (ImportedBlock.objects.filter(unit=unit, date__gte=start, date__lte=end)
-            .order_by("date", "calendar_import_id").values_list("date", "held", "calendar_import__name"))
+    rows = (
+        ImportedBlock.objects.filter(unit=unit, date__gte=start, date__lte=end)
+        .order_by("date", "calendar_import_id")
+        .values_list("date", "held", "calendar_import__name")
+    )
     for day, held, name in rows:
         by_date.setdefault(day, {}).setdefault(held, []).append(name)
     return by_date
@@ -307,6 +376,7 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
 
 # --- the catalogue's search (facilities.hooks) ----------------------------------------------------------------
 
+
 def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
     """The units open and not sold out on every date of [first_day, last_day], in SQL: the search's twin of
     closed_dates and taken_by_date. Full means taken up to the unit's count now, as the locked check decides, not
@@ -314,14 +384,18 @@ def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: dat
     return units.exclude(
         Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=first_day))
     ).exclude(
-        Exists(UnitStock.objects.filter(unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day,
-                                        taken__gte=OuterRef("count")))
+        Exists(
+            UnitStock.objects.filter(
+                unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day, taken__gte=OuterRef("count")
+            )
+        )
     )
 
 
 def units_have_active_bookings(*, units) -> bool:
-    return Booking.objects.filter(unit__in=units, status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED]) \
-        .exists()
+    return Booking.objects.filter(
+        unit__in=units, status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED]
+    ).exists()
 
 
 def units_have_bookings(*, units) -> bool:
@@ -330,9 +404,9 @@ def units_have_bookings(*, units) -> bool:
 
 # --- bookings --------------------------------------------------------------------------------------------------
 
+
 def _bookings() -> QuerySet[Booking]:
-    return (Booking.objects.select_related("unit__facility", "payment")
-            .prefetch_related("lines", "payment__refunds"))
+    return Booking.objects.select_related("unit__facility", "payment").prefetch_related("lines", "payment__refunds")
 
 
 def bookings_visible_to(*, user, queryset=None) -> QuerySet[Booking]:
@@ -354,8 +428,14 @@ def booking_for_response(*, booking_id: int) -> Booking:
     return _bookings().select_related("visitor").get(pk=booking_id)
 
 
-def booking_list(*, user, status: str | None = None, date_from: date | None = None, date_to: date | None = None,
-                 unit: int | None = None) -> QuerySet[Booking]:
+def booking_list(
+    *,
+    user,
+    status: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    unit: int | None = None,
+) -> QuerySet[Booking]:
     """Bookings the user may see; `date_from`/`date_to` keep those whose stay touches that period."""
     bookings = bookings_visible_to(user=user)
     if status:
@@ -388,11 +468,11 @@ def price_override_list(*, unit: Unit) -> QuerySet[PriceOverride]:
 def active_dates_between(*, unit: Unit, start: date, end: date) -> list[date]:
     """Dates of [start, end] on which the unit has active (held, confirmed or completed) bookings: units
     taken beyond those that calendar imports' blocks hold."""
-    taken = dict(UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end, taken__gt=0)
-                 .values_list("date", "taken"))
+    taken = dict(
+        UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end, taken__gt=0).values_list("date", "taken")
+    )
     imported: dict[date, int] = {}
-    for day in ImportedBlock.objects.filter(unit=unit, date__in=list(taken), held=True).values_list("date",
-                                                                                                   flat=True):
+    for day in ImportedBlock.objects.filter(unit=unit, date__in=list(taken), held=True).values_list("date", flat=True):
         imported[day] = imported.get(day, 0) + 1
     return sorted(day for day, count in taken.items() if count > imported.get(day, 0))
 

@@ -1,4 +1,5 @@
 """Input and output shapes of the bookings API: quotes, bookings, availability, closures, overrides, feeds."""
+
 from datetime import date
 
 from django.core.validators import ProhibitNullCharactersValidator
@@ -25,8 +26,10 @@ class DateField(serializers.DateField):
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
         if not FIRST_DATE <= parsed <= LAST_DATE:
-            raise serializers.ValidationError(_("Dates must be between %(first)s and %(last)s.") % {
-                "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+            raise serializers.ValidationError(
+                _("Dates must be between %(first)s and %(last)s.")
+                % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
+            )
         return parsed
 
 
@@ -44,8 +47,13 @@ class StayRequestSerializer(serializers.Serializer):
     unit = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     check_in = DateField(required=False, allow_null=True)
     check_out = DateField(required=False, allow_null=True)
-    dates = serializers.ListField(child=DateField(), required=False, allow_empty=True,
-                                  max_length=MAX_DATES, help_text=_("Day passes: the dates wanted."))
+    dates = serializers.ListField(
+        child=DateField(),
+        required=False,
+        allow_empty=True,
+        max_length=MAX_DATES,
+        help_text=_("Day passes: the dates wanted."),
+    )
     adults = serializers.IntegerField(min_value=1, max_value=MAX_PERSONS)
     children = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
     infants = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
@@ -125,8 +133,9 @@ class QuoteSerializer(serializers.Serializer):
 
 class BookingSerializer(serializers.ModelSerializer):
     unit = serializers.IntegerField(source="unit_id")
-    cancel_code = serializers.ChoiceField(choices=Booking.CancelCode.choices, allow_blank=True,
-                                          help_text=_("Empty unless cancelled."))
+    cancel_code = serializers.ChoiceField(
+        choices=Booking.CancelCode.choices, allow_blank=True, help_text=_("Empty unless cancelled.")
+    )
     facility = serializers.SerializerMethodField()
     dates = serializers.SerializerMethodField()
     lines = LineSerializer(many=True)
@@ -137,10 +146,33 @@ class BookingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booking
-        fields = ["id", "unit", "facility", "kind", "check_in", "check_out", "dates", "adults", "children",
-                  "infants", "status", "total_yen", "lines", "hold_expires_at", "cancellation_fee_yen",
-                  "cancel_code", "cancel_reason", "cancelled_at", "sequence", "created_at", "updated_at", "payment",
-                  "reimbursement", "reimbursements", "calendar_url"]
+        fields = [
+            "id",
+            "unit",
+            "facility",
+            "kind",
+            "check_in",
+            "check_out",
+            "dates",
+            "adults",
+            "children",
+            "infants",
+            "status",
+            "total_yen",
+            "lines",
+            "hold_expires_at",
+            "cancellation_fee_yen",
+            "cancel_code",
+            "cancel_reason",
+            "cancelled_at",
+            "sequence",
+            "created_at",
+            "updated_at",
+            "payment",
+            "reimbursement",
+            "reimbursements",
+            "calendar_url",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(FacilityRefSerializer)
@@ -170,9 +202,11 @@ BookingPageSerializer = page_serializer("BookingPageSerializer", BookingSerializ
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
-    actor = serializers.IntegerField(source="actor_id", allow_null=True,
-                                     help_text=_("The user who acted; null when the system did (a payment, an "
-                                                 "expired hold, a finished stay)."))
+    actor = serializers.IntegerField(
+        source="actor_id",
+        allow_null=True,
+        help_text=_("The user who acted; null when the system did (a payment, an expired hold, a finished stay)."),
+    )
 
     class Meta:
         model = BookingEvent
@@ -201,8 +235,10 @@ class CancelSerializer(serializers.Serializer):
 class AvailabilityQuerySerializer(serializers.Serializer):
     # `from` is a Python keyword, hence the declared names below.
     def get_fields(self):
-        return {"from": DateField(help_text=_("First date (included).")),
-                "to": DateField(help_text=_("Last date (included); at most 366 days after `from`."))}
+        return {
+            "from": DateField(help_text=_("First date (included).")),
+            "to": DateField(help_text=_("Last date (included); at most 366 days after `from`.")),
+        }
 
     def validate(self, attrs):
         if attrs["to"] < attrs["from"]:
@@ -223,12 +259,15 @@ class AvailabilityDaySerializer(serializers.Serializer):
     closure_reason = serializers.CharField(allow_null=True, help_text=_("Operator only."))
     price_label = serializers.CharField(allow_null=True, help_text=_("Operator only."))
     imported_from = serializers.ListField(
-        child=serializers.CharField(), allow_null=True,
-        help_text=_("Operator only: the calendar imports whose events take a unit on this date."))
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text=_("Operator only: the calendar imports whose events take a unit on this date."),
+    )
     import_conflicts = serializers.ListField(
-        child=serializers.CharField(), allow_null=True,
-        help_text=_("Operator only: calendar imports with an event on this date although it was fully booked "
-                    "here."))
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text=_("Operator only: calendar imports with an event on this date although it was fully booked here."),
+    )
 
 
 class AvailabilitySerializer(serializers.Serializer):
@@ -276,8 +315,12 @@ class CalendarFeedCreateSerializer(serializers.Serializer):
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     facility = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     include_imported = serializers.BooleanField(
-        required=False, help_text=_("Operator feeds: also show dates blocked by calendar imports (off by default, "
-                                    "so that two sites importing each other's feeds do not keep blocks alive)."))
+        required=False,
+        help_text=_(
+            "Operator feeds: also show dates blocked by calendar imports (off by default, "
+            "so that two sites importing each other's feeds do not keep blocks alive)."
+        ),
+    )
 
     def validate(self, attrs):
         required = {"unit": "unit", "facility": "facility"}.get(attrs["scope"])

@@ -3,6 +3,7 @@
 Lock order everywhere: (a payment row, taken by the payments app) → the unit's stock rows in date order →
 booking rows in id order. Stock rows are the one place capacity is decided; their CHECK backs the locking.
 """
+
 import logging
 import secrets
 from dataclasses import replace
@@ -18,11 +19,28 @@ from django.utils.translation import gettext_lazy as _
 from facilities.models import Facility, Unit
 
 from . import hooks, selectors
-from .errors import (BookingNotCancellable, BookingNotConfirmable, CalendarFeedNotFound, CancelReasonRequired,
-                     ClosureOverBookings, IdempotencyKeyReused, InvalidDateRange, PriceOverrideOverlap, UnitClosed,
-                     UnitUnavailable)
-from .models import (Booking, BookingEvent, BookingLine, CalendarFeed, Closure, IdempotencyRecord, PriceOverride,
-                     UnitStock)
+from .errors import (
+    BookingNotCancellable,
+    BookingNotConfirmable,
+    CalendarFeedNotFound,
+    CancelReasonRequired,
+    ClosureOverBookings,
+    IdempotencyKeyReused,
+    InvalidDateRange,
+    PriceOverrideOverlap,
+    UnitClosed,
+    UnitUnavailable,
+)
+from .models import (
+    Booking,
+    BookingEvent,
+    BookingLine,
+    CalendarFeed,
+    Closure,
+    IdempotencyRecord,
+    PriceOverride,
+    UnitStock,
+)
 from .selectors import Stay, dates_text
 
 logger = logging.getLogger(__name__)
@@ -33,11 +51,13 @@ MAX_RULE_DAYS = 731
 
 # --- stock -----------------------------------------------------------------------------------------------------
 
+
 def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
     """Makes sure a stock row exists for each date, then locks them in date order (deadlock-free)."""
     dates = sorted(set(dates))
-    UnitStock.objects.bulk_create([UnitStock(unit_id=unit.pk, date=day, total=unit.count) for day in dates],
-                                  ignore_conflicts=True)
+    UnitStock.objects.bulk_create(
+        [UnitStock(unit_id=unit.pk, date=day, total=unit.count) for day in dates], ignore_conflicts=True
+    )
     return list(UnitStock.objects.select_for_update().filter(unit_id=unit.pk, date__in=dates).order_by("date"))
 
 
@@ -45,7 +65,8 @@ def _stock_take(*, unit: Unit, dates) -> None:
     # One UPDATE: the unit's count may have changed since a row was made, so the total follows it but never
     # goes below what was already taken (SQL reads the old `taken` on the right-hand side).
     UnitStock.objects.filter(unit_id=unit.pk, date__in=list(dates)).update(
-        total=Greatest(Value(unit.count), F("taken")), taken=F("taken") + 1)
+        total=Greatest(Value(unit.count), F("taken")), taken=F("taken") + 1
+    )
 
 
 # Each is called as hook(unit_id=..., dates=...) once units were given back, the stock rows still locked:
@@ -84,13 +105,16 @@ def _check_free(*, unit: Unit, dates) -> None:
 
 # --- audit trail -----------------------------------------------------------------------------------------------
 
+
 def _event(*, booking_id: int, kind: str, from_status: str, to_status: str, actor=None, note: str = "") -> None:
     """Records a change in the booking's audit trail; called inside the change's transaction."""
-    BookingEvent.objects.create(booking_id=booking_id, kind=kind, from_status=from_status, to_status=to_status,
-                                actor=actor, note=note[:500])
+    BookingEvent.objects.create(
+        booking_id=booking_id, kind=kind, from_status=from_status, to_status=to_status, actor=actor, note=note[:500]
+    )
 
 
 # --- create ----------------------------------------------------------------------------------------------------
+
 
 def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
     record = IdempotencyRecord.objects.filter(visitor=visitor, key=key).select_related("booking").first()
@@ -104,8 +128,9 @@ def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
 def _expired_hold_dates(*, unit: Unit, dates, now) -> tuple[set[int], list[date]]:
     """The unit's expired holds on these dates and every date they cover (one query): releasing them (so that
     expiry never waits for the periodic task) gives those dates back too, so the caller locks them first."""
-    on_dates = Booking.objects.filter(unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now,
-                                      lines__date__in=list(dates)).values("id")
+    on_dates = Booking.objects.filter(
+        unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now, lines__date__in=list(dates)
+    ).values("id")
     rows = list(BookingLine.objects.filter(booking_id__in=on_dates).values_list("booking_id", "date"))
     return {booking_id for booking_id, _day in rows}, sorted({day for _booking_id, day in rows})
 
@@ -115,8 +140,11 @@ def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
     the locked dates."""
     if not expired:
         return
-    for booking in Booking.objects.select_for_update().filter(
-            id__in=expired, status=Booking.Status.PENDING, hold_expires_at__lte=now).order_by("id"):
+    for booking in (
+        Booking.objects.select_for_update()
+        .filter(id__in=expired, status=Booking.Status.PENDING, hold_expires_at__lte=now)
+        .order_by("id")
+    ):
         dates = _line_dates(booking)
         if set(dates) <= locked_dates:
             _release_locked(booking=booking, dates=dates, cancel_code=Booking.CancelCode.HOLD_EXPIRED, now=now)
@@ -140,30 +168,56 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
     # Priced again under the lock: an override may have changed since the stay was checked.
     lines = selectors.stay_lines(stay=replace(stay, unit=unit))
     booking = Booking.objects.create(
-        visitor=visitor, unit=unit, kind=stay.kind, check_in=stay.check_in, check_out=stay.check_out,
-        adults=stay.adults, children=stay.children, infants=stay.infants, status=Booking.Status.PENDING,
+        visitor=visitor,
+        unit=unit,
+        kind=stay.kind,
+        check_in=stay.check_in,
+        check_out=stay.check_out,
+        adults=stay.adults,
+        children=stay.children,
+        infants=stay.infants,
+        status=Booking.Status.PENDING,
         total_yen=sum(price for _, price in lines),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
     BookingLine.objects.bulk_create([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
     _stock_take(unit=unit, dates=stay.dates)
-    _event(booking_id=booking.pk, kind=BookingEvent.Kind.CREATED, from_status="", to_status=Booking.Status.PENDING,
-           actor=visitor)
+    _event(
+        booking_id=booking.pk,
+        kind=BookingEvent.Kind.CREATED,
+        from_status="",
+        to_status=Booking.Status.PENDING,
+        actor=visitor,
+    )
     if idempotency_key:
-        IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint,
-                                         booking=booking)
+        IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint, booking=booking)
     return booking, False
 
 
-def booking_create(*, visitor, unit, check_in: date | None = None, check_out: date | None = None,
-                   dates: list[date] | None = None, adults: int, children: int = 0, infants: int = 0,
-                   idempotency_key: str | None = None) -> Booking:
+def booking_create(
+    *,
+    visitor,
+    unit,
+    check_in: date | None = None,
+    check_out: date | None = None,
+    dates: list[date] | None = None,
+    adults: int,
+    children: int = 0,
+    infants: int = 0,
+    idempotency_key: str | None = None,
+) -> Booking:
     """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
     at once). With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer
     be booked (check-in passed, the unit changed); another body under it is a 422."""
     fingerprint = selectors.booking_request_fingerprint(
-        unit_id=unit.pk if isinstance(unit, Unit) else unit, check_in=check_in, check_out=check_out, dates=dates,
-        adults=adults, children=children, infants=infants)
+        unit_id=unit.pk if isinstance(unit, Unit) else unit,
+        check_in=check_in,
+        check_out=check_out,
+        dates=dates,
+        adults=adults,
+        children=children,
+        infants=infants,
+    )
     if idempotency_key:
         # Before any rule is checked again: the retry gets what the first request got.
         twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
@@ -172,12 +226,21 @@ def booking_create(*, visitor, unit, check_in: date | None = None, check_out: da
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     # Priced and checked for closures once, under the lock (a quote prices before it).
-    stay = selectors.stay_resolve(unit=unit, check_in=check_in, check_out=check_out, dates=dates,
-                                  adults=adults, children=children, infants=infants, priced=False)
+    stay = selectors.stay_resolve(
+        unit=unit,
+        check_in=check_in,
+        check_out=check_out,
+        dates=dates,
+        adults=adults,
+        children=children,
+        infants=infants,
+        priced=False,
+    )
     try:
         with transaction.atomic(durable=True):
-            booking, replayed = _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key,
-                                               fingerprint=fingerprint)
+            booking, replayed = _create_locked(
+                visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint
+            )
     except IntegrityError:
         # A twin request took the same Idempotency-Key, or the stock CHECK refused an overbooking.
         if idempotency_key:
@@ -200,14 +263,24 @@ def booking_idempotency_forget(*, booking: Booking) -> None:
 
 # --- confirm, release, expire, complete ------------------------------------------------------------------------
 
+
 def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
     _stock_give_back(unit_id=booking.unit_id, dates=dates)
     Booking.objects.filter(pk=booking.pk).update(
-        status=Booking.Status.CANCELLED, cancel_code=cancel_code, cancelled_at=now, sequence=F("sequence") + 1,
-        updated_at=now)
+        status=Booking.Status.CANCELLED,
+        cancel_code=cancel_code,
+        cancelled_at=now,
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
     kind = BookingEvent.Kind.EXPIRED if cancel_code == Booking.CancelCode.HOLD_EXPIRED else BookingEvent.Kind.RELEASED
-    _event(booking_id=booking.pk, kind=kind, from_status=Booking.Status.PENDING, to_status=Booking.Status.CANCELLED,
-           note=cancel_code)
+    _event(
+        booking_id=booking.pk,
+        kind=kind,
+        from_status=Booking.Status.PENDING,
+        to_status=Booking.Status.CANCELLED,
+        note=cancel_code,
+    )
 
 
 def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
@@ -217,10 +290,16 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
     now = timezone.now()
     with transaction.atomic():
         confirmed = Booking.objects.filter(pk=booking.pk, status=Booking.Status.PENDING).update(
-            status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
+            status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now
+        )
         if confirmed:
-            _event(booking_id=booking.pk, kind=BookingEvent.Kind.CONFIRMED, from_status=Booking.Status.PENDING,
-                   to_status=Booking.Status.CONFIRMED, note=note)
+            _event(
+                booking_id=booking.pk,
+                kind=BookingEvent.Kind.CONFIRMED,
+                from_status=Booking.Status.PENDING,
+                to_status=Booking.Status.CONFIRMED,
+                note=note,
+            )
         current = Booking.objects.select_related("unit__facility").get(pk=booking.pk)
         if confirmed or current.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
             return current
@@ -235,10 +314,21 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
         _check_free(unit=unit, dates=dates)
         _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
-            status=Booking.Status.CONFIRMED, cancel_code="", cancelled_at=None, cancelled_by=None,
-            hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
-        _event(booking_id=booking.pk, kind=BookingEvent.Kind.CONFIRMED, from_status=Booking.Status.CANCELLED,
-               to_status=Booking.Status.CONFIRMED, note=note)
+            status=Booking.Status.CONFIRMED,
+            cancel_code="",
+            cancelled_at=None,
+            cancelled_by=None,
+            hold_expires_at=None,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        _event(
+            booking_id=booking.pk,
+            kind=BookingEvent.Kind.CONFIRMED,
+            from_status=Booking.Status.CANCELLED,
+            to_status=Booking.Status.CONFIRMED,
+            note=note,
+        )
     return Booking.objects.select_related("unit__facility").get(pk=booking.pk)
 
 
@@ -269,24 +359,39 @@ def bookings_expire_holds(*, now=None) -> int:
     """Releases every pending booking whose hold has expired; returns how many."""
     now = now or timezone.now()
     expired = Booking.objects.filter(status=Booking.Status.PENDING, hold_expires_at__lte=now).select_related("unit")
-    return sum(_release(booking=booking, cancel_code=Booking.CancelCode.HOLD_EXPIRED, expired_before=now)
-               for booking in expired.order_by("id"))
+    return sum(
+        _release(booking=booking, cancel_code=Booking.CancelCode.HOLD_EXPIRED, expired_before=now)
+        for booking in expired.order_by("id")
+    )
 
 
 def bookings_complete(*, today: date | None = None) -> int:
     """Marks confirmed bookings whose stay is over as completed (run daily: `manage.py bookings_complete`)."""
     today = today or selectors.today()
     with transaction.atomic():
-        finished = list(Booking.objects.select_for_update().filter(
-            status=Booking.Status.CONFIRMED, check_out__lte=today).order_by("id").values_list("id", flat=True))
+        finished = list(
+            Booking.objects.select_for_update()
+            .filter(status=Booking.Status.CONFIRMED, check_out__lte=today)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         Booking.objects.filter(id__in=finished).update(status=Booking.Status.COMPLETED, updated_at=timezone.now())
-        BookingEvent.objects.bulk_create([
-            BookingEvent(booking_id=booking_id, kind=BookingEvent.Kind.COMPLETED, from_status=Booking.Status.CONFIRMED,
-                         to_status=Booking.Status.COMPLETED) for booking_id in finished])
+        BookingEvent.objects.bulk_create(
+            [
+                BookingEvent(
+                    booking_id=booking_id,
+                    kind=BookingEvent.Kind.COMPLETED,
+                    from_status=Booking.Status.CONFIRMED,
+                    to_status=Booking.Status.COMPLETED,
+                )
+                for booking_id in finished
+            ]
+        )
     return len(finished)
 
 
 # --- cancel ----------------------------------------------------------------------------------------------------
+
 
 def cancellation_fee(*, booking: Booking, today: date | None = None) -> int:
     """What a visitor's cancellation keeps: nothing until `free_cancellation_days` before check-in, then the
@@ -314,31 +419,50 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         if current.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
             raise BookingNotCancellable(status=current.get_status_display())
         if not by_operator and current.check_in <= selectors.today():
-            raise BookingNotCancellable(_("The stay has already begun; contact the facility to change it."),
-                                        status=current.get_status_display())
+            raise BookingNotCancellable(
+                _("The stay has already begun; contact the facility to change it."), status=current.get_status_display()
+            )
         fee = 0 if by_operator else cancellation_fee(booking=current)
         _stock_give_back(unit_id=current.unit_id, dates=dates)
         Booking.objects.filter(pk=current.pk).update(
             status=Booking.Status.CANCELLED,
             cancel_code=Booking.CancelCode.OPERATOR if by_operator else Booking.CancelCode.VISITOR,
-            cancel_reason=reason[:500], cancelled_by=actor, cancelled_at=now, cancellation_fee_yen=fee,
-            hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now)
-        _event(booking_id=current.pk, kind=BookingEvent.Kind.CANCELLED, from_status=current.status,
-               to_status=Booking.Status.CANCELLED, actor=actor, note=reason)
+            cancel_reason=reason[:500],
+            cancelled_by=actor,
+            cancelled_at=now,
+            cancellation_fee_yen=fee,
+            hold_expires_at=None,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        _event(
+            booking_id=current.pk,
+            kind=BookingEvent.Kind.CANCELLED,
+            from_status=current.status,
+            to_status=Booking.Status.CANCELLED,
+            actor=actor,
+            note=reason,
+        )
         # A draft claim on it could never be submitted; a submitted one keeps its frozen days (spec rule 3).
         hooks.booking_cancelled(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)
-    hooks.payment_refund(booking=cancelled, amount_yen=cancelled.total_yen - fee,
-                         reason=reason or str(cancelled.get_cancel_code_display()))
+    hooks.payment_refund(
+        booking=cancelled,
+        amount_yen=cancelled.total_yen - fee,
+        reason=reason or str(cancelled.get_cancel_code_display()),
+    )
     return cancelled
 
 
 # --- closures and price overrides ------------------------------------------------------------------------------
 
+
 def _check_range(start: date, end: date) -> None:
     if end < start:
-        raise InvalidDateRange(_("The end date must be on or after the start date."),
-                               fields={"end_date": [str(_("The end date must be on or after the start date."))]})
+        raise InvalidDateRange(
+            _("The end date must be on or after the start date."),
+            fields={"end_date": [str(_("The end date must be on or after the start date."))]},
+        )
     if (end - start).days >= MAX_RULE_DAYS:
         message = _("One rule covers at most %(days)s days.") % {"days": MAX_RULE_DAYS}
         raise InvalidDateRange(message, fields={"end_date": [message]})
@@ -383,20 +507,25 @@ def _price_override_save(*, override: PriceOverride) -> PriceOverride:
     with transaction.atomic(durable=True):
         # The unit's row serialises overlap checks of its overrides.
         Unit.objects.select_for_update().filter(pk=override.unit_id).values_list("id", flat=True).get()
-        other = selectors.overlapping_override(unit=override.unit, start=override.start_date,
-                                               end=override.end_date, exclude_id=override.pk)
+        other = selectors.overlapping_override(
+            unit=override.unit, start=override.start_date, end=override.end_date, exclude_id=override.pk
+        )
         if other is not None:
-            message = PriceOverrideOverlap.default_message % {"start": other.start_date.isoformat(),
-                                                              "end": other.end_date.isoformat()}
+            message = PriceOverrideOverlap.default_message % {
+                "start": other.start_date.isoformat(),
+                "end": other.end_date.isoformat(),
+            }
             raise PriceOverrideOverlap(message, fields={"start_date": [message]})
         override.save()
     return override
 
 
-def price_override_create(*, unit: Unit, start_date: date, end_date: date, price_yen: int,
-                          label: str = "") -> PriceOverride:
-    return _price_override_save(override=PriceOverride(unit=unit, start_date=start_date, end_date=end_date,
-                                                       price_yen=price_yen, label=label))
+def price_override_create(
+    *, unit: Unit, start_date: date, end_date: date, price_yen: int, label: str = ""
+) -> PriceOverride:
+    return _price_override_save(
+        override=PriceOverride(unit=unit, start_date=start_date, end_date=end_date, price_yen=price_yen, label=label)
+    )
 
 
 def price_override_update(*, override: PriceOverride, **changes) -> PriceOverride:
@@ -411,12 +540,14 @@ def price_override_delete(*, override: PriceOverride) -> None:
 
 # --- calendar feeds --------------------------------------------------------------------------------------------
 
+
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def calendar_feed_get_or_create(*, owner, scope: str, unit: Unit | None = None,
-                                facility: Facility | None = None) -> tuple[CalendarFeed, bool]:
+def calendar_feed_get_or_create(
+    *, owner, scope: str, unit: Unit | None = None, facility: Facility | None = None
+) -> tuple[CalendarFeed, bool]:
     """The owner's feed for this target, made on first use (one per target)."""
     lookup = {"owner": owner, "scope": scope, "unit": unit, "facility": facility}
     feed = CalendarFeed.objects.filter(**lookup).first()

@@ -1,4 +1,5 @@
 """Periodic booking work for Celery beat: marking finished stays completed, syncing calendar imports."""
+
 from celery import shared_task
 
 from .imports import calendar_imports_sync_all

@@ -2,6 +2,7 @@
 
 Ids are matched as any string and checked by the views, so that a malformed id gets the API's JSON 404
 rather than Django's HTML page."""
+
 from django.urls import path
 
 from . import apis, operator_import_apis
@@ -15,18 +16,34 @@ urlpatterns = [
     path("bookings/<str:booking_id>/events/", apis.BookingEventListApi.as_view(), name="booking-events"),
     path("bookings/<str:booking_id>/calendar.ics", apis.BookingCalendarApi.as_view(), name="booking-calendar"),
     path("operator/units/<str:unit_id>/closures/", apis.ClosureListApi.as_view(), name="closure-list"),
-    path("operator/units/<str:unit_id>/closures/<str:closure_id>/", apis.ClosureDetailApi.as_view(),
-         name="closure-detail"),
-    path("operator/units/<str:unit_id>/price-overrides/", apis.PriceOverrideListApi.as_view(),
-         name="price-override-list"),
-    path("operator/units/<str:unit_id>/price-overrides/<str:override_id>/", apis.PriceOverrideDetailApi.as_view(),
-         name="price-override-detail"),
-    path("operator/units/<str:unit_id>/calendar-imports/", operator_import_apis.CalendarImportListApi.as_view(),
-         name="calendar-import-list"),
-    path("operator/units/<str:unit_id>/calendar-imports/<str:import_id>/",
-         operator_import_apis.CalendarImportDetailApi.as_view(), name="calendar-import-detail"),
-    path("operator/units/<str:unit_id>/calendar-imports/<str:import_id>/sync/",
-         operator_import_apis.CalendarImportSyncApi.as_view(), name="calendar-import-sync"),
+    path(
+        "operator/units/<str:unit_id>/closures/<str:closure_id>/",
+        apis.ClosureDetailApi.as_view(),
+        name="closure-detail",
+    ),
+    path(
+        "operator/units/<str:unit_id>/price-overrides/", apis.PriceOverrideListApi.as_view(), name="price-override-list"
+    ),
+    path(
+        "operator/units/<str:unit_id>/price-overrides/<str:override_id>/",
+        apis.PriceOverrideDetailApi.as_view(),
+        name="price-override-detail",
+    ),
+    path(
+        "operator/units/<str:unit_id>/calendar-imports/",
+        operator_import_apis.CalendarImportListApi.as_view(),
+        name="calendar-import-list",
+    ),
+    path(
+        "operator/units/<str:unit_id>/calendar-imports/<str:import_id>/",
+        operator_import_apis.CalendarImportDetailApi.as_view(),
+        name="calendar-import-detail",
+    ),
+    path(
+        "operator/units/<str:unit_id>/calendar-imports/<str:import_id>/sync/",
+        operator_import_apis.CalendarImportSyncApi.as_view(),
+        name="calendar-import-sync",
+    ),
     path("calendar-feeds/", apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
     path("calendar-feeds/<str:feed_id>/", apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
     path("calendar-feeds/<str:feed_id>/rotate/", apis.CalendarFeedRotateApi.as_view(), name="calendar-feed-rotate"),

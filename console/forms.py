@@ -1,5 +1,6 @@
 """The console's forms: they check the shape of what is typed (as the API's serializers do); the rules are the
 services'."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,10 @@ class BoundedDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         if value and not FIRST_DATE <= value <= LAST_DATE:
-            raise forms.ValidationError(_("Dates must be between %(first)s and %(last)s.") % {
-                "first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+            raise forms.ValidationError(
+                _("Dates must be between %(first)s and %(last)s.")
+                % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
+            )
 
 
 class UnitRangeForm(forms.Form):
@@ -40,8 +43,9 @@ class PriceOverrideForm(UnitRangeForm):
 
 class CancelForm(forms.Form):
     # Required by the operator cancellation service, which gives the refusal its message.
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReasonForm(forms.Form):
@@ -50,10 +54,14 @@ class ReasonForm(forms.Form):
 
 class ClaimQueueFilterForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[(s, label) for s, label in Claim.Status.choices if s != Claim.Status.DRAFT])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(s, label) for s, label in Claim.Status.choices if s != Claim.Status.DRAFT],
+    )
 
     def __init__(self, *args, programmes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].choices = [("", _("All programmes"))] + [
-            (programme.code, programme.localized("name")) for programme in programmes]
+            (programme.code, programme.localized("name")) for programme in programmes
+        ]

@@ -1,5 +1,6 @@
 """The console's navigation: one entry per page, by role. A page joins the navigation by adding its entry here;
 an entry whose URL is not (yet) installed is left out, so the navigation lists only pages that exist."""
+
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse

@@ -1,4 +1,5 @@
 """Reads the console's pages need, each page in a fixed number of queries whatever its bookings and claims."""
+
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ SHOWN_STATUSES = Booking.ACTIVE_STATUSES
 
 
 # --- operators -------------------------------------------------------------------------------------------------
+
 
 def operator_facilities(*, user) -> QuerySet[Facility]:
     return Facility.objects.filter(operator_id=user.organisation_id).select_related("municipality").order_by("id")
@@ -37,8 +39,13 @@ def operator_unit_choices(*, facility: Facility) -> QuerySet[Unit]:
 
 def operator_import_get(*, user, import_id) -> CalendarImport:
     import_id = parse_id(import_id)
-    found = (CalendarImport.objects.select_related("unit__facility")
-             .filter(id=import_id, unit__facility__operator_id=user.organisation_id).first() if import_id else None)
+    found = (
+        CalendarImport.objects.select_related("unit__facility")
+        .filter(id=import_id, unit__facility__operator_id=user.organisation_id)
+        .first()
+        if import_id
+        else None
+    )
     if found is None:
         raise Http404
     return found
@@ -83,23 +90,36 @@ def facility_month(*, facility: Facility, month: date) -> list[UnitRow]:
     today = booking_selectors.today()
     units = list(operator_unit_choices(facility=facility))
     unit_ids = [unit.id for unit in units]
-    taken = {(unit_id, day): count for unit_id, day, count in UnitStock.objects.filter(
-        unit_id__in=unit_ids, date__gte=first, date__lte=last).values_list("unit_id", "date", "taken")}
-    closures = list(Closure.objects.filter(unit_id__in=unit_ids, start_date__lte=last, end_date__gte=first)
-                    .order_by("start_date"))
-    overrides = list(PriceOverride.objects.filter(unit_id__in=unit_ids, start_date__lte=last, end_date__gte=first)
-                     .order_by("start_date"))
-    lines = (BookingLine.objects.filter(booking__unit_id__in=unit_ids, date__gte=first, date__lte=last,
-                                        booking__status__in=SHOWN_STATUSES)
-             .select_related("booking__visitor").order_by("date", "booking_id"))
+    taken = {
+        (unit_id, day): count
+        for unit_id, day, count in UnitStock.objects.filter(
+            unit_id__in=unit_ids, date__gte=first, date__lte=last
+        ).values_list("unit_id", "date", "taken")
+    }
+    closures = list(
+        Closure.objects.filter(unit_id__in=unit_ids, start_date__lte=last, end_date__gte=first).order_by("start_date")
+    )
+    overrides = list(
+        PriceOverride.objects.filter(unit_id__in=unit_ids, start_date__lte=last, end_date__gte=first).order_by(
+            "start_date"
+        )
+    )
+    lines = (
+        BookingLine.objects.filter(
+            booking__unit_id__in=unit_ids, date__gte=first, date__lte=last, booking__status__in=SHOWN_STATUSES
+        )
+        .select_related("booking__visitor")
+        .order_by("date", "booking_id")
+    )
     booked: dict[tuple[int, date], list[Booking]] = {}
     for line in lines:
         booked.setdefault((line.booking.unit_id, line.date), []).append(line.booking)
     blocks: dict[tuple[int, date], dict[bool, list[str]]] = {}
-    for unit_id, day, held, name in (ImportedBlock.objects.filter(unit_id__in=unit_ids, date__gte=first,
-                                                                 date__lte=last)
-                                     .order_by("date", "calendar_import_id")
-                                     .values_list("unit_id", "date", "held", "calendar_import__name")):
+    for unit_id, day, held, name in (
+        ImportedBlock.objects.filter(unit_id__in=unit_ids, date__gte=first, date__lte=last)
+        .order_by("date", "calendar_import_id")
+        .values_list("unit_id", "date", "held", "calendar_import__name")
+    ):
         blocks.setdefault((unit_id, day), {}).setdefault(held, []).append(name)
     imports: dict[int, list[CalendarImport]] = {}
     for found in CalendarImport.objects.filter(unit_id__in=unit_ids).order_by("id"):
@@ -110,33 +130,49 @@ def facility_month(*, facility: Facility, month: date) -> list[UnitRow]:
         cells = []
         for day in booking_selectors.date_range(first, last + timedelta(days=1)):
             closure = next((c for c in closures if c.unit_id == unit.id and c.start_date <= day <= c.end_date), None)
-            override = next((o for o in overrides if o.unit_id == unit.id and o.start_date <= day <= o.end_date),
-                            None)
+            override = next((o for o in overrides if o.unit_id == unit.id and o.start_date <= day <= o.end_date), None)
             imported = blocks.get((unit.id, day), {})
-            cells.append(Cell(
-                day=day, free=max(unit.count - taken.get((unit.id, day), 0), 0),
-                price_yen=override.price_yen if override else unit.price_yen,
-                price_label=override.label if override else "", overridden=override is not None,
-                closure=closure, bookings=booked.get((unit.id, day), []),
-                imported_from=imported.get(True, []), conflicts=imported.get(False, []), past=day < today))
+            cells.append(
+                Cell(
+                    day=day,
+                    free=max(unit.count - taken.get((unit.id, day), 0), 0),
+                    price_yen=override.price_yen if override else unit.price_yen,
+                    price_label=override.label if override else "",
+                    overridden=override is not None,
+                    closure=closure,
+                    bookings=booked.get((unit.id, day), []),
+                    imported_from=imported.get(True, []),
+                    conflicts=imported.get(False, []),
+                    past=day < today,
+                )
+            )
         rows.append(UnitRow(unit=unit, cells=cells, imports=imports.get(unit.id, [])))
     return rows
 
 
 def operator_movements(*, user, day: date) -> tuple[list[Booking], list[Booking]]:
     """The day's arrivals and departures at the operator's facilities (held or confirmed stays)."""
-    bookings = list(Booking.objects.filter(unit__facility__operator_id=user.organisation_id)
-                    .filter(Q(check_in=day) | Q(check_out=day),
-                            status__in=Booking.ACTIVE_STATUSES, kind=Booking.Kind.STAY)
-                    .select_related("unit__facility", "visitor").order_by("unit__facility_id", "unit_id", "id"))
+    bookings = list(
+        Booking.objects.filter(unit__facility__operator_id=user.organisation_id)
+        .filter(Q(check_in=day) | Q(check_out=day), status__in=Booking.ACTIVE_STATUSES, kind=Booking.Kind.STAY)
+        .select_related("unit__facility", "visitor")
+        .order_by("unit__facility_id", "unit_id", "id")
+    )
     return ([b for b in bookings if b.check_in == day], [b for b in bookings if b.check_out == day])
 
 
 def operator_booking_get(*, user, booking_id) -> Booking:
     """A booking at one of the operator's facilities, with its lines, events and guest."""
     booking_id = parse_id(booking_id)
-    booking = (booking_selectors.bookings_visible_to(user=user).select_related("visitor")
-               .prefetch_related("events__actor").filter(id=booking_id).first() if booking_id else None)
+    booking = (
+        booking_selectors.bookings_visible_to(user=user)
+        .select_related("visitor")
+        .prefetch_related("events__actor")
+        .filter(id=booking_id)
+        .first()
+        if booking_id
+        else None
+    )
     if booking is None or not user.is_operator:
         raise Http404
     return booking
@@ -144,15 +180,18 @@ def operator_booking_get(*, user, booking_id) -> Booking:
 
 # --- municipal staff -------------------------------------------------------------------------------------------
 
+
 def staff_programmes(*, user) -> QuerySet[Programme]:
     return Programme.objects.filter(municipality_id=user.municipality_id).order_by("code")
 
 
 def staff_claim_queue(*, user, programme: str = "", status: str = "") -> QuerySet[Claim]:
     """The town's claims waiting (submitted) or of the status asked for, oldest submission first."""
-    claims = (Claim.objects.filter(programme__municipality_id=user.municipality_id)
-              .exclude(status=Claim.Status.DRAFT)
-              .select_related("programme", "booking__unit__facility"))
+    claims = (
+        Claim.objects.filter(programme__municipality_id=user.municipality_id)
+        .exclude(status=Claim.Status.DRAFT)
+        .select_related("programme", "booking__unit__facility")
+    )
     claims = claims.filter(status=status or Claim.Status.SUBMITTED)
     if programme:
         claims = claims.filter(programme__code=programme)
@@ -161,10 +200,15 @@ def staff_claim_queue(*, user, programme: str = "", status: str = "") -> QuerySe
 
 def staff_claim_get(*, user, claim_id) -> Claim:
     claim_id = parse_id(claim_id)
-    claim = (Claim.objects.filter(programme__municipality_id=user.municipality_id, id=claim_id)
-             .exclude(status=Claim.Status.DRAFT)
-             .select_related("programme", "booking__unit__facility", "visitor")
-             .prefetch_related("lines__disallowed_by", "events__actor").first() if claim_id else None)
+    claim = (
+        Claim.objects.filter(programme__municipality_id=user.municipality_id, id=claim_id)
+        .exclude(status=Claim.Status.DRAFT)
+        .select_related("programme", "booking__unit__facility", "visitor")
+        .prefetch_related("lines__disallowed_by", "events__actor")
+        .first()
+        if claim_id
+        else None
+    )
     if claim is None:
         raise Http404
     return claim
@@ -182,6 +226,10 @@ class Budget:
 
 def programme_budget(*, programme: Programme) -> Budget:
     """What the programme's approved and paid claims commit of its budget (the sum approvals are checked against)."""
-    committed = Claim.objects.filter(programme=programme, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]) \
-        .aggregate(total=Sum("approved_amount_yen"))["total"] or 0
+    committed = (
+        Claim.objects.filter(programme=programme, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]).aggregate(
+            total=Sum("approved_amount_yen")
+        )["total"]
+        or 0
+    )
     return Budget(budget_yen=programme.budget_yen, committed_yen=committed)

@@ -1,4 +1,5 @@
 """The console's URLs, under /console/."""
+
 from django.urls import include, path
 
 from . import views
@@ -12,18 +13,25 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("operator/", views.operator_home, name="operator-home"),
     path("operator/facilities/<str:facility_id>/", views.operator_facility, name="operator-facility"),
-    path("operator/facilities/<str:facility_id>/closures/", views.operator_closure_create,
-         name="operator-closure-create"),
-    path("operator/facilities/<str:facility_id>/prices/", views.operator_price_override_create,
-         name="operator-price-create"),
+    path(
+        "operator/facilities/<str:facility_id>/closures/", views.operator_closure_create, name="operator-closure-create"
+    ),
+    path(
+        "operator/facilities/<str:facility_id>/prices/",
+        views.operator_price_override_create,
+        name="operator-price-create",
+    ),
     path("operator/bookings/<str:booking_id>/", views.operator_booking, name="operator-booking"),
     path("operator/bookings/<str:booking_id>/cancel/", views.operator_booking_cancel, name="operator-booking-cancel"),
     path("operator/imports/<str:import_id>/sync/", views.operator_import_sync, name="operator-import-sync"),
     path("staff/claims/", views.staff_claims, name="staff-claims"),
     path("staff/claims/<str:claim_id>/", views.staff_claim, name="staff-claim"),
     path("staff/claims/<str:claim_id>/lines/<str:line_id>/receipt/", views.staff_receipt, name="staff-receipt"),
-    path("staff/claims/<str:claim_id>/lines/<str:line_id>/disallow/", views.staff_line_disallow,
-         name="staff-line-disallow"),
+    path(
+        "staff/claims/<str:claim_id>/lines/<str:line_id>/disallow/",
+        views.staff_line_disallow,
+        name="staff-line-disallow",
+    ),
     path("staff/claims/<str:claim_id>/approve/", views.staff_claim_approve, name="staff-claim-approve"),
     path("staff/claims/<str:claim_id>/reject/", views.staff_claim_reject, name="staff-claim-reject"),
     path("staff/claims/<str:claim_id>/mark-paid/", views.staff_claim_mark_paid, name="staff-claim-mark-paid"),

@@ -1,5 +1,6 @@
 """The console's pages. Each view checks the role, reads through selectors and acts through the same services as
 the API, so every rule, lock and audit event is the API's; a refusal shows the service's translated message."""
+
 from datetime import date
 from functools import wraps
 
@@ -27,8 +28,8 @@ from reimbursements.models import Claim
 from . import navigation, selectors
 from .forms import CancelForm, ClaimQueueFilterForm, ClosureForm, PriceOverrideForm, ReasonForm
 
-
 # --- access ----------------------------------------------------------------------------------------------------
+
 
 def _role_required(check):
     """Anonymous users go to the console's login page; a signed-in user of another role gets 403."""
@@ -91,14 +92,21 @@ def _back(request, fallback: str) -> str:
 
 # --- operators -------------------------------------------------------------------------------------------------
 
+
 @require_GET
 @operator_required
 def operator_home(request):
     arrivals, departures = selectors.operator_movements(user=request.user, day=booking_selectors.today())
-    return _render(request, "console/operator/home.html", {
-        "facilities": selectors.operator_facilities(user=request.user),
-        "arrivals": arrivals, "departures": departures, "today": booking_selectors.today(),
-    })
+    return _render(
+        request,
+        "console/operator/home.html",
+        {
+            "facilities": selectors.operator_facilities(user=request.user),
+            "arrivals": arrivals,
+            "departures": departures,
+            "today": booking_selectors.today(),
+        },
+    )
 
 
 def _month(value: str | None) -> date:
@@ -117,13 +125,20 @@ def _shift(month: date, months: int) -> date:
 
 def _facility_page(request, facility, *, month: date, closure_form=None, price_form=None, status=200):
     units = list(selectors.operator_unit_choices(facility=facility))
-    return _render(request, "console/operator/facility.html", {
-        "facility": facility, "month": month,
-        "previous_month": _shift(month, -1), "next_month": _shift(month, 1),
-        "rows": selectors.facility_month(facility=facility, month=month),
-        "closure_form": closure_form or ClosureForm(units=units, prefix="closure"),
-        "price_form": price_form or PriceOverrideForm(units=units, prefix="price"),
-    }, status=status)
+    return _render(
+        request,
+        "console/operator/facility.html",
+        {
+            "facility": facility,
+            "month": month,
+            "previous_month": _shift(month, -1),
+            "next_month": _shift(month, 1),
+            "rows": selectors.facility_month(facility=facility, month=month),
+            "closure_form": closure_form or ClosureForm(units=units, prefix="closure"),
+            "price_form": price_form or PriceOverrideForm(units=units, prefix="price"),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -154,22 +169,30 @@ def _unit_action(request, facility_id, form_class, prefix, service, success):
 @require_POST
 @operator_required
 def operator_closure_create(request, facility_id):
-    return _unit_action(request, facility_id, ClosureForm, "closure", booking_services.closure_create,
-                        _("The dates are closed."))
+    return _unit_action(
+        request, facility_id, ClosureForm, "closure", booking_services.closure_create, _("The dates are closed.")
+    )
 
 
 @require_POST
 @operator_required
 def operator_price_override_create(request, facility_id):
-    return _unit_action(request, facility_id, PriceOverrideForm, "price", booking_services.price_override_create,
-                        _("The price is set."))
+    return _unit_action(
+        request, facility_id, PriceOverrideForm, "price", booking_services.price_override_create, _("The price is set.")
+    )
 
 
 def _booking_page(request, booking, *, form=None, status=200):
-    return _render(request, "console/operator/booking.html", {
-        "booking": booking, "form": form or CancelForm(),
-        "cancellable": booking.status in (booking.Status.PENDING, booking.Status.CONFIRMED),
-    }, status=status)
+    return _render(
+        request,
+        "console/operator/booking.html",
+        {
+            "booking": booking,
+            "form": form or CancelForm(),
+            "cancellable": booking.status in (booking.Status.PENDING, booking.Status.CONFIRMED),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -204,11 +227,15 @@ def operator_import_sync(request, import_id):
         messages.error(request, _("Too many syncs: wait a minute and try again."))
         return redirect(back)
     result = booking_imports.calendar_import_sync_safely(calendar_import=found)
-    status = CalendarImport.Status(result.status).label if result.status in CalendarImport.Status.values \
-        else result.status
+    status = (
+        CalendarImport.Status(result.status).label if result.status in CalendarImport.Status.values else result.status
+    )
     if result.error:
-        messages.error(request, _("Sync of %(name)s: %(status)s. %(error)s") % {
-            "name": found.name, "status": status, "error": result.error})
+        messages.error(
+            request,
+            _("Sync of %(name)s: %(status)s. %(error)s")
+            % {"name": found.name, "status": status, "error": result.error},
+        )
     else:
         messages.success(request, _("Sync of %(name)s: %(status)s.") % {"name": found.name, "status": status})
     return redirect(back)
@@ -216,29 +243,51 @@ def operator_import_sync(request, import_id):
 
 # --- municipal staff -------------------------------------------------------------------------------------------
 
+
 @require_GET
 @staff_required
 def staff_claims(request):
     programmes = list(selectors.staff_programmes(user=request.user))
     filters = ClaimQueueFilterForm(request.GET or None, programmes=programmes)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    claims = selectors.staff_claim_queue(user=request.user, programme=chosen.get("programme", ""),
-                                         status=chosen.get("status", ""))
-    return _render(request, "console/staff/claims.html", {
-        "filters": filters, "claims": claims,
-        "budgets": [(programme, selectors.programme_budget(programme=programme)) for programme in programmes],
-    }, status=200 if filters.is_bound is False or filters.is_valid() else 400)
+    claims = selectors.staff_claim_queue(
+        user=request.user, programme=chosen.get("programme", ""), status=chosen.get("status", "")
+    )
+    return _render(
+        request,
+        "console/staff/claims.html",
+        {
+            "filters": filters,
+            "claims": claims,
+            "budgets": [(programme, selectors.programme_budget(programme=programme)) for programme in programmes],
+        },
+        status=200 if filters.is_bound is False or filters.is_valid() else 400,
+    )
 
 
 def _claim_page(request, claim, *, reason_form=None, reject_form=None, line_forms=None, status=200):
     line_forms = line_forms or {}
-    lines = [{"line": line, "form": line_forms.get(line.id) or ReasonForm(prefix=f"line-{line.id}"),
-              "is_pdf": line.receipt.name.lower().endswith(".pdf")} for line in claim.lines.all()]
-    return _render(request, "console/staff/claim.html", {
-        "claim": claim, "lines": lines, "reject_form": reject_form or ReasonForm(prefix="reject"),
-        "budget": selectors.programme_budget(programme=claim.programme),
-        "submitted": claim.status == Claim.Status.SUBMITTED, "approved": claim.status == Claim.Status.APPROVED,
-    }, status=status)
+    lines = [
+        {
+            "line": line,
+            "form": line_forms.get(line.id) or ReasonForm(prefix=f"line-{line.id}"),
+            "is_pdf": line.receipt.name.lower().endswith(".pdf"),
+        }
+        for line in claim.lines.all()
+    ]
+    return _render(
+        request,
+        "console/staff/claim.html",
+        {
+            "claim": claim,
+            "lines": lines,
+            "reject_form": reject_form or ReasonForm(prefix="reject"),
+            "budget": selectors.programme_budget(programme=claim.programme),
+            "submitted": claim.status == Claim.Status.SUBMITTED,
+            "approved": claim.status == Claim.Status.APPROVED,
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -286,8 +335,9 @@ def staff_line_disallow(request, claim_id, line_id):
         form = ReasonForm(request.POST, prefix=f"line-{line_id}")
         if not form.is_valid():
             return {"line_forms": {int(line_id) if str(line_id).isdigit() else 0: form}}
-        claim_services.expense_line_disallow(claim=claim, line_id=line_id, actor=request.user,
-                                             reason=form.cleaned_data["reason"])
+        claim_services.expense_line_disallow(
+            claim=claim, line_id=line_id, actor=request.user, reason=form.cleaned_data["reason"]
+        )
         return _("The line is disallowed.")
 
     return _claim_action(request, claim_id, action)
@@ -324,4 +374,3 @@ def staff_claim_mark_paid(request, claim_id):
         return _("The claim is marked paid.")
 
     return _claim_action(request, claim_id, action)
-

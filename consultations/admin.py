@@ -1,4 +1,5 @@
 """Consultations in the admin: read-only, since slots and bookings change only through the services."""
+
 from django.contrib import admin
 
 from backend.admin import ReadOnlyMixin

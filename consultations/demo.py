@@ -1,6 +1,7 @@
 """Demo consultation slots: Saku's staff meet visitors at the 移住交流センター and online (リモート市役所) on
 weekdays in the coming weeks. Slots are made only while the town has no future ones, so running it again
 duplicates nothing."""
+
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
@@ -38,8 +39,15 @@ def seed(*, staff: User) -> list[ConsultationSlot]:
     for days, start, minutes, mode, capacity in SLOTS:
         starts_at = timezone.make_aware(datetime.combine(_weekday(today + timedelta(days=days)), start))
         online = mode == ConsultationSlot.Mode.ONLINE
-        made.append(services.slot_create(
-            staff=staff, starts_at=starts_at, minutes=minutes, mode=mode, capacity=capacity,
-            place="" if online else CENTRE,
-            meeting_url=f"https://meet.example.jp/saku-remote-office-{len(made) + 1}" if online else ""))
+        made.append(
+            services.slot_create(
+                staff=staff,
+                starts_at=starts_at,
+                minutes=minutes,
+                mode=mode,
+                capacity=capacity,
+                place="" if online else CENTRE,
+                meeting_url=f"https://meet.example.jp/saku-remote-office-{len(made) + 1}" if online else "",
+            )
+        )
     return made

@@ -1,4 +1,5 @@
 """Emails to visitors about their consultations, in the language they booked in."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone, translation
@@ -21,8 +22,9 @@ def _where(slot: ConsultationSlot) -> str:
 
 
 def _send(consultation_id: int, subject_text: str, lead_text: str, *, with_reason: bool = False) -> None:
-    consultation = (Consultation.objects.select_related("slot__municipality", "visitor")
-                    .filter(id=consultation_id).first())
+    consultation = (
+        Consultation.objects.select_related("slot__municipality", "visitor").filter(id=consultation_id).first()
+    )
     if consultation is None or not consultation.visitor.email:
         return
     slot = consultation.slot

@@ -1,4 +1,5 @@
 """Domain errors of consultations."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound

@@ -1,4 +1,5 @@
 """Consultations with a town's migration staff: slots the staff publish and the visitors' bookings of them."""
+
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,8 +19,9 @@ class ConsultationSlot(models.Model):
         IN_PERSON = "in_person", _("in person")
         ONLINE = "online", _("online")
 
-    municipality = models.ForeignKey("facilities.Municipality", on_delete=models.PROTECT,
-                                     related_name="consultation_slots")
+    municipality = models.ForeignKey(
+        "facilities.Municipality", on_delete=models.PROTECT, related_name="consultation_slots"
+    )
     starts_at = models.DateTimeField(_("starts at"))
     minutes = models.PositiveSmallIntegerField(_("length in minutes"))
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
@@ -27,8 +29,9 @@ class ConsultationSlot(models.Model):
     meeting_url = models.URLField(_("meeting URL"), max_length=500, blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=1)
     booked = models.PositiveSmallIntegerField(_("booked"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Bumped when its time or place changes, for calendar apps (iCal SEQUENCE).
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -41,10 +44,12 @@ class ConsultationSlot(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(booked__lte=F("capacity")), name="consultation_slot_never_overbooked"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="consultation_slot_capacity_positive"),
-            models.CheckConstraint(condition=Q(minutes__gte=1, minutes__lte=MAX_MINUTES),
-                                   name="consultation_slot_minutes_in_range"),
-            models.CheckConstraint(condition=Q(mode="in_person") | ~Q(meeting_url=""),
-                                   name="consultation_slot_online_has_url"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=MAX_MINUTES), name="consultation_slot_minutes_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="in_person") | ~Q(meeting_url=""), name="consultation_slot_online_has_url"
+            ),
         ]
 
     def __str__(self):
@@ -72,11 +77,13 @@ class Consultation(models.Model):
     # The visitor's language when booking: the emails about it are written in it.
     language = models.CharField(max_length=5, default="ja")
     cancel_reason = models.CharField(max_length=500, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     marked_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change, for calendar apps (iCal SEQUENCE).
@@ -88,8 +95,11 @@ class Consultation(models.Model):
         ordering = ["id"]
         verbose_name = _("consultation")
         constraints = [
-            models.UniqueConstraint(fields=["slot", "visitor"], condition=~Q(status="cancelled"),
-                                    name="consultation_once_per_visitor_and_slot"),
+            models.UniqueConstraint(
+                fields=["slot", "visitor"],
+                condition=~Q(status="cancelled"),
+                name="consultation_once_per_visitor_and_slot",
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,6 @@
 """Reads of consultations: the slots each role may see, the consultations each may see, and whether a visitor
 met a town's staff (for the subsidy rules)."""
+
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Max, Q, QuerySet
@@ -40,8 +41,13 @@ def slots_for(*, user: User, municipality: Municipality | None = None) -> QueryS
 def staff_slot_get(*, staff: User, slot_id) -> ConsultationSlot:
     slot_id = parse_id(slot_id)
     assert staff.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
-    slot = (ConsultationSlot.objects.select_related("municipality")
-            .filter(id=slot_id, municipality_id=staff.municipality_id).first() if slot_id else None)
+    slot = (
+        ConsultationSlot.objects.select_related("municipality")
+        .filter(id=slot_id, municipality_id=staff.municipality_id)
+        .first()
+        if slot_id
+        else None
+    )
     if slot is None:
         raise SlotNotFound()
     return slot
@@ -77,12 +83,16 @@ def consultation_get(*, user: User, consultation_id) -> Consultation:
 
 # --- for the subsidy rules -------------------------------------------------------------------------------------
 
+
 def consultation_attended(*, visitor_id: int, municipality_id: int, start: date, end: date) -> bool:
     """Whether the visitor attended a consultation with the town's staff on a date (Asia/Tokyo) in
     [start, end], both included."""
     return Consultation.objects.filter(
-        visitor_id=visitor_id, status=Consultation.Status.ATTENDED, slot__municipality_id=municipality_id,
-        slot__starts_at__gte=_start_of(start), slot__starts_at__lt=_start_of(end + timedelta(days=1)),
+        visitor_id=visitor_id,
+        status=Consultation.Status.ATTENDED,
+        slot__municipality_id=municipality_id,
+        slot__starts_at__gte=_start_of(start),
+        slot__starts_at__lt=_start_of(end + timedelta(days=1)),
     ).exists()
 
 
@@ -91,7 +101,8 @@ def consultations_attended_dates(*, visitor_ids, municipality_ids) -> dict[tuple
     municipality id); a pair with none is absent. `any(start <= d <= end for d in dates)` answers the same as
     `consultation_attended`."""
     rows = Consultation.objects.filter(
-        visitor_id__in=list(visitor_ids), slot__municipality_id__in=list(municipality_ids),
+        visitor_id__in=list(visitor_ids),
+        slot__municipality_id__in=list(municipality_ids),
         status=Consultation.Status.ATTENDED,
     ).values_list("visitor_id", "slot__municipality_id", "slot__starts_at")
     out: dict[tuple[int, int], set[date]] = {}
@@ -102,25 +113,37 @@ def consultations_attended_dates(*, visitor_ids, municipality_ids) -> dict[tuple
 
 # --- for calendars ---------------------------------------------------------------------------------------------
 
+
 def visitor_consultations_since(*, visitor_id: int, since: date) -> QuerySet[Consultation]:
     """A visitor's consultations (cancelled ones too, so calendar apps remove them) from `since` on."""
-    return (Consultation.objects.filter(visitor_id=visitor_id, slot__starts_at__gte=_start_of(since))
-            .select_related("slot__municipality").order_by("slot__starts_at", "id"))
+    return (
+        Consultation.objects.filter(visitor_id=visitor_id, slot__starts_at__gte=_start_of(since))
+        .select_related("slot__municipality")
+        .order_by("slot__starts_at", "id")
+    )
 
 
-def visitor_consultations_between(*, visitor_id: int, municipality_id: int, start: date,
-                                  end: date) -> QuerySet[Consultation]:
+def visitor_consultations_between(
+    *, visitor_id: int, municipality_id: int, start: date, end: date
+) -> QuerySet[Consultation]:
     """A visitor's consultations with one town on the dates [start, end] (Asia/Tokyo), cancelled ones too."""
-    return (Consultation.objects.filter(visitor_id=visitor_id, slot__municipality_id=municipality_id,
-                                        slot__starts_at__gte=_start_of(start),
-                                        slot__starts_at__lt=_start_of(end + timedelta(days=1)))
-            .select_related("slot__municipality").order_by("slot__starts_at", "id"))
+    return (
+        Consultation.objects.filter(
+            visitor_id=visitor_id,
+            slot__municipality_id=municipality_id,
+            slot__starts_at__gte=_start_of(start),
+            slot__starts_at__lt=_start_of(end + timedelta(days=1)),
+        )
+        .select_related("slot__municipality")
+        .order_by("slot__starts_at", "id")
+    )
 
 
 def town_slots_since(*, municipality_id: int, since: date) -> QuerySet[ConsultationSlot]:
     """A town's slots from `since` on (all of them: the feed shows those booked)."""
-    return ConsultationSlot.objects.filter(municipality_id=municipality_id,
-                                           starts_at__gte=_start_of(since)).order_by("starts_at", "id")
+    return ConsultationSlot.objects.filter(municipality_id=municipality_id, starts_at__gte=_start_of(since)).order_by(
+        "starts_at", "id"
+    )
 
 
 def _latest(*moments):
@@ -137,8 +160,11 @@ def visitor_consultations_state(*, visitor_id: int, since: date) -> dict:
     their latest change (the consultation's or its slot's), and the date of the newest one before `since`."""
     inside = Q(slot__starts_at__gte=_start_of(since))
     row = Consultation.objects.filter(visitor_id=visitor_id).aggregate(
-        n=Count("id", filter=inside), at=Max("updated_at", filter=inside),
-        slot_at=Max("slot__updated_at", filter=inside), gone=Max("slot__starts_at", filter=~inside))
+        n=Count("id", filter=inside),
+        at=Max("updated_at", filter=inside),
+        slot_at=Max("slot__updated_at", filter=inside),
+        gone=Max("slot__starts_at", filter=~inside),
+    )
     return {"n": row["n"], "at": _latest(row["at"], row["slot_at"]), "gone": _local_day(row["gone"])}
 
 
@@ -147,8 +173,11 @@ def town_slots_state(*, municipality_id: int, since: date) -> dict:
     their latest change, and the date of the newest booked one before `since`."""
     inside = Q(starts_at__gte=_start_of(since))
     row = ConsultationSlot.objects.filter(municipality_id=municipality_id).aggregate(
-        n=Count("id", filter=inside), n_booked=Count("id", filter=inside & Q(booked__gt=0)),
-        at=Max("updated_at", filter=inside), gone=Max("starts_at", filter=~inside & Q(booked__gt=0)))
+        n=Count("id", filter=inside),
+        n_booked=Count("id", filter=inside & Q(booked__gt=0)),
+        at=Max("updated_at", filter=inside),
+        gone=Max("starts_at", filter=~inside & Q(booked__gt=0)),
+    )
     return {"n": row["n"], "booked": row["n_booked"], "at": row["at"], "gone": _local_day(row["gone"])}
 
 

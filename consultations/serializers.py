@@ -1,4 +1,5 @@
 """Shapes of consultation slots and consultations in the API."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -18,8 +19,18 @@ class SlotSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ConsultationSlot
-        fields = ["id", "municipality_code", "starts_at", "ends_at", "minutes", "mode", "place", "meeting_url",
-                  "capacity", "booked"]
+        fields = [
+            "id",
+            "municipality_code",
+            "starts_at",
+            "ends_at",
+            "minutes",
+            "mode",
+            "place",
+            "meeting_url",
+            "capacity",
+            "booked",
+        ]
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_meeting_url(self, slot) -> str | None:
@@ -36,8 +47,9 @@ class SlotWriteSerializer(serializers.Serializer):
 
 
 class SlotListFilterSerializer(serializers.Serializer):
-    municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
-                                          help_text=_("The town's local government code (Saku: 202177)."))
+    municipality = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text=_("The town's local government code (Saku: 202177).")
+    )
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
@@ -54,8 +66,17 @@ class ConsultationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Consultation
-        fields = ["id", "status", "slot", "visitor", "language", "cancel_reason", "cancelled_at", "marked_at",
-                  "created_at"]
+        fields = [
+            "id",
+            "status",
+            "slot",
+            "visitor",
+            "language",
+            "cancel_reason",
+            "cancelled_at",
+            "marked_at",
+            "created_at",
+        ]
 
     @extend_schema_field(SlotSerializer)
     def get_slot(self, consultation) -> dict:
@@ -77,8 +98,13 @@ class ConsultationCreateSerializer(serializers.Serializer):
 
 
 class ConsultationCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="",
-                                   help_text=_("Required from staff: sent to the visitor."))
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        default="",
+        help_text=_("Required from staff: sent to the visitor."),
+    )
 
 
 SlotPageSerializer = page_serializer("ConsultationSlotPage", SlotSerializer)

@@ -1,6 +1,7 @@
 """Writes of consultations: staff publish, change and delete slots; visitors book and cancel; staff mark
 attendance. A slot's `booked` only changes with the slot's row locked, re-read and checked under the lock
 (and `booked <= capacity` is a CHECK behind it); emails go after commit."""
+
 import logging
 from datetime import datetime, timedelta
 
@@ -12,8 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 
 from . import emails
-from .errors import (AlreadyBooked, ConsultationNotCancellable, ConsultationNotMarkable, ConsultationNotStarted,
-                     InvalidSlot, ReasonRequired, SlotFull, SlotHasConsultations, SlotInPast)
+from .errors import (
+    AlreadyBooked,
+    ConsultationNotCancellable,
+    ConsultationNotMarkable,
+    ConsultationNotStarted,
+    InvalidSlot,
+    ReasonRequired,
+    SlotFull,
+    SlotHasConsultations,
+    SlotInPast,
+)
 from .models import MAX_MINUTES, Consultation, ConsultationSlot
 
 logger = logging.getLogger(__name__)
@@ -32,15 +42,18 @@ def _slot_check(values: dict, *, booked: int, starts_changed: bool) -> None:
     if starts_changed and values["starts_at"] <= timezone.now():
         raise _invalid("starts_at", _("A consultation slot must start in the future."))
     if starts_changed and values["starts_at"] > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
-        raise _invalid("starts_at", _("A consultation slot starts at most %(days)s days ahead.")
-                       % {"days": MAX_DAYS_AHEAD})
+        raise _invalid(
+            "starts_at", _("A consultation slot starts at most %(days)s days ahead.") % {"days": MAX_DAYS_AHEAD}
+        )
     if not 1 <= values["minutes"] <= MAX_MINUTES:
         raise _invalid("minutes", _("A consultation lasts from 1 to %(max)s minutes.") % {"max": MAX_MINUTES})
     if values["capacity"] < 1:
         raise _invalid("capacity", _("A consultation slot takes at least one visitor."))
     if values["capacity"] < booked:
-        raise _invalid("capacity", _("%(booked)s visitors have booked this slot: the capacity cannot be lower.")
-                       % {"booked": booked})
+        raise _invalid(
+            "capacity",
+            _("%(booked)s visitors have booked this slot: the capacity cannot be lower.") % {"booked": booked},
+        )
     if values["mode"] == ConsultationSlot.Mode.ONLINE:
         if not values["meeting_url"]:
             raise _invalid("meeting_url", _("An online consultation needs a meeting URL."))
@@ -50,10 +63,24 @@ def _slot_check(values: dict, *, booked: int, starts_changed: bool) -> None:
         raise _invalid("place", _("An in-person consultation needs a place."))
 
 
-def slot_create(*, staff: User, starts_at: datetime, minutes: int, mode: str, place: str = "",
-                meeting_url: str = "", capacity: int = 1) -> ConsultationSlot:
-    values = {"starts_at": starts_at, "minutes": minutes, "mode": mode, "place": place,
-              "meeting_url": meeting_url, "capacity": capacity}
+def slot_create(
+    *,
+    staff: User,
+    starts_at: datetime,
+    minutes: int,
+    mode: str,
+    place: str = "",
+    meeting_url: str = "",
+    capacity: int = 1,
+) -> ConsultationSlot:
+    values = {
+        "starts_at": starts_at,
+        "minutes": minutes,
+        "mode": mode,
+        "place": place,
+        "meeting_url": meeting_url,
+        "capacity": capacity,
+    }
     _slot_check(values, booked=0, starts_changed=True)
     assert staff.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
     return ConsultationSlot.objects.create(municipality_id=staff.municipality_id, created_by=staff, **values)
@@ -64,10 +91,15 @@ def slot_update(*, slot: ConsultationSlot, **changes) -> ConsultationSlot:
     with transaction.atomic(durable=True):
         current = ConsultationSlot.objects.select_for_update().get(pk=slot.pk)
         values = {field: changes.get(field, getattr(current, field)) for field in SLOT_FIELDS}
-        _slot_check(values, booked=current.booked,
-                    starts_changed="starts_at" in changes and changes["starts_at"] != current.starts_at)
-        moved = any(values[field] != getattr(current, field) for field in ("starts_at", "minutes", "place",
-                                                                          "meeting_url", "mode"))
+        _slot_check(
+            values,
+            booked=current.booked,
+            starts_changed="starts_at" in changes and changes["starts_at"] != current.starts_at,
+        )
+        moved = any(
+            values[field] != getattr(current, field)
+            for field in ("starts_at", "minutes", "place", "meeting_url", "mode")
+        )
         for field, value in values.items():
             setattr(current, field, value)
         if moved:
@@ -108,13 +140,17 @@ def consultation_book(*, visitor: User, slot: ConsultationSlot, language: str = 
             current = _lock_slot(slot.pk)
             if current.starts_at <= timezone.now():
                 raise SlotInPast()
-            if Consultation.objects.filter(slot=current, visitor=visitor).exclude(
-                    status=Consultation.Status.CANCELLED).exists():
+            if (
+                Consultation.objects.filter(slot=current, visitor=visitor)
+                .exclude(status=Consultation.Status.CANCELLED)
+                .exists()
+            ):
                 raise AlreadyBooked()
             if current.booked >= current.capacity:
                 raise SlotFull()
-            consultation = Consultation.objects.create(slot=current, visitor=visitor,
-                                                       language=language if language in ("ja", "en") else "ja")
+            consultation = Consultation.objects.create(
+                slot=current, visitor=visitor, language=language if language in ("ja", "en") else "ja"
+            )
             _count(current, +1)
     except IntegrityError as error:
         # Behind the lock: the CHECK (booked <= capacity) or the one-per-visitor index refused the write.
@@ -150,8 +186,7 @@ def consultation_cancel(*, consultation: Consultation, by: User, reason: str = "
 def consultation_mark(*, consultation: Consultation, by: User, status: str) -> Consultation:
     """Staff record attendance once the consultation has started; they may correct attended and missed."""
     with transaction.atomic(durable=True):
-        current = (Consultation.objects.select_for_update(of=("self",)).select_related("slot")
-                   .get(pk=consultation.pk))
+        current = Consultation.objects.select_for_update(of=("self",)).select_related("slot").get(pk=consultation.pk)
         if current.status == Consultation.Status.CANCELLED:
             raise ConsultationNotMarkable(status=current.get_status_display())
         if current.slot.starts_at > timezone.now():
@@ -170,13 +205,19 @@ def consultations_remind(*, now: datetime | None = None) -> int:
     tomorrow = timezone.localdate(now) + timedelta(days=1)
     start = timezone.make_aware(datetime.combine(tomorrow, datetime.min.time()))
     end = start + timedelta(days=1)
-    due = list(Consultation.objects.filter(status=Consultation.Status.BOOKED, reminded_at__isnull=True,
-                                           slot__starts_at__gte=start, slot__starts_at__lt=end)
-               .values_list("id", flat=True))
+    due = list(
+        Consultation.objects.filter(
+            status=Consultation.Status.BOOKED,
+            reminded_at__isnull=True,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=end,
+        ).values_list("id", flat=True)
+    )
     sent = 0
     for consultation_id in due:
-        claimed = Consultation.objects.filter(id=consultation_id, reminded_at__isnull=True,
-                                              status=Consultation.Status.BOOKED).update(reminded_at=now)
+        claimed = Consultation.objects.filter(
+            id=consultation_id, reminded_at__isnull=True, status=Consultation.Status.BOOKED
+        ).update(reminded_at=now)
         if claimed:
             emails.send_reminder(consultation_id=consultation_id)
             sent += 1

@@ -1,4 +1,5 @@
 """Periodic consultation work for Celery beat: the day-before reminders."""
+
 from celery import shared_task
 
 from .services import consultations_remind

@@ -1,5 +1,6 @@
 """Django admin for the catalogue: places, facilities with their certificates and photos, units (through the
 services, as the operators' API)."""
+
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _

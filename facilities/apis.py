@@ -1,4 +1,5 @@
 """Public catalogue API: search facilities by place, distance, kind, party, amenities, dates and certification."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
@@ -8,9 +9,15 @@ from rest_framework.views import APIView
 from backend.pagination import StandardPagination
 
 from . import selectors
-from .serializers import (FacilityDetailSerializer, FacilityListSerializer, FacilityPageSerializer,
-                          LandmarkQuerySerializer, LandmarkSerializer, MunicipalitySerializer,
-                          SearchQuerySerializer)
+from .serializers import (
+    FacilityDetailSerializer,
+    FacilityListSerializer,
+    FacilityPageSerializer,
+    LandmarkQuerySerializer,
+    LandmarkSerializer,
+    MunicipalitySerializer,
+    SearchQuerySerializer,
+)
 
 FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
@@ -28,10 +35,13 @@ class FacilityListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[SearchQuerySerializer], responses=FacilityPageSerializer, operation_id="facilities_list",
+        parameters=[SearchQuerySerializer],
+        responses=FacilityPageSerializer,
+        operation_id="facilities_list",
         description="Searches published facilities. With `near` or `near_station` the results carry the geodesic "
-                    "`distance_km` from that centre and are sorted by it; otherwise they are in catalogue order. "
-                    "Amenity flags only filter when true.")
+        "`distance_km` from that centre and are sorted by it; otherwise they are in catalogue order. "
+        "Amenity flags only filter when true.",
+    )
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -43,14 +53,16 @@ class FacilityListApi(APIView):
         paginator = StandardPagination()
         distances: dict[int, float] = {}
         if query.centre is not None:
-            ranked = selectors.candidates_near(facilities=facilities, centre=query.centre,
-                                               wanted=_rows_wanted(paginator, request))
+            ranked = selectors.candidates_near(
+                facilities=facilities, centre=query.centre, wanted=_rows_wanted(paginator, request)
+            )
             page = paginator.paginate_queryset(ranked, request, view=self)
             distances = dict(page)
             ids = [pk for pk, _ in page]
         else:
-            ids = list(paginator.paginate_queryset(facilities.order_by("id").values_list("id", flat=True),
-                                                   request, view=self))
+            ids = list(
+                paginator.paginate_queryset(facilities.order_by("id").values_list("id", flat=True), request, view=self)
+            )
         results = selectors.facilities_for_page(ids=ids)
         data = FacilityListSerializer(results, many=True, context={"request": request, "distances": distances}).data
         return paginator.get_paginated_response(data)
@@ -60,8 +72,12 @@ class FacilityDetailApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(parameters=[FACILITY_ID], responses=FacilityDetailSerializer, operation_id="facilities_retrieve",
-                   description="A published facility with its bookable units, photos and valid certificates.")
+    @extend_schema(
+        parameters=[FACILITY_ID],
+        responses=FacilityDetailSerializer,
+        operation_id="facilities_retrieve",
+        description="A published facility with its bookable units, photos and valid certificates.",
+    )
     def get(self, request, facility_id: str):
         facility = selectors.facility_detail(facility_id=facility_id)
         return Response(FacilityDetailSerializer(facility, context={"request": request}).data)
@@ -71,8 +87,11 @@ class MunicipalityListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses=MunicipalitySerializer(many=True), operation_id="municipalities_list",
-                   description="Municipalities in the catalogue with their areas (the values of the search filters).")
+    @extend_schema(
+        responses=MunicipalitySerializer(many=True),
+        operation_id="municipalities_list",
+        description="Municipalities in the catalogue with their areas (the values of the search filters).",
+    )
     def get(self, request):
         return Response(MunicipalitySerializer(selectors.municipality_list(), many=True).data)
 
@@ -81,9 +100,12 @@ class LandmarkListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses=LandmarkSerializer(many=True), operation_id="stations_list",
-                   parameters=[LandmarkQuerySerializer],
-                   description="Stations and landmarks whose codes `near_station` accepts.")
+    @extend_schema(
+        responses=LandmarkSerializer(many=True),
+        operation_id="stations_list",
+        parameters=[LandmarkQuerySerializer],
+        description="Stations and landmarks whose codes `near_station` accepts.",
+    )
     def get(self, request):
         params = LandmarkQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

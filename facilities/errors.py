@@ -1,4 +1,5 @@
 """Domain errors of the catalogue: unknown facilities and units, bad searches, operators' edits."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound

@@ -5,6 +5,7 @@ across processes through the shared cache (set CACHE_URL in production): time is
 minimum interval, a request first claims a free slot with the cache's atomic `add()` and is sent when that
 slot ends, so two requests, from any processes, are at least one interval apart.
 """
+
 import functools
 import hashlib
 import math

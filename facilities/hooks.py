@@ -1,6 +1,7 @@
 """Where bookings plugs into the catalogue, so that facilities never imports it: which units are open and not
 sold out on some dates (search), and whether units have bookings (deleting keeps history). Registered from
 bookings' AppConfig.ready()."""
+
 from backend.hooks import Hook
 
 # (units, first_day, last_day) -> the units queryset narrowed to those open and not sold out on every date.

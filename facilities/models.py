@@ -1,4 +1,5 @@
 """The catalogue: municipalities and their areas, facilities, bookable units and security certificates."""
+
 from datetime import date
 from typing import ClassVar
 
@@ -32,7 +33,9 @@ class Municipality(Translated, models.Model):
         ordering = ["code"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-        constraints = [models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_6_digits")]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_6_digits")
+        ]
 
     def __str__(self):
         return f"{self.name_ja} ({self.code})"
@@ -73,7 +76,9 @@ class Landmark(Translated, models.Model):
         verbose_name = _("landmark")
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="landmark_latitude_range"),
-            models.CheckConstraint(condition=Q(longitude__gte=-180, longitude__lte=180), name="landmark_longitude_range"),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180), name="landmark_longitude_range"
+            ),
         ]
 
     def __str__(self):
@@ -141,7 +146,9 @@ class Facility(Translated, models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="facility_latitude_range"),
-            models.CheckConstraint(condition=Q(longitude__gte=-180, longitude__lte=180), name="facility_longitude_range"),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180), name="facility_longitude_range"
+            ),
         ]
 
     def __str__(self):
@@ -236,7 +243,10 @@ class Certification(models.Model):
         Scheme.SAFE_TELEWORK: {"business": 1, "premium": 2},
     }
     LEVEL_CHOICES = [
-        ("star1", _("★1")), ("star2", _("★2")), ("business", _("business")), ("premium", _("premium")),
+        ("star1", _("★1")),
+        ("star2", _("★2")),
+        ("business", _("business")),
+        ("premium", _("premium")),
     ]
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="certifications")
@@ -252,7 +262,9 @@ class Certification(models.Model):
         verbose_name = _("certification")
         indexes = [models.Index(fields=["valid_until", "rank"], name="certification_validity")]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__gte=models.F("certified_on")), name="certification_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("certified_on")), name="certification_dates_ordered"
+            ),
             models.CheckConstraint(
                 condition=Q(scheme="shared_office_security", level__in=["star1", "star2"])
                 | Q(scheme="safe_telework", level__in=["business", "premium"]),

@@ -1,5 +1,6 @@
 """Operators' representations of their own catalogue: what they send (with the bounds the catalogue accepts)
 and what they get back (both languages, unpublished facilities and inactive units included)."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -17,11 +18,13 @@ MAX_BOOKING_WINDOW_DAYS = 730
 
 # --- input -----------------------------------------------------------------------------------------------------
 
+
 class FacilityWriteSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Facility.Kind.choices)
     municipality = serializers.RegexField(r"^[0-9]{6}$", help_text=_("National local-government code (Saku: 202177)."))
-    area = serializers.SlugField(max_length=50, required=False, allow_null=True,
-                                 help_text=_("Slug of an area of the facility's municipality."))
+    area = serializers.SlugField(
+        max_length=50, required=False, allow_null=True, help_text=_("Slug of an area of the facility's municipality.")
+    )
     name_ja = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description_ja = serializers.CharField(max_length=5000, required=False, allow_blank=True)
@@ -47,39 +50,48 @@ class FacilityWriteSerializer(serializers.Serializer):
 
 
 class UnitWriteSerializer(serializers.Serializer):
-    unit_type = serializers.ChoiceField(choices=Unit.Type.choices,
-                                        help_text=_("room or house for lodging; desk or meeting_room for coworking."))
+    unit_type = serializers.ChoiceField(
+        choices=Unit.Type.choices, help_text=_("room or house for lodging; desk or meeting_room for coworking.")
+    )
     name_ja = serializers.CharField(max_length=200)
     name_en = serializers.CharField(max_length=200, required=False, allow_blank=True)
     capacity = serializers.IntegerField(min_value=1, max_value=MAX_CAPACITY, help_text=_("Persons, every age counted."))
     count = serializers.IntegerField(min_value=1, max_value=MAX_COUNT, required=False, help_text=_("Identical units."))
-    price_yen = serializers.IntegerField(min_value=0, max_value=MAX_PRICE_YEN,
-                                         help_text=_("Base price per night (lodging) or per day (coworking)."))
+    price_yen = serializers.IntegerField(
+        min_value=0, max_value=MAX_PRICE_YEN, help_text=_("Base price per night (lodging) or per day (coworking).")
+    )
     min_nights = serializers.IntegerField(min_value=1, max_value=MAX_NIGHTS, required=False)
     max_nights = serializers.IntegerField(min_value=1, max_value=MAX_NIGHTS, required=False)
-    booking_window_days = serializers.IntegerField(min_value=1, max_value=MAX_BOOKING_WINDOW_DAYS, required=False,
-                                                   help_text=_("How far ahead it can be booked."))
+    booking_window_days = serializers.IntegerField(
+        min_value=1, max_value=MAX_BOOKING_WINDOW_DAYS, required=False, help_text=_("How far ahead it can be booked.")
+    )
     check_in_time = HourMinuteField(required=False, help_text=_("Overrides the facility's."))
     check_out_time = HourMinuteField(required=False, help_text=_("Overrides the facility's."))
     free_cancellation_days = serializers.IntegerField(
-        min_value=0, max_value=MAX_BOOKING_WINDOW_DAYS, required=False,
-        help_text=_("Free cancellation until this many days before check-in."))
-    cancellation_fee_percent = serializers.IntegerField(min_value=0, max_value=100, required=False,
-                                                        help_text=_("Share of the total kept when cancelled later."))
+        min_value=0,
+        max_value=MAX_BOOKING_WINDOW_DAYS,
+        required=False,
+        help_text=_("Free cancellation until this many days before check-in."),
+    )
+    cancellation_fee_percent = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, help_text=_("Share of the total kept when cancelled later.")
+    )
     is_active = serializers.BooleanField(required=False, help_text=_("false: not shown, not bookable."))
 
     def validate(self, attrs):
         if "min_nights" in attrs and "max_nights" in attrs and attrs["max_nights"] < attrs["min_nights"]:
             raise serializers.ValidationError(
-                {"max_nights": [_("The maximum stay must not be shorter than the minimum stay.")]})
+                {"max_nights": [_("The maximum stay must not be shorter than the minimum stay.")]}
+            )
         return attrs
 
 
 class CertificationWriteSerializer(serializers.Serializer):
     scheme = serializers.ChoiceField(choices=Certification.Scheme.choices)
-    level = serializers.ChoiceField(choices=Certification.LEVEL_CHOICES,
-                                    help_text=_("star1 or star2 (shared_office_security); business or premium "
-                                                "(safe_telework)."))
+    level = serializers.ChoiceField(
+        choices=Certification.LEVEL_CHOICES,
+        help_text=_("star1 or star2 (shared_office_security); business or premium (safe_telework)."),
+    )
     certificate_number = serializers.CharField(max_length=50, required=False, allow_blank=True)
     certified_on = serializers.DateField()
     valid_until = serializers.DateField(help_text=_("At most one year after certified_on."))
@@ -97,6 +109,7 @@ class AddressSerializer(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------------------------
+
 
 class OperatorUnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()

@@ -4,12 +4,27 @@ Distance search never calls a geocoder. It narrows candidates in SQL with a boun
 coordinates, ranks them by a cheap spherical distance, and computes the geodesic distance (geopy, WGS-84)
 only where the spherical figure cannot decide: at the edge of the radius and around the requested page.
 """
+
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import (BooleanField, Case, Exists, F, FloatField, Min, OuterRef, Prefetch, Q, QuerySet, Sum,
-                              Value, When, Window)
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.expressions import RowRange
 from django.db.models.functions import ASin, Cos, Least, NthValue, Power, Radians, RowNumber, Sin, Sqrt
 from django.utils import timezone
@@ -19,8 +34,14 @@ from geopy.distance import geodesic
 from backend.ids import parse_id
 
 from . import hooks
-from .errors import (CertificationNotFound, FacilityNotFound, InvalidSearch, LandmarkNotFound, PhotoNotFound,
-                     UnitNotFound)
+from .errors import (
+    CertificationNotFound,
+    FacilityNotFound,
+    InvalidSearch,
+    LandmarkNotFound,
+    PhotoNotFound,
+    UnitNotFound,
+)
 from .models import Area, Certification, Facility, Landmark, Municipality, Photo, Unit
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
@@ -159,8 +180,9 @@ def spherical_km_sql(centre: Centre):
     phi0, lambda0 = math.radians(centre.latitude), math.radians(centre.longitude)
     half_dphi = (Radians(F("latitude")) - Value(phi0)) / Value(2.0)
     half_dlambda = (Radians(F("longitude")) - Value(lambda0)) / Value(2.0)
-    a = (Power(Sin(half_dphi), Value(2.0))
-         + Value(math.cos(phi0)) * Cos(Radians(F("latitude"))) * Power(Sin(half_dlambda), Value(2.0)))
+    a = Power(Sin(half_dphi), Value(2.0)) + Value(math.cos(phi0)) * Cos(Radians(F("latitude"))) * Power(
+        Sin(half_dlambda), Value(2.0)
+    )
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(Value(1.0), a, output_field=FloatField())))
 
 
@@ -187,20 +209,23 @@ def _fetch_candidates(facilities: QuerySet[Facility], centre: Centre, wanted: in
         facilities.filter(bounding_box(centre))
         .annotate(sphere_km=spherical_km_sql(centre))
         .filter(sphere_km__lte=radius / (1 - SPHERE_ERROR))
-        .annotate(sure=Case(When(sphere_km__lte=sure_limit, then=Value(True)), default=Value(False),
-                            output_field=BooleanField()))
+        .annotate(
+            sure=Case(
+                When(sphere_km__lte=sure_limit, then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
     )
     order, frame = [F("sphere_km").asc(), F("id").asc()], RowRange(start=None, end=None)
     ranked = ranked.annotate(
-        surely_inside=Window(Sum(Case(When(sphere_km__lte=sure_limit, then=Value(1)), default=Value(0))),
-                             order_by=order, frame=frame),
+        surely_inside=Window(
+            Sum(Case(When(sphere_km__lte=sure_limit, then=Value(1)), default=Value(0))), order_by=order, frame=frame
+        ),
     )
     if wanted is not None:
         ranked = ranked.annotate(
             position=Window(RowNumber(), order_by=order, frame=frame),
             nth_km=Window(NthValue("sphere_km", nth=wanted), order_by=order, frame=frame),
-        ).filter(Q(position__lte=wanted) | Q(sphere_km__lte=F("nth_km") * MARGIN_RATIO)
-                 | Q(sphere_km__gt=sure_limit))
+        ).filter(Q(position__lte=wanted) | Q(sphere_km__lte=F("nth_km") * MARGIN_RATIO) | Q(sphere_km__gt=sure_limit))
         columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside", "nth_km")
     else:
         columns = ranked.values_list("id", "latitude", "longitude", "sphere_km", "sure", "surely_inside")  # type: ignore[assignment]  # without nth_km
@@ -258,7 +283,7 @@ class Ranked:
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         start, stop, _ = index.indices(self._count)
         if start >= stop:
             return []
@@ -292,11 +317,15 @@ def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Fac
     """What a list row and the detail show: town, area, lowest price, valid certificates, photos."""
     today = timezone.localdate()
     return (
-        (Facility.objects.all() if facilities is None else facilities).select_related("municipality", "area")
+        (Facility.objects.all() if facilities is None else facilities)
+        .select_related("municipality", "area")
         .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
         .prefetch_related(
-            Prefetch("certifications", queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
-                     to_attr="valid_certifications"),
+            Prefetch(
+                "certifications",
+                queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
+                to_attr="valid_certifications",
+            ),
             Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
         )
     )
@@ -314,8 +343,13 @@ def facility_detail(*, facility_id) -> Facility:
         raise FacilityNotFound()
     facility = (
         _list_queryset(_published().filter(pk=pk))
-        .prefetch_related(Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("price_yen", "id"),
-                                   to_attr="active_units"))
+        .prefetch_related(
+            Prefetch(
+                "units",
+                queryset=Unit.objects.filter(is_active=True).order_by("price_yen", "id"),
+                to_attr="active_units",
+            )
+        )
         .first()
     )
     if facility is None:
@@ -338,6 +372,7 @@ def landmark_list(*, municipality: str | None = None) -> QuerySet[Landmark]:
 # Everything is scoped to the signed-in operator's organisation; another organisation's rows are "not found",
 # so that their existence is not revealed.
 
+
 def _operator_facilities(user) -> QuerySet[Facility]:
     organisation_id = getattr(user, "organisation_id", None)
     if not (user and user.is_authenticated and user.is_operator and organisation_id):
@@ -348,7 +383,9 @@ def _operator_facilities(user) -> QuerySet[Facility]:
 def operator_facility_list(*, user) -> QuerySet[Facility]:
     """The organisation's facilities, published or not, with all their units, certificates and photos."""
     return (
-        _operator_facilities(user).select_related("municipality", "area").order_by("id")
+        _operator_facilities(user)
+        .select_related("municipality", "area")
+        .order_by("id")
         .prefetch_related(
             Prefetch("units", queryset=Unit.objects.order_by("id")),
             Prefetch("certifications", queryset=Certification.objects.order_by("-valid_until", "id")),
@@ -367,8 +404,11 @@ def operator_facility_get(*, user, facility_id) -> Facility:
 
 def operator_unit_get(*, user, unit_id) -> Unit:
     pk = parse_id(unit_id)
-    unit = (Unit.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
-            if pk else None)
+    unit = (
+        Unit.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
+        if pk
+        else None
+    )
     if unit is None:
         raise UnitNotFound()
     return unit
@@ -376,8 +416,11 @@ def operator_unit_get(*, user, unit_id) -> Unit:
 
 def operator_certification_get(*, user, certification_id) -> Certification:
     pk = parse_id(certification_id)
-    certification = (Certification.objects.select_related("facility")
-                     .filter(pk=pk, facility__in=_operator_facilities(user)).first() if pk else None)
+    certification = (
+        Certification.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
+        if pk
+        else None
+    )
     if certification is None:
         raise CertificationNotFound()
     return certification
@@ -385,8 +428,11 @@ def operator_certification_get(*, user, certification_id) -> Certification:
 
 def operator_photo_get(*, user, photo_id) -> Photo:
     pk = parse_id(photo_id)
-    photo = (Photo.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
-             if pk else None)
+    photo = (
+        Photo.objects.select_related("facility").filter(pk=pk, facility__in=_operator_facilities(user)).first()
+        if pk
+        else None
+    )
     if photo is None:
         raise PhotoNotFound()
     return photo

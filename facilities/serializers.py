@@ -1,4 +1,5 @@
 """Public representations of the catalogue, in the language the client asked for, and the search parameters."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,41 +16,60 @@ MAX_SEARCH_NIGHTS = 60
 
 class SearchQuerySerializer(serializers.Serializer):
     kind = serializers.MultipleChoiceField(
-        choices=Facility.Kind.choices, required=False,
-        help_text=_("Kinds of facility; repeat the parameter for several."))
-    municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
-                                          help_text=_("National local-government code (Saku: 202177)."))
+        choices=Facility.Kind.choices,
+        required=False,
+        help_text=_("Kinds of facility; repeat the parameter for several."),
+    )
+    municipality = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text=_("National local-government code (Saku: 202177).")
+    )
     area = serializers.SlugField(max_length=50, required=False, help_text=_("Area slug within the municipality."))
-    capacity = serializers.IntegerField(min_value=1, max_value=50, required=False,
-                                        help_text=_("Party size: only facilities with a unit for this many persons."))
+    capacity = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text=_("Party size: only facilities with a unit for this many persons."),
+    )
     min_wifi_mbps = serializers.IntegerField(min_value=0, max_value=100000, required=False)
-    private_booths = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                              help_text=_("true: only facilities with private booths."))
+    private_booths = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text=_("true: only facilities with private booths.")
+    )
     external_monitors = serializers.BooleanField(required=False, allow_null=True, default=None)
     open_24h = serializers.BooleanField(required=False, allow_null=True, default=None)
     kids_space = serializers.BooleanField(required=False, allow_null=True, default=None)
     car_share = serializers.BooleanField(required=False, allow_null=True, default=None)
     parking = serializers.BooleanField(required=False, allow_null=True, default=None)
-    certified = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                         help_text=_("true: only facilities holding a certificate valid today."))
+    certified = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("true: only facilities holding a certificate valid today."),
+    )
     min_certification_level = serializers.IntegerField(
-        min_value=1, max_value=2, required=False,
-        help_text=_("1 (★1 or business) or 2 (★2 or premium), on a certificate valid today."))
+        min_value=1,
+        max_value=2,
+        required=False,
+        help_text=_("1 (★1 or business) or 2 (★2 or premium), on a certificate valid today."),
+    )
     certification_scheme = serializers.ChoiceField(choices=Certification.Scheme.choices, required=False)
     check_in = serializers.DateField(required=False, help_text=_("With check_out: only units free on every date."))
     check_out = serializers.DateField(required=False)
     near = serializers.CharField(required=False, max_length=60, help_text=_("Centre as `latitude,longitude`."))
-    near_station = serializers.SlugField(max_length=50, required=False,
-                                         help_text=_("Code of a station or landmark used as the centre."))
-    radius_km = serializers.FloatField(min_value=0.1, max_value=MAX_RADIUS_KM, required=False,
-                                       help_text=_("Radius around the centre (default 20 km)."))
+    near_station = serializers.SlugField(
+        max_length=50, required=False, help_text=_("Code of a station or landmark used as the centre.")
+    )
+    radius_km = serializers.FloatField(
+        min_value=0.1, max_value=MAX_RADIUS_KM, required=False, help_text=_("Radius around the centre (default 20 km).")
+    )
 
     def validate_near(self, value: str) -> tuple[float, float]:
         parts = value.split(",")
         try:
             latitude, longitude = (float(part) for part in parts)
         except ValueError:
-            raise serializers.ValidationError(_("Give the centre as latitude,longitude, e.g. 36.27796,138.46424.")) from None
+            raise serializers.ValidationError(
+                _("Give the centre as latitude,longitude, e.g. 36.27796,138.46424.")
+            ) from None
         if not (-90 <= latitude <= 90):
             raise serializers.ValidationError(_("Latitude must be between -90 and 90."))
         if not (-180 <= longitude <= 180):
@@ -84,18 +104,25 @@ class SearchQuerySerializer(serializers.Serializer):
         elif station is not None:
             centre = Centre(station.latitude, station.longitude, radius)
         return SearchQuery(
-            kinds=sorted(data.get("kind", [])), municipality=data.get("municipality"), area=data.get("area"),
-            capacity=data.get("capacity"), amenities=[name for name in AMENITIES if data.get(name)],
-            min_wifi_mbps=data.get("min_wifi_mbps"), certified=bool(data.get("certified")),
+            kinds=sorted(data.get("kind", [])),
+            municipality=data.get("municipality"),
+            area=data.get("area"),
+            capacity=data.get("capacity"),
+            amenities=[name for name in AMENITIES if data.get(name)],
+            min_wifi_mbps=data.get("min_wifi_mbps"),
+            certified=bool(data.get("certified")),
             min_certification_level=data.get("min_certification_level"),
-            certification_scheme=data.get("certification_scheme"), check_in=data.get("check_in"),
-            check_out=data.get("check_out"), centre=centre,
+            certification_scheme=data.get("certification_scheme"),
+            check_in=data.get("check_in"),
+            check_out=data.get("check_out"),
+            centre=centre,
         )
 
 
 class LandmarkQuerySerializer(serializers.Serializer):
-    municipality = serializers.RegexField(r"^[0-9]{6}$", required=False,
-                                          help_text=_("Only the stations of this municipality (its code)."))
+    municipality = serializers.RegexField(
+        r"^[0-9]{6}$", required=False, help_text=_("Only the stations of this municipality (its code).")
+    )
 
 
 class LocalizedField(serializers.CharField):
@@ -109,8 +136,7 @@ class LocalizedField(serializers.CharField):
         return instance.localized(self.text_name)
 
 
-@extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9]$", "nullable": True,
-                      "example": "15:00"})
+@extend_schema_field({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9]$", "nullable": True, "example": "15:00"})
 class HourMinuteField(serializers.TimeField):
     """A local time of day as `HH:MM` (Asia/Tokyo), as shown on the facility's own signs."""
 
@@ -184,11 +210,13 @@ class FacilityListSerializer(serializers.Serializer):
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     distance_km = serializers.SerializerMethodField(
-        help_text=_("Geodesic distance from the search centre; null without one."))
+        help_text=_("Geodesic distance from the search centre; null without one.")
+    )
     amenities = AmenitiesSerializer(source="*")
     price_from_yen = serializers.IntegerField(allow_null=True, help_text=_("Lowest base price of its units."))
-    certifications = CertificationSerializer(source="valid_certifications", many=True,
-                                             help_text=_("Certificates valid today; expired ones are not shown."))
+    certifications = CertificationSerializer(
+        source="valid_certifications", many=True, help_text=_("Certificates valid today; expired ones are not shown.")
+    )
     photo_url = serializers.SerializerMethodField()
 
     @extend_schema_field(serializers.FloatField(allow_null=True))

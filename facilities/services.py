@@ -5,6 +5,7 @@ database (an area of the facility's own town, a unit type fit for the facility's
 survive) are decided here. A unit or facility with booking history is never deleted: bookings keep their unit
 (and the town's claims their booking), so it is deactivated or unpublished instead.
 """
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,14 +14,44 @@ from .errors import HasActiveBookings, InvalidCatalogueEdit
 from .models import Area, Certification, Facility, Municipality, OperatorOrganisation, Photo, Unit
 
 FACILITY_FIELDS = {
-    "kind", "name_ja", "name_en", "description_ja", "description_en", "postal_code", "address_ja", "address_en",
-    "latitude", "longitude", "wifi_mbps", "private_booths", "external_monitors", "open_24h", "kids_space",
-    "car_share", "parking", "check_in_time", "check_out_time", "opening_hours_ja", "opening_hours_en", "website",
+    "kind",
+    "name_ja",
+    "name_en",
+    "description_ja",
+    "description_en",
+    "postal_code",
+    "address_ja",
+    "address_en",
+    "latitude",
+    "longitude",
+    "wifi_mbps",
+    "private_booths",
+    "external_monitors",
+    "open_24h",
+    "kids_space",
+    "car_share",
+    "parking",
+    "check_in_time",
+    "check_out_time",
+    "opening_hours_ja",
+    "opening_hours_en",
+    "website",
     "is_published",
 }
 UNIT_FIELDS = {
-    "unit_type", "name_ja", "name_en", "capacity", "count", "price_yen", "min_nights", "max_nights",
-    "booking_window_days", "check_in_time", "check_out_time", "free_cancellation_days", "cancellation_fee_percent",
+    "unit_type",
+    "name_ja",
+    "name_en",
+    "capacity",
+    "count",
+    "price_yen",
+    "min_nights",
+    "max_nights",
+    "booking_window_days",
+    "check_in_time",
+    "check_out_time",
+    "free_cancellation_days",
+    "cancellation_fee_percent",
     "is_active",
 }
 CERTIFICATION_FIELDS = {"scheme", "level", "certificate_number", "certified_on", "valid_until"}
@@ -48,8 +79,11 @@ def _area(municipality: Municipality, slug: str | None) -> Area | None:
         return None
     area = Area.objects.filter(municipality=municipality, slug=slug).first()
     if area is None:
-        raise _invalid("area", _("%(municipality)s has no area %(area)s.")
-                       % {"municipality": municipality.localized("name"), "area": slug})
+        raise _invalid(
+            "area",
+            _("%(municipality)s has no area %(area)s.")
+            % {"municipality": municipality.localized("name"), "area": slug},
+        )
     return area
 
 
@@ -64,20 +98,29 @@ def _has_bookings(units) -> bool:
 def _check_unit_rules(unit: Unit) -> None:
     if unit.unit_type not in UNIT_TYPES_BY_KIND[unit.facility.kind]:
         allowed = ", ".join(sorted(UNIT_TYPES_BY_KIND[unit.facility.kind]))
-        raise _invalid("unit_type", _("A %(kind)s offers units of type: %(types)s.")
-                       % {"kind": unit.facility.get_kind_display(), "types": allowed})
+        raise _invalid(
+            "unit_type",
+            _("A %(kind)s offers units of type: %(types)s.")
+            % {"kind": unit.facility.get_kind_display(), "types": allowed},
+        )
     if unit.max_nights < unit.min_nights:
         raise _invalid("max_nights", _("The maximum stay must not be shorter than the minimum stay."))
 
 
 # --- facilities ------------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def facility_create(*, organisation: OperatorOrganisation, municipality: str, area: str | None = None,
-                    **fields) -> Facility:
+def facility_create(
+    *, organisation: OperatorOrganisation, municipality: str, area: str | None = None, **fields
+) -> Facility:
     town = _municipality(municipality)
-    facility = Facility(operator=organisation, municipality=town, area=_area(town, area),
-                        **{name: value for name, value in fields.items() if name in FACILITY_FIELDS})
+    facility = Facility(
+        operator=organisation,
+        municipality=town,
+        area=_area(town, area),
+        **{name: value for name, value in fields.items() if name in FACILITY_FIELDS},
+    )
     facility.save()
     return facility
 
@@ -90,13 +133,15 @@ def facility_update(*, facility: Facility, **fields) -> Facility:
     if "area" in fields:
         facility.area = _area(facility.municipality, fields["area"])
     elif facility.area is not None and facility.area.municipality_id != facility.municipality_id:
-        raise _invalid("area", _("%(municipality)s has no area %(area)s.")
-                       % {"municipality": facility.municipality.localized("name"), "area": facility.area.slug})
+        raise _invalid(
+            "area",
+            _("%(municipality)s has no area %(area)s.")
+            % {"municipality": facility.municipality.localized("name"), "area": facility.area.slug},
+        )
     if "kind" in fields and fields["kind"] != facility.kind:
         units = facility.units.all()
         if any(unit.unit_type not in UNIT_TYPES_BY_KIND[fields["kind"]] for unit in units) or _has_bookings(units):
-            raise _invalid("kind", _("The kind cannot change once the facility has units of another type or "
-                                     "bookings."))
+            raise _invalid("kind", _("The kind cannot change once the facility has units of another type or bookings."))
     for name, value in fields.items():
         if name in FACILITY_FIELDS:
             setattr(facility, name, value)
@@ -122,6 +167,7 @@ def facility_delete(*, facility: Facility) -> Facility | None:
 
 
 # --- units -----------------------------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def unit_create(*, facility: Facility, **fields) -> Unit:
@@ -160,6 +206,7 @@ def unit_delete(*, unit: Unit) -> Unit | None:
 
 # --- certificates and photos -----------------------------------------------------------------------------------
 
+
 def _save_certification(certification: Certification) -> Certification:
     errors = certification.validation_errors()
     if errors:
@@ -170,8 +217,9 @@ def _save_certification(certification: Certification) -> Certification:
 
 @transaction.atomic
 def certification_create(*, facility: Facility, **fields) -> Certification:
-    certification = Certification(facility=facility,
-                                  **{name: value for name, value in fields.items() if name in CERTIFICATION_FIELDS})
+    certification = Certification(
+        facility=facility, **{name: value for name, value in fields.items() if name in CERTIFICATION_FIELDS}
+    )
     return _save_certification(certification)
 
 

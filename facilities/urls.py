@@ -1,6 +1,7 @@
 """Routes of the catalogue: public search and detail, and the operators' own facilities and units.
 
 Ids are matched as any string and checked by the views, so that a malformed id gets the API's JSON 404."""
+
 from django.urls import include, path
 
 from . import apis

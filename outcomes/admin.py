@@ -1,5 +1,6 @@
 """Admin: surveys, moves and survey invitations are read-only here; they change only through the API's services
 (a move is confirmed by the town's staff, a survey is answered once by its visitor)."""
+
 from django.contrib import admin
 
 from backend.admin import ReadOnlyMixin

@@ -1,4 +1,5 @@
 """The email asking a visitor, the day after check-out, to answer the short survey about their stay."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 

@@ -1,4 +1,5 @@
 """Domain errors of outcomes: surveys, moves and the towns' figures."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound

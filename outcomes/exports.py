@@ -1,13 +1,31 @@
 """The KPI figures as a CSV file for the towns' reports: one row per fiscal year, UTF-8 with a BOM for Excel."""
+
 import csv
 import io
 
 from reimbursements.exports import BOM, csv_cell
 
 KPI_COLUMNS = [
-    "programme", "fiscal_year", "households_paid", "households_approved", "stays", "days", "nights", "yen_approved",
-    "yen_paid", "yen_granted", "budget_yen", "budget_committed_yen", "budget_left_yen", "survey_within_a_year",
-    "survey_later", "survey_undecided", "survey_no", "survey_total", "households_moved", "conversion_rate",
+    "programme",
+    "fiscal_year",
+    "households_paid",
+    "households_approved",
+    "stays",
+    "days",
+    "nights",
+    "yen_approved",
+    "yen_paid",
+    "yen_granted",
+    "budget_yen",
+    "budget_committed_yen",
+    "budget_left_yen",
+    "survey_within_a_year",
+    "survey_later",
+    "survey_undecided",
+    "survey_no",
+    "survey_total",
+    "households_moved",
+    "conversion_rate",
     "median_days_to_move",
 ]
 

@@ -1,4 +1,5 @@
 """What happened after the stays: the visitors' after-stay surveys and their moves to the towns."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -31,8 +32,9 @@ class Survey(models.Model):
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="surveys")
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
     satisfaction = models.PositiveSmallIntegerField(help_text=_("1 (poor) to 5 (excellent)."))
-    intention = models.CharField(max_length=20, choices=Intention.choices,
-                                 help_text=_("Whether the household means to move to the town."))
+    intention = models.CharField(
+        max_length=20, choices=Intention.choices, help_text=_("Whether the household means to move to the town.")
+    )
     comment = models.CharField(max_length=SURVEY_COMMENT_MAX_LENGTH, blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.JA)
     answered_at = models.DateTimeField(auto_now_add=True)
@@ -41,8 +43,9 @@ class Survey(models.Model):
         ordering = ["-answered_at", "-id"]
         verbose_name = _("survey answer")
         constraints = [
-            models.CheckConstraint(condition=Q(satisfaction__gte=1, satisfaction__lte=5),
-                                   name="survey_satisfaction_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(satisfaction__gte=1, satisfaction__lte=5), name="survey_satisfaction_1_to_5"
+            ),
         ]
 
     def __str__(self):
@@ -65,12 +68,14 @@ class Move(models.Model):
     town's staff, or recorded by the staff themselves (confirmed at once). Only confirmed moves count."""
 
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moves")
-    municipality = models.ForeignKey("facilities.Municipality", on_delete=models.PROTECT, related_name="+",
-                                     help_text=_("The town moved to."))
+    municipality = models.ForeignKey(
+        "facilities.Municipality", on_delete=models.PROTECT, related_name="+", help_text=_("The town moved to.")
+    )
     moved_on = models.DateField()
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,9 +85,11 @@ class Move(models.Model):
         indexes = [models.Index(fields=["municipality", "visitor"], name="move_town_visitor")]
         constraints = [
             models.UniqueConstraint(fields=["visitor", "municipality", "moved_on"], name="move_once_per_date"),
-            models.CheckConstraint(condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
-                                   | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
-                                   name="move_confirmed_by_and_at"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True, confirmed_at__isnull=True)
+                | Q(confirmed_by__isnull=False, confirmed_at__isnull=False),
+                name="move_confirmed_by_and_at",
+            ),
         ]
 
     def __str__(self):

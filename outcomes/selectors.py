@@ -1,4 +1,5 @@
 """Reads of outcomes: a booking's survey, the answers and moves staff see, and the figures a town reports."""
+
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,8 +26,11 @@ def survey_answered(*, booking_id: int) -> bool:
 
 def booking_of_visitor(*, user, booking_id) -> Booking:
     booking_id = parse_id(booking_id)
-    booking = (Booking.objects.filter(id=booking_id, visitor=user).select_related("unit__facility").first()
-               if booking_id else None)
+    booking = (
+        Booking.objects.filter(id=booking_id, visitor=user).select_related("unit__facility").first()
+        if booking_id
+        else None
+    )
     if booking is None:
         raise BookingNotFound()
     return booking
@@ -51,13 +55,19 @@ def survey_get(*, user, booking_id) -> Survey:
 
 def _programme_bookings(programme: Programme) -> QuerySet[Booking]:
     """The bookings a programme covers: in its town, checking in within its window."""
-    return Booking.objects.filter(unit__facility__municipality_id=programme.municipality_id,
-                                  check_in__gte=programme.valid_from, check_in__lte=programme.valid_until)
+    return Booking.objects.filter(
+        unit__facility__municipality_id=programme.municipality_id,
+        check_in__gte=programme.valid_from,
+        check_in__lte=programme.valid_until,
+    )
 
 
 def survey_list_for_programme(*, programme: Programme) -> QuerySet[Survey]:
-    return (Survey.objects.filter(booking__in=_programme_bookings(programme))
-            .select_related("booking").order_by("-answered_at", "-id"))
+    return (
+        Survey.objects.filter(booking__in=_programme_bookings(programme))
+        .select_related("booking")
+        .order_by("-answered_at", "-id")
+    )
 
 
 def move_list(*, user) -> QuerySet[Move]:
@@ -80,9 +90,11 @@ def move_get_for_staff(*, user, move_id) -> Move:
 
 # --- the figures a town reports --------------------------------------------------------------------------------
 
+
 def fiscal_years_of(programme: Programme) -> list[int]:
-    return list(range(programme.fiscal_year_of(programme.valid_from),
-                      programme.fiscal_year_of(programme.valid_until) + 1))
+    return list(
+        range(programme.fiscal_year_of(programme.valid_from), programme.fiscal_year_of(programme.valid_until) + 1)
+    )
 
 
 @dataclass
@@ -114,9 +126,18 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
     figures = {year: _Year() for year in years}
     fy = programme.fiscal_year_of
 
-    claims = list(Claim.objects.filter(programme=programme)
-                  .values_list("id", "visitor_id", "booking_id", "status", "approved_amount_yen",
-                               "booking__check_in", "total_reimbursable_yen", "granted_amount_yen"))
+    claims = list(
+        Claim.objects.filter(programme=programme).values_list(
+            "id",
+            "visitor_id",
+            "booking_id",
+            "status",
+            "approved_amount_yen",
+            "booking__check_in",
+            "total_reimbursable_yen",
+            "granted_amount_yen",
+        )
+    )
     committed = 0
     claim_year = {}
     for claim_id, visitor_id, booking_id, status, approved_yen, check_in, total_yen, granted_yen in claims:
@@ -141,9 +162,13 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
 
     # A frozen day is a night of the stay when the stay goes on after it (check-out day is a day, not a night).
     is_night = Q(claim__booking__kind=Booking.Kind.STAY, date__lt=F("claim__booking__check_out"))
-    days = (ClaimDay.objects.filter(programme=programme, claim__status__in=Claim.FROZEN_STATUSES)
-            .values("claim_id").annotate(days=Count("id"), nights=Count("id", filter=is_night))
-            .values_list("claim_id", "days", "nights").order_by())
+    days = (
+        ClaimDay.objects.filter(programme=programme, claim__status__in=Claim.FROZEN_STATUSES)
+        .values("claim_id")
+        .annotate(days=Count("id"), nights=Count("id", filter=is_night))
+        .values_list("claim_id", "days", "nights")
+        .order_by()
+    )
     for claim_id, day_count, night_count in days:
         year = claim_year.get(claim_id)
         if year is not None:
@@ -153,19 +178,28 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
     # A move counts for every programme of the town the household was paid by; it is a conversion when it comes
     # on or after the household's first paid stay in the town.
     paid_households = set().union(*(year.paid for year in figures.values())) if figures else set()
-    first_stays = dict(Claim.objects.filter(programme__municipality_id=programme.municipality_id, status=S.PAID,
-                                            visitor_id__in=paid_households)
-                       .values("visitor_id").annotate(first=Min("booking__check_in"))
-                       .values_list("visitor_id", "first"))
+    first_stays = dict(
+        Claim.objects.filter(
+            programme__municipality_id=programme.municipality_id, status=S.PAID, visitor_id__in=paid_households
+        )
+        .values("visitor_id")
+        .annotate(first=Min("booking__check_in"))
+        .values_list("visitor_id", "first")
+    )
     moved_on: dict[int, date] = {}
-    for visitor_id, day in (Move.objects.filter(municipality_id=programme.municipality_id,
-                                                confirmed_at__isnull=False, visitor_id__in=paid_households)
-                            .order_by("moved_on").values_list("visitor_id", "moved_on")):
+    for visitor_id, day in (
+        Move.objects.filter(
+            municipality_id=programme.municipality_id, confirmed_at__isnull=False, visitor_id__in=paid_households
+        )
+        .order_by("moved_on")
+        .values_list("visitor_id", "moved_on")
+    ):
         if day >= first_stays[visitor_id] and visitor_id not in moved_on:
             moved_on[visitor_id] = day
 
-    surveys = (Survey.objects.filter(booking__in=_programme_bookings(programme))
-               .values_list("intention", "booking__check_in"))
+    surveys = Survey.objects.filter(booking__in=_programme_bookings(programme)).values_list(
+        "intention", "booking__check_in"
+    )
     for intention, check_in in surveys:
         year = figures.get(fy(check_in))
         if year is not None:
@@ -175,21 +209,23 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
     for year_number, year in figures.items():
         moved = sorted(visitor for visitor in year.paid if visitor in moved_on)
         waits = [(moved_on[visitor] - first_stays[visitor]).days for visitor in moved]
-        result_years.append({
-            "fiscal_year": year_number,
-            "households_paid": len(year.paid),
-            "households_approved": len(year.approved),
-            "stays": len(year.stays),
-            "days": year.days,
-            "nights": year.nights,
-            "yen_approved": year.yen_approved,
-            "yen_paid": year.yen_paid,
-            "yen_granted": year.yen_granted,
-            "survey_answers": {**year.intentions, "total": sum(year.intentions.values())},
-            "households_moved": len(moved),
-            "conversion_rate": _rounded(Decimal(len(moved)) / len(year.paid), RATE_PLACES) if year.paid else None,
-            "median_days_to_move": _rounded(statistics.median(waits), DAYS_PLACES) if waits else None,
-        })
+        result_years.append(
+            {
+                "fiscal_year": year_number,
+                "households_paid": len(year.paid),
+                "households_approved": len(year.approved),
+                "stays": len(year.stays),
+                "days": year.days,
+                "nights": year.nights,
+                "yen_approved": year.yen_approved,
+                "yen_paid": year.yen_paid,
+                "yen_granted": year.yen_granted,
+                "survey_answers": {**year.intentions, "total": sum(year.intentions.values())},
+                "households_moved": len(moved),
+                "conversion_rate": _rounded(Decimal(len(moved)) / len(year.paid), RATE_PLACES) if year.paid else None,
+                "median_days_to_move": _rounded(statistics.median(waits), DAYS_PLACES) if waits else None,
+            }
+        )
     budget = programme.budget_yen
     return {
         "programme": programme.code,

@@ -1,4 +1,5 @@
 """Request and response shapes of surveys, moves and the towns' figures."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,10 +12,12 @@ class SurveyAnswerSerializer(serializers.Serializer):
     purpose = serializers.ChoiceField(choices=Survey.Purpose.choices)
     satisfaction = serializers.IntegerField(min_value=1, max_value=5)
     intention = serializers.ChoiceField(choices=Survey.Intention.choices)
-    comment = serializers.CharField(max_length=SURVEY_COMMENT_MAX_LENGTH, required=False, allow_blank=True,
-                                    default="")
-    language = serializers.ChoiceField(choices=Survey.Language.choices, required=False,
-                                       help_text=_("The language answered in; by default the request's language."))
+    comment = serializers.CharField(max_length=SURVEY_COMMENT_MAX_LENGTH, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=Survey.Language.choices,
+        required=False,
+        help_text=_("The language answered in; by default the request's language."),
+    )
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -25,8 +28,19 @@ class SurveySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Survey
-        fields = ["id", "booking", "visitor", "purpose", "purpose_label", "satisfaction", "intention",
-                  "intention_label", "comment", "language", "answered_at"]
+        fields = [
+            "id",
+            "booking",
+            "visitor",
+            "purpose",
+            "purpose_label",
+            "satisfaction",
+            "intention",
+            "intention_label",
+            "comment",
+            "language",
+            "answered_at",
+        ]
 
 
 SurveyPageSerializer = page_serializer("SurveyPage", SurveySerializer)
@@ -37,16 +51,24 @@ class ProgrammeFilterSerializer(serializers.Serializer):
 
 
 class KpiFilterSerializer(ProgrammeFilterSerializer):
-    fiscal_year = serializers.IntegerField(required=False, min_value=1900, max_value=9999,
-                                           help_text=_("One of the programme's fiscal years; all of them if absent."))
+    fiscal_year = serializers.IntegerField(
+        required=False,
+        min_value=1900,
+        max_value=9999,
+        help_text=_("One of the programme's fiscal years; all of them if absent."),
+    )
 
 
 class MoveCreateSerializer(serializers.Serializer):
     moved_on = serializers.DateField()
-    municipality_code = serializers.CharField(max_length=6, required=False, help_text=_(
-        "Local government code of the town moved to; required from visitors, staff's own town by default."))
-    visitor = serializers.CharField(max_length=254, required=False, help_text=_(
-        "Staff only: the visitor's id or email address."))
+    municipality_code = serializers.CharField(
+        max_length=6,
+        required=False,
+        help_text=_("Local government code of the town moved to; required from visitors, staff's own town by default."),
+    )
+    visitor = serializers.CharField(
+        max_length=254, required=False, help_text=_("Staff only: the visitor's id or email address.")
+    )
 
 
 class MoveSerializer(serializers.ModelSerializer):
@@ -58,8 +80,17 @@ class MoveSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Move
-        fields = ["id", "visitor", "municipality_code", "moved_on", "confirmed", "reported_by", "confirmed_by",
-                  "confirmed_at", "created_at"]
+        fields = [
+            "id",
+            "visitor",
+            "municipality_code",
+            "moved_on",
+            "confirmed",
+            "reported_by",
+            "confirmed_by",
+            "confirmed_at",
+            "created_at",
+        ]
 
 
 MovePageSerializer = page_serializer("MovePage", MoveSerializer)
@@ -82,21 +113,32 @@ class FiscalYearKpiSerializer(serializers.Serializer):
     nights = serializers.IntegerField(help_text=_("Of those days, the nights of stays."))
     yen_approved = serializers.IntegerField(help_text=_("Approved amounts of approved and paid claims."))
     yen_paid = serializers.IntegerField(help_text=_("Approved amounts of paid claims."))
-    yen_granted = serializers.IntegerField(help_text=_(
-        "Granted before the stay (programmes that require an application), by live grants and their reports."))
+    yen_granted = serializers.IntegerField(
+        help_text=_(
+            "Granted before the stay (programmes that require an application), by live grants and their reports."
+        )
+    )
     survey_answers = SurveyCountsSerializer(help_text=_("Survey answers by intention to move."))
-    households_moved = serializers.IntegerField(help_text=_(
-        "Paid households with a confirmed move to the town on or after their first paid stay there."))
-    conversion_rate = serializers.CharField(allow_null=True, help_text=_(
-        "households_moved / households_paid with four decimal places; null without paid households."))
-    median_days_to_move = serializers.CharField(allow_null=True, help_text=_(
-        "Median days from a moved household's first paid stay to its move, one decimal place."))
+    households_moved = serializers.IntegerField(
+        help_text=_("Paid households with a confirmed move to the town on or after their first paid stay there.")
+    )
+    conversion_rate = serializers.CharField(
+        allow_null=True,
+        help_text=_("households_moved / households_paid with four decimal places; null without paid households."),
+    )
+    median_days_to_move = serializers.CharField(
+        allow_null=True,
+        help_text=_("Median days from a moved household's first paid stay to its move, one decimal place."),
+    )
 
 
 class KpiSerializer(serializers.Serializer):
     programme = serializers.CharField()
     budget_yen = serializers.IntegerField(allow_null=True)
-    budget_committed_yen = serializers.IntegerField(help_text=_(
-        "What granted and submitted claims (their totals) and approved and paid ones (their approved amounts) commit."))
+    budget_committed_yen = serializers.IntegerField(
+        help_text=_(
+            "What granted and submitted claims (their totals) and approved and paid ones (their approved amounts) commit."
+        )
+    )
     budget_left_yen = serializers.IntegerField(allow_null=True)
     fiscal_years = FiscalYearKpiSerializer(many=True)

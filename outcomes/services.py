@@ -1,4 +1,5 @@
 """Writes of outcomes: answering a survey, reporting, recording and confirming moves, and the survey emails."""
+
 import logging
 from datetime import date, timedelta
 
@@ -8,13 +9,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.prefectures import municipality_code_is_valid
-from bookings.models import Booking
 from bookings import selectors as booking_selectors
+from bookings.models import Booking
 from facilities.models import Municipality
 
 from . import emails
-from .errors import (BookingCancelled, InvalidMove, MoveAlreadyConfirmed, MoveExists, StayNotFinished,
-                     SurveyAlreadyAnswered)
+from .errors import (
+    BookingCancelled,
+    InvalidMove,
+    MoveAlreadyConfirmed,
+    MoveExists,
+    StayNotFinished,
+    SurveyAlreadyAnswered,
+)
 from .models import Move, Survey, SurveyInvitation
 
 logger = logging.getLogger(__name__)
@@ -25,8 +32,9 @@ SURVEY_EMAIL_LOOKBACK_DAYS = 14
 SURVEY_STATUSES = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
 
 
-def survey_answer(*, booking: Booking, purpose: str, satisfaction: int, intention: str, comment: str = "",
-                  language: str = "ja") -> Survey:
+def survey_answer(
+    *, booking: Booking, purpose: str, satisfaction: int, intention: str, comment: str = "", language: str = "ja"
+) -> Survey:
     """The visitor's one answer about a finished stay (check-out day reached)."""
     if booking.status == Booking.Status.CANCELLED:
         raise BookingCancelled()
@@ -34,9 +42,15 @@ def survey_answer(*, booking: Booking, purpose: str, satisfaction: int, intentio
         raise StayNotFinished()
     try:
         with transaction.atomic():
-            return Survey.objects.create(booking=booking, visitor_id=booking.visitor_id, purpose=purpose,
-                                         satisfaction=satisfaction, intention=intention, comment=comment,
-                                         language=language)
+            return Survey.objects.create(
+                booking=booking,
+                visitor_id=booking.visitor_id,
+                purpose=purpose,
+                satisfaction=satisfaction,
+                intention=intention,
+                comment=comment,
+                language=language,
+            )
     except IntegrityError:
         # The booking's unique survey: a second answer, or two sent at once.
         raise SurveyAlreadyAnswered() from None
@@ -48,8 +62,9 @@ def _invalid(field: str, message: str) -> InvalidMove:
 
 def _town(code: str) -> Municipality:
     """The town a local government code names; towns not on Otameshi have no staff to confirm a move."""
-    town = Municipality.objects.filter(code=code).first() if len(code) == 6 and code.isascii() and code.isdigit() \
-        else None
+    town = (
+        Municipality.objects.filter(code=code).first() if len(code) == 6 and code.isascii() and code.isdigit() else None
+    )
     if town is not None:
         return town
     if not municipality_code_is_valid(code):
@@ -97,8 +112,14 @@ def move_record(*, staff: User, visitor: str, moved_on: date, municipality_code:
         _town(municipality_code)
         raise _invalid("municipality_code", _("Staff record moves to their own town only."))
     household = _visitor_named(visitor)
-    return _create(visitor=household, municipality_id=staff.municipality_id, moved_on=moved_on, reported_by=staff,
-                   confirmed_by=staff, confirmed_at=timezone.now())
+    return _create(
+        visitor=household,
+        municipality_id=staff.municipality_id,
+        moved_on=moved_on,
+        reported_by=staff,
+        confirmed_by=staff,
+        confirmed_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -116,11 +137,17 @@ def surveys_due_send(*, on: date | None = None) -> int:
     """Emails each visitor whose stay ended yesterday or earlier (within SURVEY_EMAIL_LOOKBACK_DAYS) and who has
     not answered, once per booking. Returns how many emails went."""
     on = on or booking_selectors.today()
-    due = (Booking.objects.filter(status__in=SURVEY_STATUSES, check_out__lt=on,
-                                  check_out__gte=on - timedelta(days=SURVEY_EMAIL_LOOKBACK_DAYS),
-                                  survey__isnull=True)
-           .exclude(id__in=SurveyInvitation.objects.values("booking_id"))
-           .values_list("id", flat=True).order_by("id"))
+    due = (
+        Booking.objects.filter(
+            status__in=SURVEY_STATUSES,
+            check_out__lt=on,
+            check_out__gte=on - timedelta(days=SURVEY_EMAIL_LOOKBACK_DAYS),
+            survey__isnull=True,
+        )
+        .exclude(id__in=SurveyInvitation.objects.values("booking_id"))
+        .values_list("id", flat=True)
+        .order_by("id")
+    )
     sent = 0
     for booking_id in list(due):
         try:

@@ -1,4 +1,5 @@
 """Periodic outcome work for Celery beat: the survey emails of stays that ended."""
+
 from celery import shared_task
 
 from .services import surveys_due_send

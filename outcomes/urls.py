@@ -1,5 +1,6 @@
 """Routes of surveys, moves and the towns' figures. Ids are matched as any string and checked by the views, so
 that a malformed id gets the API's JSON 404."""
+
 from django.urls import path
 
 from . import apis

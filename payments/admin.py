@@ -1,4 +1,5 @@
 """Admin pages for payments, refunds and received webhook events: read-only records of what Stripe did."""
+
 from django.contrib import admin
 
 from backend.admin import ReadOnlyMixin

@@ -1,4 +1,5 @@
 """The Stripe webhook endpoint."""
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status

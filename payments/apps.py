@@ -11,8 +11,11 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         # The payment provider of bookings. Looked up at call time, so that replacing a service (as tests do)
         # replaces what bookings calls.
-        from . import schema  # noqa: F401  (documents the bookings' `payment` field)
-        from . import serializers, services
+        from . import (
+            schema,  # noqa: F401  (documents the bookings' `payment` field)
+            serializers,
+            services,
+        )
 
         hooks.payment_start.register(lambda **kwargs: services.payment_start(**kwargs))
         hooks.payment_refund.register(lambda **kwargs: services.payment_refund(**kwargs))

@@ -1,4 +1,5 @@
 """Errors of the payments area, each with a stable code."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import DomainError, ServiceUnavailable

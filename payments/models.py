@@ -1,4 +1,5 @@
 """Payments of bookings, their refunds, and the Stripe events already processed."""
+
 import uuid
 
 from django.db import models

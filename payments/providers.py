@@ -1,4 +1,5 @@
 """Which payment provider is in use: Stripe when both of its keys are configured, otherwise on site."""
+
 from django.conf import settings
 
 from .models import Payment

@@ -1,4 +1,5 @@
 """How the booking responses' `payment` looks in the OpenAPI schema: the bookings app only names the field."""
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 from .serializers import BookingPaymentSerializer

@@ -1,4 +1,5 @@
 """How a booking's payment and refunds appear in booking responses."""
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 

@@ -1,5 +1,6 @@
 """Payment of bookings: on site (no Stripe keys; the booking is confirmed at once) or by card through Stripe
 (the booking holds its units until the PaymentIntent succeeds, fails or the hold expires), and refunds."""
+
 import logging
 from collections.abc import Callable
 
@@ -38,18 +39,25 @@ def payment_start(*, booking) -> Payment:
     if provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN:
         with transaction.atomic():
             payment = Payment.objects.create(
-                booking=booking, provider=Payment.Provider.ONSITE, status=Payment.Status.PAY_ON_SITE,
+                booking=booking,
+                provider=Payment.Provider.ONSITE,
+                status=Payment.Status.PAY_ON_SITE,
                 amount_yen=booking.total_yen,
             )
             booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
         return payment
 
     payment = Payment.objects.create(
-        booking=booking, provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, amount_yen=booking.total_yen,
+        booking=booking,
+        provider=Payment.Provider.STRIPE,
+        status=Payment.Status.PENDING,
+        amount_yen=booking.total_yen,
     )
     try:
         intent = gateway.intent_create(
-            amount_yen=booking.total_yen, booking_id=booking.pk, idempotency_key=_intent_key(payment),
+            amount_yen=booking.total_yen,
+            booking_id=booking.pk,
+            idempotency_key=_intent_key(payment),
         )
     except (gateway.StripeUnavailable, gateway.StripeRejected):
         logger.exception("Could not create the PaymentIntent of booking %s", booking.pk)
@@ -96,8 +104,12 @@ def refund_issue(*, payment: Payment, amount_yen: int, reason: str) -> Refund | 
     """Records a refund of at most what is still refundable, then asks Stripe for it after commit."""
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        in_flight = payment.refunds.filter(status=Refund.Status.PENDING, stripe_refund_id="").aggregate(
-            total=Sum("amount_yen"))["total"] or 0
+        in_flight = (
+            payment.refunds.filter(status=Refund.Status.PENDING, stripe_refund_id="").aggregate(
+                total=Sum("amount_yen")
+            )["total"]
+            or 0
+        )
         amount = min(amount_yen, payment.amount_yen - payment.refunded_yen - in_flight)
         if amount <= 0:
             return None
@@ -112,7 +124,8 @@ def _refund_send(refund: Refund) -> None:
     refund whose answer was lost never refunds twice."""
     try:
         result = gateway.refund_create(
-            intent_id=refund.payment.stripe_payment_intent_id, amount_yen=refund.amount_yen,
+            intent_id=refund.payment.stripe_payment_intent_id,
+            amount_yen=refund.amount_yen,
             idempotency_key=_refund_key(refund),
         )
     except gateway.StripeUnavailable:
@@ -151,8 +164,11 @@ def refunds_retry_unsent() -> int:
 
 def refunds_follow_up() -> int:
     """Re-reads refunds Stripe answered as pending, in case their refund.updated event never arrives."""
-    pending = list(Refund.objects.filter(status=Refund.Status.PENDING).exclude(stripe_refund_id="")
-                   .values_list("stripe_refund_id", flat=True))
+    pending = list(
+        Refund.objects.filter(status=Refund.Status.PENDING)
+        .exclude(stripe_refund_id="")
+        .values_list("stripe_refund_id", flat=True)
+    )
     for refund_id in pending:
         try:
             result = gateway.refund_retrieve(refund_id)
@@ -199,8 +215,10 @@ def payment_sync(*, intent: gateway.Intent) -> None:
 def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], object] | None:
     """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
     payment = (
-        Payment.objects.select_for_update().select_related("booking")
-        .filter(provider=Payment.Provider.STRIPE, stripe_payment_intent_id=intent.id).first()
+        Payment.objects.select_for_update()
+        .select_related("booking")
+        .filter(provider=Payment.Provider.STRIPE, stripe_payment_intent_id=intent.id)
+        .first()
     )
     if payment is None:
         return None
@@ -273,7 +291,9 @@ def payments_expire_holds(*, now=None) -> int:
     Returns how many holds expired."""
     expired = bookings_expire_holds(now=now)
     stale = Payment.objects.filter(
-        provider=Payment.Provider.STRIPE, status=Payment.Status.PENDING, booking__status=Booking.Status.CANCELLED,
+        provider=Payment.Provider.STRIPE,
+        status=Payment.Status.PENDING,
+        booking__status=Booking.Status.CANCELLED,
     )
     # No intent id: the process stopped between recording the payment and hearing back from Stripe.
     # The app never got a client secret, so nothing can be charged; the payment will never be paid.

@@ -1,4 +1,5 @@
 """The one module that talks to the Stripe SDK: PaymentIntents, Refunds and webhook verification."""
+
 import functools
 import json
 from dataclasses import dataclass
@@ -82,7 +83,10 @@ def _intent(resource) -> Intent:
     metadata = obj.get("metadata") or {}
     booking_id = metadata.get("booking_id")
     return Intent(
-        id=obj["id"], status=obj["status"], amount=obj["amount"], client_secret=obj.get("client_secret") or "",
+        id=obj["id"],
+        status=obj["status"],
+        amount=obj["amount"],
+        client_secret=obj.get("client_secret") or "",
         booking_id=int(booking_id) if booking_id and str(booking_id).isdigit() else None,
         has_failed=bool(obj.get("last_payment_error")),
     )
@@ -91,7 +95,9 @@ def _intent(resource) -> Intent:
 def intent_create(*, amount_yen: int, booking_id: int, idempotency_key: str) -> Intent:
     # JPY is a zero-decimal currency: the amount is whole yen, not hundredths.
     params = {
-        "amount": amount_yen, "currency": "jpy", "metadata": {"booking_id": str(booking_id)},
+        "amount": amount_yen,
+        "currency": "jpy",
+        "metadata": {"booking_id": str(booking_id)},
         "automatic_payment_methods": {"enabled": True},
     }
     obj = _call(_client().v1.payment_intents.create, params=params, options={"idempotency_key": idempotency_key})
@@ -138,10 +144,20 @@ def event_verify(payload: bytes, sig_header: str | None) -> Event:
         raise SignatureInvalid("Stripe webhooks are not configured.")
     try:
         stripe.WebhookSignature.verify_header(
-            payload.decode("utf-8"), sig_header or "", settings.STRIPE_WEBHOOK_SECRET, stripe.Webhook.DEFAULT_TOLERANCE,
+            payload.decode("utf-8"),
+            sig_header or "",
+            settings.STRIPE_WEBHOOK_SECRET,
+            stripe.Webhook.DEFAULT_TOLERANCE,
         )
         data = json.loads(payload)
         obj = data["data"]["object"]
         return Event(id=str(data["id"]), type=str(data["type"]), object_id=str(obj.get("id", "")))
-    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (
+        stripe.SignatureVerificationError,
+        UnicodeDecodeError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as exc:
         raise SignatureInvalid(str(exc)) from exc

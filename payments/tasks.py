@@ -1,4 +1,5 @@
 """Periodic payment work for Celery beat: expiring unpaid holds and resending unacknowledged refunds."""
+
 from celery import shared_task
 
 from .services import payments_expire_holds

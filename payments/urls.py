@@ -1,4 +1,5 @@
 """URLs of the payments area."""
+
 from django.urls import path
 
 from .apis import StripeWebhookApi

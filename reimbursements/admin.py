@@ -2,6 +2,7 @@
 read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail).
 
 The programme's forms refuse what the API refuses: both call the checks of programme_services."""
+
 from django import forms
 from django.contrib import admin
 
@@ -53,8 +54,11 @@ class CategoryRuleAdminForm(forms.ModelForm):
 
 class CategoryRuleFormSet(forms.BaseInlineFormSet):
     def clean(self):
-        kept = [form for form in self.forms
-                if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))]
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not (self.can_delete and self._should_delete_form(form))
+        ]
         if not kept:
             raise forms.ValidationError(programme_services.no_category_message())
         slugs = [form.cleaned_data.get("category") for form in kept]
@@ -73,8 +77,16 @@ class CategoryRuleInline(admin.TabularInline):
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     form = ProgrammeAdminForm
-    list_display = ["code", "name_ja", "municipality", "valid_from", "valid_until", "budget_yen",
-                    "requires_application", "is_active"]
+    list_display = [
+        "code",
+        "name_ja",
+        "municipality",
+        "valid_from",
+        "valid_until",
+        "budget_yen",
+        "requires_application",
+        "is_active",
+    ]
     list_filter = ["is_active", "requires_application", "municipality"]
     search_fields = ["code", "name_ja", "name_en"]
     inlines = [CategoryRuleInline]
@@ -83,8 +95,18 @@ class ProgrammeAdmin(admin.ModelAdmin):
 class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):
     model = ExpenseLine
     extra = 0
-    fields = ["category", "date", "amount_yen", "persons", "planned", "reimbursable_yen", "reason", "disallowed_reason",
-              "disallowed_by", "receipt"]
+    fields = [
+        "category",
+        "date",
+        "amount_yen",
+        "persons",
+        "planned",
+        "reimbursable_yen",
+        "reason",
+        "disallowed_reason",
+        "disallowed_by",
+        "receipt",
+    ]
     readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
 
 
@@ -101,9 +123,26 @@ class ClaimAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["status", "programme"]
     list_select_related = ["programme", "visitor"]
     search_fields = ["visitor__email"]
-    fields = ["booking", "visitor", "programme", "status", "lodging_reimbursable_yen", "total_reimbursable_yen",
-              "applied_at", "granted_by", "granted_at", "granted_amount_yen", "submitted_at", "approved_by",
-              "approved_at", "approved_amount_yen", "rejection_reason", "paid_at", "created_at", "updated_at"]
+    fields = [
+        "booking",
+        "visitor",
+        "programme",
+        "status",
+        "lodging_reimbursable_yen",
+        "total_reimbursable_yen",
+        "applied_at",
+        "granted_by",
+        "granted_at",
+        "granted_amount_yen",
+        "submitted_at",
+        "approved_by",
+        "approved_at",
+        "approved_amount_yen",
+        "rejection_reason",
+        "paid_at",
+        "created_at",
+        "updated_at",
+    ]
     readonly_fields = fields  # type: ignore[assignment]  # plain names; the stubs type `fields` as field groups
     inlines = [ExpenseLineInline, ClaimEventInline]
 

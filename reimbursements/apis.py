@@ -1,4 +1,5 @@
 """Thin API views: the estimate of a booking and the claim workflow (programmes: programme_apis.py)."""
+
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -16,10 +17,18 @@ from bookings.models import Booking
 
 from . import exports, selectors, services
 from .errors import BookingNotFound
-from .serializers import (ClaimCreateSerializer, ClaimEventSerializer, ClaimExportFilterSerializer,
-                          ClaimListFilterSerializer, ClaimPageSerializer, ClaimSerializer, ExpenseLineCreateSerializer,
-                          ExpenseLineSerializer, ReasonSerializer, ReimbursementEstimateSerializer)
-
+from .serializers import (
+    ClaimCreateSerializer,
+    ClaimEventSerializer,
+    ClaimExportFilterSerializer,
+    ClaimListFilterSerializer,
+    ClaimPageSerializer,
+    ClaimSerializer,
+    ExpenseLineCreateSerializer,
+    ExpenseLineSerializer,
+    ReasonSerializer,
+    ReimbursementEstimateSerializer,
+)
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
 CLAIM_ID = OpenApiParameter("claim_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -38,12 +47,16 @@ class BookingEstimateApi(APIView):
 
     permission_classes = [IsVisitor]
 
-    @extend_schema(parameters=[BOOKING_ID], responses=ReimbursementEstimateSerializer,
-                   operation_id="reimbursement_estimate_retrieve")
+    @extend_schema(
+        parameters=[BOOKING_ID],
+        responses=ReimbursementEstimateSerializer,
+        operation_id="reimbursement_estimate_retrieve",
+    )
     def get(self, request, booking_id: int):
         booking_pk = parse_id(booking_id)
-        booking = Booking.objects.filter(id=booking_pk,
-                                         visitor=request.user).first() if booking_pk is not None else None
+        booking = (
+            Booking.objects.filter(id=booking_pk, visitor=request.user).first() if booking_pk is not None else None
+        )
         if booking is None:
             raise BookingNotFound()
         return Response(ReimbursementEstimateSerializer(selectors.estimate_for_booking(booking=booking)).data)
@@ -55,8 +68,7 @@ class ClaimListApi(APIView):
     def get_permissions(self):
         return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrStaff()]
 
-    @extend_schema(parameters=[ClaimListFilterSerializer], responses=ClaimPageSerializer,
-                   operation_id="claims_list")
+    @extend_schema(parameters=[ClaimListFilterSerializer], responses=ClaimPageSerializer, operation_id="claims_list")
     def get(self, request):
         filters = ClaimListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -69,8 +81,11 @@ class ClaimListApi(APIView):
     def post(self, request):
         serializer = ClaimCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_create(visitor=request.user, booking_id=serializer.validated_data["booking"],
-                                      programme=serializer.validated_data.get("programme"))
+        claim = services.claim_create(
+            visitor=request.user,
+            booking_id=serializer.validated_data["booking"],
+            programme=serializer.validated_data.get("programme"),
+        )
         response = _claim_response(request, claim.id)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -93,11 +108,21 @@ class ClaimLineCreateApi(APIView):
     permission_classes = [IsVisitor]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[CLAIM_ID, OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER,
-                                                          response=[201], description="URL of the new line.")],
-                   request={"multipart/form-data": ExpenseLineCreateSerializer},
-                   responses={201: ExpenseLineSerializer},
-                   operation_id="claims_lines_create")
+    @extend_schema(
+        parameters=[
+            CLAIM_ID,
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="URL of the new line.",
+            ),
+        ],
+        request={"multipart/form-data": ExpenseLineCreateSerializer},
+        responses={201: ExpenseLineSerializer},
+        operation_id="claims_lines_create",
+    )
     def post(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         serializer = ExpenseLineCreateSerializer(data=request.data)
@@ -105,17 +130,20 @@ class ClaimLineCreateApi(APIView):
         line = services.expense_line_add(claim=claim, **serializer.validated_data)
         # Re-read: the claim's totals were recomputed after the line was written, its reimbursable share with them.
         line = selectors.claim_line_get(claim=claim, line_id=line.id)
-        location = request.build_absolute_uri(reverse("claim-line-delete", kwargs={"claim_id": claim.id,
-                                                                                   "line_id": line.id}))
-        return Response(ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        location = request.build_absolute_uri(
+            reverse("claim-line-delete", kwargs={"claim_id": claim.id, "line_id": line.id})
+        )
+        return Response(
+            ExpenseLineSerializer(line).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 class ClaimLineDeleteApi(APIView):
     permission_classes = [IsVisitor]
 
-    @extend_schema(parameters=[CLAIM_ID, LINE_ID], request=None, responses=ClaimSerializer,
-                   operation_id="claims_lines_delete")
+    @extend_schema(
+        parameters=[CLAIM_ID, LINE_ID], request=None, responses=ClaimSerializer, operation_id="claims_lines_delete"
+    )
     def delete(self, request, claim_id: int, line_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         services.expense_line_delete(claim=claim, line_id=line_id)
@@ -131,26 +159,43 @@ class ClaimLineReceiptApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
     @extend_schema(
-        parameters=[CLAIM_ID, LINE_ID, OpenApiParameter(
-            "Content-Disposition", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200],
-            description='`inline; filename="..."`: the file name the visitor uploaded.')],
-        responses={(200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The receipt")
-                   for content_type in sorted(set(RECEIPT_TYPES.values()))},
+        parameters=[
+            CLAIM_ID,
+            LINE_ID,
+            OpenApiParameter(
+                "Content-Disposition",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description='`inline; filename="..."`: the file name the visitor uploaded.',
+            ),
+        ],
+        responses={
+            (200, content_type): OpenApiResponse(response=OpenApiTypes.BINARY, description="The receipt")
+            for content_type in sorted(set(RECEIPT_TYPES.values()))
+        },
         operation_id="claims_lines_receipt_retrieve",
     )
     def get(self, request, claim_id: int, line_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         line = selectors.claim_line_get(claim=claim, line_id=line_id)
         extension = "." + line.receipt.name.rsplit(".", 1)[-1].lower()
-        return FileResponse(line.receipt.open("rb"), content_type=RECEIPT_TYPES[extension],
-                            filename=line.receipt.name.rsplit("/", 1)[-1])
+        return FileResponse(
+            line.receipt.open("rb"),
+            content_type=RECEIPT_TYPES[extension],
+            filename=line.receipt.name.rsplit("/", 1)[-1],
+        )
 
 
 class ClaimLineDisallowApi(APIView):
     permission_classes = [IsMunicipalStaff]
 
-    @extend_schema(parameters=[CLAIM_ID, LINE_ID], request=ReasonSerializer, responses=ClaimSerializer,
-                   operation_id="claims_lines_disallow")
+    @extend_schema(
+        parameters=[CLAIM_ID, LINE_ID],
+        request=ReasonSerializer,
+        responses=ClaimSerializer,
+        operation_id="claims_lines_disallow",
+    )
     def post(self, request, claim_id: int, line_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         serializer = ReasonSerializer(data=request.data)
@@ -165,9 +210,12 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
     class ActionApi(APIView):
         permission_classes = [permission]
 
-        @extend_schema(parameters=[CLAIM_ID], request=ReasonSerializer if with_reason else None,
-                       responses=ClaimSerializer,
-                       operation_id=operation_id)
+        @extend_schema(
+            parameters=[CLAIM_ID],
+            request=ReasonSerializer if with_reason else None,
+            responses=ClaimSerializer,
+            operation_id=operation_id,
+        )
         def post(self, request, claim_id: int):
             claim = selectors.claim_to_change(user=request.user, claim_id=claim_id)
             kwargs = {}
@@ -185,12 +233,14 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
 ClaimSubmitApi = _action_api(services.claim_submit, permission=IsVisitor, operation_id="claims_submit")
 ClaimWithdrawApi = _action_api(services.claim_withdraw, permission=IsVisitor, operation_id="claims_withdraw")
 ClaimApproveApi = _action_api(services.claim_approve, permission=IsMunicipalStaff, operation_id="claims_approve")
-ClaimRejectApi = _action_api(services.claim_reject, permission=IsMunicipalStaff, operation_id="claims_reject",
-                             with_reason=True)
+ClaimRejectApi = _action_api(
+    services.claim_reject, permission=IsMunicipalStaff, operation_id="claims_reject", with_reason=True
+)
 ClaimApplyApi = _action_api(services.claim_apply, permission=IsVisitor, operation_id="claims_apply")
 ClaimGrantApi = _action_api(services.claim_grant, permission=IsMunicipalStaff, operation_id="claims_grant")
-ClaimRefuseApi = _action_api(services.claim_refuse, permission=IsMunicipalStaff, operation_id="claims_refuse",
-                             with_reason=True)
+ClaimRefuseApi = _action_api(
+    services.claim_refuse, permission=IsMunicipalStaff, operation_id="claims_refuse", with_reason=True
+)
 ClaimMarkPaidApi = _action_api(services.claim_mark_paid, permission=IsMunicipalStaff, operation_id="claims_mark_paid")
 
 
@@ -215,7 +265,8 @@ class ClaimExportApi(APIView):
         filters = ClaimExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data.get("status")
-        response = HttpResponse(exports.claims_csv(user=request.user, status=wanted),
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            exports.claims_csv(user=request.user, status=wanted), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="claims-{wanted or "approved-paid"}.csv"'
         return response

@@ -11,8 +11,12 @@ class ReimbursementsConfig(AppConfig):
     def ready(self):
         # What bookings shows and does for the subsidies. Looked up at call time, so that replacing a function
         # (as tests do) replaces what bookings calls.
-        from . import schema  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
-        from . import consultation_requirement, selectors, services
+        from . import (
+            consultation_requirement,
+            schema,  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
+            selectors,
+            services,
+        )
         from . import hooks as requirement_hooks
 
         hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_set_for_quote(**kwargs))

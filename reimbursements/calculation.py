@@ -3,6 +3,7 @@
 `group_pass` is the one function every estimate, draft claim and submission goes through: it walks a group's
 stays under one programme in the order of rule 26 and hands out days, nights, the group's caps per date and night,
 the household maximum and the budget."""
+
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -212,8 +213,11 @@ class _GroupPersons:
 def _fill(explicit: Party, unstated: int, group: Party) -> Party:
     """Rule 23: travellers in the age bands, each band at most the group's count in it; unstated persons adults
     first."""
-    bands = [min(explicit.adults, group.adults), min(explicit.children, group.children),
-             min(explicit.infants, group.infants)]
+    bands = [
+        min(explicit.adults, group.adults),
+        min(explicit.children, group.children),
+        min(explicit.infants, group.infants),
+    ]
     for i, room in enumerate((group.adults, group.children, group.infants)):
         taken = max(0, min(unstated, room - bands[i]))
         bands[i] += taken
@@ -311,8 +315,9 @@ def _remaining(open_total, given: dict, members, first: date | None):
     return max(0, open_total - len(taken))
 
 
-def group_pass(*, terms: Terms, members: list[Member], presence: Sequence[Presence] = (),
-               budget_left: int | None = None) -> dict[object, MemberResult]:
+def group_pass(
+    *, terms: Terms, members: list[Member], presence: Sequence[Presence] = (), budget_left: int | None = None
+) -> dict[object, MemberResult]:
     """Every member's figures, in one pass over the group's stays in the order of rule 26.
 
     `budget_left` is what the programme's budget has left for this group (the budget less what other groups'

@@ -2,6 +2,7 @@
 
 Lodging is paid per night from the booking itself; every other category is paid per day from dated receipts, so
 a programme's rule for it takes a per-day basis."""
+
 from dataclasses import dataclass
 
 NIGHT_BASES = ("person_night", "night")
@@ -16,22 +17,25 @@ class Category:
     bases: tuple[str, ...] = DAY_BASES
 
 
-CATALOGUE = {c.slug: c for c in [
-    Category("lodging", "宿泊費", "Lodging", NIGHT_BASES),
-    Category("rental_car", "レンタカー代", "Rental car"),
-    Category("shinkansen", "新幹線料金", "Shinkansen fare"),
-    Category("highway_bus", "高速バス料金", "Highway bus fare"),
-    Category("expressway_toll", "高速道路料金", "Expressway tolls"),
-    Category("taxi", "タクシー代", "Taxi"),
-    Category("temporary_childcare", "一時保育料", "Temporary childcare"),
-    Category("airfare", "航空運賃", "Airfare"),
-    Category("train", "鉄道運賃", "Train fare"),
-    Category("local_bus", "路線バス運賃", "Local bus fare"),
-    Category("ferry", "フェリー運賃", "Ferry fare"),
-    Category("parking", "駐車場代", "Parking"),
-    Category("car_share", "カーシェア利用料", "Car sharing"),
-    Category("coworking", "コワーキング利用料", "Coworking space"),
-]}
+CATALOGUE = {
+    c.slug: c
+    for c in [
+        Category("lodging", "宿泊費", "Lodging", NIGHT_BASES),
+        Category("rental_car", "レンタカー代", "Rental car"),
+        Category("shinkansen", "新幹線料金", "Shinkansen fare"),
+        Category("highway_bus", "高速バス料金", "Highway bus fare"),
+        Category("expressway_toll", "高速道路料金", "Expressway tolls"),
+        Category("taxi", "タクシー代", "Taxi"),
+        Category("temporary_childcare", "一時保育料", "Temporary childcare"),
+        Category("airfare", "航空運賃", "Airfare"),
+        Category("train", "鉄道運賃", "Train fare"),
+        Category("local_bus", "路線バス運賃", "Local bus fare"),
+        Category("ferry", "フェリー運賃", "Ferry fare"),
+        Category("parking", "駐車場代", "Parking"),
+        Category("car_share", "カーシェア利用料", "Car sharing"),
+        Category("coworking", "コワーキング利用料", "Coworking space"),
+    ]
+}
 
 
 def category_get(slug: str) -> Category | None:

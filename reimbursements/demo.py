@@ -1,5 +1,6 @@
 """Demo programmes: Saku's fiscal-2026 trial-stay subsidy (claims after the stay) and a Takanabe-style one (apply
 before the visit, meet the town's staff, answer a survey, then report)."""
+
 from datetime import date
 
 from facilities.models import Municipality
@@ -29,13 +30,18 @@ def seed() -> None:
         defaults={
             "name_ja": "佐久市移住検討者滞在費補助金（令和8年度）",
             "name_en": "Saku trial-stay subsidy (fiscal 2026)",
-            "municipality": saku, "valid_from": date(2026, 4, 1), "valid_until": date(2027, 3, 31),
-            "fiscal_year_start_month": 4, "max_days_per_group": 6, "is_active": True,
+            "municipality": saku,
+            "valid_from": date(2026, 4, 1),
+            "valid_until": date(2027, 3, 31),
+            "fiscal_year_start_month": 4,
+            "max_days_per_group": 6,
+            "is_active": True,
         },
     )
     for category, name_ja, name_en, cap, basis in SAKU_CATEGORIES:
         CategoryRule.objects.update_or_create(
-            programme=programme, category=category,
+            programme=programme,
+            category=category,
             defaults={"name_ja": name_ja, "name_en": name_en, "cap_yen": cap, "basis": basis},
         )
 
@@ -55,15 +61,29 @@ def seed_takanabe() -> None:
         defaults={
             "name_ja": "高鍋町お試し滞在補助金（令和8年度）",
             "name_en": "Takanabe trial-stay subsidy (fiscal 2026)",
-            "municipality": takanabe, "valid_from": date(2026, 4, 1), "valid_until": date(2027, 3, 31),
-            "fiscal_year_start_month": 4, "max_nights_per_group": 7, "max_days_per_group": None,
-            "residence_rule": Programme.ResidenceRule.OUTSIDE_PREFECTURE, "rounding_unit_yen": 100,
-            "requires_application": True, "application_deadline_days": 7, "requires_consultation": True,
-            "requires_survey": True, "is_active": True,
+            "municipality": takanabe,
+            "valid_from": date(2026, 4, 1),
+            "valid_until": date(2027, 3, 31),
+            "fiscal_year_start_month": 4,
+            "max_nights_per_group": 7,
+            "max_days_per_group": None,
+            "residence_rule": Programme.ResidenceRule.OUTSIDE_PREFECTURE,
+            "rounding_unit_yen": 100,
+            "requires_application": True,
+            "application_deadline_days": 7,
+            "requires_consultation": True,
+            "requires_survey": True,
+            "is_active": True,
         },
     )
     CategoryRule.objects.update_or_create(
-        programme=programme, category="lodging",
-        defaults={"name_ja": "宿泊費", "name_en": "Lodging", "cap_yen": 3000, "basis": CategoryRule.Basis.PERSON_NIGHT,
-                  "cost_share_percent": 50},
+        programme=programme,
+        category="lodging",
+        defaults={
+            "name_ja": "宿泊費",
+            "name_en": "Lodging",
+            "cap_yen": 3000,
+            "basis": CategoryRule.Basis.PERSON_NIGHT,
+            "cost_share_percent": 50,
+        },
     )

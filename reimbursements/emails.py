@@ -1,4 +1,5 @@
 """The short bilingual email a visitor receives at each change of their claim's status."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import translation

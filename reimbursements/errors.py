@@ -1,4 +1,5 @@
 """Domain errors of reimbursements: programmes, claims, expense lines and receipts."""
+
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound
@@ -11,8 +12,10 @@ class ProgrammeNotFound(NotFound):
 
 class ProgrammeHasClaims(Conflict):
     code = "programme_has_claims"
-    default_message = _("This programme has claims, so it cannot be deleted: it has been retired instead. It covers "
-                        "no new bookings and takes no new claims; its claims go on.")
+    default_message = _(
+        "This programme has claims, so it cannot be deleted: it has been retired instead. It covers "
+        "no new bookings and takes no new claims; its claims go on."
+    )
 
 
 class ClaimNotFound(NotFound):
@@ -37,8 +40,10 @@ class BookingCancelled(Conflict):
 
 class ClaimBookingCancelled(Conflict):
     code = "booking_cancelled"
-    default_message = _("The booking of this claim has been cancelled, so the claim cannot be approved: reject it "
-                        "with a reason, or the visitor withdraws it.")
+    default_message = _(
+        "The booking of this claim has been cancelled, so the claim cannot be approved: reject it "
+        "with a reason, or the visitor withdraws it."
+    )
 
 
 class NotEligible(DomainError):
@@ -87,20 +92,23 @@ class NightLimitReached(Conflict):
 
 class ClaimedUnderOtherProgramme(Conflict):
     code = "claimed_under_other_programme"
-    default_message = _("This booking is already claimed under another programme; a booking is funded by one "
-                        "programme at most.")
+    default_message = _(
+        "This booking is already claimed under another programme; a booking is funded by one programme at most."
+    )
 
 
 class OutsideProgrammeArea(Conflict):
     code = "outside_programme_area"
-    default_message = _("The programme does not cover this booking: the facility is outside its town, or the "
-                        "programme is retired.")
+    default_message = _(
+        "The programme does not cover this booking: the facility is outside its town, or the programme is retired."
+    )
 
 
 class OutsideValidityWindow(Conflict):
     code = "outside_validity_window"
-    default_message = _("The programme does not cover this booking: its check-in date is outside the programme's "
-                        "validity window.")
+    default_message = _(
+        "The programme does not cover this booking: its check-in date is outside the programme's validity window."
+    )
 
 
 class RequirementsUnmet(Conflict):
@@ -125,8 +133,9 @@ class ApplicationDeadlinePassed(Conflict):
 
 class ApplicationRequired(Conflict):
     code = "application_required"
-    default_message = _("This programme requires an application granted before the stay: apply first and wait for "
-                        "the town's decision.")
+    default_message = _(
+        "This programme requires an application granted before the stay: apply first and wait for the town's decision."
+    )
 
 
 class StayNotFinished(Conflict):

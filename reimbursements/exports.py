@@ -2,6 +2,7 @@
 
 The claimant's name, email and home are those declared when the claim was submitted (the claim's snapshot), and
 times are in Japan's time zone, as the API shows them."""
+
 import csv
 import io
 from zoneinfo import ZoneInfo
@@ -12,9 +13,23 @@ from .selectors import claim_list
 JAPAN = ZoneInfo("Asia/Tokyo")
 EXPORTED_STATUSES = (Claim.Status.APPROVED, Claim.Status.PAID)
 EXPORT_COLUMNS = [
-    "claim_id", "programme", "status", "claimant_name", "claimant_email", "claimant_home_prefecture",
-    "claimant_home_municipality", "claimant_home_municipality_code", "visitor_id", "booking_id", "check_in",
-    "check_out", "total_reimbursable_yen", "approved_amount_yen", "submitted_at", "approved_at", "paid_at",
+    "claim_id",
+    "programme",
+    "status",
+    "claimant_name",
+    "claimant_email",
+    "claimant_home_prefecture",
+    "claimant_home_municipality",
+    "claimant_home_municipality_code",
+    "visitor_id",
+    "booking_id",
+    "check_in",
+    "check_out",
+    "total_reimbursable_yen",
+    "approved_amount_yen",
+    "submitted_at",
+    "approved_at",
+    "paid_at",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -32,11 +47,23 @@ def japan_time(moment) -> str:
 
 def _row(claim: Claim) -> list:
     return [
-        claim.id, claim.programme.code, claim.status, claim.claimant_name, claim.claimant_email,
-        claim.claimant_home_prefecture, claim.claimant_home_municipality, claim.claimant_home_municipality_code,
-        claim.visitor_id, claim.booking_id, claim.booking.check_in, claim.booking.check_out,
-        claim.total_reimbursable_yen, claim.approved_amount_yen, japan_time(claim.submitted_at),
-        japan_time(claim.approved_at), japan_time(claim.paid_at),
+        claim.id,
+        claim.programme.code,
+        claim.status,
+        claim.claimant_name,
+        claim.claimant_email,
+        claim.claimant_home_prefecture,
+        claim.claimant_home_municipality,
+        claim.claimant_home_municipality_code,
+        claim.visitor_id,
+        claim.booking_id,
+        claim.booking.check_in,
+        claim.booking.check_out,
+        claim.total_reimbursable_yen,
+        claim.approved_amount_yen,
+        japan_time(claim.submitted_at),
+        japan_time(claim.approved_at),
+        japan_time(claim.paid_at),
     ]
 
 
@@ -44,8 +71,13 @@ def claims_csv(*, user, status: str | None = None) -> str:
     """The staff member's town's approved and paid claims (or those of one of the two statuses), oldest first,
     as the text of a CSV file starting with a BOM (so that Excel reads Japanese names as UTF-8)."""
     statuses = [status] if status else list(EXPORTED_STATUSES)
-    claims = (claim_list(user=user).filter(status__in=statuses).prefetch_related(None)
-              .select_related("programme", "booking").order_by("id"))
+    claims = (
+        claim_list(user=user)
+        .filter(status__in=statuses)
+        .prefetch_related(None)
+        .select_related("programme", "booking")
+        .order_by("id")
+    )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)

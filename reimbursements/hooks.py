@@ -4,6 +4,7 @@ until then nothing counts as met.
 
 The bulk variants answer for a whole list at once, so that estimates of a list cost a fixed number of queries;
 by default they ask the single hook once per item."""
+
 from backend.hooks import Hook
 
 # consultation_attended(visitor_id=, municipality_id=, start=date, end=date) -> bool
@@ -13,8 +14,10 @@ survey_answered = Hook("survey_answered", default=lambda **kwargs: False)
 
 
 def _each_consultation(*, queries):
-    return {query: consultation_attended(visitor_id=query[0], municipality_id=query[1], start=query[2],
-                                         end=query[3]) for query in queries}
+    return {
+        query: consultation_attended(visitor_id=query[0], municipality_id=query[1], start=query[2], end=query[3])
+        for query in queries
+    }
 
 
 def _each_survey(*, booking_ids):

@@ -1,4 +1,5 @@
 """Trial-stay subsidy programmes as data, and the claims visitors file against them."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -20,16 +21,19 @@ class Programme(Translated, models.Model):
         default=4, help_text=_("Month the fiscal year starts (Japan: April) for the per-fiscal-year limits.")
     )
     budget_yen = models.PositiveBigIntegerField(null=True, blank=True, help_text=_("Empty: no budget limit."))
+
     class ResidenceRule(models.TextChoices):
         OUTSIDE_MUNICIPALITY = "outside_municipality", _("lives outside the municipality")
         OUTSIDE_PREFECTURE = "outside_prefecture", _("lives outside the prefecture")
         ANY = "any", _("anyone")
 
     max_days_per_group = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Empty: no day limit."))
-    max_nights_per_group = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                            help_text=_("Empty: no night limit."))
-    residence_rule = models.CharField(max_length=24, choices=ResidenceRule.choices,
-                                      default=ResidenceRule.OUTSIDE_MUNICIPALITY)
+    max_nights_per_group = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Empty: no night limit.")
+    )
+    residence_rule = models.CharField(
+        max_length=24, choices=ResidenceRule.choices, default=ResidenceRule.OUTSIDE_MUNICIPALITY
+    )
     min_nights = models.PositiveSmallIntegerField(null=True, blank=True)
     max_amount_per_household_per_fy = models.PositiveIntegerField(null=True, blank=True)
     max_claims_per_fy = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -38,12 +42,18 @@ class Programme(Translated, models.Model):
     is_active = models.BooleanField(default=True)
     # The application workflow (交付申請 → 交付決定 → 実績報告): off by default, so a programme keeps the plain flow.
     requires_application = models.BooleanField(
-        default=False, help_text=_("Visitors apply before the stay and staff grant the application before any report."))
+        default=False, help_text=_("Visitors apply before the stay and staff grant the application before any report.")
+    )
     application_deadline_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Apply at least this many days before check-in (0 to 365); empty: until "
-                                           "check-in. Only with an application."))
+        null=True,
+        blank=True,
+        help_text=_(
+            "Apply at least this many days before check-in (0 to 365); empty: until check-in. Only with an application."
+        ),
+    )
     requires_consultation = models.BooleanField(
-        default=False, help_text=_("The visitor meets the town's staff during the stay."))
+        default=False, help_text=_("The visitor meets the town's staff during the stay.")
+    )
     requires_survey = models.BooleanField(default=False, help_text=_("The visitor answers the stay's survey."))
 
     class Meta:
@@ -56,8 +66,10 @@ class Programme(Translated, models.Model):
                 name="programme_fy_month_range",
             ),
             models.CheckConstraint(condition=Q(rounding_unit_yen__gte=1), name="programme_rounding_unit_positive"),
-            models.CheckConstraint(condition=Q(max_party_size__isnull=True) | Q(max_party_size__gte=1),
-                                   name="programme_party_size_positive"),
+            models.CheckConstraint(
+                condition=Q(max_party_size__isnull=True) | Q(max_party_size__gte=1),
+                name="programme_party_size_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(application_deadline_days__isnull=True)
                 | Q(requires_application=True, application_deadline_days__lte=365),
@@ -134,18 +146,21 @@ class Claim(models.Model):
     lodging_reimbursable_yen = models.PositiveIntegerField(default=0)
     total_reimbursable_yen = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_amount_yen = models.PositiveIntegerField(null=True, blank=True)
     rejection_reason = models.CharField(max_length=500, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
-    granted_amount_yen = models.PositiveIntegerField(null=True, blank=True,
-                                                     help_text=_("The most the report may be paid."))
+    granted_amount_yen = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The most the report may be paid.")
+    )
     granted_at = models.DateTimeField(null=True, blank=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The claimant as declared when the claim was submitted (spec rule 20): later profile changes do not reach it.
     claimant_name = models.CharField(max_length=150, blank=True)
     claimant_email = models.EmailField(blank=True)
@@ -162,10 +177,11 @@ class Claim(models.Model):
         verbose_name = _("claim")
         constraints = [
             # At most one claim in progress or frozen per booking, so a booking's days are never claimed twice.
-            models.UniqueConstraint(fields=["booking"],
-                                    condition=Q(status__in=["draft", "applied", "granted", "submitted", "approved",
-                                                               "paid"]),
-                                    name="claim_one_live_per_booking"),
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status__in=["draft", "applied", "granted", "submitted", "approved", "paid"]),
+                name="claim_one_live_per_booking",
+            ),
             models.CheckConstraint(
                 condition=Q(approved_amount_yen__isnull=True) | Q(approved_amount_yen__lte=F("total_reimbursable_yen")),
                 name="claim_approved_within_total",
@@ -235,8 +251,9 @@ class ExpenseLine(models.Model):
     reimbursable_yen = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=20, blank=True)
     disallowed_reason = models.CharField(max_length=500, blank=True)
-    disallowed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+")
+    disallowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -245,10 +262,12 @@ class ExpenseLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_yen__gte=1), name="expense_line_amount_positive"),
             models.CheckConstraint(condition=Q(persons__gte=1), name="expense_line_persons_positive"),
-            models.CheckConstraint(condition=Q(reimbursable_yen__lte=F("amount_yen")),
-                                   name="expense_line_reimbursable_within_amount"),
-            models.CheckConstraint(condition=Q(planned=True) | ~Q(receipt=""),
-                                   name="expense_line_receipt_unless_planned"),
+            models.CheckConstraint(
+                condition=Q(reimbursable_yen__lte=F("amount_yen")), name="expense_line_reimbursable_within_amount"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned=True) | ~Q(receipt=""), name="expense_line_receipt_unless_planned"
+            ),
         ]
 
 

@@ -1,6 +1,7 @@
 """Programmes: anyone reads the active ones; a town's staff create, change, retire and delete their own.
 
 Visitors and operators get 403 on writes; another town's programme is 404 to staff, as if it did not exist."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -31,15 +32,21 @@ class ProgrammeWriteMixin:
 
 
 class ProgrammeListApi(ProgrammeWriteMixin, APIView):
-    @extend_schema(responses=ProgrammeSerializer(many=True), operation_id="programmes_list",
-                   description="Active programmes; a town's staff also see their town's retired ones.")
+    @extend_schema(
+        responses=ProgrammeSerializer(many=True),
+        operation_id="programmes_list",
+        description="Active programmes; a town's staff also see their town's retired ones.",
+    )
     def get(self, request):
         programmes = programme_selectors.programme_list_visible(user=request.user)
         return Response(ProgrammeSerializer(programmes, many=True).data)
 
-    @extend_schema(request=ProgrammeWriteSerializer, responses={201: ProgrammeSerializer},
-                   operation_id="programmes_create",
-                   description="Municipal staff add a programme of their own town, with its categories.")
+    @extend_schema(
+        request=ProgrammeWriteSerializer,
+        responses={201: ProgrammeSerializer},
+        operation_id="programmes_create",
+        description="Municipal staff add a programme of their own town, with its categories.",
+    )
     def post(self, request):
         data = _valid(request)
         programme = programme_services.programme_create(municipality=request.user.municipality, **data)
@@ -51,19 +58,25 @@ class ProgrammeDetailApi(ProgrammeWriteMixin, APIView):
     def get(self, request, code: str):
         return _programme_response(request, code)
 
-    @extend_schema(request=ProgrammeWriteSerializer(partial=True), responses=ProgrammeSerializer,
-                   operation_id="programmes_partial_update",
-                   description="Changes the given fields; `categories` replaces the set. `is_active` false retires "
-                               "the programme. Submitted claims keep their figures.")
+    @extend_schema(
+        request=ProgrammeWriteSerializer(partial=True),
+        responses=ProgrammeSerializer,
+        operation_id="programmes_partial_update",
+        description="Changes the given fields; `categories` replaces the set. `is_active` false retires "
+        "the programme. Submitted claims keep their figures.",
+    )
     def patch(self, request, code: str):
         programme = programme_selectors.programme_get_for_staff(user=request.user, code=code)
         data = _valid(request, partial=True)
         programme = programme_services.programme_update(programme=programme, **data)
         return _programme_response(request, programme.code)
 
-    @extend_schema(responses={204: None}, operation_id="programmes_destroy",
-                   description="Deletes a programme without claims. One with claims is retired instead and the "
-                               "answer is 409 `programme_has_claims`; its claims stay.")
+    @extend_schema(
+        responses={204: None},
+        operation_id="programmes_destroy",
+        description="Deletes a programme without claims. One with claims is retired instead and the "
+        "answer is 409 `programme_has_claims`; its claims stay.",
+    )
     def delete(self, request, code: str):
         programme = programme_selectors.programme_get_for_staff(user=request.user, code=code)
         if programme_services.programme_retire_or_delete(programme=programme) is not None:

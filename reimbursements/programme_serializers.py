@@ -2,6 +2,7 @@
 
 The input serializers check types only; what a programme may say (bounds, a window in order, known categories
 and bases, no category twice, a free code) is checked by programme_services, which the admin shares."""
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -12,8 +13,16 @@ from .models import CategoryRule, Programme
 class CategoryRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = CategoryRule
-        fields = ["category", "name_ja", "name_en", "basis", "cap_yen", "cap_child_yen", "cap_infant_yen",
-                  "cost_share_percent"]
+        fields = [
+            "category",
+            "name_ja",
+            "name_en",
+            "basis",
+            "cap_yen",
+            "cap_child_yen",
+            "cap_infant_yen",
+            "cost_share_percent",
+        ]
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -22,11 +31,30 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Programme
-        fields = ["code", "name_ja", "name_en", "municipality_code", "valid_from", "valid_until",
-                  "fiscal_year_start_month", "budget_yen", "max_days_per_group", "max_nights_per_group", "min_nights",
-                  "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "residence_rule",
-                  "rounding_unit_yen", "requires_application", "application_deadline_days",
-                  "requires_consultation", "requires_survey", "is_active", "categories"]
+        fields = [
+            "code",
+            "name_ja",
+            "name_en",
+            "municipality_code",
+            "valid_from",
+            "valid_until",
+            "fiscal_year_start_month",
+            "budget_yen",
+            "max_days_per_group",
+            "max_nights_per_group",
+            "min_nights",
+            "max_amount_per_household_per_fy",
+            "max_claims_per_fy",
+            "max_party_size",
+            "residence_rule",
+            "rounding_unit_yen",
+            "requires_application",
+            "application_deadline_days",
+            "requires_consultation",
+            "requires_survey",
+            "is_active",
+            "categories",
+        ]
 
 
 def _optional_int(help_text=None):
@@ -35,13 +63,16 @@ def _optional_int(help_text=None):
 
 class CategoryRuleWriteSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=40, help_text=f"One of: {', '.join(CATALOGUE)}.")
-    name_ja = serializers.CharField(max_length=100, required=False, allow_blank=True,
-                                    help_text=_("Empty: the catalogue's name."))
-    name_en = serializers.CharField(max_length=100, required=False, allow_blank=True,
-                                    help_text=_("Empty: the catalogue's name."))
-    basis = serializers.ChoiceField(choices=CategoryRule.Basis.choices,
-                                    help_text=_("lodging: person_night or night; other categories: person_day or "
-                                                "day."))
+    name_ja = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=_("Empty: the catalogue's name.")
+    )
+    name_en = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=_("Empty: the catalogue's name.")
+    )
+    basis = serializers.ChoiceField(
+        choices=CategoryRule.Basis.choices,
+        help_text=_("lodging: person_night or night; other categories: person_day or day."),
+    )
     cap_yen = _optional_int(_("Yen, 0 to 10,000,000; null: the actual cost."))
     cap_child_yen = _optional_int(_("Per-person bases only; null: as for adults."))
     cap_infant_yen = _optional_int(_("Per-person bases only; null: as for adults."))
@@ -63,15 +94,25 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     max_claims_per_fy = _optional_int()
     max_party_size = _optional_int()
     residence_rule = serializers.ChoiceField(choices=Programme.ResidenceRule.choices, required=False)
-    rounding_unit_yen = serializers.IntegerField(required=False, help_text=_("The total is rounded down to this "
-                                                                             "unit; at least 1."))
-    requires_application = serializers.BooleanField(required=False, help_text=_(
-        "Visitors apply before the stay and staff grant it before the report; default false."))
-    application_deadline_days = _optional_int(_("0 to 365: apply at least this many days before check-in; only "
-                                                 "with requires_application; null: until check-in."))
-    requires_consultation = serializers.BooleanField(required=False, help_text=_(
-        "The visitor meets the town's staff between application (or booking) and check-out."))
+    rounding_unit_yen = serializers.IntegerField(
+        required=False, help_text=_("The total is rounded down to this unit; at least 1.")
+    )
+    requires_application = serializers.BooleanField(
+        required=False,
+        help_text=_("Visitors apply before the stay and staff grant it before the report; default false."),
+    )
+    application_deadline_days = _optional_int(
+        _(
+            "0 to 365: apply at least this many days before check-in; only "
+            "with requires_application; null: until check-in."
+        )
+    )
+    requires_consultation = serializers.BooleanField(
+        required=False,
+        help_text=_("The visitor meets the town's staff between application (or booking) and check-out."),
+    )
     requires_survey = serializers.BooleanField(required=False, help_text=_("The visitor answers the stay's survey."))
     is_active = serializers.BooleanField(required=False, help_text=_("false: retired (no new coverage or claims)."))
-    categories = CategoryRuleWriteSerializer(many=True,
-                                             help_text=_("On a change, replaces the programme's categories."))
+    categories = CategoryRuleWriteSerializer(
+        many=True, help_text=_("On a change, replaces the programme's categories.")
+    )

@@ -4,6 +4,7 @@ A programme is data that estimates and claims read, so what a programme may say 
 the API's services and the admin's forms both call `programme_field_errors` and `category_rule_errors`.
 Errors are keyed by field; a category's by `categories.<index>.<field>`, as the API's error shape names nested
 fields. Claims keep the figures they were computed with, so changing a programme never changes a submitted one."""
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -15,13 +16,37 @@ from .categories import CATALOGUE, category_get
 from .models import CategoryRule, Programme
 
 PROGRAMME_FIELDS = (
-    "code", "name_ja", "name_en", "valid_from", "valid_until", "fiscal_year_start_month", "budget_yen",
-    "max_days_per_group", "max_nights_per_group", "residence_rule", "min_nights", "max_amount_per_household_per_fy",
-    "max_claims_per_fy", "max_party_size", "rounding_unit_yen", "is_active", "requires_application",
-    "application_deadline_days", "requires_consultation", "requires_survey",
+    "code",
+    "name_ja",
+    "name_en",
+    "valid_from",
+    "valid_until",
+    "fiscal_year_start_month",
+    "budget_yen",
+    "max_days_per_group",
+    "max_nights_per_group",
+    "residence_rule",
+    "min_nights",
+    "max_amount_per_household_per_fy",
+    "max_claims_per_fy",
+    "max_party_size",
+    "rounding_unit_yen",
+    "is_active",
+    "requires_application",
+    "application_deadline_days",
+    "requires_consultation",
+    "requires_survey",
 )
-CATEGORY_FIELDS = ("category", "name_ja", "name_en", "basis", "cap_yen", "cap_child_yen", "cap_infant_yen",
-                   "cost_share_percent")
+CATEGORY_FIELDS = (
+    "category",
+    "name_ja",
+    "name_en",
+    "basis",
+    "cap_yen",
+    "cap_child_yen",
+    "cap_infant_yen",
+    "cost_share_percent",
+)
 
 MAX_BUDGET_YEN = 100_000_000_000
 MAX_AMOUNT_YEN = 99_999_999  # a household's maximum, like a booking's total
@@ -44,8 +69,16 @@ PROGRAMME_BOUNDS = {
     "rounding_unit_yen": (1, MAX_ROUNDING_UNIT_YEN),
     "application_deadline_days": (0, 365),
 }
-NULLABLE = {"budget_yen", "max_days_per_group", "max_nights_per_group", "min_nights",
-            "max_amount_per_household_per_fy", "max_claims_per_fy", "max_party_size", "application_deadline_days"}
+NULLABLE = {
+    "budget_yen",
+    "max_days_per_group",
+    "max_nights_per_group",
+    "min_nights",
+    "max_amount_per_household_per_fy",
+    "max_claims_per_fy",
+    "max_party_size",
+    "application_deadline_days",
+}
 CATEGORY_BOUNDS = {
     "cap_yen": (0, MAX_CAP_YEN),
     "cap_child_yen": (0, MAX_CAP_YEN),
@@ -77,14 +110,21 @@ def programme_field_errors(*, values: dict, programme: Programme | None = None) 
             errors[name] = [message]
     valid_from, valid_until = values.get("valid_from"), values.get("valid_until")
     if valid_from and valid_until and valid_until < valid_from:
-        errors["valid_until"] = [_("The last check-in date must not be before the first (%(valid_from)s).")
-                                 % {"valid_from": valid_from.isoformat()}]
+        errors["valid_until"] = [
+            _("The last check-in date must not be before the first (%(valid_from)s).")
+            % {"valid_from": valid_from.isoformat()}
+        ]
     rule = values.get("residence_rule")
     if rule is not None and rule not in Programme.ResidenceRule.values:
-        errors["residence_rule"] = [_("Unknown residence rule %(value)s; one of: %(choices)s.")
-                                    % {"value": rule, "choices": ", ".join(Programme.ResidenceRule.values)}]
-    if values.get("application_deadline_days") is not None and "application_deadline_days" not in errors \
-            and not values.get("requires_application"):
+        errors["residence_rule"] = [
+            _("Unknown residence rule %(value)s; one of: %(choices)s.")
+            % {"value": rule, "choices": ", ".join(Programme.ResidenceRule.values)}
+        ]
+    if (
+        values.get("application_deadline_days") is not None
+        and "application_deadline_days" not in errors
+        and not values.get("requires_application")
+    ):
         errors["application_deadline_days"] = [_("A deadline for applications needs requires_application.")]
     code = values.get("code")
     if code:
@@ -106,16 +146,22 @@ def category_rule_errors(*, values: dict) -> dict[str, list[str]]:
     slug = values.get("category")
     category = category_get(slug) if slug else None
     if slug and category is None:
-        errors["category"] = [_("Unknown category %(value)s; known categories: %(choices)s.")
-                              % {"value": slug, "choices": ", ".join(CATALOGUE)}]
+        errors["category"] = [
+            _("Unknown category %(value)s; known categories: %(choices)s.")
+            % {"value": slug, "choices": ", ".join(CATALOGUE)}
+        ]
     basis = values.get("basis")
     if basis is not None:
         if basis not in CategoryRule.Basis.values:
-            errors["basis"] = [_("Unknown basis %(value)s; one of: %(choices)s.")
-                               % {"value": basis, "choices": ", ".join(CategoryRule.Basis.values)}]
+            errors["basis"] = [
+                _("Unknown basis %(value)s; one of: %(choices)s.")
+                % {"value": basis, "choices": ", ".join(CategoryRule.Basis.values)}
+            ]
         elif category is not None and basis not in category.bases:
-            errors["basis"] = [_("%(category)s is paid on one of these bases: %(choices)s.")
-                               % {"category": slug, "choices": ", ".join(category.bases)}]
+            errors["basis"] = [
+                _("%(category)s is paid on one of these bases: %(choices)s.")
+                % {"category": slug, "choices": ", ".join(category.bases)}
+            ]
     for name, (low, high) in CATEGORY_BOUNDS.items():
         value = values.get(name)
         if value is not None:
@@ -154,15 +200,19 @@ def _categories_errors(categories: list[dict]) -> dict[str, list[str]]:
             errors[f"categories.{index}.{name}"] = messages
     for index in sorted(category_duplicates([values.get("category") for values in categories])):
         errors.setdefault(f"categories.{index}.category", []).append(
-            duplicate_category_message(categories[index]["category"]))
+            duplicate_category_message(categories[index]["category"])
+        )
     return errors
 
 
 def _with_names(values: dict) -> dict:
     """A rule without names takes the catalogue's."""
     category = CATALOGUE[values["category"]]
-    return {**values, "name_ja": values.get("name_ja") or category.name_ja,
-            "name_en": values.get("name_en") or category.name_en}
+    return {
+        **values,
+        "name_ja": values.get("name_ja") or category.name_ja,
+        "name_en": values.get("name_en") or category.name_en,
+    }
 
 
 def _save_categories(programme: Programme, categories: list[dict]) -> None:
@@ -170,7 +220,8 @@ def _save_categories(programme: Programme, categories: list[dict]) -> None:
     existing = {rule.category: rule for rule in programme.categories.all()}
     wanted = [_with_names(values) for values in categories]
     CategoryRule.objects.filter(programme=programme).exclude(
-        category__in=[values["category"] for values in wanted]).delete()
+        category__in=[values["category"] for values in wanted]
+    ).delete()
     for values in wanted:
         rule = existing.get(values["category"]) or CategoryRule(programme=programme, category=values["category"])
         for name in CATEGORY_FIELDS[1:]:
@@ -202,8 +253,9 @@ def _validated(programme: Programme, categories: list[dict] | None) -> None:
 @transaction.atomic
 def programme_create(*, municipality: Municipality, categories: list[dict], **fields) -> Programme:
     """A new programme of the staff member's town with its category rules; nothing is saved if any is wrong."""
-    programme = Programme(municipality=municipality,
-                          **{name: value for name, value in fields.items() if name in PROGRAMME_FIELDS})
+    programme = Programme(
+        municipality=municipality, **{name: value for name, value in fields.items() if name in PROGRAMME_FIELDS}
+    )
     _validated(programme, categories)
     _save(programme)
     _save_categories(programme, categories)

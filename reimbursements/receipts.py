@@ -1,4 +1,5 @@
 """Receipt files: PDF, JPEG or PNG, recognised by their content and not only by their name."""
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ SIGNATURES = (
 
 def receipt_validate(upload) -> None:
     """Refuses empty, oversized and disguised files (content that does not match the accepted formats or the name)."""
+
     def refuse(message, **params):
         raise InvalidReceipt(message, fields={"receipt": [message % params if params else message]}, **params)
 
@@ -28,7 +30,9 @@ def receipt_validate(upload) -> None:
     for signature, extensions in SIGNATURES:
         if head.startswith(signature):
             if not name.endswith(extensions):
-                refuse(_("The receipt's file name does not match its content (expected %(extensions)s)."),
-                       extensions=", ".join(extensions))
+                refuse(
+                    _("The receipt's file name does not match its content (expected %(extensions)s)."),
+                    extensions=", ".join(extensions),
+                )
             return
     refuse(_("The receipt must be a PDF, JPEG or PNG file."))

@@ -1,5 +1,6 @@
 """How the quotes' and bookings' `reimbursement` looks in the OpenAPI schema: the bookings app only names the
 field."""
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 
 from .serializers import ReimbursementEstimateSerializer
@@ -18,5 +19,7 @@ class ReimbursementListFieldExtension(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
-        return {"type": "array", "items": auto_schema.resolve_serializer(ReimbursementEstimateSerializer,
-                                                                          direction).ref}
+        return {
+            "type": "array",
+            "items": auto_schema.resolve_serializer(ReimbursementEstimateSerializer, direction).ref,
+        }

@@ -2,6 +2,7 @@
 
 The group's history is loaded in bulk (a fixed number of queries whatever the number of bookings) and handed to
 `calculation.group_pass`, the one function estimates, draft claims and submissions all go through."""
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -34,15 +35,30 @@ BUDGET_LOW = calculation.BUDGET_LOW
 # A report cut to the amount granted on the application.
 GRANT_LIMIT = "grant_limit"
 # Rule 38: the refusing codes make `eligible` false; the cutting ones (last two) leave it true.
-REFUSING_REASONS = [OUTSIDE_PROGRAMME_AREA, OUTSIDE_VALIDITY_WINDOW, BELOW_MIN_NIGHTS, DAY_LIMIT_REACHED,
-                    NIGHT_LIMIT_REACHED, CLAIM_LIMIT_REACHED, BUDGET_EXHAUSTED, RESIDENT_OF_PROGRAMME_AREA,
-                    CLAIMED_UNDER_OTHER_PROGRAMME, BOOKING_CANCELLED]
+REFUSING_REASONS = [
+    OUTSIDE_PROGRAMME_AREA,
+    OUTSIDE_VALIDITY_WINDOW,
+    BELOW_MIN_NIGHTS,
+    DAY_LIMIT_REACHED,
+    NIGHT_LIMIT_REACHED,
+    CLAIM_LIMIT_REACHED,
+    BUDGET_EXHAUSTED,
+    RESIDENT_OF_PROGRAMME_AREA,
+    CLAIMED_UNDER_OTHER_PROGRAMME,
+    BOOKING_CANCELLED,
+]
 REASON_CODES = [*REFUSING_REASONS, HOUSEHOLD_LIMIT, BUDGET_LOW]
 CLAIM_REASON_CODES = [*REASON_CODES, GRANT_LIMIT]
 # `planned`: a line planned before the stay, which the report does not pay (only receipted lines are).
 PLANNED = "planned"
-LINE_REASON_CODES = ["", calculation.DAY_LIMIT, calculation.DAY_CAP_USED, calculation.PERSONS_CAPPED,
-                     calculation.DISALLOWED, PLANNED]
+LINE_REASON_CODES = [
+    "",
+    calculation.DAY_LIMIT,
+    calculation.DAY_CAP_USED,
+    calculation.PERSONS_CAPPED,
+    calculation.DISALLOWED,
+    PLANNED,
+]
 HOME_MUNICIPALITY = "home_municipality"
 CONSULTATION = "consultation"
 SURVEY = "survey"
@@ -60,14 +76,25 @@ def programme_list() -> QuerySet[Programme]:
 
 def terms_of(programme: Programme) -> Terms:
     rules = tuple(
-        Rule(category=r.category, basis=r.basis, cap_yen=r.cap_yen, cap_child_yen=r.cap_child_yen,
-             cap_infant_yen=r.cap_infant_yen, cost_share_percent=r.cost_share_percent)
+        Rule(
+            category=r.category,
+            basis=r.basis,
+            cap_yen=r.cap_yen,
+            cap_child_yen=r.cap_child_yen,
+            cap_infant_yen=r.cap_infant_yen,
+            cost_share_percent=r.cost_share_percent,
+        )
         for r in programme.categories.all()
     )
-    return Terms(max_days_per_group=programme.max_days_per_group, rules=rules, min_nights=programme.min_nights,
-                 max_party_size=programme.max_party_size, rounding_unit_yen=programme.rounding_unit_yen,
-                 max_nights_per_group=programme.max_nights_per_group,
-                 max_amount_per_household=programme.max_amount_per_household_per_fy)
+    return Terms(
+        max_days_per_group=programme.max_days_per_group,
+        rules=rules,
+        min_nights=programme.min_nights,
+        max_party_size=programme.max_party_size,
+        rounding_unit_yen=programme.rounding_unit_yen,
+        max_nights_per_group=programme.max_nights_per_group,
+        max_amount_per_household=programme.max_amount_per_household_per_fy,
+    )
 
 
 # --- the group's history, loaded in bulk ----------------------------------------------------------------------------
@@ -97,8 +124,9 @@ class StayFacts:
         return (self.check_in, 1, 0) if self.key == QUOTE else (self.check_in, 0, self.key)
 
     def presence(self) -> Presence:
-        return Presence(kind=self.kind, dates=self.dates, night_dates=tuple(n for n, _ in self.nights),
-                        party=self.party)
+        return Presence(
+            kind=self.kind, dates=self.dates, night_dates=tuple(n for n, _ in self.nights), party=self.party
+        )
 
 
 @dataclass
@@ -143,20 +171,38 @@ def facts_of(booking: Booking) -> StayFacts:
     lines = list(booking.lines.all())
     nights = [(line.date, line.price_yen) for line in lines] if booking.kind == Booking.Kind.STAY else []
     return StayFacts(
-        key=booking.id, municipality_id=booking.unit.facility.municipality_id, kind=booking.kind,
+        key=booking.id,
+        municipality_id=booking.unit.facility.municipality_id,
+        kind=booking.kind,
         check_in=booking.check_in,
-        dates=stay_dates(kind=booking.kind, check_in=booking.check_in, check_out=booking.check_out,
-                         line_dates=[line.date for line in lines]),
-        nights=nights, party=Party(booking.adults, booking.children, booking.infants), active=booking.is_active,
-        visitor_id=booking.visitor_id, check_out=booking.check_out,
+        dates=stay_dates(
+            kind=booking.kind,
+            check_in=booking.check_in,
+            check_out=booking.check_out,
+            line_dates=[line.date for line in lines],
+        ),
+        nights=nights,
+        party=Party(booking.adults, booking.children, booking.infants),
+        active=booking.is_active,
+        visitor_id=booking.visitor_id,
+        check_out=booking.check_out,
         created_on=timezone.localdate(booking.created_at) if booking.created_at else None,
     )
 
 
 def line_of(line: ExpenseLine, *, frozen: bool) -> Line:
-    return Line(key=line.id, category=line.category, date=line.date, amount_yen=line.amount_yen,
-                persons=line.persons, disallowed=bool(line.disallowed_reason), adults=line.adults,
-                children=line.children, infants=line.infants, paid_yen=line.reimbursable_yen if frozen else None)
+    return Line(
+        key=line.id,
+        category=line.category,
+        date=line.date,
+        amount_yen=line.amount_yen,
+        persons=line.persons,
+        disallowed=bool(line.disallowed_reason),
+        adults=line.adults,
+        children=line.children,
+        infants=line.infants,
+        paid_yen=line.reimbursable_yen if frozen else None,
+    )
 
 
 def committed_yen(claim: Claim) -> int:
@@ -171,14 +217,21 @@ def _claim_facts(claim: Claim) -> ClaimFacts:
         frozen = Frozen(
             dates=frozenset(day.date for day in days),
             nights=tuple((day.date, day.lodging_yen) for day in days if day.night),
-            lodging_yen=claim.lodging_reimbursable_yen, total_yen=claim.total_reimbursable_yen,
-            committed_yen=committed_yen(claim), reasons=tuple(claim.reasons or ()),
+            lodging_yen=claim.lodging_reimbursable_yen,
+            total_yen=claim.total_reimbursable_yen,
+            committed_yen=committed_yen(claim),
+            reasons=tuple(claim.reasons or ()),
         )
-    return ClaimFacts(id=claim.id, visitor_id=claim.visitor_id, booking_id=claim.booking_id,
-                      programme_id=claim.programme_id, check_in=claim.booking.check_in,
-                      lines=tuple(line_of(line, frozen=frozen is not None) for line in claim.lines.all()),
-                      frozen=frozen,
-                      applied_on=timezone.localdate(claim.applied_at) if claim.applied_at else None)
+    return ClaimFacts(
+        id=claim.id,
+        visitor_id=claim.visitor_id,
+        booking_id=claim.booking_id,
+        programme_id=claim.programme_id,
+        check_in=claim.booking.check_in,
+        lines=tuple(line_of(line, frozen=frozen is not None) for line in claim.lines.all()),
+        frozen=frozen,
+        applied_on=timezone.localdate(claim.applied_at) if claim.applied_at else None,
+    )
 
 
 def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
@@ -193,11 +246,13 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
     unknown = visitor_ids - set(history.homes)
     if unknown:
         for user_id, code, prefecture in User.objects.filter(id__in=unknown).values_list(
-                "id", "home_municipality_code", "home_prefecture"):
+            "id", "home_municipality_code", "home_prefecture"
+        ):
             history.homes[user_id] = Home(code or "", prefecture or "")
     bookings = (
-        Booking.objects.filter(Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES)
-                               | Q(id__in=list(extra_booking_ids)))
+        Booking.objects.filter(
+            Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES) | Q(id__in=list(extra_booking_ids))
+        )
         .select_related("unit__facility")
         .prefetch_related(Prefetch("lines", queryset=BookingLine.objects.order_by("date")))
     )
@@ -208,8 +263,12 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             history.stays[booking.visitor_id].append(facts)
     claim_programmes = set()
     if visitor_ids:
-        claims = (Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
-                  .select_related("booking").prefetch_related("lines", "days").order_by("id"))
+        claims = (
+            Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+            .select_related("booking")
+            .prefetch_related("lines", "days")
+            .order_by("id")
+        )
         for claim in claims:
             claim_facts = _claim_facts(claim)
             history.live[claim.booking_id] = claim_facts
@@ -217,20 +276,30 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             if claim_facts.frozen is not None:
                 history.frozen[(claim.visitor_id, claim.programme_id)].append(claim_facts)
     # What each programme with a budget has committed, read with the programmes in the same query.
-    committed = (Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
-                 .order_by().values("programme_id")
-                 .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen"))).values("total"))
+    committed = (
+        Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
+        .order_by()
+        .values("programme_id")
+        .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
+        .values("total")
+    )
     history.programmes = list(
         Programme.objects.filter(Q(is_active=True) | Q(id__in=claim_programmes))
         .annotate(committed_yen=Subquery(committed))
-        .select_related("municipality").prefetch_related("categories").order_by("code")
+        .select_related("municipality")
+        .prefetch_related("categories")
+        .order_by("code")
     )
-    history.committed = {programme.id: programme.committed_yen for programme in history.programmes
-                         if programme.budget_yen is not None and programme.committed_yen is not None}
+    history.committed = {
+        programme.id: programme.committed_yen
+        for programme in history.programmes
+        if programme.budget_yen is not None and programme.committed_yen is not None
+    }
     return history, targets
 
 
 # --- who may receive it, and which programmes cover a stay ----------------------------------------------------------
+
 
 def resident_of_programme_area(programme: Programme, home: Home) -> bool:
     """Rule 19. Without a declared home municipality the rule counts as met (the requirement of rule 20 is not)."""
@@ -242,8 +311,9 @@ def resident_of_programme_area(programme: Programme, home: Home) -> bool:
     return home.code == programme.municipality.code
 
 
-def requirements_of(home: Home, *, programme: Programme | None = None, consulted: bool = False,
-                    surveyed: bool = False) -> list[dict]:
+def requirements_of(
+    home: Home, *, programme: Programme | None = None, consulted: bool = False, surveyed: bool = False
+) -> list[dict]:
     """Rule 20's list: the declared home always; a consultation and the survey where the programme asks for them."""
     items = [{"code": HOME_MUNICIPALITY, "met": bool(home.code)}]
     if programme is not None and programme.requires_consultation:
@@ -287,8 +357,12 @@ def _requirements(history: GroupHistory, programme: Programme, target: StayFacts
     if target.key == QUOTE:
         return requirements_of(home, programme=programme)
     query = consultation_query(programme, target, _applied_on(history, programme, target))
-    return requirements_of(home, programme=programme, consulted=bool(history.consultations.get(query)),
-                           surveyed=bool(history.surveys.get(target.key)))
+    return requirements_of(
+        home,
+        programme=programme,
+        consulted=bool(history.consultations.get(query)),
+        surveyed=bool(history.surveys.get(target.key)),
+    )
 
 
 def in_window(programme: Programme, check_in: date) -> bool:
@@ -300,8 +374,11 @@ def covers(programme: Programme, stay: StayFacts, live: ClaimFacts | None) -> bo
     booking's live claim."""
     if live is not None and live.programme_id == programme.id:
         return True
-    return programme.is_active and programme.municipality_id == stay.municipality_id \
+    return (
+        programme.is_active
+        and programme.municipality_id == stay.municipality_id
         and in_window(programme, stay.check_in)
+    )
 
 
 def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
@@ -311,8 +388,10 @@ def below_min_nights(programme: Programme, stay: StayFacts) -> bool:
 
 # --- the group pass --------------------------------------------------------------------------------------------
 
-def _group_pass(history: GroupHistory, programme: Programme, *, visitor_id, extra: StayFacts | None = None
-                ) -> dict[object, MemberResult]:
+
+def _group_pass(
+    history: GroupHistory, programme: Programme, *, visitor_id, extra: StayFacts | None = None
+) -> dict[object, MemberResult]:
     """The figures of every stay of the group under the programme (cached per group, programme and extra stay).
     `extra` is a quote, or a cancelled booking whose own estimate is asked for."""
     cache_key = (visitor_id, programme.id, extra.key if extra is not None else None)
@@ -321,17 +400,32 @@ def _group_pass(history: GroupHistory, programme: Programme, *, visitor_id, extr
     terms = terms_of(programme)
     home = history.homes.get(visitor_id, Home())
     resident = resident_of_programme_area(programme, home)
-    stays = [s for s in history.stays.get(visitor_id, []) if s.municipality_id == programme.municipality_id
-             or getattr(history.live.get(s.key), "programme_id", None) == programme.id]
+    stays = [
+        s
+        for s in history.stays.get(visitor_id, [])
+        if s.municipality_id == programme.municipality_id
+        or getattr(history.live.get(s.key), "programme_id", None) == programme.id
+    ]
     if extra is not None and extra.key not in {s.key for s in stays}:
         stays.append(extra)
     frozen_claims = history.frozen.get((visitor_id, programme.id), [])
     frozen_bookings = {c.booking_id for c in frozen_claims}
     claims_per_year = Counter(programme.fiscal_year_of(c.check_in) for c in frozen_claims)
 
-    members = [Member(key=c.booking_id, order=(c.check_in, 0, c.booking_id), kind="", dates=tuple(sorted(
-        c.frozen.dates)), nights=(), party=Party(0), fiscal_year=programme.fiscal_year_of(c.check_in),
-        lines=c.lines, frozen=c.frozen) for c in frozen_claims]
+    members = [
+        Member(
+            key=c.booking_id,
+            order=(c.check_in, 0, c.booking_id),
+            kind="",
+            dates=tuple(sorted(c.frozen.dates)),
+            nights=(),
+            party=Party(0),
+            fiscal_year=programme.fiscal_year_of(c.check_in),
+            lines=c.lines,
+            frozen=c.frozen,
+        )
+        for c in frozen_claims
+    ]
     for stay in stays:
         if stay.key in frozen_bookings:
             continue
@@ -351,47 +445,72 @@ def _group_pass(history: GroupHistory, programme: Programme, *, visitor_id, extr
         if programme.max_claims_per_fy is not None and claims_per_year[year] >= programme.max_claims_per_fy:
             refused.append(CLAIM_LIMIT_REACHED)
         own_lines = live.lines if live is not None and live.programme_id == programme.id else ()
-        members.append(Member(key=stay.key, order=stay.order, kind=stay.kind, dates=stay.dates,
-                              nights=tuple(stay.nights), party=stay.party, fiscal_year=year, lines=own_lines,
-                              refused=tuple(refused)))
+        members.append(
+            Member(
+                key=stay.key,
+                order=stay.order,
+                kind=stay.kind,
+                dates=stay.dates,
+                nights=tuple(stay.nights),
+                party=stay.party,
+                fiscal_year=year,
+                lines=own_lines,
+                refused=tuple(refused),
+            )
+        )
     budget_left = None
     if programme.budget_yen is not None:
         own = sum(c.frozen.committed_yen for c in frozen_claims)
         budget_left = max(0, programme.budget_yen - (history.committed.get(programme.id, 0) - own))
-    results = calculation.group_pass(terms=terms, members=members, budget_left=budget_left,
-                                     presence=[s.presence() for s in stays if s.active])
+    results = calculation.group_pass(
+        terms=terms, members=members, budget_left=budget_left, presence=[s.presence() for s in stays if s.active]
+    )
     history.passes[cache_key] = results
     return results
 
 
 # --- the estimate -----------------------------------------------------------------------------------------------------
 
+
 def _caps(terms: Terms, party: Party) -> list[dict]:
     counted = calculation.counted_party(party, terms.max_party_size)
     caps = []
     for rule in terms.rules:
         key = "per_night_cap_yen" if rule.basis in calculation.PER_NIGHT_BASES else "per_day_cap_yen"
-        caps.append({"category": rule.category, "basis": rule.basis, "cap_yen": rule.cap_yen,
-                     key: calculation.party_cap(rule, counted)})
+        caps.append(
+            {
+                "category": rule.category,
+                "basis": rule.basis,
+                "cap_yen": rule.cap_yen,
+                key: calculation.party_cap(rule, counted),
+            }
+        )
     return caps
 
 
 def _empty(programme: Programme | None, reasons: list[str], home: Home) -> dict:
     """Rule 16's estimate when no programme covers the booking."""
     return {
-        "programme": programme.code if programme else None, "eligible": False, "reasons": reasons,
-        "stay_days": 0, "eligible_days": 0, "eligible_nights": 0,
+        "programme": programme.code if programme else None,
+        "eligible": False,
+        "reasons": reasons,
+        "stay_days": 0,
+        "eligible_days": 0,
+        "eligible_nights": 0,
         "max_days_per_group": programme.max_days_per_group if programme else 0,
         "group_days_remaining": 0,
         "max_nights_per_group": programme.max_nights_per_group if programme else None,
         "group_nights_remaining": 0 if programme and programme.max_nights_per_group is not None else None,
-        "caps": [], "lodging_reimbursable_yen": 0, "total_reimbursable_yen": 0,
+        "caps": [],
+        "lodging_reimbursable_yen": 0,
+        "total_reimbursable_yen": 0,
         "requirements": requirements_of(home),
     }
 
 
-def _estimate(programme: Programme, target: StayFacts, result: MemberResult, home: Home,
-              requirements: list[dict]) -> dict:
+def _estimate(
+    programme: Programme, target: StayFacts, result: MemberResult, home: Home, requirements: list[dict]
+) -> dict:
     terms = terms_of(programme)
     reasons = list(result.reasons)
     eligible = result.eligible
@@ -419,8 +538,12 @@ def _estimate(programme: Programme, target: StayFacts, result: MemberResult, hom
 
 def _sort_key(estimate: dict, claimed_under: str | None) -> tuple:
     """Rule 16: the programme of the live claim first, then eligible, then the larger total, then the code."""
-    return (estimate["programme"] != claimed_under, not estimate["eligible"], -estimate["total_reimbursable_yen"],
-            estimate["programme"])
+    return (
+        estimate["programme"] != claimed_under,
+        not estimate["eligible"],
+        -estimate["total_reimbursable_yen"],
+        estimate["programme"],
+    )
 
 
 def estimates_of(history: GroupHistory, target: StayFacts) -> dict:
@@ -434,8 +557,9 @@ def estimates_of(history: GroupHistory, target: StayFacts) -> dict:
     estimates = []
     for programme in covering:
         results = _group_pass(history, programme, visitor_id=visitor_id, extra=extra)
-        estimates.append(_estimate(programme, target, results[target.key], home,
-                                   _requirements(history, programme, target, home)))
+        estimates.append(
+            _estimate(programme, target, results[target.key], home, _requirements(history, programme, target, home))
+        )
     by_code = {p.id: p.code for p in history.programmes}
     claimed_under = by_code.get(live.programme_id) if live is not None else None
     estimates.sort(key=lambda e: _sort_key(e, claimed_under))
@@ -457,9 +581,11 @@ def estimate_sets_for_bookings(*, bookings) -> dict[int, dict]:
     bookings = list(bookings)
     if not bookings:
         return {}
-    history, targets = _load_history(visitor_ids={b.visitor_id for b in bookings},
-                                     extra_booking_ids=[b.id for b in bookings],
-                                     visitors=[b.visitor for b in bookings if Booking.visitor.is_cached(b)])
+    history, targets = _load_history(
+        visitor_ids={b.visitor_id for b in bookings},
+        extra_booking_ids=[b.id for b in bookings],
+        visitors=[b.visitor for b in bookings if Booking.visitor.is_cached(b)],
+    )
     _load_requirements(history, [targets[b.id] for b in bookings])
     return {b.id: estimates_of(history, targets[b.id]) for b in bookings}
 
@@ -473,15 +599,30 @@ def estimate_for_booking(*, booking: Booking) -> dict:
     return estimates_for_bookings(bookings=[booking])[booking.id]
 
 
-def estimate_set_for_quote(*, visitor, unit, kind: str, dates: list[date], nights: list[tuple[date, int]],
-                           adults: int, children: int, infants: int) -> dict:
+def estimate_set_for_quote(
+    *,
+    visitor,
+    unit,
+    kind: str,
+    dates: list[date],
+    nights: list[tuple[date, int]],
+    adults: int,
+    children: int,
+    infants: int,
+) -> dict:
     """`reimbursement` and `reimbursements` for a stay not booked yet (`visitor` may be None: anonymous)."""
     visitor_id = visitor.id if visitor is not None and visitor.is_authenticated else None
-    history, _ = _load_history(visitor_ids={visitor_id} if visitor_id else set(),
-                               visitors=[visitor] if visitor_id else [])
+    history, _ = _load_history(
+        visitor_ids={visitor_id} if visitor_id else set(), visitors=[visitor] if visitor_id else []
+    )
     target = StayFacts(
-        key=QUOTE, municipality_id=unit.facility.municipality_id, kind=kind, check_in=min(dates),
-        dates=tuple(sorted(set(dates))), nights=list(nights), party=Party(adults, children, infants),
+        key=QUOTE,
+        municipality_id=unit.facility.municipality_id,
+        kind=kind,
+        check_in=min(dates),
+        dates=tuple(sorted(set(dates))),
+        nights=list(nights),
+        party=Party(adults, children, infants),
         visitor_id=visitor_id,
     )
     return estimates_of(history, target)
@@ -494,15 +635,18 @@ def estimate_for_quote(**stay) -> dict:
 
 # --- claims ----------------------------------------------------------------------------------------------------
 
+
 def claim_figures(*, claims) -> dict[int, MemberResult]:
     """What each claim's booking gets under the claim's programme now, by the group pass (rule 32: a draft's
     figures always agree with its booking's estimate), keyed by claim id. Loads every group once."""
     claims = list(claims)
     if not claims:
         return {}
-    history, targets = _load_history(visitor_ids={c.visitor_id for c in claims},
-                                     extra_booking_ids=[c.booking_id for c in claims],
-                                     visitors=[c.visitor for c in claims if Claim.visitor.is_cached(c)])
+    history, targets = _load_history(
+        visitor_ids={c.visitor_id for c in claims},
+        extra_booking_ids=[c.booking_id for c in claims],
+        visitors=[c.visitor for c in claims if Claim.visitor.is_cached(c)],
+    )
     programmes = {p.id: p for p in history.programmes}
     figures = {}
     for claim in claims:
@@ -511,8 +655,7 @@ def claim_figures(*, claims) -> dict[int, MemberResult]:
         if programme.id not in programmes:
             history.programmes.append(programme)
             programmes[programme.id] = programme
-        results = _group_pass(history, programme, visitor_id=claim.visitor_id,
-                              extra=None if target.active else target)
+        results = _group_pass(history, programme, visitor_id=claim.visitor_id, extra=None if target.active else target)
         figures[claim.id] = results.get(claim.booking_id, MemberResult(reasons=[BOOKING_CANCELLED]))
     return figures
 
@@ -537,9 +680,14 @@ def claim_requirements(*, claim: Claim, home: Home) -> list[dict]:
     consulted = surveyed = False
     if programme.requires_consultation:
         start = timezone.localdate(claim.applied_at) if claim.applied_at else timezone.localdate(booking.created_at)
-        consulted = bool(hooks.consultation_attended(visitor_id=claim.visitor_id,
-                                                     municipality_id=programme.municipality_id,
-                                                     start=start, end=booking.check_out))
+        consulted = bool(
+            hooks.consultation_attended(
+                visitor_id=claim.visitor_id,
+                municipality_id=programme.municipality_id,
+                start=start,
+                end=booking.check_out,
+            )
+        )
     if programme.requires_survey:
         surveyed = bool(hooks.survey_answered(booking_id=booking.id))
     return requirements_of(home, programme=programme, consulted=consulted, surveyed=surveyed)
@@ -554,16 +702,23 @@ def report_result(*, claim: Claim) -> MemberResult:
     target = targets[claim.booking_id]
     days = list(claim.days.all())
     granted_nights = {day.date for day in days if day.night}
-    terms = replace(terms_of(programme), max_days_per_group=None, max_nights_per_group=None,
-                    max_amount_per_household=None)
-    member = Member(key=claim.booking_id, order=target.order, kind=target.kind,
-                    dates=tuple(sorted(day.date for day in days)),
-                    nights=tuple((night, price) for night, price in target.nights if night in granted_nights),
-                    party=target.party, fiscal_year=programme.fiscal_year_of(target.check_in),
-                    lines=tuple(line_of(line, frozen=False) for line in claim.lines.all() if not line.planned))
+    terms = replace(
+        terms_of(programme), max_days_per_group=None, max_nights_per_group=None, max_amount_per_household=None
+    )
+    member = Member(
+        key=claim.booking_id,
+        order=target.order,
+        kind=target.kind,
+        dates=tuple(sorted(day.date for day in days)),
+        nights=tuple((night, price) for night, price in target.nights if night in granted_nights),
+        party=target.party,
+        fiscal_year=programme.fiscal_year_of(target.check_in),
+        lines=tuple(line_of(line, frozen=False) for line in claim.lines.all() if not line.planned),
+    )
     stays = [s for s in history.stays.get(claim.visitor_id, []) if s.municipality_id == programme.municipality_id]
     result = calculation.group_pass(terms=terms, members=[member], presence=[s.presence() for s in stays])[
-        claim.booking_id]
+        claim.booking_id
+    ]
     for line in claim.lines.all():
         if line.planned:
             result.lines[line.id] = calculation.LineResult(0, PLANNED)
@@ -593,8 +748,9 @@ def _claims_base() -> QuerySet[Claim]:
 
 def claim_list(*, user, status: str | None = None) -> QuerySet[Claim]:
     if user.is_municipal_staff:
-        claims = _claims_base().filter(programme__municipality_id=user.municipality_id).exclude(
-            status=Claim.Status.DRAFT)
+        claims = (
+            _claims_base().filter(programme__municipality_id=user.municipality_id).exclude(status=Claim.Status.DRAFT)
+        )
     else:
         claims = _claims_base().filter(visitor=user)
     if status:
@@ -622,8 +778,7 @@ def claim_to_change(*, user, claim_id: int) -> Claim:
     """The claim a status change names, if the user may see it; without its lines and days, which the change
     reads again under its lock."""
     claim_pk = parse_id(claim_id)
-    claim = (claim_list(user=user).prefetch_related(None).filter(id=claim_pk).first()
-             if claim_pk is not None else None)
+    claim = claim_list(user=user).prefetch_related(None).filter(id=claim_pk).first() if claim_pk is not None else None
     if claim is None:
         raise ClaimNotFound()
     return claim

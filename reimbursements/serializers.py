@@ -1,4 +1,5 @@
 """Request and response shapes of the reimbursement API."""
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -25,10 +26,14 @@ class CapSerializer(serializers.Serializer):
 
 
 class RequirementSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=REQUIREMENT_CODES,
-                                   help_text=_("home_municipality: the visitor has declared a home municipality; "
-                                               "consultation: met the town's staff between application (or "
-                                               "booking) and check-out; survey: answered the stay's survey."))
+    code = serializers.ChoiceField(
+        choices=REQUIREMENT_CODES,
+        help_text=_(
+            "home_municipality: the visitor has declared a home municipality; "
+            "consultation: met the town's staff between application (or "
+            "booking) and check-out; survey: answered the stay's survey."
+        ),
+    )
     met = serializers.BooleanField()
 
 
@@ -39,43 +44,72 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
     eligible = serializers.BooleanField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=REASON_CODES),
-        help_text=_("Every code that refused or cut the estimate. Refusing (eligible is false): "
-                    "outside_programme_area, outside_validity_window, below_min_nights, day_limit_reached, "
-                    "night_limit_reached, claim_limit_reached, budget_exhausted, resident_of_programme_area, "
-                    "claimed_under_other_programme, booking_cancelled. Cutting (eligible stays true): "
-                    "household_limit, budget_low."))
+        help_text=_(
+            "Every code that refused or cut the estimate. Refusing (eligible is false): "
+            "outside_programme_area, outside_validity_window, below_min_nights, day_limit_reached, "
+            "night_limit_reached, claim_limit_reached, budget_exhausted, resident_of_programme_area, "
+            "claimed_under_other_programme, booking_cancelled. Cutting (eligible stays true): "
+            "household_limit, budget_low."
+        ),
+    )
     stay_days = serializers.IntegerField()
     eligible_days = serializers.IntegerField()
     eligible_nights = serializers.IntegerField(help_text=_("0 for a day pass, which has no nights."))
     max_days_per_group = serializers.IntegerField(allow_null=True, help_text=_("Null: no day limit."))
-    group_days_remaining = serializers.IntegerField(allow_null=True, help_text=_("After this booking; null: no day "
-                                                                                 "limit."))
+    group_days_remaining = serializers.IntegerField(
+        allow_null=True, help_text=_("After this booking; null: no day limit.")
+    )
     max_nights_per_group = serializers.IntegerField(allow_null=True, help_text=_("Null: no night limit."))
-    group_nights_remaining = serializers.IntegerField(allow_null=True, help_text=_("After this booking; null: no "
-                                                                                   "night limit."))
+    group_nights_remaining = serializers.IntegerField(
+        allow_null=True, help_text=_("After this booking; null: no night limit.")
+    )
     caps = CapSerializer(many=True)
     lodging_reimbursable_yen = serializers.IntegerField()
     total_reimbursable_yen = serializers.IntegerField(
-        help_text=_("Lodging plus the other lines of the booking's claim under this programme, after the household "
-                    "maximum, the budget and the rounding."))
-    requirements = RequirementSerializer(many=True, help_text=_("What the visitor must still do before a claim can "
-                                                                "be submitted."))
+        help_text=_(
+            "Lodging plus the other lines of the booking's claim under this programme, after the household "
+            "maximum, the budget and the rounding."
+        )
+    )
+    requirements = RequirementSerializer(
+        many=True, help_text=_("What the visitor must still do before a claim can be submitted.")
+    )
 
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
     receipt_name = serializers.SerializerMethodField()
-    reason = serializers.ChoiceField(choices=LINE_REASON_CODES, help_text=_(
-        "day_limit (the date is not eligible), day_cap_used (earlier lines used the group's cap of the day), "
-        "persons_capped (more persons than the group had that date), disallowed, planned (a line planned "
-        "before the stay, which the report does not pay), or empty."))
-    disallowed_by = serializers.IntegerField(source="disallowed_by_id", allow_null=True,
-                                             help_text=_("Id of the staff member who disallowed the line; null if not."))
+    reason = serializers.ChoiceField(
+        choices=LINE_REASON_CODES,
+        help_text=_(
+            "day_limit (the date is not eligible), day_cap_used (earlier lines used the group's cap of the day), "
+            "persons_capped (more persons than the group had that date), disallowed, planned (a line planned "
+            "before the stay, which the report does not pay), or empty."
+        ),
+    )
+    disallowed_by = serializers.IntegerField(
+        source="disallowed_by_id",
+        allow_null=True,
+        help_text=_("Id of the staff member who disallowed the line; null if not."),
+    )
 
     class Meta:
         model = ExpenseLine
-        fields = ["id", "category", "date", "amount_yen", "persons", "adults", "children", "infants",
-                  "planned", "reimbursable_yen", "reason",
-                  "disallowed_reason", "disallowed_by", "receipt_name"]
+        fields = [
+            "id",
+            "category",
+            "date",
+            "amount_yen",
+            "persons",
+            "adults",
+            "children",
+            "infants",
+            "planned",
+            "reimbursable_yen",
+            "reason",
+            "disallowed_reason",
+            "disallowed_by",
+            "receipt_name",
+        ]
 
     def get_receipt_name(self, line) -> str:
         """Empty for a planned line, which has no receipt."""
@@ -95,37 +129,74 @@ class ClaimantSerializer(serializers.Serializer):
 class ClaimSerializer(serializers.ModelSerializer):
     booking = serializers.IntegerField(source="booking_id")
     claimant = serializers.SerializerMethodField()
-    reasons = serializers.ListField(child=serializers.ChoiceField(choices=CLAIM_REASON_CODES),
-                                    help_text=_("The codes that refused or cut the claim's figures; grant_limit: "
-                                                "the report was cut to the amount granted."))
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=CLAIM_REASON_CODES),
+        help_text=_(
+            "The codes that refused or cut the claim's figures; grant_limit: the report was cut to the amount granted."
+        ),
+    )
     visitor = serializers.IntegerField(source="visitor_id")
     programme = serializers.CharField(source="programme.code")
     lines = ExpenseLineSerializer(many=True)
     eligible_dates = serializers.SerializerMethodField()
-    approved_by = serializers.IntegerField(source="approved_by_id", allow_null=True,
-                                           help_text=_("Id of the staff member who approved the claim; null until then."))
-    granted_by = serializers.IntegerField(source="granted_by_id", allow_null=True,
-                                          help_text=_("Id of the staff member who granted the application; null "
-                                                      "until then (and without an application)."))
+    approved_by = serializers.IntegerField(
+        source="approved_by_id",
+        allow_null=True,
+        help_text=_("Id of the staff member who approved the claim; null until then."),
+    )
+    granted_by = serializers.IntegerField(
+        source="granted_by_id",
+        allow_null=True,
+        help_text=_(
+            "Id of the staff member who granted the application; null until then (and without an application)."
+        ),
+    )
 
     class Meta:
         model = Claim
-        fields = ["id", "booking", "visitor", "claimant", "programme", "status", "eligible_dates", "reasons",
-                  "lodging_reimbursable_yen", "total_reimbursable_yen", "lines", "submitted_at", "approved_by", "approved_at",
-                  "approved_amount_yen", "rejection_reason", "paid_at", "applied_at", "granted_amount_yen",
-                  "granted_at", "granted_by", "created_at"]
+        fields = [
+            "id",
+            "booking",
+            "visitor",
+            "claimant",
+            "programme",
+            "status",
+            "eligible_dates",
+            "reasons",
+            "lodging_reimbursable_yen",
+            "total_reimbursable_yen",
+            "lines",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "approved_amount_yen",
+            "rejection_reason",
+            "paid_at",
+            "applied_at",
+            "granted_amount_yen",
+            "granted_at",
+            "granted_by",
+            "created_at",
+        ]
 
     @extend_schema_field(ClaimantSerializer)
     def get_claimant(self, claim):
         if claim.status in (Claim.Status.DRAFT, Claim.Status.APPLIED, Claim.Status.GRANTED):
             user = claim.visitor
-            return {"name": user.full_name, "email": user.email, "home_prefecture": user.home_prefecture,
-                    "home_municipality": user.home_municipality,
-                    "home_municipality_code": user.home_municipality_code}
-        return {"name": claim.claimant_name, "email": claim.claimant_email,
-                "home_prefecture": claim.claimant_home_prefecture,
-                "home_municipality": claim.claimant_home_municipality,
-                "home_municipality_code": claim.claimant_home_municipality_code}
+            return {
+                "name": user.full_name,
+                "email": user.email,
+                "home_prefecture": user.home_prefecture,
+                "home_municipality": user.home_municipality,
+                "home_municipality_code": user.home_municipality_code,
+            }
+        return {
+            "name": claim.claimant_name,
+            "email": claim.claimant_email,
+            "home_prefecture": claim.claimant_home_prefecture,
+            "home_municipality": claim.claimant_home_municipality,
+            "home_municipality_code": claim.claimant_home_municipality_code,
+        }
 
     @extend_schema_field(serializers.ListField(child=serializers.DateField()))
     def get_eligible_dates(self, claim) -> list[str]:
@@ -138,21 +209,34 @@ ClaimPageSerializer = page_serializer("ClaimPageSerializer", ClaimSerializer)
 
 class ClaimCreateSerializer(serializers.Serializer):
     booking = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    programme = serializers.SlugField(max_length=60, required=False, help_text=_(
-        "Code of the programme to claim under; by default the programme of the booking's `reimbursement`."))
+    programme = serializers.SlugField(
+        max_length=60,
+        required=False,
+        help_text=_("Code of the programme to claim under; by default the programme of the booking's `reimbursement`."),
+    )
 
 
 class ExpenseLineCreateSerializer(serializers.Serializer):
     category = serializers.SlugField(max_length=40)
     date = serializers.DateField()
     amount_yen = serializers.IntegerField(min_value=1, max_value=MAX_RECEIPT_AMOUNT_YEN)
-    persons = serializers.IntegerField(min_value=1, max_value=50, required=False, help_text=_(
-        "Travellers the receipt covers (default 1); counted up to the group's persons that date."))
+    persons = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text=_("Travellers the receipt covers (default 1); counted up to the group's persons that date."),
+    )
     adults = serializers.IntegerField(min_value=0, max_value=50, required=False)
     children = serializers.IntegerField(min_value=0, max_value=50, required=False)
     infants = serializers.IntegerField(min_value=0, max_value=50, required=False)
-    receipt = serializers.FileField(allow_empty_file=True, max_length=200, required=False, help_text=_(
-        "Required, except for a line planned before applying under a programme that requires an application."))
+    receipt = serializers.FileField(
+        allow_empty_file=True,
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Required, except for a line planned before applying under a programme that requires an application."
+        ),
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -161,8 +245,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ClaimEventSerializer(serializers.ModelSerializer):
     actor = serializers.IntegerField(source="actor_id")
-    from_status = serializers.ChoiceField(choices=Claim.Status.choices, allow_blank=True,
-                                          help_text=_("Empty on the event that created the claim."))
+    from_status = serializers.ChoiceField(
+        choices=Claim.Status.choices, allow_blank=True, help_text=_("Empty on the event that created the claim.")
+    )
     to_status = serializers.ChoiceField(choices=Claim.Status.choices)
 
     class Meta:
@@ -175,5 +260,8 @@ class ClaimListFilterSerializer(serializers.Serializer):
 
 
 class ClaimExportFilterSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=[Claim.Status.APPROVED, Claim.Status.PAID], required=False,
-                                     help_text=_("Only this status; without it, approved and paid claims."))
+    status = serializers.ChoiceField(
+        choices=[Claim.Status.APPROVED, Claim.Status.PAID],
+        required=False,
+        help_text=_("Only this status; without it, approved and paid claims."),
+    )

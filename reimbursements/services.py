@@ -1,4 +1,5 @@
 """Writes for reimbursements: the claim workflow from draft to paid, under locks where limits are at stake."""
+
 import logging
 from datetime import date, timedelta
 
@@ -14,10 +15,30 @@ from bookings.models import Booking
 
 from . import calculation, selectors
 from .emails import claim_status_email
-from .errors import (ApplicationDeadlinePassed, ApplicationNotRequired, ApplicationRequired, BookingCancelled, BookingNotFound, BudgetExceeded, BudgetExhausted, ClaimBookingCancelled,
-                     ClaimedUnderOtherProgramme, ClaimExists, ClaimLimitReached, DayLimitReached, InvalidLine,
-                     InvalidStatus, LineNotFound, NightLimitReached, NotEligible, OutsideProgrammeArea,
-                     OutsideValidityWindow, ProgrammeNotFound, RequirementsUnmet, StayNotFinished)
+from .errors import (
+    ApplicationDeadlinePassed,
+    ApplicationNotRequired,
+    ApplicationRequired,
+    BookingCancelled,
+    BookingNotFound,
+    BudgetExceeded,
+    BudgetExhausted,
+    ClaimBookingCancelled,
+    ClaimedUnderOtherProgramme,
+    ClaimExists,
+    ClaimLimitReached,
+    DayLimitReached,
+    InvalidLine,
+    InvalidStatus,
+    LineNotFound,
+    NightLimitReached,
+    NotEligible,
+    OutsideProgrammeArea,
+    OutsideValidityWindow,
+    ProgrammeNotFound,
+    RequirementsUnmet,
+    StayNotFinished,
+)
 from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
 
@@ -128,15 +149,26 @@ def _line_persons(*, persons: int | None, adults: int | None, children: int | No
         raise InvalidLine(message, fields={"adults": [message]})
     if persons is not None and persons != stated:
         message = _("The persons (%(persons)s) are not the sum of adults, children and infants (%(stated)s).") % {
-            "persons": persons, "stated": stated}
+            "persons": persons,
+            "stated": stated,
+        }
         raise InvalidLine(message, fields={"persons": [message]})
     return stated
 
 
 @transaction.atomic
-def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int, persons: int | None = None,
-                     receipt=None, adults: int | None = None, children: int | None = None,
-                     infants: int | None = None) -> ExpenseLine:
+def expense_line_add(
+    *,
+    claim: Claim,
+    category: str,
+    date: date,
+    amount_yen: int,
+    persons: int | None = None,
+    receipt=None,
+    adults: int | None = None,
+    children: int | None = None,
+    infants: int | None = None,
+) -> ExpenseLine:
     """A draft takes lines with receipts; under a programme requiring an application, also planned lines without
     one (before applying), and a granted claim takes the receipts of its report."""
     claim = _locked(claim, S.DRAFT, S.GRANTED)
@@ -147,25 +179,41 @@ def expense_line_add(*, claim: Claim, category: str, date: date, amount_yen: int
         raise InvalidLine(message, fields={"category": [message]})
     planned = receipt is None
     if planned and not (claim.status == S.DRAFT and claim.programme.requires_application):
-        message = _("Attach the receipt.") if claim.status == S.DRAFT or not claim.programme.requires_application \
+        message = (
+            _("Attach the receipt.")
+            if claim.status == S.DRAFT or not claim.programme.requires_application
             else _("The report needs the receipt of every expense.")
+        )
         raise InvalidLine(message, fields={"receipt": [message]})
     if not claim.programme.categories.filter(category=category).exists():
         message = _("The programme does not reimburse the category “%(category)s” on receipts.") % {
-            "category": category}
+            "category": category
+        }
         raise InvalidLine(message, fields={"category": [message]})
     dates = selectors.facts_of(booking).dates
     if date not in dates:
         message = _("The expense date %(date)s is outside the stay (%(first)s to %(last)s).") % {
-            "date": date.isoformat(), "first": dates[0].isoformat(), "last": dates[-1].isoformat()}
+            "date": date.isoformat(),
+            "first": dates[0].isoformat(),
+            "last": dates[-1].isoformat(),
+        }
         raise InvalidLine(message, fields={"date": [message]})
     # Persons above the party are accepted and counted up to the group's persons that date (`persons_capped`).
     persons = _line_persons(persons=persons, adults=adults, children=children, infants=infants)
     if not planned:
         receipt_validate(receipt)
-    line = ExpenseLine.objects.create(claim=claim, category=category, date=date, amount_yen=amount_yen,
-                                      persons=persons, adults=adults, children=children, infants=infants,
-                                      receipt=receipt or "", planned=planned)
+    line = ExpenseLine.objects.create(
+        claim=claim,
+        category=category,
+        date=date,
+        amount_yen=amount_yen,
+        persons=persons,
+        adults=adults,
+        children=children,
+        infants=infants,
+        receipt=receipt or "",
+        planned=planned,
+    )
     if claim.status == S.DRAFT:
         # A granted claim keeps the figures of its grant until the report is submitted.
         _recompute_and_save(claim)
@@ -217,9 +265,10 @@ def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
             if error is ClaimLimitReached:
                 raise ClaimLimitReached(limit=claim.programme.max_claims_per_fy)
             if error is BudgetExhausted:
-                raise BudgetExhausted(extra={"remaining_yen": 0},
-                                      fields={"budget": [str(_("¥%(remaining)s of the budget is left.")
-                                                             % {"remaining": "0"})]})
+                raise BudgetExhausted(
+                    extra={"remaining_yen": 0},
+                    fields={"budget": [str(_("¥%(remaining)s of the budget is left.") % {"remaining": "0"})]},
+                )
             raise error()
     raise NotEligible(reasons=", ".join(refusing), extra={"reasons": refusing})
 
@@ -235,8 +284,9 @@ def _check_requirements(claim: Claim, visitor) -> None:
     home = selectors.Home(visitor.home_municipality_code)
     unmet = [item["code"] for item in selectors.claim_requirements(claim=claim, home=home) if not item["met"]]
     if unmet:
-        raise RequirementsUnmet(codes=", ".join(unmet),
-                                fields={code: [str(REQUIREMENT_MESSAGES[code])] for code in unmet})
+        raise RequirementsUnmet(
+            codes=", ".join(unmet), fields={code: [str(REQUIREMENT_MESSAGES[code])] for code in unmet}
+        )
 
 
 def _freeze(claim: Claim, result) -> None:
@@ -245,15 +295,25 @@ def _freeze(claim: Claim, result) -> None:
     if not result.eligible_dates:
         raise DayLimitReached()
     nights = dict(result.night_lodging)
-    ClaimDay.objects.bulk_create([
-        ClaimDay(claim=claim, visitor_id=claim.visitor_id, programme_id=claim.programme_id, date=d,
-                 night=d in nights, lodging_yen=nights.get(d, 0))
-        for d in result.eligible_dates
-    ])
+    ClaimDay.objects.bulk_create(
+        [
+            ClaimDay(
+                claim=claim,
+                visitor_id=claim.visitor_id,
+                programme_id=claim.programme_id,
+                date=d,
+                night=d in nights,
+                lodging_yen=nights.get(d, 0),
+            )
+            for d in result.eligible_dates
+        ]
+    )
     selectors.apply_figures(claim, result, lines=[])
     # The pass's figures for each line, written without reading the lines again.
-    figures = [ExpenseLine(id=line_id, reimbursable_yen=line.reimbursable_yen, reason=line.reason)
-               for line_id, line in result.lines.items()]
+    figures = [
+        ExpenseLine(id=line_id, reimbursable_yen=line.reimbursable_yen, reason=line.reason)
+        for line_id, line in result.lines.items()
+    ]
     ExpenseLine.objects.bulk_update(figures, ["reimbursable_yen", "reason"])
 
 
@@ -316,8 +376,11 @@ def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
     withdrawn = []
     # The status is filtered under the lock: a claim submitted meanwhile is left alone, not an error.
     # An application, granted or not, is for a stay that will not happen: its days and budget go back too.
-    for claim in Claim.objects.select_for_update(of=("self",)).filter(
-            booking_id=booking_id, status__in=[S.DRAFT, S.APPLIED, S.GRANTED]).order_by("id"):
+    for claim in (
+        Claim.objects.select_for_update(of=("self",))
+        .filter(booking_id=booking_id, status__in=[S.DRAFT, S.APPLIED, S.GRANTED])
+        .order_by("id")
+    ):
         _release_days(claim)
         _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
         claim.save()
@@ -345,8 +408,12 @@ def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> 
 
 
 def _budget_spent(programme: Programme) -> int:
-    return Claim.objects.filter(programme=programme, status__in=[S.APPROVED, S.PAID]).aggregate(
-        total=Sum("approved_amount_yen"))["total"] or 0
+    return (
+        Claim.objects.filter(programme=programme, status__in=[S.APPROVED, S.PAID]).aggregate(
+            total=Sum("approved_amount_yen")
+        )["total"]
+        or 0
+    )
 
 
 @transaction.atomic
@@ -363,9 +430,12 @@ def claim_approve(*, claim: Claim, actor) -> Claim:
         spent = _budget_spent(programme)
         remaining = max(0, programme.budget_yen - spent)
         if amount > remaining:
-            raise BudgetExceeded(amount=f"{amount:,}", remaining=f"{remaining:,}", extra={"remaining_yen": remaining},
-                                 fields={"budget": [str(_("¥%(remaining)s of the budget is left.")
-                                                        % {"remaining": f"{remaining:,}"})]})
+            raise BudgetExceeded(
+                amount=f"{amount:,}",
+                remaining=f"{remaining:,}",
+                extra={"remaining_yen": remaining},
+                fields={"budget": [str(_("¥%(remaining)s of the budget is left.") % {"remaining": f"{remaining:,}"})]},
+            )
     claim.approved_by, claim.approved_at, claim.approved_amount_yen = actor, timezone.now(), amount
     _transition(claim=claim, to=S.APPROVED, actor=actor)
     claim.save()
@@ -393,6 +463,7 @@ def claim_mark_paid(*, claim: Claim, actor) -> Claim:
 
 # --- application before the stay, and grant (交付申請 → 交付決定) --------------------------------------------------
 
+
 def application_deadline(programme: Programme, check_in: date) -> date:
     """The last day to apply: check-in less the programme's deadline days (none: check-in day itself)."""
     return check_in - timedelta(days=programme.application_deadline_days or 0)
@@ -409,13 +480,14 @@ def claim_apply(*, claim: Claim, actor) -> Claim:
         raise BookingCancelled()
     deadline = application_deadline(programme, claim.booking.check_in)
     if today() > deadline:
-        raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0,
-                                        deadline=deadline.isoformat())
+        raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0, deadline=deadline.isoformat())
     visitor = get_user_model().objects.get(id=claim.visitor_id)
     home = selectors.Home(visitor.home_municipality_code)
     if not home.code:
-        raise RequirementsUnmet(codes=selectors.HOME_MUNICIPALITY, fields={
-            selectors.HOME_MUNICIPALITY: [str(REQUIREMENT_MESSAGES[selectors.HOME_MUNICIPALITY])]})
+        raise RequirementsUnmet(
+            codes=selectors.HOME_MUNICIPALITY,
+            fields={selectors.HOME_MUNICIPALITY: [str(REQUIREMENT_MESSAGES[selectors.HOME_MUNICIPALITY])]},
+        )
     claim.applied_at = timezone.now()
     _recompute_and_save(claim)
     _transition(claim=claim, to=S.APPLIED, actor=actor)

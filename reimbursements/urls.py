@@ -2,6 +2,7 @@
 
 Ids are matched as any string and checked by the views, so that a malformed id gets the API's JSON 404
 rather than Django's HTML page."""
+
 from django.urls import path
 
 from . import apis, programme_apis
@@ -15,10 +16,16 @@ urlpatterns = [
     path("claims/<str:claim_id>/", apis.ClaimDetailApi.as_view(), name="claim-detail"),
     path("claims/<str:claim_id>/lines/", apis.ClaimLineCreateApi.as_view(), name="claim-line-create"),
     path("claims/<str:claim_id>/lines/<str:line_id>/", apis.ClaimLineDeleteApi.as_view(), name="claim-line-delete"),
-    path("claims/<str:claim_id>/lines/<str:line_id>/receipt/", apis.ClaimLineReceiptApi.as_view(),
-         name="claim-line-receipt"),
-    path("claims/<str:claim_id>/lines/<str:line_id>/disallow/", apis.ClaimLineDisallowApi.as_view(),
-         name="claim-line-disallow"),
+    path(
+        "claims/<str:claim_id>/lines/<str:line_id>/receipt/",
+        apis.ClaimLineReceiptApi.as_view(),
+        name="claim-line-receipt",
+    ),
+    path(
+        "claims/<str:claim_id>/lines/<str:line_id>/disallow/",
+        apis.ClaimLineDisallowApi.as_view(),
+        name="claim-line-disallow",
+    ),
     path("claims/<str:claim_id>/submit/", apis.ClaimSubmitApi.as_view(), name="claim-submit"),
     path("claims/<str:claim_id>/apply/", apis.ClaimApplyApi.as_view(), name="claim-apply"),
     path("claims/<str:claim_id>/grant/", apis.ClaimGrantApi.as_view(), name="claim-grant"),

@@ -20,6 +20,7 @@ What it makes, for the demo accounts (dates counted from today, Asia/Tokyo):
 Destructive operations (cancel, withdraw, submit, approve, DELETE, rotate) are pointed at objects set aside for
 them, so that what the other operations and the later roles' passes need is still there when they run.
 """
+
 import json
 import os
 import struct
@@ -41,8 +42,13 @@ from accounts.models import User  # noqa: E402
 from backend.errors import DomainError  # noqa: E402
 from bookings import selectors as booking_selectors  # noqa: E402
 from bookings.models import Booking, CalendarFeed  # noqa: E402
-from bookings.services import (booking_cancel, booking_create, calendar_feed_get_or_create,  # noqa: E402
-                               closure_create, price_override_create)
+from bookings.services import (  # noqa: E402
+    booking_cancel,
+    booking_create,
+    calendar_feed_get_or_create,
+    closure_create,
+    price_override_create,
+)
 from facilities.models import Certification, Facility, Photo, Unit  # noqa: E402
 from facilities.services import certification_create, photo_create  # noqa: E402
 from reimbursements.models import Programme  # noqa: E402
@@ -58,12 +64,14 @@ NESTED_PROBABILITY = 0.8
 
 def _png() -> bytes:
     """A valid 1x1 grey PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x80")) + chunk(b"IEND", b"")
+    )
 
 
 PNG = _png()
@@ -80,9 +88,12 @@ class Fixtures:
         self.operator = User.objects.get(email="operator@demo.otameshi.jp")
         self.staff = User.objects.get(email="staff@demo.otameshi.jp")
         self.desk = _unit("Work Terrace Saku", "Drop-in desk")
-        self.homes = [_unit("Trial home Iwamurada", "House (3LDK)"), _unit("Trial home Nozawa", "House (4DK)"),
-                      _unit("Trial home Usuda", "Single-storey house (3DK)"),
-                      _unit("Trial home Mochizuki", "Farmhouse (5K)")]
+        self.homes = [
+            _unit("Trial home Iwamurada", "House (3LDK)"),
+            _unit("Trial home Nozawa", "House (4DK)"),
+            _unit("Trial home Usuda", "Single-storey house (3DK)"),
+            _unit("Trial home Mochizuki", "Farmhouse (5K)"),
+        ]
         # Closures and price overrides go on a house that keeps a confirmed booking (a draft claim's), so that an
         # operator's DELETE of the unit is refused and they stay reachable.
         self.rule_unit = self.homes[1]
@@ -92,22 +103,44 @@ class Fixtures:
         return self.today + timedelta(days=offset)
 
     def stay(self, unit: Unit, start: int, nights: int = 2) -> Booking:
-        return booking_create(visitor=self.visitor, unit=unit, check_in=self.day(start),
-                              check_out=self.day(start + nights), adults=1)
+        return booking_create(
+            visitor=self.visitor, unit=unit, check_in=self.day(start), check_out=self.day(start + nights), adults=1
+        )
 
     def day_pass(self, offset: int) -> Booking:
         return booking_create(visitor=self.visitor, unit=self.desk, dates=[self.day(offset)], adults=1)
 
     def line(self, claim, *, category: str, offset: int, amount_yen: int):
-        return expense_line_add(claim=claim, category=category, date=self.day(offset), amount_yen=amount_yen,
-                                persons=1, receipt=SimpleUploadedFile("receipt.png", PNG, content_type="image/png"))
+        return expense_line_add(
+            claim=claim,
+            category=category,
+            date=self.day(offset),
+            amount_yen=amount_yen,
+            persons=1,
+            receipt=SimpleUploadedFile("receipt.png", PNG, content_type="image/png"),
+        )
 
     # --- bookings and claims -------------------------------------------------------------------------------------
 
     def bookings_and_claims(self) -> dict:
-        made = {name: [] for name in ("cancellable", "claimable", "claims", "drafts", "line_claims",
-                                      "lines", "all_lines", "approve", "reject", "disallow", "frozen_lines",
-                                      "disallow_lines", "approved")}
+        made = {
+            name: []
+            for name in (
+                "cancellable",
+                "claimable",
+                "claims",
+                "drafts",
+                "line_claims",
+                "lines",
+                "all_lines",
+                "approve",
+                "reject",
+                "disallow",
+                "frozen_lines",
+                "disallow_lines",
+                "approved",
+            )
+        }
         # The subsidy covers six days per group, earliest first, and a day a submitted claim froze is taken for
         # good. Four claims for staff to review freeze one day each (day passes from today+3 to today+6); every
         # other eligible booking covers today+7 and today+8, the two days left, so any of them can still be
@@ -134,19 +167,37 @@ class Fixtures:
 
     def _claims(self, made, frozen_passes, draft_bookings) -> None:
         frozen = [claim_create(visitor=self.visitor, booking_id=booking.id) for booking in frozen_passes]
-        frozen_lines = [[self.line(claim, category="taxi", offset=3 + index, amount_yen=1800)]
-                        for index, claim in enumerate(frozen)]
+        frozen_lines = [
+            [self.line(claim, category="taxi", offset=3 + index, amount_yen=1800)] for index, claim in enumerate(frozen)
+        ]
         # The claim whose lines staff disallow has a few.
-        frozen_lines[3] += [self.line(frozen[3], category="rental_car", offset=6, amount_yen=5500),
-                            self.line(frozen[3], category="highway_bus", offset=6, amount_yen=3200)]
+        frozen_lines[3] += [
+            self.line(frozen[3], category="rental_car", offset=6, amount_yen=5500),
+            self.line(frozen[3], category="highway_bus", offset=6, amount_yen=3200),
+        ]
         drafts = [claim_create(visitor=self.visitor, booking_id=booking.id) for booking in draft_bookings]
         # The draft whose lines the DELETE endpoint removes: enough of them to last the visitor's pass.
-        draft_lines = [self.line(drafts[0], category=category, offset=7 + index % 2, amount_yen=1000 + 100 * index)
-                       for index, category in enumerate(["taxi", "rental_car", "expressway_toll", "taxi",
-                                                         "highway_bus", "temporary_childcare", "taxi", "rental_car",
-                                                         "shinkansen", "taxi"])]
-        other_lines = [self.line(draft, category="taxi", offset=7 + index % 2, amount_yen=1200)
-                       for index, draft in enumerate(drafts[1:])]
+        draft_lines = [
+            self.line(drafts[0], category=category, offset=7 + index % 2, amount_yen=1000 + 100 * index)
+            for index, category in enumerate(
+                [
+                    "taxi",
+                    "rental_car",
+                    "expressway_toll",
+                    "taxi",
+                    "highway_bus",
+                    "temporary_childcare",
+                    "taxi",
+                    "rental_car",
+                    "shinkansen",
+                    "taxi",
+                ]
+            )
+        ]
+        other_lines = [
+            self.line(draft, category="taxi", offset=7 + index % 2, amount_yen=1200)
+            for index, draft in enumerate(drafts[1:])
+        ]
         frozen = [claim_submit(claim=claim, actor=self.visitor) for claim in frozen]
         approved, to_approve, to_reject, to_disallow = frozen
         claim_approve(claim=approved, actor=self.staff)
@@ -166,24 +217,46 @@ class Fixtures:
     # --- the operator's side -------------------------------------------------------------------------------------
 
     def operator_rules(self) -> dict:
-        closures = [closure_create(unit=self.rule_unit, start_date=self.day(120 + 3 * index),
-                                   end_date=self.day(121 + 3 * index), reason=f"Maintenance {index + 1}")
-                    for index in range(12)]
-        overrides = [price_override_create(unit=self.rule_unit, start_date=self.day(200 + 5 * index),
-                                           end_date=self.day(202 + 5 * index), price_yen=3500 + 100 * index,
-                                           label=f"Season {index + 1}")
-                     for index in range(12)]
+        closures = [
+            closure_create(
+                unit=self.rule_unit,
+                start_date=self.day(120 + 3 * index),
+                end_date=self.day(121 + 3 * index),
+                reason=f"Maintenance {index + 1}",
+            )
+            for index in range(12)
+        ]
+        overrides = [
+            price_override_create(
+                unit=self.rule_unit,
+                start_date=self.day(200 + 5 * index),
+                end_date=self.day(202 + 5 * index),
+                price_yen=3500 + 100 * index,
+                label=f"Season {index + 1}",
+            )
+            for index in range(12)
+        ]
         return {"closures": closures, "overrides": overrides}
 
     def operator_catalogue(self) -> dict:
         facilities = list(Facility.objects.filter(operator_id=self.operator.organisation_id).order_by("id"))
         for facility in facilities:
             for index in range(2):
-                certification_create(facility=facility, scheme=Certification.Scheme.SHARED_OFFICE_SECURITY,
-                                     level="star1", certificate_number=f"FUZZ-{facility.id}-{index}",
-                                     certified_on=self.day(-30), valid_until=self.day(330))
-                photo_create(facility=facility, url=f"https://demo.otameshi.jp/photos/fuzz-{facility.id}-{index}.jpg",
-                             caption_ja="室内", caption_en="Inside", position=10 + index)
+                certification_create(
+                    facility=facility,
+                    scheme=Certification.Scheme.SHARED_OFFICE_SECURITY,
+                    level="star1",
+                    certificate_number=f"FUZZ-{facility.id}-{index}",
+                    certified_on=self.day(-30),
+                    valid_until=self.day(330),
+                )
+                photo_create(
+                    facility=facility,
+                    url=f"https://demo.otameshi.jp/photos/fuzz-{facility.id}-{index}.jpg",
+                    caption_ja="室内",
+                    caption_en="Inside",
+                    position=10 + index,
+                )
         return {
             "facilities": facilities,
             "units": list(Unit.objects.filter(facility__in=facilities).order_by("id")),
@@ -193,10 +266,14 @@ class Fixtures:
 
     def feeds(self, units, facilities) -> dict:
         stays, _ = calendar_feed_get_or_create(owner=self.visitor, scope=CalendarFeed.Scope.STAYS)
-        unit_feeds = [calendar_feed_get_or_create(owner=self.operator, scope=CalendarFeed.Scope.UNIT, unit=unit)[0]
-                      for unit in units]
-        facility_feeds = [calendar_feed_get_or_create(owner=self.operator, scope=CalendarFeed.Scope.FACILITY,
-                                                      facility=facility)[0] for facility in facilities]
+        unit_feeds = [
+            calendar_feed_get_or_create(owner=self.operator, scope=CalendarFeed.Scope.UNIT, unit=unit)[0]
+            for unit in units
+        ]
+        facility_feeds = [
+            calendar_feed_get_or_create(owner=self.operator, scope=CalendarFeed.Scope.FACILITY, facility=facility)[0]
+            for facility in facilities
+        ]
         return {"stays": stays, "unit": unit_feeds, "facility": facility_feeds}
 
 
@@ -218,9 +295,14 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
     # Staff's PATCH and DELETE of programmes change this one, not the demo programme the other operations use.
     saku = Programme.objects.get(code="saku-trial-stay-2026").municipality
     spare_programme = Programme.objects.filter(code="saku-fuzz-spare").first() or programme_create(
-        municipality=saku, code="saku-fuzz-spare", name_ja="試験用", valid_from=date(2099, 4, 1),
-        valid_until=date(2100, 3, 31), is_active=False,
-        categories=[{"category": "taxi", "basis": "day", "cap_yen": 1000}])
+        municipality=saku,
+        code="saku-fuzz-spare",
+        name_ja="試験用",
+        valid_from=date(2099, 4, 1),
+        valid_until=date(2100, 3, 31),
+        is_active=False,
+        categories=[{"category": "taxi", "basis": "day", "cap_yen": 1000}],
+    )
 
     dictionaries = {
         "booking_ids": _ids(Booking.objects.filter(visitor=fixtures.visitor)),
@@ -257,51 +339,95 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         "programme_codes": sorted(Programme.objects.filter(is_active=True).values_list("code", flat=True)),
         "spare_programme_codes": [spare_programme.code],
     }
-    global_bindings = {f"path.{name}": dictionary for name, dictionary in {
-        "booking_id": "booking_ids", "claim_id": "claim_ids", "line_id": "line_ids", "facility_id": "facility_ids",
-        "unit_id": "unit_ids", "closure_id": "closure_ids", "override_id": "override_ids",
-        "certification_id": "certification_ids", "photo_id": "photo_ids", "feed_id": "feed_ids",
-        "token": "feed_tokens", "code": "programme_codes",
-    }.items()}
+    global_bindings = {
+        f"path.{name}": dictionary
+        for name, dictionary in {
+            "booking_id": "booking_ids",
+            "claim_id": "claim_ids",
+            "line_id": "line_ids",
+            "facility_id": "facility_ids",
+            "unit_id": "unit_ids",
+            "closure_id": "closure_ids",
+            "override_id": "override_ids",
+            "certification_id": "certification_ids",
+            "photo_id": "photo_ids",
+            "feed_id": "feed_ids",
+            "token": "feed_tokens",
+            "code": "programme_codes",
+        }.items()
+    }
     operator = f"{API}/operator"
     operations = [
         # The operator's catalogue: their own facilities and units.
-        ({"include-path": [f"{operator}/facilities/{{facility_id}}/", f"{operator}/facilities/{{facility_id}}/units/",
-                           f"{operator}/facilities/{{facility_id}}/certifications/",
-                           f"{operator}/facilities/{{facility_id}}/photos/"]},
-         {"path.facility_id": "operator_facility_ids"}),
+        (
+            {
+                "include-path": [
+                    f"{operator}/facilities/{{facility_id}}/",
+                    f"{operator}/facilities/{{facility_id}}/units/",
+                    f"{operator}/facilities/{{facility_id}}/certifications/",
+                    f"{operator}/facilities/{{facility_id}}/photos/",
+                ]
+            },
+            {"path.facility_id": "operator_facility_ids"},
+        ),
         ({"include-path": f"{operator}/units/{{unit_id}}/"}, {"path.unit_id": "operator_unit_ids"}),
         # A closure or an override is found only under its own unit.
-        ({"include-path": [f"{operator}/units/{{unit_id}}/closures/",
-                           f"{operator}/units/{{unit_id}}/closures/{{closure_id}}/",
-                           f"{operator}/units/{{unit_id}}/price-overrides/",
-                           f"{operator}/units/{{unit_id}}/price-overrides/{{override_id}}/"]},
-         {"path.unit_id": "rule_unit_ids"}),
+        (
+            {
+                "include-path": [
+                    f"{operator}/units/{{unit_id}}/closures/",
+                    f"{operator}/units/{{unit_id}}/closures/{{closure_id}}/",
+                    f"{operator}/units/{{unit_id}}/price-overrides/",
+                    f"{operator}/units/{{unit_id}}/price-overrides/{{override_id}}/",
+                ]
+            },
+            {"path.unit_id": "rule_unit_ids"},
+        ),
         # Ids in request bodies: the unit quoted or booked, the booking claimed, the feed's target.
         # (Several include-* keys of one entry select their union; an operation's name is "METHOD path".)
-        ({"include-name": [f"POST {API}/quotes/", f"POST {API}/bookings/"]},
-         {"body.unit": "unit_ids", "body.check_in": "check_ins", "body.check_out": "check_outs",
-          "body.dates[*]": "pass_dates"}),
+        (
+            {"include-name": [f"POST {API}/quotes/", f"POST {API}/bookings/"]},
+            {
+                "body.unit": "unit_ids",
+                "body.check_in": "check_ins",
+                "body.check_out": "check_outs",
+                "body.dates[*]": "pass_dates",
+            },
+        ),
         ({"include-name": f"POST {API}/claims/"}, {"body.booking": "claimable_booking_ids"}),
-        ({"include-name": f"POST {API}/calendar-feeds/"},
-         {"body.unit": "operator_unit_ids", "body.facility": "operator_facility_ids"}),
+        (
+            {"include-name": f"POST {API}/calendar-feeds/"},
+            {"body.unit": "operator_unit_ids", "body.facility": "operator_facility_ids"},
+        ),
         ({"include-path": f"{API}/bookings/{{booking_id}}/cancel/"}, {"path.booking_id": "cancellable_booking_ids"}),
-        ({"include-path": [f"{API}/claims/{{claim_id}}/withdraw/", f"{API}/claims/{{claim_id}}/submit/"]},
-         {"path.claim_id": "draft_claim_ids"}),
-        ({"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/"},
-         {"path.claim_id": "line_claim_ids", "path.line_id": "deletable_line_ids"}),
-        ({"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/receipt/"},
-         {"path.claim_id": "frozen_claim_ids", "path.line_id": "frozen_line_ids"}),
+        (
+            {"include-path": [f"{API}/claims/{{claim_id}}/withdraw/", f"{API}/claims/{{claim_id}}/submit/"]},
+            {"path.claim_id": "draft_claim_ids"},
+        ),
+        (
+            {"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/"},
+            {"path.claim_id": "line_claim_ids", "path.line_id": "deletable_line_ids"},
+        ),
+        (
+            {"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/receipt/"},
+            {"path.claim_id": "frozen_claim_ids", "path.line_id": "frozen_line_ids"},
+        ),
         # Staff's decisions each get their own submitted claim.
-        ({"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/disallow/"},
-         {"path.claim_id": "disallow_claim_ids", "path.line_id": "disallow_line_ids"}),
+        (
+            {"include-path": f"{API}/claims/{{claim_id}}/lines/{{line_id}}/disallow/"},
+            {"path.claim_id": "disallow_claim_ids", "path.line_id": "disallow_line_ids"},
+        ),
         ({"include-path": f"{API}/claims/{{claim_id}}/approve/"}, {"path.claim_id": "approve_claim_ids"}),
         ({"include-path": f"{API}/claims/{{claim_id}}/reject/"}, {"path.claim_id": "reject_claim_ids"}),
         ({"include-path": f"{API}/claims/{{claim_id}}/mark-paid/"}, {"path.claim_id": "approved_claim_ids"}),
-        ({"include-path": [f"{API}/calendar-feeds/{{feed_id}}/", f"{API}/calendar-feeds/{{feed_id}}/rotate/"]},
-         {"path.feed_id": "spare_feed_ids"}),
-        ({"include-name": [f"PATCH {API}/programmes/{{code}}/", f"DELETE {API}/programmes/{{code}}/"]},
-         {"path.code": "spare_programme_codes"}),
+        (
+            {"include-path": [f"{API}/calendar-feeds/{{feed_id}}/", f"{API}/calendar-feeds/{{feed_id}}/rotate/"]},
+            {"path.feed_id": "spare_feed_ids"},
+        ),
+        (
+            {"include-name": [f"PATCH {API}/programmes/{{code}}/", f"DELETE {API}/programmes/{{code}}/"]},
+            {"path.code": "spare_programme_codes"},
+        ),
     ]
     # A dictionary needs at least one value: bindings to an empty one (no claims out of the programme's
     # window) are left out, and those parameters are generated at random as before.
@@ -324,8 +450,10 @@ def _toml_value(value) -> str:
 
 
 def _bindings(bindings: dict, probability: float) -> list[str]:
-    return [f'"{key}" = {{ dictionary = "{dictionary}", probability = {probability} }}'
-            for key, dictionary in bindings.items()]
+    return [
+        f'"{key}" = {{ dictionary = "{dictionary}", probability = {probability} }}'
+        for key, dictionary in bindings.items()
+    ]
 
 
 def config_text(dictionaries: dict, bindings: dict, operation_bindings: list[dict]) -> str:
@@ -348,8 +476,10 @@ def main() -> None:
     Path(sys.argv[1]).write_text(config_text(dictionaries, bindings, operation_bindings), encoding="utf-8")
     for note in notes:
         print(f"fuzz_fixtures: {note}", file=sys.stderr)
-    print(f"fuzz_fixtures: {sum(len(values) for values in dictionaries.values())} ids in {len(dictionaries)} "
-          f"dictionaries written to {sys.argv[1]}")
+    print(
+        f"fuzz_fixtures: {sum(len(values) for values in dictionaries.values())} ids in {len(dictionaries)} "
+        f"dictionaries written to {sys.argv[1]}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """A local stand-in for Nominatim's /search, so that the fuzz pass never sends its junk to the public service:
 an address mentioning Saku (佐久) is found at Sakudaira station, anything else is not found.
 Usage: python scripts/nominatim_stub.py PORT"""
+
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

@@ -1,5 +1,6 @@
 """Fills empty msgstr entries of a .po file from a JSON object on stdin (msgid -> msgstr), whether or not
 makemessages wrapped the msgid over several lines. Usage: scripts/po_fill.py app/locale/ja/LC_MESSAGES/django.po < table.json"""
+
 import json
 import re
 import sys

@@ -1,4 +1,5 @@
 """factory_boy factories for the catalogue and accounts; apps add theirs in tests/<app>/factories.py."""
+
 import datetime as dt
 
 import factory

@@ -1,4 +1,5 @@
 """Admin pages of bookings and payments render with data for a superuser, and bookings cannot be edited there."""
+
 import datetime as dt
 
 import pytest

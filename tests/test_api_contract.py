@@ -1,5 +1,7 @@
 """What a client generated from the schema relies on: CORS for the app's web build, translated token and domain
 errors, the offline docs."""
+
+import contextlib
 import importlib
 import re
 
@@ -9,7 +11,6 @@ from django.utils import translation
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backend.errors import DomainError
-import contextlib
 
 ORIGIN = "https://app.otameshi.example"
 
@@ -21,9 +22,12 @@ def app_origin(settings):
 
 def test_a_preflight_allows_the_headers_the_app_sends(client, app_origin):
     response = client.options(
-        "/api/v1/bookings/", HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        "/api/v1/bookings/",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, idempotency-key, if-none-match, "
-                                            "accept-language")
+        "accept-language",
+    )
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ORIGIN
@@ -41,20 +45,28 @@ def test_the_app_can_read_the_response_headers_it_needs(client, app_origin):
 
 
 def test_another_origin_gets_no_cors_headers(client, app_origin):
-    response = client.options("/api/v1/bookings/", HTTP_ORIGIN="https://elsewhere.example",
-                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    response = client.options(
+        "/api/v1/bookings/", HTTP_ORIGIN="https://elsewhere.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
 
     assert not response.has_header("Access-Control-Allow-Origin")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, expected", [
-    ("ja", "メールアドレスまたはパスワードが正しくないか、アカウントが有効ではありません。"),
-    ("en", "No active account found with the given credentials"),
-])
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("ja", "メールアドレスまたはパスワードが正しくないか、アカウントが有効ではありません。"),
+        ("en", "No active account found with the given credentials"),
+    ],
+)
 def test_a_wrong_password_is_refused_in_the_callers_language(api_client, visitor, language, expected):
-    response = api_client.post("/api/v1/auth/token/", {"email": visitor.email, "password": "not-it"}, format="json",
-                               HTTP_ACCEPT_LANGUAGE=language)
+    response = api_client.post(
+        "/api/v1/auth/token/",
+        {"email": visitor.email, "password": "not-it"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "no_active_account"
@@ -62,21 +74,30 @@ def test_a_wrong_password_is_refused_in_the_callers_language(api_client, visitor
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, expected", [
-    ("ja", "トークンが無効か、有効期限が切れています。"), ("en", "Token is invalid or expired"),
-])
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("ja", "トークンが無効か、有効期限が切れています。"),
+        ("en", "Token is invalid or expired"),
+    ],
+)
 def test_a_bad_refresh_token_is_refused_in_the_callers_language(api_client, language, expected):
-    response = api_client.post("/api/v1/auth/token/refresh/", {"refresh": "garbage"}, format="json",
-                               HTTP_ACCEPT_LANGUAGE=language)
+    response = api_client.post(
+        "/api/v1/auth/token/refresh/", {"refresh": "garbage"}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
 
     assert response.status_code == 401
     assert response.json()["error"] == {"code": "token_not_valid", "message": expected, "fields": {}}
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, expected", [
-    ("ja", "トークンが無効か、有効期限が切れています。"), ("en", "Token is invalid or expired"),
-])
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("ja", "トークンが無効か、有効期限が切れています。"),
+        ("en", "Token is invalid or expired"),
+    ],
+)
 def test_a_bad_bearer_token_is_refused_in_the_callers_language(api_client, visitor, language, expected):
     refresh = RefreshToken.for_user(visitor)  # a refresh token is not an access token
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh}")
@@ -89,15 +110,22 @@ def test_a_bad_bearer_token_is_refused_in_the_callers_language(api_client, visit
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language, expected", [
-    ("ja", "コード nope の駅・目印は登録されていません。"), ("en", "No station or landmark has the code nope."),
-])
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("ja", "コード nope の駅・目印は登録されていません。"),
+        ("en", "No station or landmark has the code nope."),
+    ],
+)
 def test_an_unknown_station_keeps_its_code_and_names_the_input(api_client, language, expected):
     response = api_client.get("/api/v1/facilities/", {"near_station": "nope"}, HTTP_ACCEPT_LANGUAGE=language)
 
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "unknown_station", "message": expected,
-                                        "fields": {"near_station": [expected]}}
+    assert response.json()["error"] == {
+        "code": "unknown_station",
+        "message": expected,
+        "fields": {"near_station": [expected]},
+    }
 
 
 def _domain_error_classes() -> list[type[DomainError]]:
@@ -140,6 +168,7 @@ def test_the_interactive_docs_load_their_assets_from_this_service(client):
 
 # --- the schema a strict client is generated from ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def schema(django_db_blocker):
     from rest_framework.test import APIClient
@@ -157,10 +186,12 @@ def operations(schema):
 
 
 def error_codes(operation) -> dict[str, list[str]]:
-    return {status: response["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]
-            ["enum"] for status, response in operation["responses"].items()
-            if status >= "400" and "error" in response.get("content", {}).get("application/json", {})
-            .get("schema", {}).get("properties", {})}
+    return {
+        status: response["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]["enum"]
+        for status, response in operation["responses"].items()
+        if status >= "400"
+        and "error" in response.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
+    }
 
 
 def test_every_operation_has_a_summary_a_resource_tag_and_its_security(schema):
@@ -197,10 +228,12 @@ def test_an_operation_lists_only_the_errors_it_can_return_with_their_codes(schem
 
 
 def test_every_domain_error_code_is_documented_somewhere(schema):
-    documented = {code for _, operation in operations(schema) for codes in error_codes(operation).values()
-                  for code in codes}
-    undocumented = {code for cls in _domain_error_classes() if cls.__module__ != "backend.errors"
-                    for code in cls.codes()} - documented
+    documented = {
+        code for _, operation in operations(schema) for codes in error_codes(operation).values() for code in codes
+    }
+    undocumented = {
+        code for cls in _domain_error_classes() if cls.__module__ != "backend.errors" for code in cls.codes()
+    } - documented
     # Raised only by the webhook's own signature check or by services no endpoint reaches yet.
     assert undocumented <= {"conflict", "not_found", "service_unavailable"}, undocumented
 
@@ -249,7 +282,8 @@ def test_calendar_endpoints_document_their_headers_and_no_format_parameter(schem
     assert "If-None-Match" in [p["name"] for p in operation["parameters"] if p["in"] == "header"]
     line = schema["paths"]["/api/v1/claims/{claim_id}/lines/"]["post"]["responses"]["201"]
     assert "Location" in line["headers"] and line["content"]["application/json"]["schema"]["$ref"].endswith(
-        "/ExpenseLine")
+        "/ExpenseLine"
+    )
 
 
 def test_the_development_server_prints_each_log_line_once(tmp_path):
@@ -258,10 +292,19 @@ def test_the_development_server_prints_each_log_line_once(tmp_path):
     import sys
     from pathlib import Path
 
-    script = ("import django, logging; django.setup(); "
-              "logging.getLogger('django.utils.autoreload').info('Watching for file changes')")
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.utils.autoreload').info('Watching for file changes')"
+    )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings.base", "DEBUG": "true"}
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1], env=env,
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
 
     assert result.stderr.count("Watching for file changes") == 1

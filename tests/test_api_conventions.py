@@ -1,4 +1,5 @@
 """The conventions the mobile team relies on: error shape, language, schema, auth."""
+
 import pytest
 
 
@@ -78,8 +79,12 @@ def test_openapi_schema_documents_the_error_shape(api_client):
 
 @pytest.mark.django_db
 def test_domain_errors_are_translated(api_client):
-    body = {"email": "new@example.jp", "password": "correct-horse-battery", "home_prefecture": "長野県",
-            "home_municipality_code": "131121"}
+    body = {
+        "email": "new@example.jp",
+        "password": "correct-horse-battery",
+        "home_prefecture": "長野県",
+        "home_municipality_code": "131121",
+    }
     japanese = api_client.post("/api/v1/auth/register/", body, format="json").json()["error"]
     english = api_client.post("/api/v1/auth/register/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
 

@@ -1,5 +1,6 @@
 """/healthz (the process answers, touching nothing) and /readyz (the database and the cache answer), and the 503
 every request gets while the database does not answer."""
+
 import pytest
 from django.db import InterfaceError, OperationalError
 
@@ -50,8 +51,10 @@ def test_readyz_is_503_when_the_cache_does_not_answer(client, monkeypatch):
     assert response.json()["checks"] == {"database": "ok", "cache": "unavailable"}
 
 
-@pytest.mark.parametrize("failure", [OperationalError("could not connect to server: Connection refused"),
-                                     InterfaceError("connection already closed")])
+@pytest.mark.parametrize(
+    "failure",
+    [OperationalError("could not connect to server: Connection refused"), InterfaceError("connection already closed")],
+)
 def test_a_request_while_the_database_is_down_is_a_503_in_the_error_shape(visitor_client, monkeypatch, failure):
     from bookings import apis
 

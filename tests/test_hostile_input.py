@@ -1,11 +1,12 @@
 """What an attacker sends first: malformed ids, NUL bytes, deeply nested JSON, unknown paths and methods, huge
 bodies. Every answer under /api/ is a 4xx in the error shape, never a 500 nor an HTML page."""
+
 import pytest
 from django.test import override_settings
 
-from tests.bookings.helpers import book
 from tests.bookings.conftest import house  # noqa: F401  (fixture)
 from tests.bookings.factories import iso
+from tests.bookings.helpers import book
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +36,18 @@ def test_a_booking_is_found_only_by_its_ascii_digits(booking, visitor_client):
         assert error(response)["code"] in {"not_found", "booking_not_found"}
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/programmes/%00/",
-    "/api/v1/programmes/a%00b/",
-    "/api/v1/calendars/%00.ics",
-    "/api/v1/facilities/%00/",
-    "/api/v1/facilities/²/",
-    "/api/v1/units/%00/availability/",
-    "/api/v1/units/³/availability/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/programmes/%00/",
+        "/api/v1/programmes/a%00b/",
+        "/api/v1/calendars/%00.ics",
+        "/api/v1/facilities/%00/",
+        "/api/v1/facilities/²/",
+        "/api/v1/units/%00/availability/",
+        "/api/v1/units/³/availability/",
+    ],
+)
 def test_nul_bytes_and_non_ascii_digits_in_a_path_are_a_json_404(api_client, path):
     response = api_client.get(path)
 
@@ -57,8 +61,16 @@ def test_claim_and_line_ids_take_ascii_digits_only(visitor_client):
         assert response.status_code == 404, path
 
 
-@pytest.mark.parametrize("path", ["/api/v1/quotes/", "/api/v1/bookings/", "/api/v1/auth/register/",
-                                  "/api/v1/auth/token/", "/api/v1/calendar-feeds/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/quotes/",
+        "/api/v1/bookings/",
+        "/api/v1/auth/register/",
+        "/api/v1/auth/token/",
+        "/api/v1/calendar-feeds/",
+    ],
+)
 def test_deeply_nested_json_is_a_400(visitor_client, path):
     body = "[" * 1000 + "]" * 1000
 
@@ -71,8 +83,7 @@ def test_deeply_nested_json_is_a_400(visitor_client, path):
 def test_deeply_nested_json_object_is_a_400_in_english_too(visitor_client):
     body = '{"a":' * 5000 + "1" + "}" * 5000
 
-    response = visitor_client.post("/api/v1/quotes/", body, content_type="application/json",
-                                   HTTP_ACCEPT_LANGUAGE="en")
+    response = visitor_client.post("/api/v1/quotes/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
     assert error(response)["message"].startswith("The request body could not be read")
@@ -144,9 +155,13 @@ class BodyThatMustNotBeRead:
 def test_a_body_larger_than_the_limit_is_a_413_before_it_is_read(visitor_client, settings):
     declared = 200 * 1024 * 1024
 
-    response = visitor_client.post("/api/v1/claims/1/lines/", content_type="multipart/form-data; boundary=x",
-                                   CONTENT_LENGTH=str(declared), **{"wsgi.input": BodyThatMustNotBeRead()},
-                                   HTTP_ACCEPT_LANGUAGE="en")
+    response = visitor_client.post(
+        "/api/v1/claims/1/lines/",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(declared),
+        **{"wsgi.input": BodyThatMustNotBeRead()},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     assert response.status_code == 413
     body = error(response)
@@ -155,8 +170,12 @@ def test_a_body_larger_than_the_limit_is_a_413_before_it_is_read(visitor_client,
 
 
 def test_the_413_is_translated(api_client):
-    response = api_client.post("/api/v1/auth/register/", content_type="application/json",
-                               CONTENT_LENGTH=str(10 ** 12), **{"wsgi.input": BodyThatMustNotBeRead()})
+    response = api_client.post(
+        "/api/v1/auth/register/",
+        content_type="application/json",
+        CONTENT_LENGTH=str(10**12),
+        **{"wsgi.input": BodyThatMustNotBeRead()},
+    )
 
     assert response.status_code == 413 and "バイト" in error(response)["message"]
 
@@ -171,8 +190,7 @@ def test_a_body_just_under_the_limit_still_reaches_the_view(api_client, settings
 
 
 def test_a_content_length_that_is_not_a_number_is_a_400(api_client):
-    response = api_client.post("/api/v1/auth/register/", b"{}", content_type="application/json",
-                               CONTENT_LENGTH="12abc")
+    response = api_client.post("/api/v1/auth/register/", b"{}", content_type="application/json", CONTENT_LENGTH="12abc")
 
     assert response.status_code == 400 and error(response)["code"] == "invalid_content_length"
 
@@ -185,9 +203,12 @@ def test_a_live_server_answers_413_without_waiting_for_a_huge_upload(live_server
 
     address = urlparse(live_server.url)
     with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
-        sock.sendall(b"POST /api/v1/claims/1/lines/ HTTP/1.1\r\nHost: localhost\r\n"
-                     b"Content-Type: multipart/form-data; boundary=x\r\n"
-                     + f"Content-Length: {200 * 1024 * 1024}\r\n\r\n".encode() + b"x" * 1024)
+        sock.sendall(
+            b"POST /api/v1/claims/1/lines/ HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: multipart/form-data; boundary=x\r\n"
+            + f"Content-Length: {200 * 1024 * 1024}\r\n\r\n".encode()
+            + b"x" * 1024
+        )
         answer = b""
         while b"\r\n\r\n" not in answer:
             chunk = sock.recv(65536)

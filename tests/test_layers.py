@@ -1,6 +1,7 @@
 """The apps' import direction. import-linter (`.importlinter`, run by `.ci/run`) checks that apps import
 downwards only; what it cannot see is an import of another app placed inside a function so that a cycle still
 loads. This finds those."""
+
 import ast
 from pathlib import Path
 
@@ -27,8 +28,7 @@ def function_level_imports(source: str, *, package: str) -> list[tuple[int, str]
                     top = module.split(".")[0]
                     if top in PROJECT_PACKAGES and top != package:
                         found.append((child.lineno, module))
-            visit(child, nested or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                                                      ast.Lambda)))
+            visit(child, nested or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)))
 
     visit(ast.parse(source), False)
     return found
@@ -45,15 +45,18 @@ def test_no_app_imports_another_inside_a_function():
 
 def test_the_check_sees_imports_hidden_in_functions_and_methods():
     source = (
-        "from facilities.models import Unit\n"          # module level: import-linter's business
+        "from facilities.models import Unit\n"  # module level: import-linter's business
         "def book():\n"
         "    from payments.services import payment_start\n"
         "    import reimbursements.selectors\n"
-        "    from . import selectors\n"                  # the app's own modules may load late
-        "    from bookings import hooks\n"               # so may its own package by name
+        "    from . import selectors\n"  # the app's own modules may load late
+        "    from bookings import hooks\n"  # so may its own package by name
         "class Config:\n"
         "    def ready(self):\n"
         "        from facilities import hooks\n"
     )
     assert function_level_imports(source, package="bookings") == [
-        (3, "payments.services"), (4, "reimbursements.selectors"), (9, "facilities")]
+        (3, "payments.services"),
+        (4, "reimbursements.selectors"),
+        (9, "facilities"),
+    ]

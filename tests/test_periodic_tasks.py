@@ -1,4 +1,5 @@
 """The periodic tasks Celery beat runs in production: each schedule names a registered task that does its work."""
+
 import datetime as dt
 
 import pytest
@@ -16,8 +17,14 @@ def test_every_scheduled_task_is_registered():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
-    assert scheduled == {"payments.expire_holds", "bookings.complete_stays", "bookings.sync_calendar_imports",
-                         "accounts.flush_expired_tokens", "consultations.remind", "outcomes.surveys_due"}
+    assert scheduled == {
+        "payments.expire_holds",
+        "bookings.complete_stays",
+        "bookings.sync_calendar_imports",
+        "accounts.flush_expired_tokens",
+        "consultations.remind",
+        "outcomes.surveys_due",
+    }
     assert scheduled <= set(app.tasks)
 
 
@@ -25,11 +32,24 @@ def test_complete_stays_marks_finished_stays_completed(saku):
     today = timezone.localdate()
     unit = UnitFactory()
     visitor = VisitorFactory()
-    finished = Booking.objects.create(visitor=visitor, unit=unit, kind="stay", check_in=today - dt.timedelta(days=3),
-                                      check_out=today, total_yen=18000, status=Booking.Status.CONFIRMED)
-    ongoing = Booking.objects.create(visitor=visitor, unit=unit, kind="stay", check_in=today - dt.timedelta(days=1),
-                                     check_out=today + dt.timedelta(days=1), total_yen=18000,
-                                     status=Booking.Status.CONFIRMED)
+    finished = Booking.objects.create(
+        visitor=visitor,
+        unit=unit,
+        kind="stay",
+        check_in=today - dt.timedelta(days=3),
+        check_out=today,
+        total_yen=18000,
+        status=Booking.Status.CONFIRMED,
+    )
+    ongoing = Booking.objects.create(
+        visitor=visitor,
+        unit=unit,
+        kind="stay",
+        check_in=today - dt.timedelta(days=1),
+        check_out=today + dt.timedelta(days=1),
+        total_yen=18000,
+        status=Booking.Status.CONFIRMED,
+    )
 
     assert complete_stays() == 1
 

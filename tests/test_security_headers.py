@@ -1,5 +1,6 @@
 """Content-Security-Policy on every page, and pages that still work under it: the admin, the Swagger UI docs and
 the browsable API load no inline script (which the policy would block) and only scripts the policy allows."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -48,8 +49,9 @@ def assert_runs_under_its_policy(response):
 
 @pytest.fixture
 def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp",
-                                                                   password="correct-horse-battery"))
+    client.force_login(
+        django_user_model.objects.create_superuser(email="root@example.jp", password="correct-horse-battery")
+    )
     return client
 
 
@@ -63,8 +65,9 @@ def test_the_api_docs_run_without_inline_script(client):
     assert "/api/schema/" in script.content.decode()
 
 
-@pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/",
-                                  "/admin/bookings/booking/"])
+@pytest.mark.parametrize(
+    "path", ["/admin/", "/admin/accounts/user/", "/admin/accounts/user/add/", "/admin/bookings/booking/"]
+)
 def test_admin_pages_run_without_inline_script(admin_client, path):
     assert_runs_under_its_policy(admin_client.get(path))
 

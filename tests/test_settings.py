@@ -1,5 +1,6 @@
 """Settings come from the environment; production settings refuse to start half-configured and pass
 Django's deployment checklist without warnings."""
+
 import json
 import os
 import secrets
@@ -34,10 +35,14 @@ print(json.dumps({
 
 
 def _run(args, **env):
-    base = {key: value for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "ALLOWED_HOSTS", "SECRET_KEY", "DEBUG", "CORS_ALLOWED_ORIGINS"}}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True,
-                          timeout=120)
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "ALLOWED_HOSTS", "SECRET_KEY", "DEBUG", "CORS_ALLOWED_ORIGINS"}
+    }
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_settings_pass_check_deploy():
@@ -54,10 +59,15 @@ def test_production_refuses_to_start_without(missing):
 
 
 def test_settings_are_read_from_the_environment():
-    result = _run(["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="backend.settings.base", DEBUG="false",
-                  ALLOWED_HOSTS="api.example.jp, admin.example.jp",
-                  CORS_ALLOWED_ORIGINS="https://app.example.jp", DATABASE_URL="postgres://u@h:5432/otameshi_x",
-                  CACHE_URL="redis://127.0.0.1:6379/3")
+    result = _run(
+        ["-c", PRINT_SETTINGS],
+        DJANGO_SETTINGS_MODULE="backend.settings.base",
+        DEBUG="false",
+        ALLOWED_HOSTS="api.example.jp, admin.example.jp",
+        CORS_ALLOWED_ORIGINS="https://app.example.jp",
+        DATABASE_URL="postgres://u@h:5432/otameshi_x",
+        CACHE_URL="redis://127.0.0.1:6379/3",
+    )
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)
     assert settings["DEBUG"] is False
@@ -65,8 +75,10 @@ def test_settings_are_read_from_the_environment():
     assert settings["CORS_ALLOWED_ORIGINS"] == ["https://app.example.jp"]
     assert settings["DATABASE"] == "django.db.backends.postgresql otameshi_x"
     assert settings["CACHE"] == "django.core.cache.backends.redis.RedisCache"
-    assert settings["THROTTLES"] == ["rest_framework.throttling.AnonRateThrottle",
-                                     "rest_framework.throttling.UserRateThrottle"]
+    assert settings["THROTTLES"] == [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ]
 
 
 def test_throttling_can_be_switched_off_for_load_tests():

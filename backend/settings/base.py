@@ -1,4 +1,5 @@
 """Settings shared by every environment; every value that differs between them comes from the environment."""
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -264,11 +265,12 @@ DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Before anything that reads the body or redirects, after the ones that only add headers (security, CSP, CORS),
 # so that its early answers carry them too.
-MIDDLEWARE.insert(MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1, "backend.middleware.ApiErrorMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("corsheaders.middleware.CorsMiddleware") + 1, "backend.middleware.ApiErrorMiddleware"
+)
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 INSTALLED_APPS += ["axes", "rest_framework_simplejwt.token_blacklist", "csp"]
 

@@ -1,4 +1,5 @@
 """Production settings: secure defaults; SECRET_KEY, DATABASE_URL and ALLOWED_HOSTS must be set."""
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured

@@ -1,4 +1,5 @@
 """Settings for the test suite: the database still comes from DATABASE_URL (SQLite by default)."""
+
 from .base import *  # noqa: F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

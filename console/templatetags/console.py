@@ -1,4 +1,5 @@
 """Template filters of the console."""
+
 from django import template
 
 register = template.Library()

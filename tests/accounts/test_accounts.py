@@ -1,4 +1,5 @@
 """Sign-up, tokens for the mobile app, the visitor's profile, and the roles' constraints in the database."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -21,9 +22,18 @@ def fields(response) -> dict:
 
 
 def test_register_a_visitor(api_client):
-    response = api_client.post(REGISTER, {"email": "Taro@Example.jp", "password": PASSWORD, "full_name": "山田 太郎",
-                                          "home_prefecture": "東京都", "home_municipality": "世田谷区",
-                                          "home_municipality_code": "131121"}, format="json")
+    response = api_client.post(
+        REGISTER,
+        {
+            "email": "Taro@Example.jp",
+            "password": PASSWORD,
+            "full_name": "山田 太郎",
+            "home_prefecture": "東京都",
+            "home_municipality": "世田谷区",
+            "home_municipality_code": "131121",
+        },
+        format="json",
+    )
 
     assert response.status_code == 202, response.json()
     body = response.json()
@@ -34,14 +44,16 @@ def test_register_a_visitor(api_client):
     assert user.check_password(PASSWORD) and user.home_municipality_code == "131121"
 
 
-def test_signing_up_with_a_taken_email_answers_as_for_a_new_one_and_emails_its_owner(api_client, mailoutbox,
-                                                                                     django_capture_on_commit_callbacks):
+def test_signing_up_with_a_taken_email_answers_as_for_a_new_one_and_emails_its_owner(
+    api_client, mailoutbox, django_capture_on_commit_callbacks
+):
     owner = VisitorFactory(email="hanako@example.jp", full_name="佐久 花子")
     new = api_client.post(REGISTER, {"email": "someone-new@example.jp", "password": PASSWORD}, format="json")
 
     with django_capture_on_commit_callbacks(execute=True):
-        taken = api_client.post(REGISTER, {"email": "HANAKO@example.jp", "password": PASSWORD,
-                                           "full_name": "なりすまし"}, format="json")
+        taken = api_client.post(
+            REGISTER, {"email": "HANAKO@example.jp", "password": PASSWORD, "full_name": "なりすまし"}, format="json"
+        )
 
     assert (taken.status_code, new.status_code) == (202, 202)
     assert taken.json()["detail"] == new.json()["detail"]
@@ -53,8 +65,9 @@ def test_signing_up_with_a_taken_email_answers_as_for_a_new_one_and_emails_its_o
     assert "already has an account" in mailoutbox[0].body
 
 
-def test_a_sign_up_losing_the_race_to_the_unique_index_emails_the_owner(monkeypatch, mailoutbox,
-                                                                        django_capture_on_commit_callbacks):
+def test_a_sign_up_losing_the_race_to_the_unique_index_emails_the_owner(
+    monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
     """Two sign-ups with one address both pass the lookup; the second insert hits the unique index."""
     VisitorFactory(email="race@example.jp")
     real_filter = User.objects.filter
@@ -76,8 +89,10 @@ def test_a_sign_up_losing_the_race_to_the_unique_index_emails_the_owner(monkeypa
     assert [message.to for message in mailoutbox] == [["race@example.jp"]]
 
 
-@pytest.mark.parametrize("password", ["short", "elevenchars", "password123", "12345678901234", "race@example.jp",
-                                      "1q2w3e4r5t6y", "qwertyuiop123"])
+@pytest.mark.parametrize(
+    "password",
+    ["short", "elevenchars", "password123", "12345678901234", "race@example.jp", "1q2w3e4r5t6y", "qwertyuiop123"],
+)
 def test_a_weak_password_is_a_400_naming_password(api_client, password):
     response = api_client.post(REGISTER, {"email": "race@example.jp", "password": password}, format="json")
 
@@ -86,13 +101,16 @@ def test_a_weak_password_is_a_400_naming_password(api_client, password):
     assert User.objects.count() == 0
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"email": "not-an-email"}, "email"),
-    ({"home_prefecture": "東京"}, "home_prefecture"),
-    ({"home_municipality_code": "13112"}, "home_municipality_code"),
-    ({"home_municipality_code": "131122"}, "home_municipality_code"),
-    ({"home_prefecture": "長野県", "home_municipality_code": "131121"}, "home_municipality_code"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"email": "not-an-email"}, "email"),
+        ({"home_prefecture": "東京"}, "home_prefecture"),
+        ({"home_municipality_code": "13112"}, "home_municipality_code"),
+        ({"home_municipality_code": "131122"}, "home_municipality_code"),
+        ({"home_prefecture": "長野県", "home_municipality_code": "131121"}, "home_municipality_code"),
+    ],
+)
 def test_bad_sign_up_is_a_400_naming_the_field(api_client, body, field):
     response = api_client.post(REGISTER, {"email": "new@example.jp", "password": PASSWORD, **body}, format="json")
 
@@ -127,22 +145,36 @@ def test_wrong_password_and_bad_refresh_are_401_in_the_error_shape(api_client):
 def test_profile_update(visitor):
     client = client_for(visitor)
 
-    response = client.patch(ME, {"home_prefecture": "長野県", "home_municipality": "佐久市",
-                                 "home_municipality_code": "202177", "phone": "0267-00-0000"}, format="json")
+    response = client.patch(
+        ME,
+        {
+            "home_prefecture": "長野県",
+            "home_municipality": "佐久市",
+            "home_municipality_code": "202177",
+            "phone": "0267-00-0000",
+        },
+        format="json",
+    )
 
     assert response.status_code == 200, response.json()
     visitor.refresh_from_db()
-    assert (visitor.home_prefecture, visitor.home_municipality_code, visitor.phone) == ("長野県", "202177",
-                                                                                       "0267-00-0000")
+    assert (visitor.home_prefecture, visitor.home_municipality_code, visitor.phone) == (
+        "長野県",
+        "202177",
+        "0267-00-0000",
+    )
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"home_prefecture": "Tokyo"}, "home_prefecture"),
-    ({"home_municipality_code": "202177"}, "home_municipality_code"),  # Saku, but the stored prefecture is Tokyo
-    ({"home_prefecture": "長野県"}, "home_municipality_code"),  # the stored code is Setagaya's
-    ({"home_municipality_code": "２０２１７７"}, "home_municipality_code"),
-    ({"home_municipality_code": "992177"}, "home_municipality_code"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"home_prefecture": "Tokyo"}, "home_prefecture"),
+        ({"home_municipality_code": "202177"}, "home_municipality_code"),  # Saku, but the stored prefecture is Tokyo
+        ({"home_prefecture": "長野県"}, "home_municipality_code"),  # the stored code is Setagaya's
+        ({"home_municipality_code": "２０２１７７"}, "home_municipality_code"),
+        ({"home_municipality_code": "992177"}, "home_municipality_code"),
+    ],
+)
 def test_bad_profile_update_is_a_400_naming_the_field_and_changes_nothing(visitor, body, field):
     client = client_for(visitor)
 
@@ -165,8 +197,9 @@ def test_an_operator_must_belong_to_an_organisation_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create_user("op@example.jp", PASSWORD, role=User.Role.OPERATOR)
 
-    User.objects.create_user("op@example.jp", PASSWORD, role=User.Role.OPERATOR,
-                             organisation=OperatorOrganisationFactory())
+    User.objects.create_user(
+        "op@example.jp", PASSWORD, role=User.Role.OPERATOR, organisation=OperatorOrganisationFactory()
+    )
 
 
 def test_municipal_staff_must_belong_to_a_municipality_in_the_database(saku):
@@ -178,13 +211,27 @@ def test_municipal_staff_must_belong_to_a_municipality_in_the_database(saku):
         User.objects.filter(pk=user.pk).update(municipality=None)
 
 
-@pytest.mark.parametrize("code, valid", [("202177", True), ("131121", True), ("322016", True), ("011002", True),
-                                         ("202178", False), ("482177", False), ("002177", False)])
+@pytest.mark.parametrize(
+    "code, valid",
+    [
+        ("202177", True),
+        ("131121", True),
+        ("322016", True),
+        ("011002", True),
+        ("202178", False),
+        ("482177", False),
+        ("002177", False),
+    ],
+)
 def test_municipality_code_check_digit(code, valid):
     assert municipality_code_is_valid(code) is valid
 
 
 def test_prefecture_codes_follow_jis_order():
-    assert (prefecture_code("北海道"), prefecture_code("東京都"), prefecture_code("長野県"),
-            prefecture_code("沖縄県")) == ("01", "13", "20", "47")
+    assert (
+        prefecture_code("北海道"),
+        prefecture_code("東京都"),
+        prefecture_code("長野県"),
+        prefecture_code("沖縄県"),
+    ) == ("01", "13", "20", "47")
     assert len(PREFECTURES) == 47

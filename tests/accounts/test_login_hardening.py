@@ -1,5 +1,6 @@
 """What an attacker tries first against logins: rotating X-Forwarded-For to dodge throttling, guessing passwords
 on the JWT endpoint, the admin and the browsable API's form, and reusing refresh tokens after rotation or logout."""
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
@@ -40,8 +41,10 @@ def test_behind_one_proxy_the_address_it_forwards_is_the_clients(api_client, ano
     with override_settings(NUM_PROXIES=1, REST_FRAMEWORK={**_rest_framework(), "NUM_PROXIES": 1}):
         assert api_settings.NUM_PROXIES == 1
         # The proxy appends the address it saw: clients pick only what comes before it.
-        one = [api_client.get("/api/v1/municipalities/", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 192.0.2.1").status_code
-               for n in range(7)]
+        one = [
+            api_client.get("/api/v1/municipalities/", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 192.0.2.1").status_code
+            for n in range(7)
+        ]
         other = api_client.get("/api/v1/municipalities/", HTTP_X_FORWARDED_FOR="192.0.2.2").status_code
 
     assert one[:5] == [200] * 5 and set(one[5:]) == {429}
@@ -56,13 +59,17 @@ def _rest_framework() -> dict:
 
 def test_guessing_passwords_with_a_new_forwarded_address_each_time_is_locked_out(api_client, settings):
     user = VisitorFactory(email="hanako@example.jp")
-    statuses = [api_client.post(TOKEN, {"email": user.email, "password": f"wrong-password-{n}"}, format="json",
-                                **forwarded(n)).status_code for n in range(settings.AXES_FAILURE_LIMIT + 5)]
+    statuses = [
+        api_client.post(
+            TOKEN, {"email": user.email, "password": f"wrong-password-{n}"}, format="json", **forwarded(n)
+        ).status_code
+        for n in range(settings.AXES_FAILURE_LIMIT + 5)
+    ]
 
     right = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json", **forwarded(999))
 
-    assert set(statuses[:settings.AXES_FAILURE_LIMIT - 1]) == {401}
-    assert set(statuses[settings.AXES_FAILURE_LIMIT - 1:]) == {429}
+    assert set(statuses[: settings.AXES_FAILURE_LIMIT - 1]) == {401}
+    assert set(statuses[settings.AXES_FAILURE_LIMIT - 1 :]) == {429}
     assert right.status_code == 429
     body = right.json()["error"]
     assert body["code"] == "locked_out" and body["message"] and body["fields"] == {}
@@ -75,10 +82,12 @@ def test_the_lockout_message_is_translated(api_client, settings):
     for n in range(settings.AXES_FAILURE_LIMIT):
         api_client.post(TOKEN, {"email": user.email, "password": f"wrong-password-{n}"}, format="json")
 
-    english = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
-                              HTTP_ACCEPT_LANGUAGE="en").json()["error"]["message"]
-    japanese = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json").json()[
-        "error"]["message"]
+    english = api_client.post(
+        TOKEN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()["error"]["message"]
+    japanese = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json").json()["error"][
+        "message"
+    ]
 
     assert english.startswith("Too many failed login attempts") and japanese != english
 
@@ -86,11 +95,11 @@ def test_the_lockout_message_is_translated(api_client, settings):
 def test_an_account_is_locked_whatever_the_addresses_guessing_it(settings):
     user = VisitorFactory(email="hanako@example.jp")
     for n in range(settings.AXES_FAILURE_LIMIT):
-        APIClient(REMOTE_ADDR=f"10.0.0.{n + 1}").post(TOKEN, {"email": user.email, "password": "wrong-password"},
-                                                      format="json")
+        APIClient(REMOTE_ADDR=f"10.0.0.{n + 1}").post(
+            TOKEN, {"email": user.email, "password": "wrong-password"}, format="json"
+        )
 
-    response = APIClient(REMOTE_ADDR="10.0.1.1").post(TOKEN, {"email": user.email, "password": PASSWORD},
-                                                      format="json")
+    response = APIClient(REMOTE_ADDR="10.0.1.1").post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 429
 
@@ -118,8 +127,11 @@ def test_a_success_before_the_limit_resets_the_count(api_client, settings):
 def test_session_logins_are_locked_out_too(client, settings, login_url):
     User.objects.create_superuser(email="root@example.jp", password=PASSWORD)
     for n in range(settings.AXES_FAILURE_LIMIT + 5):
-        client.post(login_url, {"username": "root@example.jp", "password": f"wrong-password-{n}"},
-                    HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
+        client.post(
+            login_url,
+            {"username": "root@example.jp", "password": f"wrong-password-{n}"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
 
     response = client.post(login_url, {"username": "root@example.jp", "password": PASSWORD})
 
@@ -138,6 +150,7 @@ def test_the_admin_login_still_works(client):
 
 
 # --- refresh tokens -------------------------------------------------------------------------------------------
+
 
 def _tokens(client) -> dict:
     VisitorFactory(email="hanako@example.jp")
@@ -187,13 +200,19 @@ def test_behind_one_proxy_lockout_keys_on_the_address_the_proxy_saw(api_client, 
     settings.NUM_PROXIES = 1
     for n in range(settings.AXES_FAILURE_LIMIT):
         # The client forges an address of its own; the proxy appends the one it saw, 192.0.2.10.
-        api_client.post(TOKEN, {"email": f"nobody{n}@example.jp", "password": "wrong-password"}, format="json",
-                        HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.10")
+        api_client.post(
+            TOKEN,
+            {"email": f"nobody{n}@example.jp", "password": "wrong-password"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{n}, 192.0.2.10",
+        )
     user = VisitorFactory(email="hanako@example.jp")
 
-    locked = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
-                             HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.10")
-    other = api_client.post(TOKEN, {"email": user.email, "password": PASSWORD}, format="json",
-                            HTTP_X_FORWARDED_FOR="192.0.2.11")
+    locked = api_client.post(
+        TOKEN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.10"
+    )
+    other = api_client.post(
+        TOKEN, {"email": user.email, "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="192.0.2.11"
+    )
 
     assert locked.status_code == 429 and other.status_code == 200

@@ -1,4 +1,5 @@
 """Factories for booking tests: lodging and coworking units, and dates relative to today in Asia/Tokyo."""
+
 import datetime as dt
 
 import factory
@@ -23,8 +24,9 @@ class LodgingUnitFactory(UnitFactory):
 
 
 class CoworkingUnitFactory(UnitFactory):
-    facility = factory.SubFactory(FacilityFactory, kind=Facility.Kind.COWORKING, name_ja="佐久コワーキング",
-                                  name_en="Saku Coworking")
+    facility = factory.SubFactory(
+        FacilityFactory, kind=Facility.Kind.COWORKING, name_ja="佐久コワーキング", name_en="Saku Coworking"
+    )
     price_yen = 1500
     capacity = 1
     count = 3

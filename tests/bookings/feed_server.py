@@ -1,5 +1,7 @@
 """A calendar site on 127.0.0.1 for calendar-import tests: serves iCal bodies per path with ETag and
 Last-Modified, answers conditional requests with 304, and records what each request sent."""
+
+import contextlib
 import hashlib
 import threading
 import time
@@ -8,7 +10,6 @@ from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import contextlib
 
 
 @dataclass
@@ -91,13 +92,21 @@ def feed_server(settings):
 
 # --- iCalendar bodies ------------------------------------------------------------------------------------------
 
+
 def _d(value: date) -> str:
     return value.strftime("%Y%m%d")
 
 
 def all_day(uid: str, start: date, end: date, *, sequence: int = 0, status: str = "", extra: str = "") -> str:
-    lines = ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z", f"DTSTART;VALUE=DATE:{_d(start)}",
-             f"DTEND;VALUE=DATE:{_d(end)}", f"SEQUENCE:{sequence}", "SUMMARY:Reserved - Taro Yamada"]
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{uid}",
+        "DTSTAMP:20261101T000000Z",
+        f"DTSTART;VALUE=DATE:{_d(start)}",
+        f"DTEND;VALUE=DATE:{_d(end)}",
+        f"SEQUENCE:{sequence}",
+        "SUMMARY:Reserved - Taro Yamada",
+    ]
     if status:
         lines.append(f"STATUS:{status}")
     if extra:
@@ -107,9 +116,17 @@ def all_day(uid: str, start: date, end: date, *, sequence: int = 0, status: str 
 
 
 def timed(uid: str, start: datetime, end: datetime) -> str:
-    return "\r\n".join(["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20261101T000000Z",
-                        f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
-                        "SUMMARY:Meeting", "END:VEVENT"])
+    return "\r\n".join(
+        [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            "DTSTAMP:20261101T000000Z",
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+            f"DTEND:{end:%Y%m%dT%H%M%SZ}",
+            "SUMMARY:Meeting",
+            "END:VEVENT",
+        ]
+    )
 
 
 def calendar(*events: str, extra: str = "") -> str:

@@ -1,4 +1,5 @@
 """Small API helpers shared by the booking tests."""
+
 from bookings.models import UnitStock
 
 BOOKINGS = "/api/v1/bookings/"
@@ -33,5 +34,7 @@ def trail(client, booking_id) -> list[tuple]:
     """The booking's audit trail as its events endpoint shows it: (kind, from, to, actor, note)."""
     response = client.get(events_url(booking_id))
     assert response.status_code == 200, response.content
-    return [(event["kind"], event["from_status"], event["to_status"], event["actor"], event["note"])
-            for event in response.json()]
+    return [
+        (event["kind"], event["from_status"], event["to_status"], event["actor"], event["note"])
+        for event in response.json()
+    ]

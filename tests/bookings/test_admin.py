@@ -1,5 +1,6 @@
 """Closures and price overrides edited in the admin go through the same services as the operators' API: what
 the API refuses, the admin refuses with the same translated message, and nothing is written."""
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -34,15 +35,20 @@ def override_form(unit, start: int, end: int, price_yen: int = 5000) -> dict:
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_a_closure_over_a_booked_night_is_refused_in_the_admin_as_in_the_api(booked_house, operator_client,
-                                                                               admin_client, language):
-    api = operator_client.post(f"/api/v1/operator/units/{booked_house.id}/closures/",
-                               {"start_date": iso(21), "end_date": iso(25), "reason": "改装"}, format="json",
-                               HTTP_ACCEPT_LANGUAGE=language)
+def test_a_closure_over_a_booked_night_is_refused_in_the_admin_as_in_the_api(
+    booked_house, operator_client, admin_client, language
+):
+    api = operator_client.post(
+        f"/api/v1/operator/units/{booked_house.id}/closures/",
+        {"start_date": iso(21), "end_date": iso(25), "reason": "改装"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
     assert api.status_code == 409
 
-    response = admin_client.post(reverse("admin:bookings_closure_add"), closure_form(booked_house, 21, 25),
-                                 HTTP_ACCEPT_LANGUAGE=language)
+    response = admin_client.post(
+        reverse("admin:bookings_closure_add"), closure_form(booked_house, 21, 25), HTTP_ACCEPT_LANGUAGE=language
+    )
 
     assert response.status_code == 200  # the form again, with the refusal
     assert escape(error(api)["message"]) in response.content.decode()
@@ -52,8 +58,9 @@ def test_a_closure_over_a_booked_night_is_refused_in_the_admin_as_in_the_api(boo
 def test_moving_a_closure_over_a_booked_night_is_refused_and_changes_nothing(booked_house, admin_client):
     closure = ClosureFactory(unit=booked_house, start_date=day(30), end_date=day(31), reason="清掃")
 
-    response = admin_client.post(reverse("admin:bookings_closure_change", args=[closure.pk]),
-                                 closure_form(booked_house, 21, 31, reason="清掃"))
+    response = admin_client.post(
+        reverse("admin:bookings_closure_change", args=[closure.pk]), closure_form(booked_house, 21, 31, reason="清掃")
+    )
 
     assert response.status_code == 200 and iso(21) in response.content.decode()
     closure.refresh_from_db()
@@ -65,8 +72,9 @@ def test_a_closure_on_free_dates_is_made_and_edited_through_the_admin(booked_hou
     assert created.status_code == 302
     closure = Closure.objects.get()
 
-    edited = admin_client.post(reverse("admin:bookings_closure_change", args=[closure.pk]),
-                               closure_form(booked_house, 30, 32, reason="清掃"))
+    edited = admin_client.post(
+        reverse("admin:bookings_closure_change", args=[closure.pk]), closure_form(booked_house, 30, 32, reason="清掃")
+    )
 
     assert edited.status_code == 302
     closure.refresh_from_db()
@@ -77,8 +85,9 @@ def test_a_closure_on_free_dates_is_made_and_edited_through_the_admin(booked_hou
 
 
 def test_a_backwards_closure_is_refused_naming_the_end_date(house, admin_client):
-    response = admin_client.post(reverse("admin:bookings_closure_add"), closure_form(house, 25, 24),
-                                 HTTP_ACCEPT_LANGUAGE="en")
+    response = admin_client.post(
+        reverse("admin:bookings_closure_add"), closure_form(house, 25, 24), HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 200
     assert "The end date must be on or after the start date." in response.content.decode()
@@ -86,16 +95,21 @@ def test_a_backwards_closure_is_refused_naming_the_end_date(house, admin_client)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_overlapping_price_overrides_are_refused_in_the_admin_as_in_the_api(house, operator_client, admin_client,
-                                                                            language):
+def test_overlapping_price_overrides_are_refused_in_the_admin_as_in_the_api(
+    house, operator_client, admin_client, language
+):
     PriceOverrideFactory(unit=house, start_date=day(40), end_date=day(44), price_yen=12000)
-    api = operator_client.post(f"/api/v1/operator/units/{house.id}/price-overrides/",
-                               {"start_date": iso(44), "end_date": iso(60), "price_yen": 5000}, format="json",
-                               HTTP_ACCEPT_LANGUAGE=language)
+    api = operator_client.post(
+        f"/api/v1/operator/units/{house.id}/price-overrides/",
+        {"start_date": iso(44), "end_date": iso(60), "price_yen": 5000},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
     assert api.status_code == 400
 
-    response = admin_client.post(reverse("admin:bookings_priceoverride_add"), override_form(house, 44, 60),
-                                 HTTP_ACCEPT_LANGUAGE=language)
+    response = admin_client.post(
+        reverse("admin:bookings_priceoverride_add"), override_form(house, 44, 60), HTTP_ACCEPT_LANGUAGE=language
+    )
 
     assert response.status_code == 200
     assert escape(error(api)["fields"]["start_date"][0]) in response.content.decode()
@@ -106,10 +120,12 @@ def test_moving_a_price_override_onto_another_is_refused_and_changes_nothing(hou
     PriceOverrideFactory(unit=house, start_date=day(40), end_date=day(44))
     later = PriceOverrideFactory(unit=house, start_date=day(50), end_date=day(51), price_yen=7000)
 
-    clash = admin_client.post(reverse("admin:bookings_priceoverride_change", args=[later.pk]),
-                              override_form(house, 44, 51, price_yen=7000))
-    fine = admin_client.post(reverse("admin:bookings_priceoverride_change", args=[later.pk]),
-                             override_form(house, 45, 51, price_yen=11000))
+    clash = admin_client.post(
+        reverse("admin:bookings_priceoverride_change", args=[later.pk]), override_form(house, 44, 51, price_yen=7000)
+    )
+    fine = admin_client.post(
+        reverse("admin:bookings_priceoverride_change", args=[later.pk]), override_form(house, 45, 51, price_yen=11000)
+    )
 
     assert clash.status_code == 200
     assert fine.status_code == 302
@@ -121,8 +137,10 @@ def test_closures_and_overrides_are_deleted_one_by_one_through_the_services(hous
     closure = ClosureFactory(unit=house, start_date=day(30), end_date=day(30))
     PriceOverrideFactory(unit=house, start_date=day(40), end_date=day(44))
 
-    assert admin_client.post(reverse("admin:bookings_closure_delete", args=[closure.pk]),
-                             {"post": "yes"}).status_code == 302
+    assert (
+        admin_client.post(reverse("admin:bookings_closure_delete", args=[closure.pk]), {"post": "yes"}).status_code
+        == 302
+    )
     changelist = admin_client.get(reverse("admin:bookings_priceoverride_changelist"))
 
     assert not Closure.objects.exists()

@@ -1,4 +1,5 @@
 """Quoting and booking stays and day passes: prices to the yen, every refusal, roles, Idempotency-Key."""
+
 import pytest
 
 from bookings import services
@@ -18,8 +19,12 @@ def test_quote_and_booking_agree_to_the_yen_across_a_price_override(house, visit
     booking = book(visitor_client, body)
 
     assert quote.status_code == 200 and booking.status_code == 201
-    expected_lines = [{"date": iso(40), "price_yen": 9000}, {"date": iso(41), "price_yen": 12345},
-                      {"date": iso(42), "price_yen": 12345}, {"date": iso(43), "price_yen": 9000}]
+    expected_lines = [
+        {"date": iso(40), "price_yen": 9000},
+        {"date": iso(41), "price_yen": 12345},
+        {"date": iso(42), "price_yen": 12345},
+        {"date": iso(43), "price_yen": 9000},
+    ]
     assert quote.json()["lines"] == booking.json()["lines"] == expected_lines
     assert quote.json()["total_yen"] == booking.json()["total_yen"] == 42690
     body_seen = booking.json()
@@ -34,15 +39,20 @@ def test_quote_and_booking_agree_to_the_yen_across_a_price_override(house, visit
 
 
 def test_booking_takes_the_nights_and_not_the_check_out_day(house, visitor_client, api_client):
-    assert book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}).status_code == 201
+    assert (
+        book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}).status_code
+        == 201
+    )
 
     days = availability(api_client, house, iso(9), iso(12))
 
     assert [days[iso(n)]["free"] for n in (9, 10, 11, 12)] == [1, 0, 0, 1]
     assert [days[iso(n)]["bookable"] for n in (9, 10, 11, 12)] == [True, False, False, True]
     # Back-to-back: the next stay may start on the check-out day.
-    assert book(visitor_client, {"unit": house.id, "check_in": iso(12), "check_out": iso(13),
-                                 "adults": 1}).status_code == 201
+    assert (
+        book(visitor_client, {"unit": house.id, "check_in": iso(12), "check_out": iso(13), "adults": 1}).status_code
+        == 201
+    )
 
 
 def test_day_passes_book_the_dates_given_one_line_each(desks, visitor_client):
@@ -70,10 +80,20 @@ def test_day_passes_for_the_last_desk_then_none(desks, visitor_client):
 
 BAD_STAYS = [
     # (what, body changes, status, code, field)
-    ("check-out before check-in", {"check_in": iso(10), "check_out": iso(9)}, 400, "check_out_not_after_check_in",
-     "check_out"),
-    ("check-out on check-in", {"check_in": iso(10), "check_out": iso(10)}, 400, "check_out_not_after_check_in",
-     "check_out"),
+    (
+        "check-out before check-in",
+        {"check_in": iso(10), "check_out": iso(9)},
+        400,
+        "check_out_not_after_check_in",
+        "check_out",
+    ),
+    (
+        "check-out on check-in",
+        {"check_in": iso(10), "check_out": iso(10)},
+        400,
+        "check_out_not_after_check_in",
+        "check_out",
+    ),
     ("in the past", {"check_in": iso(-1), "check_out": iso(1)}, 400, "date_in_past", "check_in"),
     ("beyond the window", {"check_in": iso(365), "check_out": iso(367)}, 400, "beyond_booking_window", "check_out"),
     ("over max nights", {"check_in": iso(10), "check_out": iso(41)}, 400, "too_many_nights", "check_out"),
@@ -88,8 +108,9 @@ BAD_STAYS = [
 
 
 @pytest.mark.parametrize("what,changes,status,code,field", BAD_STAYS, ids=[case[0] for case in BAD_STAYS])
-def test_bad_stays_are_refused_naming_the_field_and_hold_nothing(house, visitor_client, what, changes, status,
-                                                                 code, field):
+def test_bad_stays_are_refused_naming_the_field_and_hold_nothing(
+    house, visitor_client, what, changes, status, code, field
+):
     body = {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2, **changes}
 
     for url in (QUOTES, BOOKINGS):
@@ -140,14 +161,16 @@ def test_day_pass_errors_name_dates(desks, visitor_client):
     past = book(visitor_client, {"unit": desks.id, "dates": [iso(-2), iso(1)], "adults": 1})
 
     assert (missing.status_code, error(missing)["code"], list(error(missing)["fields"])) == (
-        400, "dates_required", ["dates"])
+        400,
+        "dates_required",
+        ["dates"],
+    )
     assert (past.status_code, error(past)["code"], list(error(past)["fields"])) == (400, "date_in_past", ["dates"])
 
 
 @pytest.mark.parametrize("make_user", [OperatorFactory, StaffFactory])
 def test_only_visitors_book(house, make_user):
-    response = book(client_for(make_user()), {"unit": house.id, "check_in": iso(10), "check_out": iso(11),
-                                              "adults": 1})
+    response = book(client_for(make_user()), {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1})
 
     assert response.status_code == 403
     assert taken(house) == 0
@@ -171,6 +194,7 @@ def test_quote_of_a_taken_stay_says_so(house, visitor_client):
 
 # --- Idempotency-Key -------------------------------------------------------------------------------------------
 
+
 def test_a_retry_with_the_same_key_returns_the_same_booking_and_creates_nothing(house, visitor_client):
     body = {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2}
 
@@ -184,11 +208,17 @@ def test_a_retry_with_the_same_key_returns_the_same_booking_and_creates_nothing(
 
 
 def test_the_same_key_with_another_body_is_a_422(house, visitor_client):
-    book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2},
-         HTTP_IDEMPOTENCY_KEY="retry-2")
+    book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2},
+        HTTP_IDEMPOTENCY_KEY="retry-2",
+    )
 
-    response = book(visitor_client, {"unit": house.id, "check_in": iso(20), "check_out": iso(22), "adults": 2},
-                    HTTP_IDEMPOTENCY_KEY="retry-2")
+    response = book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(20), "check_out": iso(22), "adults": 2},
+        HTTP_IDEMPOTENCY_KEY="retry-2",
+    )
 
     assert response.status_code == 422
     assert error(response)["code"] == "idempotency_key_reused"
@@ -197,24 +227,32 @@ def test_the_same_key_with_another_body_is_a_422(house, visitor_client):
 
 def test_keys_belong_to_one_visitor(house, visitor_client):
     other = client_for(VisitorFactory())
-    book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1},
-         HTTP_IDEMPOTENCY_KEY="shared")
+    book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1},
+        HTTP_IDEMPOTENCY_KEY="shared",
+    )
 
-    response = book(other, {"unit": house.id, "check_in": iso(20), "check_out": iso(21), "adults": 1},
-                    HTTP_IDEMPOTENCY_KEY="shared")
+    response = book(
+        other, {"unit": house.id, "check_in": iso(20), "check_out": iso(21), "adults": 1}, HTTP_IDEMPOTENCY_KEY="shared"
+    )
 
     assert response.status_code == 201
 
 
 def test_an_overlong_key_is_refused(house, visitor_client):
-    response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1},
-                    HTTP_IDEMPOTENCY_KEY="k" * 256)
+    response = book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1},
+        HTTP_IDEMPOTENCY_KEY="k" * 256,
+    )
 
     assert response.status_code == 400 and error(response)["code"] == "invalid_idempotency_key"
     assert taken(house) == 0
 
 
 # --- holds -----------------------------------------------------------------------------------------------------
+
 
 def test_an_expired_hold_is_released_by_the_next_booking_without_waiting_for_the_task(house, visitor, monkeypatch):
     from django.utils import timezone
@@ -239,8 +277,9 @@ def test_a_live_hold_keeps_its_units(house, visitor, monkeypatch):
     services.booking_create(visitor=visitor, unit=house, check_in=day(10), check_out=day(12), adults=1)
     monkeypatch.undo()
 
-    response = book(client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12),
-                                                   "adults": 1})
+    response = book(
+        client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12), "adults": 1}
+    )
 
     assert response.status_code == 409 and error(response)["code"] == "unit_unavailable"
 
@@ -248,8 +287,12 @@ def test_a_live_hold_keeps_its_units(house, visitor, monkeypatch):
 def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visitor_client, monkeypatch):
     """Should the locked check miss a full night (a bug), the database's CHECK refuses the booking; the 409
     then names the nights that are really full, not every night of the stay."""
-    assert book(client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12),
-                                               "adults": 1}).status_code == 201
+    assert (
+        book(
+            client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12), "adults": 1}
+        ).status_code
+        == 201
+    )
     monkeypatch.setattr(services, "_check_free", lambda *, unit, dates: None)
 
     response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(13), "adults": 1})
@@ -262,6 +305,7 @@ def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visit
 
 
 # --- Idempotency-Key retries once the stay could no longer be booked ---------------------------------------------
+
 
 def unit_inactive(unit, monkeypatch):
     type(unit).objects.filter(pk=unit.pk).update(is_active=False)
@@ -286,8 +330,7 @@ CHANGES = [unit_inactive, capacity_lowered, check_in_passed, rules_tightened]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[change.__name__ for change in CHANGES])
-def test_a_retry_returns_the_booking_even_once_the_stay_could_not_be_booked(house, visitor_client, monkeypatch,
-                                                                           change):
+def test_a_retry_returns_the_booking_even_once_the_stay_could_not_be_booked(house, visitor_client, monkeypatch, change):
     body = {"unit": house.id, "check_in": iso(0), "check_out": iso(2), "adults": 2, "children": 1}
     first = book(visitor_client, body, HTTP_IDEMPOTENCY_KEY="retry-later")
     assert first.status_code == 201, first.content
@@ -304,23 +347,40 @@ def test_a_retry_returns_the_booking_even_once_the_stay_could_not_be_booked(hous
 
 
 def test_another_body_under_a_used_key_is_still_a_422_once_the_unit_is_gone(house, visitor_client):
-    book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2},
-         HTTP_IDEMPOTENCY_KEY="retry-3")
+    book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2},
+        HTTP_IDEMPOTENCY_KEY="retry-3",
+    )
     type(house).objects.filter(pk=house.pk).update(is_active=False)
 
-    response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1},
-                    HTTP_IDEMPOTENCY_KEY="retry-3")
+    response = book(
+        visitor_client,
+        {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1},
+        HTTP_IDEMPOTENCY_KEY="retry-3",
+    )
 
     assert response.status_code == 422 and error(response)["code"] == "idempotency_key_reused"
     assert visitor_client.get(BOOKINGS).json()["count"] == 1
 
 
 def test_a_retry_with_defaults_spelled_out_is_the_same_body(desks, visitor_client):
-    first = book(visitor_client, {"unit": desks.id, "dates": [iso(5), iso(3)], "adults": 1},
-                 HTTP_IDEMPOTENCY_KEY="retry-4")
+    first = book(
+        visitor_client, {"unit": desks.id, "dates": [iso(5), iso(3)], "adults": 1}, HTTP_IDEMPOTENCY_KEY="retry-4"
+    )
 
-    again = book(visitor_client, {"unit": desks.id, "dates": [iso(3), iso(5), iso(3)], "adults": 1, "children": 0,
-                                  "infants": 0, "check_in": None}, HTTP_IDEMPOTENCY_KEY="retry-4")
+    again = book(
+        visitor_client,
+        {
+            "unit": desks.id,
+            "dates": [iso(3), iso(5), iso(3)],
+            "adults": 1,
+            "children": 0,
+            "infants": 0,
+            "check_in": None,
+        },
+        HTTP_IDEMPOTENCY_KEY="retry-4",
+    )
 
     assert first.status_code == again.status_code == 201
     assert again.json()["id"] == first.json()["id"]

@@ -1,4 +1,5 @@
 """Who sees which bookings, filters, the payment's client secret, and a fixed number of queries per page."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -69,9 +70,16 @@ def test_filters_by_status_and_dates(booked, visitor_client):
     assert ids(visitor_client.get(BOOKINGS, {"date_to": iso(9)})) == []
 
 
-@pytest.mark.parametrize("params,field", [({"status": "lost"}, "status"), ({"date_from": "soon"}, "date_from"),
-                                          ({"date_from": iso(5), "date_to": iso(1)}, "date_to"),
-                                          ({"unit": "x"}, "unit"), ({"page_size": "1000"}, "page_size")])
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"status": "lost"}, "status"),
+        ({"date_from": "soon"}, "date_from"),
+        ({"date_from": iso(5), "date_to": iso(1)}, "date_to"),
+        ({"unit": "x"}, "unit"),
+        ({"page_size": "1000"}, "page_size"),
+    ],
+)
 def test_unknown_filter_values_are_400(visitor_client, params, field):
     response = visitor_client.get(BOOKINGS, params)
 
@@ -90,19 +98,22 @@ def test_only_the_visitor_sees_the_client_secret(booked, visitor_client, operato
     assert seen_by_operator["calendar_url"] is None
 
 
-def test_the_list_costs_the_same_queries_whatever_its_size(house, desks, visitor, visitor_client,
-                                                           django_assert_num_queries):
+def test_the_list_costs_the_same_queries_whatever_its_size(
+    house, desks, visitor, visitor_client, django_assert_num_queries
+):
     for offset in range(2):
-        book(visitor_client, {"unit": house.id, "check_in": iso(10 + offset), "check_out": iso(11 + offset),
-                              "adults": 1})
+        book(
+            visitor_client, {"unit": house.id, "check_in": iso(10 + offset), "check_out": iso(11 + offset), "adults": 1}
+        )
     client = client_for(visitor)
     with CaptureQueriesContext(connection) as small:
         assert len(ids(client.get(BOOKINGS))) == 2
     page_of_two = len(small)  # now: every request resets the query log
     for offset in range(5):
         book(visitor_client, {"unit": desks.id, "dates": [iso(20 + offset)], "adults": 1})
-        book(visitor_client, {"unit": house.id, "check_in": iso(40 + offset), "check_out": iso(41 + offset),
-                              "adults": 1})
+        book(
+            visitor_client, {"unit": house.id, "check_in": iso(40 + offset), "check_out": iso(41 + offset), "adults": 1}
+        )
 
     with django_assert_num_queries(page_of_two):
         assert len(ids(client.get(BOOKINGS))) == 12

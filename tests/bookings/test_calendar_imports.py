@@ -1,6 +1,7 @@
 """Calendar imports through the API: operators add their Airbnb / Booking.com / Google calendars to a unit, a
 sync (now, or the periodic job) turns the feed's events into blocked dates that availability, quotes, bookings
 and search see as taken, and whatever a remote feed holds never breaks anything."""
+
 import datetime as dt
 import socket
 
@@ -52,6 +53,7 @@ def fresh_sync_rates():
 @pytest.fixture
 def resolves_to(monkeypatch):
     """Makes `calendar.example` (and any other name) resolve to the given addresses, at the resolver."""
+
     def use(*addresses):
         def fake(host, port, *args, **kwargs):
             out = []
@@ -60,11 +62,14 @@ def resolves_to(monkeypatch):
                 sockaddr = (address, port or 443, 0, 0) if family == socket.AF_INET6 else (address, port or 443)
                 out.append((family, socket.SOCK_STREAM, 6, "", sockaddr))
             return out
+
         monkeypatch.setattr(socket, "getaddrinfo", fake)
+
     return use
 
 
 # --- the operator's API ----------------------------------------------------------------------------------------
+
 
 def test_operator_adds_lists_changes_and_removes_an_import(house, operator_client, feed_server):
     url = feed_server.serve("/airbnb.ics", calendar())
@@ -74,8 +79,9 @@ def test_operator_adds_lists_changes_and_removes_an_import(house, operator_clien
     assert created["last_status"] == "" and created["conflicts"] == []
     listed = operator_client.get(imports_url(house)).json()
     assert [row["id"] for row in listed] == [created["id"]]
-    patched = operator_client.patch(f"{imports_url(house)}{created['id']}/", {"enabled": False, "name": "Booking.com"},
-                                    format="json")
+    patched = operator_client.patch(
+        f"{imports_url(house)}{created['id']}/", {"enabled": False, "name": "Booking.com"}, format="json"
+    )
     assert patched.status_code == 200
     assert (patched.json()["enabled"], patched.json()["name"]) == (False, "Booking.com")
     assert operator_client.delete(f"{imports_url(house)}{created['id']}/").status_code == 204
@@ -94,14 +100,17 @@ def test_another_organisation_gets_404_and_visitors_403(house, operator_client, 
     assert CalendarImport.objects.count() == 1
 
 
-@pytest.mark.parametrize("url", [
-    "ftp://calendar.example/a.ics",
-    "webcal://calendar.example/a.ics",
-    "http://calendar.example/a.ics",
-    "javascript:alert(1)",
-    "https://user:secret@calendar.example/a.ics",
-    "https://calendar.example/" + "a" * 2000,
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://calendar.example/a.ics",
+        "webcal://calendar.example/a.ics",
+        "http://calendar.example/a.ics",
+        "javascript:alert(1)",
+        "https://user:secret@calendar.example/a.ics",
+        "https://calendar.example/" + "a" * 2000,
+    ],
+)
 def test_urls_of_the_wrong_form_are_refused_naming_url(house, operator_client, url, resolves_to):
     resolves_to("93.184.216.34")
     response = operator_client.post(imports_url(house), {"name": "Airbnb", "url": url}, format="json")
@@ -111,40 +120,49 @@ def test_urls_of_the_wrong_form_are_refused_naming_url(house, operator_client, u
     assert CalendarImport.objects.count() == 0
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1",        # loopback
-    "10.1.2.3",         # private
-    "172.16.0.1",
-    "192.168.1.10",
-    "169.254.169.254",  # link-local (cloud metadata)
-    "224.0.0.1",        # multicast
-    "0.0.0.0",
-    "100.64.0.1",       # shared address space
-    "::1",
-    "fd00::1",          # unique local
-    "fe80::1",          # link-local
-    "ff02::1",          # multicast
-    "::ffff:10.0.0.1",  # IPv4-mapped private
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",  # loopback
+        "10.1.2.3",  # private
+        "172.16.0.1",
+        "192.168.1.10",
+        "169.254.169.254",  # link-local (cloud metadata)
+        "224.0.0.1",  # multicast
+        "0.0.0.0",
+        "100.64.0.1",  # shared address space
+        "::1",
+        "fd00::1",  # unique local
+        "fe80::1",  # link-local
+        "ff02::1",  # multicast
+        "::ffff:10.0.0.1",  # IPv4-mapped private
+    ],
+)
 def test_names_resolving_to_forbidden_addresses_are_refused(house, operator_client, resolves_to, address):
     resolves_to("93.184.216.34", address)
-    response = operator_client.post(imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/a.ics"},
-                                    format="json", HTTP_ACCEPT_LANGUAGE="en")
+    response = operator_client.post(
+        imports_url(house),
+        {"name": "Airbnb", "url": "https://calendar.example/a.ics"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
     assert response.status_code == 400
-    assert error(response)["fields"]["url"] == ["This URL points to a private or local network address; only "
-                                                "public calendars can be imported."]
+    assert error(response)["fields"]["url"] == [
+        "This URL points to a private or local network address; only public calendars can be imported."
+    ]
     assert CalendarImport.objects.count() == 0
 
 
-def test_a_public_https_url_is_accepted_and_the_refusal_is_in_japanese_by_default(house, operator_client,
-                                                                                   resolves_to):
+def test_a_public_https_url_is_accepted_and_the_refusal_is_in_japanese_by_default(house, operator_client, resolves_to):
     resolves_to("93.184.216.34")
-    ok = operator_client.post(imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/a.ics"},
-                              format="json")
+    ok = operator_client.post(
+        imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/a.ics"}, format="json"
+    )
     resolves_to("10.0.0.1")
-    refused = operator_client.post(imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/b.ics"},
-                                   format="json")
+    refused = operator_client.post(
+        imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/b.ics"}, format="json"
+    )
 
     assert ok.status_code == 201
     assert refused.status_code == 400 and "プライベート" in error(refused)["fields"]["url"][0]
@@ -152,16 +170,19 @@ def test_a_public_https_url_is_accepted_and_the_refusal_is_in_japanese_by_defaul
 
 def test_loopback_http_needs_the_development_setting(house, operator_client, settings):
     settings.CALENDAR_IMPORT_ALLOW_LOOPBACK_HTTP = False
-    response = operator_client.post(imports_url(house), {"name": "Local", "url": "http://127.0.0.1:9/a.ics"},
-                                    format="json")
+    response = operator_client.post(
+        imports_url(house), {"name": "Local", "url": "http://127.0.0.1:9/a.ics"}, format="json"
+    )
 
     assert response.status_code == 400 and "url" in error(response)["fields"]
 
 
 # --- what a sync blocks ----------------------------------------------------------------------------------------
 
+
 def test_imported_nights_are_taken_for_quotes_bookings_search_and_availability(
-        house, operator_client, visitor_client, api_client, feed_server):
+    house, operator_client, visitor_client, api_client, feed_server
+):
     url = feed_server.serve("/airbnb.ics", calendar(all_day("res-1@airbnb.com", day(10), day(13))))
     created = add_import(operator_client, house, url)
 
@@ -169,18 +190,29 @@ def test_imported_nights_are_taken_for_quotes_bookings_search_and_availability(
 
     assert result["status"] == "ok"
     assert result["calendar_import"]["event_count"] == 1 and result["calendar_import"]["block_count"] == 3
-    assert free_days(api_client, house, 9, 13) == {iso(9): True, iso(10): False, iso(11): False, iso(12): False,
-                                                   iso(13): True}
+    assert free_days(api_client, house, 9, 13) == {
+        iso(9): True,
+        iso(10): False,
+        iso(11): False,
+        iso(12): False,
+        iso(13): True,
+    }
     public = availability(api_client, house, iso(10), iso(10))[iso(10)]
     detailed = availability(operator_client, house, iso(10), iso(10))[iso(10)]
     assert public["imported_from"] is None and public["free"] == 0
     assert detailed["imported_from"] == ["Airbnb"] and detailed["import_conflicts"] == []
-    assert visitor_client.post(QUOTES, {"unit": house.id, "check_in": iso(12), "check_out": iso(14), "adults": 1},
-                               format="json").status_code == 409
+    assert (
+        visitor_client.post(
+            QUOTES, {"unit": house.id, "check_in": iso(12), "check_out": iso(14), "adults": 1}, format="json"
+        ).status_code
+        == 409
+    )
     refused = book(visitor_client, {"unit": house.id, "check_in": iso(11), "check_out": iso(12), "adults": 1})
     assert refused.status_code == 409 and error(refused)["code"] == "unit_unavailable"
-    assert book(visitor_client, {"unit": house.id, "check_in": iso(13), "check_out": iso(15),
-                                 "adults": 1}).status_code == 201
+    assert (
+        book(visitor_client, {"unit": house.id, "check_in": iso(13), "check_out": iso(15), "adults": 1}).status_code
+        == 201
+    )
     search = api_client.get("/api/v1/facilities/", {"check_in": iso(11), "check_out": iso(12)}).json()
     assert house.facility_id not in [row["id"] for row in search["results"]]
     # Nothing of the guest's name is kept or shown.
@@ -190,9 +222,14 @@ def test_imported_nights_are_taken_for_quotes_bookings_search_and_availability(
 def test_timed_events_block_the_dates_they_touch_in_tokyo(house, operator_client, api_client, feed_server):
     # 14:00–16:00 UTC is 23:00 that day to 01:00 the next in Tokyo: two dates.
     start = dt.datetime.combine(day(20), dt.time(14, 0))
-    body = calendar(timed("meeting-1@google.com", start, start + dt.timedelta(hours=2)),
-                    timed("meeting-2@google.com", dt.datetime.combine(day(30), dt.time(1, 0)),
-                          dt.datetime.combine(day(30), dt.time(2, 0))))
+    body = calendar(
+        timed("meeting-1@google.com", start, start + dt.timedelta(hours=2)),
+        timed(
+            "meeting-2@google.com",
+            dt.datetime.combine(day(30), dt.time(1, 0)),
+            dt.datetime.combine(day(30), dt.time(2, 0)),
+        ),
+    )
     created = add_import(operator_client, house, feed_server.serve("/google.ics", body), name="Google")
 
     sync(operator_client, house, created["id"])
@@ -216,15 +253,25 @@ def test_a_304_changes_nothing_and_sends_the_validators(house, operator_client, 
     assert "cookie" not in conditional and "authorization" not in conditional
 
 
-def test_moved_cancelled_and_vanished_events_move_and_release_their_blocks(house, operator_client, api_client,
-                                                                           feed_server):
+def test_moved_cancelled_and_vanished_events_move_and_release_their_blocks(
+    house, operator_client, api_client, feed_server
+):
     path = "/a.ics"
-    feed_server.serve(path, calendar(all_day("move", day(10), day(12)), all_day("cancel", day(20), day(21)),
-                                     all_day("vanish", day(30), day(31))))
+    feed_server.serve(
+        path,
+        calendar(
+            all_day("move", day(10), day(12)), all_day("cancel", day(20), day(21)), all_day("vanish", day(30), day(31))
+        ),
+    )
     created = add_import(operator_client, house, feed_server.url(path))
     sync(operator_client, house, created["id"])
-    feed_server.serve(path, calendar(all_day("move", day(14), day(15), sequence=1),
-                                     all_day("cancel", day(20), day(21), sequence=1, status="CANCELLED")))
+    feed_server.serve(
+        path,
+        calendar(
+            all_day("move", day(14), day(15), sequence=1),
+            all_day("cancel", day(20), day(21), sequence=1, status="CANCELLED"),
+        ),
+    )
 
     result = sync(operator_client, house, created["id"])
 
@@ -250,7 +297,7 @@ def test_an_older_sequence_of_an_event_does_not_move_it_back(house, operator_cli
 
 def test_recurring_events_are_expanded_with_their_exdates(house, operator_client, api_client, feed_server):
     start = day(7)
-    rule = (f"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE;VALUE=DATE:{(start + dt.timedelta(days=7)):%Y%m%d}")
+    rule = f"RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE;VALUE=DATE:{(start + dt.timedelta(days=7)):%Y%m%d}"
     body = calendar(all_day("weekly@google.com", start, start + dt.timedelta(days=1), extra=rule))
     created = add_import(operator_client, house, feed_server.serve("/r.ics", body), name="Google")
 
@@ -261,8 +308,9 @@ def test_recurring_events_are_expanded_with_their_exdates(house, operator_client
     assert [d for d, free in days.items() if not free] == [iso(7), iso(21), iso(28)]
 
 
-def test_a_feed_that_is_not_icalendar_records_parse_error_and_keeps_the_blocks(house, operator_client, api_client,
-                                                                               feed_server):
+def test_a_feed_that_is_not_icalendar_records_parse_error_and_keeps_the_blocks(
+    house, operator_client, api_client, feed_server
+):
     path = "/a.ics"
     feed_server.serve(path, calendar(all_day("e", day(10), day(11))))
     created = add_import(operator_client, house, feed_server.url(path))
@@ -292,8 +340,9 @@ def test_http_errors_too_large_and_slow_feeds_are_recorded(house, operator_clien
         assert sync(operator_client, house, created["id"])["status"] == expected
 
 
-def test_redirects_are_followed_three_times_and_each_target_is_checked(house, operator_client, feed_server,
-                                                                       resolves_to, monkeypatch):
+def test_redirects_are_followed_three_times_and_each_target_is_checked(
+    house, operator_client, feed_server, resolves_to, monkeypatch
+):
     feed = feed_server.serve("/final.ics", calendar(all_day("e", day(10), day(11))))
     feed_server.serve("/r1", "", status=302, headers={"Location": "/final.ics"}, validators=False)
     created = add_import(operator_client, house, feed_server.url("/r1"))
@@ -305,8 +354,9 @@ def test_redirects_are_followed_three_times_and_each_target_is_checked(house, op
     assert sync(operator_client, house, looping["id"])["status"] == "http_error"
 
     # A redirect to a name on a private network is refused before any request goes there.
-    feed_server.serve("/to-private", "", status=302, headers={"Location": "https://intranet.example/x.ics"},
-                      validators=False)
+    feed_server.serve(
+        "/to-private", "", status=302, headers={"Location": "https://intranet.example/x.ics"}, validators=False
+    )
     sneaky = add_import(operator_client, house, feed_server.url("/to-private"))
     real = socket.getaddrinfo
 
@@ -321,8 +371,9 @@ def test_redirects_are_followed_three_times_and_each_target_is_checked(house, op
     assert feed == feed_server.url("/final.ics")
 
 
-def test_ten_failures_in_a_row_pause_the_import_and_tell_the_operator(house, operator_client, operator_user,
-                                                                      feed_server):
+def test_ten_failures_in_a_row_pause_the_import_and_tell_the_operator(
+    house, operator_client, operator_user, feed_server
+):
     created = add_import(operator_client, house, feed_server.url("/gone.ics"))
     for _ in range(10):
         sync(operator_client, house, created["id"])
@@ -338,8 +389,9 @@ def test_ten_failures_in_a_row_pause_the_import_and_tell_the_operator(house, ope
     assert enabled["consecutive_failures"] == 0 and enabled["paused_at"] is None
 
 
-def test_the_job_syncs_every_enabled_import_and_one_bad_feed_stops_none(operator_client, organisation,
-                                                                        feed_server, settings):
+def test_the_job_syncs_every_enabled_import_and_one_bad_feed_stops_none(
+    operator_client, organisation, feed_server, settings
+):
     from django.utils import timezone
 
     from bookings import imports
@@ -363,8 +415,9 @@ def test_the_job_syncs_every_enabled_import_and_one_bad_feed_stops_none(operator
     assert len(feed_server.requests) == fetched + 2
 
 
-def test_an_unexpected_error_in_one_import_is_recorded_and_the_next_still_syncs(operator_client, organisation,
-                                                                                feed_server, monkeypatch):
+def test_an_unexpected_error_in_one_import_is_recorded_and_the_next_still_syncs(
+    operator_client, organisation, feed_server, monkeypatch
+):
     from bookings import imports
 
     units = [LodgingUnitFactory(facility__operator=organisation) for _ in range(2)]
@@ -385,10 +438,10 @@ def test_an_unexpected_error_in_one_import_is_recorded_and_the_next_still_syncs(
     assert CalendarImport.objects.get(pk=fine["id"]).last_status == "ok"
 
 
-def test_huge_and_far_future_feeds_are_bounded_to_the_booking_window(house, operator_client, api_client,
-                                                                     feed_server):
+def test_huge_and_far_future_feeds_are_bounded_to_the_booking_window(house, operator_client, api_client, feed_server):
     house.booking_window_days = 30
     house.save()
+
     def lean(uid, start):  # no DTEND: one day
         return f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{start:%Y%m%d}\r\nEND:VEVENT"
 
@@ -406,12 +459,14 @@ def test_huge_and_far_future_feeds_are_bounded_to_the_booking_window(house, oper
 
 # --- conflicts -------------------------------------------------------------------------------------------------
 
+
 def test_a_block_on_a_fully_booked_date_is_a_conflict_until_the_booking_goes(
-        house, operator_client, operator_user, visitor_client, api_client, feed_server,
-        django_capture_on_commit_callbacks):
+    house, operator_client, operator_user, visitor_client, api_client, feed_server, django_capture_on_commit_callbacks
+):
     booking = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}).json()
-    created = add_import(operator_client, house,
-                         feed_server.serve("/a.ics", calendar(all_day("double", day(11), day(13)))))
+    created = add_import(
+        operator_client, house, feed_server.serve("/a.ics", calendar(all_day("double", day(11), day(13))))
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         shown = sync(operator_client, house, created["id"])["calendar_import"]
@@ -450,14 +505,17 @@ def test_a_conflict_goes_when_the_other_site_moves_its_event(house, operator_cli
     assert UnitStock.objects.get(unit=house, date=day(10)).taken == 1
 
 
-def test_closures_may_cover_imported_dates_and_deleting_an_import_frees_them(house, operator_client, api_client,
-                                                                            feed_server):
-    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10),
-                                                                                               day(12)))))
+def test_closures_may_cover_imported_dates_and_deleting_an_import_frees_them(
+    house, operator_client, api_client, feed_server
+):
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10), day(12)))))
     sync(operator_client, house, created["id"])
 
-    closure = operator_client.post(f"/api/v1/operator/units/{house.id}/closures/",
-                                   {"start_date": iso(10), "end_date": iso(10), "reason": "清掃"}, format="json")
+    closure = operator_client.post(
+        f"/api/v1/operator/units/{house.id}/closures/",
+        {"start_date": iso(10), "end_date": iso(10), "reason": "清掃"},
+        format="json",
+    )
     assert closure.status_code == 201
     assert operator_client.delete(f"{imports_url(house)}{created['id']}/").status_code == 204
 
@@ -467,9 +525,9 @@ def test_closures_may_cover_imported_dates_and_deleting_an_import_frees_them(hou
 
 # --- export feeds ----------------------------------------------------------------------------------------------
 
+
 def test_export_feeds_leave_imported_blocks_out_unless_asked(house, operator_client, api_client, feed_server):
-    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10),
-                                                                                               day(12)))))
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10), day(12)))))
     sync(operator_client, house, created["id"])
     feed = operator_client.post("/api/v1/calendar-feeds/", {"scope": "unit", "unit": house.id}, format="json").json()
     assert feed["include_imported"] is False
@@ -477,8 +535,7 @@ def test_export_feeds_leave_imported_blocks_out_unless_asked(house, operator_cli
     before = api_client.get(path)
     assert "DTSTART;VALUE=DATE:" + day(10).strftime("%Y%m%d") not in before.content.decode()
 
-    switched = operator_client.patch(f"/api/v1/calendar-feeds/{feed['id']}/", {"include_imported": True},
-                                     format="json")
+    switched = operator_client.patch(f"/api/v1/calendar-feeds/{feed['id']}/", {"include_imported": True}, format="json")
     after = api_client.get(path, HTTP_IF_NONE_MATCH=before["ETag"])
 
     assert switched.status_code == 200 and switched.json()["include_imported"] is True
@@ -487,9 +544,11 @@ def test_export_feeds_leave_imported_blocks_out_unless_asked(house, operator_cli
     assert f"import-{created['id']}-{day(10):%Y%m%d}@" in body
     assert "DTEND;VALUE=DATE:" + day(12).strftime("%Y%m%d") in body
     # Facility feeds take the switch at creation too.
-    facility_feed = operator_client.post("/api/v1/calendar-feeds/", {"scope": "facility",
-                                                                     "facility": house.facility_id,
-                                                                     "include_imported": True}, format="json")
+    facility_feed = operator_client.post(
+        "/api/v1/calendar-feeds/",
+        {"scope": "facility", "facility": house.facility_id, "include_imported": True},
+        format="json",
+    )
     assert facility_feed.json()["include_imported"] is True
 
 
@@ -511,13 +570,19 @@ def test_an_expiring_hold_hands_its_date_to_the_waiting_block(house, operator_cl
 
     from bookings.models import Booking, BookingLine
 
-    hold = Booking.objects.create(visitor=visitor, unit=house, kind="stay", check_in=day(10), check_out=day(11),
-                                  total_yen=9000, status=Booking.Status.PENDING,
-                                  hold_expires_at=timezone.now() - dt.timedelta(minutes=1))
+    hold = Booking.objects.create(
+        visitor=visitor,
+        unit=house,
+        kind="stay",
+        check_in=day(10),
+        check_out=day(11),
+        total_yen=9000,
+        status=Booking.Status.PENDING,
+        hold_expires_at=timezone.now() - dt.timedelta(minutes=1),
+    )
     BookingLine.objects.create(booking=hold, date=day(10), price_yen=9000)
     UnitStock.objects.create(unit=house, date=day(10), total=1, taken=1)
-    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10),
-                                                                                               day(11)))))
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10), day(11)))))
     assert sync(operator_client, house, created["id"])["calendar_import"]["conflicts"] == [iso(10)]
 
     call_command("expire_holds")

@@ -1,4 +1,5 @@
 """Cancelling: the visitor under the unit's policy, the operator with a reason, and the units freed."""
+
 import pytest
 
 from bookings.models import Booking
@@ -17,8 +18,9 @@ def make(client, unit, start, end):
 
 
 def cancel(client, booking, reason=None):
-    return client.post(f"{BOOKINGS}{booking['id']}/cancel/", {} if reason is None else {"reason": reason},
-                       format="json")
+    return client.post(
+        f"{BOOKINGS}{booking['id']}/cancel/", {} if reason is None else {"reason": reason}, format="json"
+    )
 
 
 def test_visitor_cancels_free_until_the_policy_days_and_the_units_are_free_again(house, visitor_client, api_client):
@@ -61,7 +63,11 @@ def test_operator_must_give_a_reason_and_refunds_in_full(house, visitor_client, 
     assert "reason" in error(refused)["fields"]
     body = done.json()
     assert (body["status"], body["cancel_code"], body["cancel_reason"], body["cancellation_fee_yen"]) == (
-        "cancelled", "operator", "水道管の故障のため", 0)
+        "cancelled",
+        "operator",
+        "水道管の故障のため",
+        0,
+    )
     assert visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()["cancel_reason"] == "水道管の故障のため"
 
 
@@ -98,8 +104,7 @@ def test_a_visitor_cannot_cancel_once_the_stay_has_begun(house, visitor, visitor
     assert error(japanese)["message"] == "滞在はすでに始まっています。変更は施設にお問い合わせください。"
     assert error(english)["message"] == "The stay has already begun; contact the facility to change it."
     seen = visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()
-    assert (seen["status"], seen["cancellation_fee_yen"], seen["sequence"]) == (
-        "confirmed", 0, booking["sequence"])
+    assert (seen["status"], seen["cancellation_fee_yen"], seen["sequence"]) == ("confirmed", 0, booking["sequence"])
     assert taken(house) == 3
 
 

@@ -1,6 +1,7 @@
 """Property: the search's SQL date filter (units open and not sold out on every date) says yes exactly when the
 Python availability check that quotes and bookings run passes, whatever the stock rows (bookings and calendar
 import blocks both take stock), the unit's count (which may have changed since a row was made) and closures."""
+
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -25,16 +26,26 @@ def calendars(draw):
         # The row's total is the count when it was made, which may differ from the count now.
         total = draw(st.integers(min_value=1, max_value=4))
         stock[offset] = (total, draw(st.integers(min_value=0, max_value=total)))
-    closures = [tuple(sorted(draw(st.tuples(st.integers(1, DAYS), st.integers(1, DAYS)))))
-                for _ in range(draw(st.integers(min_value=0, max_value=2)))]
+    closures = [
+        tuple(sorted(draw(st.tuples(st.integers(1, DAYS), st.integers(1, DAYS)))))
+        for _ in range(draw(st.integers(min_value=0, max_value=2)))
+    ]
     first = draw(st.integers(min_value=1, max_value=DAYS))
     last = draw(st.integers(min_value=first, max_value=DAYS))
     return count, stock, closures, first, last
 
 
 def python_check_passes(unit: Unit, first: int, last: int) -> bool:
-    stay = selectors.Stay(unit=unit, kind=Booking.Kind.STAY, check_in=day(first), check_out=day(last + 1),
-                          dates=tuple(day(n) for n in range(first, last + 1)), adults=1, children=0, infants=0)
+    stay = selectors.Stay(
+        unit=unit,
+        kind=Booking.Kind.STAY,
+        check_in=day(first),
+        check_out=day(last + 1),
+        dates=tuple(day(n) for n in range(first, last + 1)),
+        adults=1,
+        children=0,
+        infants=0,
+    )
     try:
         selectors.stay_check_available(stay=stay)
     except (UnitClosed, UnitUnavailable):
@@ -48,13 +59,18 @@ def test_the_sql_date_filter_agrees_with_the_python_check(case):
     count, stock, closures, first, last = case
     with transaction.atomic():
         unit = LodgingUnitFactory(count=count)
-        UnitStock.objects.bulk_create([UnitStock(unit=unit, date=day(offset), total=total, taken=taken)
-                                       for offset, (total, taken) in stock.items()])
+        UnitStock.objects.bulk_create(
+            [
+                UnitStock(unit=unit, date=day(offset), total=total, taken=taken)
+                for offset, (total, taken) in stock.items()
+            ]
+        )
         for start, end in closures:
             ClosureFactory(unit=unit, start_date=day(start), end_date=day(end))
 
-        in_sql = selectors.units_open_and_free(units=Unit.objects.filter(pk=unit.pk), first_day=day(first),
-                                               last_day=day(last)).exists()
+        in_sql = selectors.units_open_and_free(
+            units=Unit.objects.filter(pk=unit.pk), first_day=day(first), last_day=day(last)
+        ).exists()
 
         assert in_sql == python_check_passes(unit, first, last), (count, stock, closures, first, last)
         transaction.set_rollback(True)

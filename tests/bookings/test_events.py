@@ -1,5 +1,6 @@
 """A booking's audit trail (`GET /api/v1/bookings/{id}/events/`): who made, confirmed, cancelled, released and
 completed it, and when; written with the change, readable by those who see the booking, never changed."""
+
 import datetime as dt
 
 import pytest
@@ -26,25 +27,38 @@ def booking_id(house, visitor_client):
     return response.json()["id"]
 
 
-def test_a_booking_paid_on_site_shows_who_made_it_and_that_the_payment_confirmed_it(booking_id, visitor,
-                                                                                      visitor_client):
+def test_a_booking_paid_on_site_shows_who_made_it_and_that_the_payment_confirmed_it(
+    booking_id, visitor, visitor_client
+):
     events = visitor_client.get(events_url(booking_id)).json()
 
-    assert trail(visitor_client, booking_id) == [("created", "", "pending", visitor.id, ""),
-                                                 ("confirmed", "pending", "confirmed", None, "pay_on_site")]
+    assert trail(visitor_client, booking_id) == [
+        ("created", "", "pending", visitor.id, ""),
+        ("confirmed", "pending", "confirmed", None, "pay_on_site"),
+    ]
     assert events[0]["at"] <= events[1]["at"]
 
 
-def test_cancellations_record_who_cancelled_and_why(house, booking_id, visitor, visitor_client, operator_client,
-                                                    operator_user):
+def test_cancellations_record_who_cancelled_and_why(
+    house, booking_id, visitor, visitor_client, operator_client, operator_user
+):
     assert visitor_client.post(f"/api/v1/bookings/{booking_id}/cancel/", {}, format="json").status_code == 200
     other = book(visitor_client, {"unit": house.id, "check_in": iso(30), "check_out": iso(31), "adults": 1}).json()
-    assert operator_client.post(f"/api/v1/bookings/{other['id']}/cancel/", {"reason": "断水のため"},
-                                format="json").status_code == 200
+    assert (
+        operator_client.post(
+            f"/api/v1/bookings/{other['id']}/cancel/", {"reason": "断水のため"}, format="json"
+        ).status_code
+        == 200
+    )
 
     assert trail(visitor_client, booking_id)[-1] == ("cancelled", "confirmed", "cancelled", visitor.id, "")
-    assert trail(operator_client, other["id"])[-1] == ("cancelled", "confirmed", "cancelled", operator_user.id,
-                                                       "断水のため")
+    assert trail(operator_client, other["id"])[-1] == (
+        "cancelled",
+        "confirmed",
+        "cancelled",
+        operator_user.id,
+        "断水のため",
+    )
 
 
 def test_a_refused_cancellation_leaves_no_event(booking_id, visitor_client):
@@ -57,6 +71,7 @@ def test_a_refused_cancellation_leaves_no_event(booking_id, visitor_client):
 
 def test_the_event_is_written_in_the_changes_transaction(booking_id, visitor, monkeypatch):
     """A cancellation that fails after its event was written leaves neither the change nor the event."""
+
     def failing(**kwargs):
         raise RuntimeError("the claims could not be withdrawn")
 
@@ -66,26 +81,32 @@ def test_the_event_is_written_in_the_changes_transaction(booking_id, visitor, mo
 
     assert Booking.objects.get(pk=booking_id).status == "confirmed"
     assert list(BookingEvent.objects.filter(booking_id=booking_id).values_list("kind", flat=True)) == [
-        "created", "confirmed"]
+        "created",
+        "confirmed",
+    ]
 
 
 def test_finished_stays_are_completed_by_the_system(booking_id, visitor_client):
     call_command("bookings_complete")  # not over yet: nothing happens
-    Booking.objects.filter(pk=booking_id).update(check_in=timezone.localdate() - dt.timedelta(days=3),
-                                                 check_out=timezone.localdate() - dt.timedelta(days=1))
+    Booking.objects.filter(pk=booking_id).update(
+        check_in=timezone.localdate() - dt.timedelta(days=3), check_out=timezone.localdate() - dt.timedelta(days=1)
+    )
     call_command("bookings_complete")
     call_command("bookings_complete")
 
     assert trail(visitor_client, booking_id)[2:] == [("completed", "confirmed", "completed", None, "")]
 
 
-def test_the_booking_its_operator_and_its_town_read_the_trail_and_nobody_else(booking_id, visitor_client,
-                                                                              operator_client, staff_client,
-                                                                              api_client):
+def test_the_booking_its_operator_and_its_town_read_the_trail_and_nobody_else(
+    booking_id, visitor_client, operator_client, staff_client, api_client
+):
     for client in (visitor_client, operator_client, staff_client):
         assert client.get(events_url(booking_id)).status_code == 200
-    strangers = [client_for(VisitorFactory()), client_for(OperatorFactory()),
-                 client_for(StaffFactory(municipality=MunicipalityFactory()))]
+    strangers = [
+        client_for(VisitorFactory()),
+        client_for(OperatorFactory()),
+        client_for(StaffFactory(municipality=MunicipalityFactory())),
+    ]
     for client in strangers:
         response = client.get(events_url(booking_id))
         assert response.status_code == 404 and response.json()["error"]["code"] == "booking_not_found"
@@ -95,6 +116,7 @@ def test_the_booking_its_operator_and_its_town_read_the_trail_and_nobody_else(bo
 
 
 # --- append-only -----------------------------------------------------------------------------------------------
+
 
 def stored(booking_id) -> list[tuple]:
     return list(BookingEvent.objects.filter(booking_id=booking_id).values_list("id", "kind", "to_status", "note"))
@@ -117,10 +139,13 @@ def test_a_stored_event_refuses_save_and_delete_and_querysets_refuse_bulk_change
     assert stored(booking_id) == before
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE bookings_bookingevent SET note = 'edited' WHERE booking_id = %s",
-    "UPDATE bookings_bookingevent SET kind = 'cancelled' WHERE booking_id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE bookings_bookingevent SET note = 'edited' WHERE booking_id = %s",
+        "UPDATE bookings_bookingevent SET kind = 'cancelled' WHERE booking_id = %s",
+    ],
+)
 def test_the_database_refuses_raw_updates(booking_id, sql):
     before = stored(booking_id)
     with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:

@@ -1,4 +1,5 @@
 """Secret calendar URLs live only as long as the account behind them may publish them."""
+
 import pytest
 
 from tests.bookings.helpers import error
@@ -36,10 +37,12 @@ def test_a_deactivated_operators_unit_feed_answers_404(house, operator_user, ope
 
 
 @pytest.mark.parametrize("scope", ["unit", "facility"])
-def test_a_feed_made_by_someone_who_left_the_organisation_answers_404(scope, house, operator_user, operator_client,
-                                                                      api_client):
-    body = {"scope": "unit", "unit": house.id} if scope == "unit" else {"scope": "facility",
-                                                                         "facility": house.facility_id}
+def test_a_feed_made_by_someone_who_left_the_organisation_answers_404(
+    scope, house, operator_user, operator_client, api_client
+):
+    body = (
+        {"scope": "unit", "unit": house.id} if scope == "unit" else {"scope": "facility", "facility": house.facility_id}
+    )
     url = feed_url(operator_client, body)
     assert api_client.get(url).status_code == 200
 

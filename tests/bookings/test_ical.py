@@ -1,5 +1,6 @@
 """iCalendar output (RFC 5545), checked with icalendar and with the strict `ical` parser: a booking's .ics,
 secret-URL feeds for operators and visitors, token rotation, and ETag / Last-Modified answers."""
+
 import datetime as dt
 
 import icalendar
@@ -110,7 +111,10 @@ def test_japanese_text_escaping_and_folding_survive_both_parsers(visitor_client,
     assert strict.summary == str(event["SUMMARY"]) == f"{name} 蔵"
     raw = response.content.decode()
     assert "\\\\みらい\\, 離れ\\; " in raw and "\r\n " in raw
-    assert strict.description.splitlines() == [f"予約番号 {booking['id']}", "チェックイン 15:00 から、チェックアウト 10:00 まで"]
+    assert strict.description.splitlines() == [
+        f"予約番号 {booking['id']}",
+        "チェックイン 15:00 から、チェックアウト 10:00 まで",
+    ]
 
 
 def test_english_follows_accept_language(house, visitor, visitor_client):
@@ -170,14 +174,16 @@ def test_accept_text_calendar_is_served_and_errors_stay_json(house, visitor_clie
 
 # --- feeds -----------------------------------------------------------------------------------------------------
 
+
 def feed_url(client, body) -> str:
     response = client.post(FEEDS, body, format="json")
     assert response.status_code in (200, 201), response.content
     return response.json()["url"]
 
 
-def test_an_operator_unit_feed_shows_blocked_nights_without_guest_details(house, visitor, visitor_client,
-                                                                           operator_client, api_client):
+def test_an_operator_unit_feed_shows_blocked_nights_without_guest_details(
+    house, visitor, visitor_client, operator_client, api_client
+):
     visitor.full_name = "山田 花子"
     visitor.save()
     booking = stay(visitor_client, house)
@@ -202,8 +208,7 @@ def test_a_facility_feed_covers_its_units(house, organisation, visitor_client, o
     stay(visitor_client, house)
     stay(visitor_client, annex, 15, 16)
 
-    (_, strict) = parse(api_client.get(feed_url(operator_client, {"scope": "facility",
-                                                                  "facility": house.facility.id})))
+    (_, strict) = parse(api_client.get(feed_url(operator_client, {"scope": "facility", "facility": house.facility.id})))
 
     assert sorted(e.summary for e in strict) == ["予約済み：一棟貸し", "予約済み：離れ"]
 
@@ -248,8 +253,7 @@ def test_feeds_only_for_what_the_caller_owns(house, visitor_client, operator_cli
     mine = operator_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").json()
 
     assert stranger.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").status_code == 404
-    assert stranger.post(FEEDS, {"scope": "facility", "facility": house.facility.id},
-                         format="json").status_code == 404
+    assert stranger.post(FEEDS, {"scope": "facility", "facility": house.facility.id}, format="json").status_code == 404
     assert stranger.post(f"{FEEDS}{mine['id']}/rotate/").status_code == 404
     assert visitor_client.post(FEEDS, {"scope": "unit", "unit": house.id}, format="json").status_code == 404
     refused = operator_client.post(FEEDS, {"scope": "stays"}, format="json")
@@ -308,11 +312,14 @@ def closure_events(api_client, url) -> dict:
 
 
 def test_editing_a_closure_raises_its_sequence_in_the_feed(house, operator_client, api_client):
-    created = operator_client.post(f"/api/v1/operator/units/{house.id}/closures/",
-                                   {"start_date": iso(40), "end_date": iso(41), "reason": "点検"}, format="json").json()
+    created = operator_client.post(
+        f"/api/v1/operator/units/{house.id}/closures/",
+        {"start_date": iso(40), "end_date": iso(41), "reason": "点検"},
+        format="json",
+    ).json()
     closure_url = f"/api/v1/operator/units/{house.id}/closures/{created['id']}/"
     url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
-    (uid, before), = closure_events(api_client, url).items()
+    ((uid, before),) = closure_events(api_client, url).items()
 
     unchanged = operator_client.patch(closure_url, {"reason": "点検"}, format="json")
     assert closure_events(api_client, url)[uid].sequence == before.sequence == 0
@@ -333,14 +340,16 @@ def test_a_refused_closure_edit_leaves_its_sequence(house, visitor_client, opera
     stay(visitor_client, house, 41, 42)
     url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
 
-    refused = operator_client.patch(f"/api/v1/operator/units/{house.id}/closures/{closure.id}/",
-                                    {"end_date": iso(41)}, format="json")
+    refused = operator_client.patch(
+        f"/api/v1/operator/units/{house.id}/closures/{closure.id}/", {"end_date": iso(41)}, format="json"
+    )
 
     assert refused.status_code == 409
     assert closure_events(api_client, url)[f"closure-{closure.id}@127.0.0.1"].sequence == 0
 
 
 # --- validators as days pass and rows go ------------------------------------------------------------------------
+
 
 def backdate_everything(hours=48) -> dt.datetime:
     """Every row a feed dates its changes by, `hours` back, so that any change now moves Last-Modified."""
@@ -364,8 +373,9 @@ def start_of(day_: dt.date) -> dt.datetime:
 
 
 @pytest.mark.parametrize("what", ["booking", "closure"])
-def test_an_event_leaving_the_window_is_a_change_for_if_modified_since(house, visitor_client, operator_client,
-                                                                        api_client, monkeypatch, what):
+def test_an_event_leaving_the_window_is_a_change_for_if_modified_since(
+    house, visitor_client, operator_client, api_client, monkeypatch, what
+):
     """An operator feed keeps 90 past days: an event whose last day is 90 days back leaves it tomorrow, and a
     client that sends only If-Modified-Since must then get the new body, not a 304."""
     last_day = day(-OPERATOR_PAST_DAYS)
@@ -390,9 +400,9 @@ def test_an_event_leaving_the_window_is_a_change_for_if_modified_since(house, vi
     assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=by_date["Last-Modified"]).status_code == 304
 
 
-def test_a_day_passing_with_nothing_leaving_the_window_keeps_both_validators(house, visitor_client,
-                                                                             operator_client, api_client,
-                                                                             monkeypatch):
+def test_a_day_passing_with_nothing_leaving_the_window_keeps_both_validators(
+    house, visitor_client, operator_client, api_client, monkeypatch
+):
     stay(visitor_client, house, 10, 12)
     ClosureFactory(unit=house, start_date=day(-OPERATOR_PAST_DAYS - 5), end_date=day(-OPERATOR_PAST_DAYS - 3))
     url = feed_url(operator_client, {"scope": "unit", "unit": house.id})
@@ -427,6 +437,7 @@ def test_deleting_a_closure_is_a_change_for_if_modified_since(house, operator_cl
 
 # --- throttling ------------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def fresh_throttles():
     from django.core.cache import cache
@@ -436,14 +447,14 @@ def fresh_throttles():
     cache.clear()
 
 
-def test_feeds_have_their_own_rate_not_the_anonymous_one(house, operator_client, api_client, monkeypatch,
-                                                         fresh_throttles):
+def test_feeds_have_their_own_rate_not_the_anonymous_one(
+    house, operator_client, api_client, monkeypatch, fresh_throttles
+):
     """The anonymous rate (set very low here) does not reach the feed; the feed's own rate, which no setting
     lists, still applies: 600 polls a minute from one address, then 429 with Retry-After."""
     import time
 
     from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
-
 
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "1/min"})
     # The throttles' clock stands still: on a loaded machine 600 requests can take longer than the minute.

@@ -1,12 +1,13 @@
 """The pure core that reads another site's feed into blocked dates: edge cases of iCalendar dates and times,
 and whatever bytes a remote feed holds, nothing but NotICalendar ever escapes."""
+
+import contextlib
 import datetime as dt
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookings.import_parse import NotICalendar, occurrences_in_window
-import contextlib
 
 FIRST, LAST = dt.date(2027, 1, 1), dt.date(2027, 12, 31)
 
@@ -17,8 +18,12 @@ def dates_of(body: str) -> list[tuple[str, str]]:
 
 
 def cal(*events: str, head: str = "") -> str:
-    return "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *filter(None, [head]),
-                        *events, "END:VCALENDAR"]) + "\r\n"
+    return (
+        "\r\n".join(
+            ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *filter(None, [head]), *events, "END:VCALENDAR"]
+        )
+        + "\r\n"
+    )
 
 
 def test_floating_times_follow_x_wr_timezone_else_tokyo():
@@ -35,24 +40,35 @@ def test_duration_missing_end_and_midnight_ends():
         "BEGIN:VEVENT\r\nUID:m\r\nDTSTART;TZID=Asia/Tokyo:20270701T220000\r\n"
         "DTEND;TZID=Asia/Tokyo:20270702T000000\r\nEND:VEVENT",
     ]
-    assert dates_of(cal(*events)) == [("2027-05-01", "2027-05-04"), ("2027-06-01", "2027-06-02"),
-                                      ("2027-07-01", "2027-07-02")]
+    assert dates_of(cal(*events)) == [
+        ("2027-05-01", "2027-05-04"),
+        ("2027-06-01", "2027-06-02"),
+        ("2027-07-01", "2027-07-02"),
+    ]
 
 
 def test_a_cancelled_occurrence_of_a_series_and_a_daily_rule_cut_to_the_window():
-    series = ("BEGIN:VEVENT\r\nUID:s\r\nDTSTART;VALUE=DATE:20270104\r\nDTEND;VALUE=DATE:20270105\r\n"
-              "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT")
-    cancelled = ("BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;VALUE=DATE:20270111\r\nDTSTART;VALUE=DATE:20270111\r\n"
-                 "DTEND;VALUE=DATE:20270112\r\nSTATUS:CANCELLED\r\nEND:VEVENT")
-    forever = ("BEGIN:VEVENT\r\nUID:f\r\nDTSTART;VALUE=DATE:20100101\r\nDTEND;VALUE=DATE:20100102\r\n"
-               "RRULE:FREQ=DAILY\r\nEND:VEVENT")
+    series = (
+        "BEGIN:VEVENT\r\nUID:s\r\nDTSTART;VALUE=DATE:20270104\r\nDTEND;VALUE=DATE:20270105\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT"
+    )
+    cancelled = (
+        "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID;VALUE=DATE:20270111\r\nDTSTART;VALUE=DATE:20270111\r\n"
+        "DTEND;VALUE=DATE:20270112\r\nSTATUS:CANCELLED\r\nEND:VEVENT"
+    )
+    forever = (
+        "BEGIN:VEVENT\r\nUID:f\r\nDTSTART;VALUE=DATE:20100101\r\nDTEND;VALUE=DATE:20100102\r\n"
+        "RRULE:FREQ=DAILY\r\nEND:VEVENT"
+    )
     assert dates_of(cal(series, cancelled)) == [("2027-01-04", "2027-01-05"), ("2027-01-18", "2027-01-19")]
     assert len(dates_of(cal(forever))) == 365
 
 
 def test_sub_daily_rules_are_not_expanded():
-    rule = ("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T000001Z\r\n"
-            "RRULE:FREQ=SECONDLY\r\nEND:VEVENT")
+    rule = (
+        "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20270101T000000Z\r\nDTEND:20270101T000001Z\r\n"
+        "RRULE:FREQ=SECONDLY\r\nEND:VEVENT"
+    )
     assert dates_of(cal(rule)) == []
 
 
@@ -65,14 +81,38 @@ def test_non_calendars_are_refused():
         raise AssertionError(f"accepted {body!r}")
 
 
-LINES = st.sampled_from([
-    "BEGIN:VEVENT", "END:VEVENT", "UID:a", "UID:", "DTSTART;VALUE=DATE:20270301", "DTSTART:20270301T100000Z",
-    "DTSTART:garbage", "DTEND;VALUE=DATE:20270228", "DTEND:20270302T100000", "DURATION:P1D", "DURATION:xx",
-    "RRULE:FREQ=DAILY;COUNT=5", "RRULE:FREQ=NONSENSE", "RRULE:garbage", "EXDATE;VALUE=DATE:20270302",
-    "RECURRENCE-ID;VALUE=DATE:20270302", "SEQUENCE:x", "SEQUENCE:2", "LAST-MODIFIED:nope", "STATUS:CANCELLED",
-    "DTSTART;TZID=Nowhere/City:20270301T100000", "BEGIN:VTIMEZONE", "END:VTIMEZONE", "X-WR-TIMEZONE:Bad/Zone",
-    "BEGIN:VALARM", "END:VALARM", "SUMMARY:日本語", "DTSTART;VALUE=DATE:99999999",
-])
+LINES = st.sampled_from(
+    [
+        "BEGIN:VEVENT",
+        "END:VEVENT",
+        "UID:a",
+        "UID:",
+        "DTSTART;VALUE=DATE:20270301",
+        "DTSTART:20270301T100000Z",
+        "DTSTART:garbage",
+        "DTEND;VALUE=DATE:20270228",
+        "DTEND:20270302T100000",
+        "DURATION:P1D",
+        "DURATION:xx",
+        "RRULE:FREQ=DAILY;COUNT=5",
+        "RRULE:FREQ=NONSENSE",
+        "RRULE:garbage",
+        "EXDATE;VALUE=DATE:20270302",
+        "RECURRENCE-ID;VALUE=DATE:20270302",
+        "SEQUENCE:x",
+        "SEQUENCE:2",
+        "LAST-MODIFIED:nope",
+        "STATUS:CANCELLED",
+        "DTSTART;TZID=Nowhere/City:20270301T100000",
+        "BEGIN:VTIMEZONE",
+        "END:VTIMEZONE",
+        "X-WR-TIMEZONE:Bad/Zone",
+        "BEGIN:VALARM",
+        "END:VALARM",
+        "SUMMARY:日本語",
+        "DTSTART;VALUE=DATE:99999999",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,4 +1,5 @@
 """The services payments build on (confirm, release, expiry), completion, and the database's own guarantees."""
+
 import datetime as dt
 
 import pytest
@@ -35,8 +36,11 @@ def test_a_booking_is_held_for_the_configured_minutes(held, visitor, settings):
 
     assert body["status"] == "pending"
     expires = dt.datetime.fromisoformat(body["hold_expires_at"])
-    assert dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES - 1) < expires - timezone.now() <= dt.timedelta(
-        minutes=settings.BOOKING_HOLD_MINUTES)
+    assert (
+        dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES - 1)
+        < expires - timezone.now()
+        <= dt.timedelta(minutes=settings.BOOKING_HOLD_MINUTES)
+    )
 
 
 def test_confirm_clears_the_hold_and_is_idempotent(held, visitor):
@@ -76,8 +80,12 @@ def test_a_late_payment_takes_the_units_again_when_still_free(held, visitor, hou
 
 def test_a_late_payment_for_units_taken_meanwhile_is_unavailable(held, house):
     services.bookings_expire_holds(now=held.hold_expires_at + dt.timedelta(seconds=1))
-    assert book(client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12),
-                                               "adults": 1}).status_code == 201
+    assert (
+        book(
+            client_for(VisitorFactory()), {"unit": house.id, "check_in": iso(11), "check_out": iso(12), "adults": 1}
+        ).status_code
+        == 201
+    )
 
     with pytest.raises(UnitUnavailable) as raised:
         services.booking_confirm(booking=held)
@@ -107,13 +115,14 @@ def test_the_stock_check_refuses_overbooking_whatever_python_does(house):
 
 def test_a_stay_ends_after_it_starts_in_the_database_too(house, visitor):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Booking.objects.create(visitor=visitor, unit=house, kind="stay", check_in=day(3), check_out=day(3),
-                               total_yen=0)
+        Booking.objects.create(visitor=visitor, unit=house, kind="stay", check_in=day(3), check_out=day(3), total_yen=0)
 
 
 def test_a_booking_made_when_the_unit_count_grew_uses_the_new_count(house, visitor_client):
-    assert book(visitor_client, {"unit": house.id, "check_in": iso(3), "check_out": iso(4),
-                                 "adults": 1}).status_code == 201
+    assert (
+        book(visitor_client, {"unit": house.id, "check_in": iso(3), "check_out": iso(4), "adults": 1}).status_code
+        == 201
+    )
     house.count = 2
     house.save()
 

@@ -1,6 +1,7 @@
 """Hard bounds of a stay whatever a unit's own rules allow: at most 366 nights or days, and a total no larger
 than one booking may cost. Quote and booking refuse the same way (400 naming the field), nothing is held,
 and no total ever reaches the database as an out-of-range integer."""
+
 import pytest
 
 from bookings import selectors
@@ -43,8 +44,9 @@ def test_the_limit_is_explained_in_english_too(house, visitor):
 
     response = client_for(visitor, "en").post(QUOTES, body, format="json")
 
-    assert error(response)["message"] == ("This booking would cost 4,000,000,000 yen; one booking may cost at most "
-                                          "99,999,999 yen.")
+    assert error(response)["message"] == (
+        "This booking would cost 4,000,000,000 yen; one booking may cost at most 99,999,999 yen."
+    )
 
 
 def test_a_stay_of_699_nights_is_refused_whatever_the_units_max_nights(house, visitor_client):
@@ -103,8 +105,9 @@ def test_a_price_raised_while_booking_is_checked_again_under_the_lock(house, vis
 
     monkeypatch.setattr(selectors, "stay_resolve", raise_price_meanwhile)
 
-    response = visitor_client.post(BOOKINGS, {"unit": house.id, "check_in": iso(10), "check_out": iso(12),
-                                              "adults": 1}, format="json")
+    response = visitor_client.post(
+        BOOKINGS, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}, format="json"
+    )
 
     assert response.status_code == 400 and error(response)["code"] == "total_too_large"
     assert Booking.objects.filter(unit=house).count() == 0
@@ -113,8 +116,15 @@ def test_a_price_raised_while_booking_is_checked_again_under_the_lock(house, vis
 
 def test_booking_totals_are_64_bit_columns(house, visitor):
     """Defence in depth below the limit: a total beyond 2**31 fits the column on every database."""
-    booking = Booking.objects.create(visitor=visitor, unit=house, kind="stay", check_in=day(10), check_out=day(12),
-                                     total_yen=4_000_000_000, cancellation_fee_yen=3_000_000_000)
+    booking = Booking.objects.create(
+        visitor=visitor,
+        unit=house,
+        kind="stay",
+        check_in=day(10),
+        check_out=day(12),
+        total_yen=4_000_000_000,
+        cancellation_fee_yen=3_000_000_000,
+    )
 
     booking.refresh_from_db()
     assert (booking.total_yen, booking.cancellation_fee_yen) == (4_000_000_000, 3_000_000_000)

@@ -1,5 +1,6 @@
 """Property: whatever the base price, overrides and stay, the quote and the booking agree to the yen and
 each night costs its override's price or the base price."""
+
 from datetime import timedelta
 
 import pytest
@@ -32,8 +33,12 @@ def test_quote_and_booking_agree_and_price_every_night(visitor_client, case):
     unit = LodgingUnitFactory(price_yen=base)
     for start, end, price in overrides:
         PriceOverrideFactory(unit=unit, start_date=day(start), end_date=day(end), price_yen=price)
-    body = {"unit": unit.id, "check_in": day(check_in).isoformat(),
-            "check_out": (day(check_in) + timedelta(days=nights)).isoformat(), "adults": 1}
+    body = {
+        "unit": unit.id,
+        "check_in": day(check_in).isoformat(),
+        "check_out": (day(check_in) + timedelta(days=nights)).isoformat(),
+        "adults": 1,
+    }
 
     quote = visitor_client.post(QUOTES, body, format="json").json()
     booking = book(visitor_client, body).json()

@@ -1,4 +1,5 @@
 """What booking a stay costs the database, through the API: the bounds stop a change from quietly adding queries."""
+
 from datetime import date
 
 import pytest
@@ -13,8 +14,9 @@ pytestmark = pytest.mark.django_db
 BOOKING_QUERIES = 30
 
 
-def test_booking_a_stay_costs_a_bounded_number_of_queries(saku, organisation, visitor_client, monkeypatch,
-                                                          django_assert_max_num_queries):
+def test_booking_a_stay_costs_a_bounded_number_of_queries(
+    saku, organisation, visitor_client, monkeypatch, django_assert_max_num_queries
+):
     monkeypatch.setattr("bookings.selectors.today", lambda: date(2026, 10, 1))
     saku_programme()
     unit = LodgingUnitFactory(facility__operator=organisation, facility__municipality=saku)
@@ -22,8 +24,9 @@ def test_booking_a_stay_costs_a_bounded_number_of_queries(saku, organisation, vi
     assert visitor_client.post("/api/v1/bookings/", earlier, format="json").status_code == 201
 
     with django_assert_max_num_queries(BOOKING_QUERIES):
-        response = visitor_client.post("/api/v1/bookings/", {**earlier, "check_in": "2026-12-01",
-                                                             "check_out": "2026-12-04"}, format="json")
+        response = visitor_client.post(
+            "/api/v1/bookings/", {**earlier, "check_in": "2026-12-01", "check_out": "2026-12-04"}, format="json"
+        )
 
     assert response.status_code == 201
     body = response.json()

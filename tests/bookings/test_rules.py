@@ -1,4 +1,5 @@
 """The operator's availability rules (closures, price overrides) and the availability calendar."""
+
 import pytest
 
 from tests.bookings.factories import ClosureFactory, PriceOverrideFactory, day, iso
@@ -18,8 +19,9 @@ def overrides_url(unit):
 
 
 def test_operator_closes_dates_and_visitors_see_them_closed(house, operator_client, api_client):
-    response = operator_client.post(closures_url(house), {"start_date": iso(20), "end_date": iso(21),
-                                                          "reason": "清掃"}, format="json")
+    response = operator_client.post(
+        closures_url(house), {"start_date": iso(20), "end_date": iso(21), "reason": "清掃"}, format="json"
+    )
 
     assert response.status_code == 201
     assert response.json()["reason"] == "清掃"
@@ -34,8 +36,9 @@ def test_operator_closes_dates_and_visitors_see_them_closed(house, operator_clie
 def test_a_closure_over_booked_dates_is_refused_naming_them(house, visitor_client, operator_client):
     book(visitor_client, {"unit": house.id, "check_in": iso(20), "check_out": iso(22), "adults": 1})
 
-    response = operator_client.post(closures_url(house), {"start_date": iso(21), "end_date": iso(25),
-                                                          "reason": "改装"}, format="json")
+    response = operator_client.post(
+        closures_url(house), {"start_date": iso(21), "end_date": iso(25), "reason": "改装"}, format="json"
+    )
 
     assert response.status_code == 409
     assert error(response)["code"] == "closure_over_bookings"
@@ -68,17 +71,22 @@ def test_only_the_units_operator_manages_its_rules(house, visitor_client, staff_
 
 
 def test_price_overrides_change_quotes_and_may_not_overlap(house, operator_client, visitor_client):
-    created = operator_client.post(overrides_url(house), {"start_date": iso(50), "end_date": iso(52),
-                                                          "price_yen": 20000, "label": "年末年始"}, format="json")
-    overlapping = operator_client.post(overrides_url(house), {"start_date": iso(52), "end_date": iso(60),
-                                                              "price_yen": 5000}, format="json")
+    created = operator_client.post(
+        overrides_url(house),
+        {"start_date": iso(50), "end_date": iso(52), "price_yen": 20000, "label": "年末年始"},
+        format="json",
+    )
+    overlapping = operator_client.post(
+        overrides_url(house), {"start_date": iso(52), "end_date": iso(60), "price_yen": 5000}, format="json"
+    )
 
     assert created.status_code == 201
     assert overlapping.status_code == 400
     assert error(overlapping)["code"] == "price_override_overlap"
     assert "start_date" in error(overlapping)["fields"]
-    quote = visitor_client.post(QUOTES, {"unit": house.id, "check_in": iso(52), "check_out": iso(54), "adults": 1},
-                                format="json")
+    quote = visitor_client.post(
+        QUOTES, {"unit": house.id, "check_in": iso(52), "check_out": iso(54), "adults": 1}, format="json"
+    )
     assert quote.json()["lines"] == [{"date": iso(52), "price_yen": 20000}, {"date": iso(53), "price_yen": 9000}]
 
 
@@ -97,8 +105,9 @@ def test_price_override_edit_keeps_no_overlap_and_delete(house, operator_client)
 
 
 def test_a_negative_price_is_refused(house, operator_client):
-    response = operator_client.post(overrides_url(house), {"start_date": iso(50), "end_date": iso(52),
-                                                           "price_yen": -1}, format="json")
+    response = operator_client.post(
+        overrides_url(house), {"start_date": iso(50), "end_date": iso(52), "price_yen": -1}, format="json"
+    )
 
     assert response.status_code == 400 and "price_yen" in error(response)["fields"]
 
@@ -111,9 +120,19 @@ def test_the_operator_sees_details_others_do_not(house, operator_client, api_cli
     public = availability(api_client, house, iso(29), iso(31))
     detailed = availability(operator_client, house, iso(29), iso(31))
 
-    assert public[iso(30)] == {"date": iso(30), "free": 1, "price_yen": 15000, "closed": False, "bookable": True,
-                               "taken": None, "total": None, "closure_reason": None, "price_label": None,
-                               "imported_from": None, "import_conflicts": None}
+    assert public[iso(30)] == {
+        "date": iso(30),
+        "free": 1,
+        "price_yen": 15000,
+        "closed": False,
+        "bookable": True,
+        "taken": None,
+        "total": None,
+        "closure_reason": None,
+        "price_label": None,
+        "imported_from": None,
+        "import_conflicts": None,
+    }
     assert detailed[iso(29)]["taken"] == 1 and detailed[iso(29)]["total"] == 1
     assert detailed[iso(30)]["price_label"] == "お盆"
     assert detailed[iso(31)]["closure_reason"] == "点検"
@@ -129,9 +148,16 @@ def test_a_366_day_calendar_and_no_more(house, api_client):
     assert too_long.status_code == 400 and "to" in error(too_long)["fields"]
 
 
-@pytest.mark.parametrize("params,field", [({}, "from"), ({"from": iso(1)}, "to"),
-                                          ({"from": iso(5), "to": iso(1)}, "to"), ({"from": "x", "to": iso(1)}, "from"),
-                                          ({"from": "9999-12-30", "to": "9999-12-31"}, "from")])
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({}, "from"),
+        ({"from": iso(1)}, "to"),
+        ({"from": iso(5), "to": iso(1)}, "to"),
+        ({"from": "x", "to": iso(1)}, "from"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),
+    ],
+)
 def test_bad_calendar_queries_are_400(house, api_client, params, field):
     response = api_client.get(f"/api/v1/units/{house.id}/availability/", params)
 
@@ -145,5 +171,7 @@ def test_unknown_or_unpublished_units_have_no_calendar(house, api_client, operat
     assert api_client.get("/api/v1/units/999999/availability/", {"from": iso(0), "to": iso(1)}).status_code == 404
     assert api_client.get(f"/api/v1/units/{house.id}/availability/", {"from": iso(0), "to": iso(1)}).status_code == 404
     # Its operator still plans it.
-    assert operator_client.get(f"/api/v1/units/{house.id}/availability/",
-                               {"from": iso(0), "to": iso(1)}).status_code == 200
+    assert (
+        operator_client.get(f"/api/v1/units/{house.id}/availability/", {"from": iso(0), "to": iso(1)}).status_code
+        == 200
+    )

@@ -2,11 +2,12 @@
 once. The row lock decides on its own (the stock CHECK is never reached, and with the CHECK dropped the lock
 still gives out one unit), whether or not the date's stock row exists yet; controls show the race is real
 without the lock and without the stock CHECK."""
+
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -32,6 +33,7 @@ def headers(user, key=None):
 
 def race(live_server, calls) -> list[requests.Response]:
     """POSTs every (headers, body) to /api/v1/bookings/ from its own thread at once."""
+
     def post(call):
         return requests.post(f"{live_server.url}/api/v1/bookings/", headers=call[0], json=call[1], timeout=60)
 
@@ -55,8 +57,11 @@ def all_arrive_before_booking(monkeypatch, parties):
 def without_lock(monkeypatch, parties):
     """The stock rows read without FOR UPDATE, and every request has read them before any writes."""
     barrier = threading.Barrier(parties, timeout=30)
-    monkeypatch.setattr(services, "_stock_lock", lambda *, unit, dates: list(
-        UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))))
+    monkeypatch.setattr(
+        services,
+        "_stock_lock",
+        lambda *, unit, dates: list(UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))),
+    )
     original = selectors.taken_by_date
 
     def wrapped(**kwargs):
@@ -192,8 +197,11 @@ def test_control_without_the_lock_the_check_constraint_still_refuses(live_server
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
     assert UnitStock.objects.get(unit=unit).taken == 1
     assert check_refusals.count == RACERS - 1
-    assert all(r.json()["error"]["code"] == "unit_unavailable" and iso(10) in r.json()["error"]["message"]
-               for r in responses if r.status_code == 409)
+    assert all(
+        r.json()["error"]["code"] == "unit_unavailable" and iso(10) in r.json()["error"]["message"]
+        for r in responses
+        if r.status_code == 409
+    )
 
 
 @pytest.mark.postgres
@@ -232,8 +240,9 @@ def test_simultaneous_retries_with_one_key_make_one_booking(live_server, monkeyp
 def test_one_key_with_two_bodies_at_once_books_one_and_refuses_the_other(live_server, monkeypatch):
     unit = LodgingUnitFactory(count=5)
     visitor = VisitorFactory()
-    bodies = [{"unit": unit.id, "check_in": iso(10 + 5 * n), "check_out": iso(11 + 5 * n), "adults": 1}
-              for n in range(2)]
+    bodies = [
+        {"unit": unit.id, "check_in": iso(10 + 5 * n), "check_out": iso(11 + 5 * n), "adults": 1} for n in range(2)
+    ]
     all_arrive_before_booking(monkeypatch, 2)
 
     responses = race(live_server, [(headers(visitor, "same-key"), body) for body in bodies])

@@ -1,6 +1,7 @@
 """A calendar import's sync and a burst of bookings race for the last unit of a date through a live server:
 whichever order the stock lock gives them, exactly one of them holds it. When a booking wins, the imported
 block is recorded as a conflict; when the sync wins, every booking is refused."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -43,8 +44,7 @@ def everyone_arrives_before_the_lock(monkeypatch, parties):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(3))
-def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_server, feed_server, monkeypatch,
-                                                                      round_):
+def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_server, feed_server, monkeypatch, round_):
     unit = LodgingUnitFactory(count=1)
     operator = OperatorFactory(organisation=unit.facility.operator)
     url = feed_server.serve("/airbnb.ics", calendar(all_day("guest@airbnb.com", day(10), day(11))))
@@ -80,9 +80,9 @@ def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_serve
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take_the_unit(live_server,
-                                                                                          feed_server,
-                                                                                          monkeypatch):
+def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take_the_unit(
+    live_server, feed_server, monkeypatch
+):
     """The race above is real: with the stock rows read without FOR UPDATE (and the CHECK dropped), the sync
     and the bookings all see the last unit free and all take it."""
     from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
@@ -96,14 +96,21 @@ def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take
     without_lock(monkeypatch, bookers + 1)
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
     path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
-    calls = [(path, bearer(operator), None)] + [("/api/v1/bookings/", bearer(VisitorFactory()), body)
-                                                 for _ in range(bookers)]
+    calls = [(path, bearer(operator), None)] + [
+        ("/api/v1/bookings/", bearer(VisitorFactory()), body) for _ in range(bookers)
+    ]
 
     with stock_check_dropped():
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            list(pool.map(lambda call: requests.post(live_server.url + call[0], headers=call[1], json=call[2],
-                                                     timeout=60), calls))
-        holders = (Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
-                   + ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).count())
+            list(
+                pool.map(
+                    lambda call: requests.post(live_server.url + call[0], headers=call[1], json=call[2], timeout=60),
+                    calls,
+                )
+            )
+        holders = (
+            Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
+            + ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).count()
+        )
 
     assert holders > 1

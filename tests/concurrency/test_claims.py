@@ -1,5 +1,6 @@
 """Claims raced through a live server on PostgreSQL: the group's day, night, claim and household limits and the
 programme's budget hold."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ def headers(user):
 
 def race(live_server, calls) -> list[int]:
     """Sends the (user, path) POSTs at the same moment; returns their status codes in order."""
+
     def post(call):
         user, path = call
         return requests.post(f"{live_server.url}{path}", headers=headers(user), timeout=30).status_code
@@ -67,6 +69,7 @@ def without_locks(monkeypatch, parties=2):
 
 # --- the group's day limit ------------------------------------------------------------------------------------------
 
+
 def overlapping_claims():
     """A stay 12-01→12-04 (4 dates) and day passes on 12-04…12-06 of one group: 6 distinct dates, limit 6. The
     shared date 12-04 is frozen by both claims and counted once (spec rule 29)."""
@@ -74,8 +77,13 @@ def overlapping_claims():
     visitor = factories.VisitorFactory()
     stay = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4))
     desk = factories.UnitFactory(facility=factories.FacilityFactory(kind=Facility.Kind.COWORKING), price_yen=1500)
-    passes = make_booking(visitor=visitor, unit=desk, kind=Booking.Kind.DAY_PASS, check_in=None,
-                          dates=[date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 6)])
+    passes = make_booking(
+        visitor=visitor,
+        unit=desk,
+        kind=Booking.Kind.DAY_PASS,
+        check_in=None,
+        dates=[date(2026, 12, 4), date(2026, 12, 5), date(2026, 12, 6)],
+    )
     claims = [services.claim_create(visitor=visitor, booking_id=b.id) for b in (stay, passes)]
     return visitor, [(visitor, f"/api/v1/claims/{c.id}/submit/") for c in claims]
 
@@ -90,12 +98,14 @@ def test_two_claims_of_a_group_submitted_at_once_share_the_day_limit(live_server
 
 # --- the claims per fiscal year ---------------------------------------------------------------------------------------
 
+
 def two_trips_one_claim_allowed():
     programme = saku_programme()
     Programme.objects.filter(id=programme.id).update(max_claims_per_fy=1)
     visitor = factories.VisitorFactory()
-    trips = [make_booking(visitor=visitor, check_in=date(2026, 12, d), check_out=date(2026, 12, d + 1))
-             for d in (1, 10)]
+    trips = [
+        make_booking(visitor=visitor, check_in=date(2026, 12, d), check_out=date(2026, 12, d + 1)) for d in (1, 10)
+    ]
     claims = [services.claim_create(visitor=visitor, booking_id=b.id) for b in trips]
     return visitor, [(visitor, f"/api/v1/claims/{c.id}/submit/") for c in claims]
 
@@ -116,6 +126,7 @@ def test_control_without_the_group_lock_both_claims_get_through(live_server, mon
 
 # --- the budget -------------------------------------------------------------------------------------------------------
 
+
 def two_claims_budget_for_one():
     programme = saku_programme()
     staff = factories.StaffFactory(municipality=programme.municipality)
@@ -123,8 +134,9 @@ def two_claims_budget_for_one():
     for _ in range(2):
         visitor = factories.VisitorFactory()
         booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
-        claim = services.claim_submit(claim=services.claim_create(visitor=visitor, booking_id=booking.id),
-                                      actor=visitor)
+        claim = services.claim_submit(
+            claim=services.claim_create(visitor=visitor, booking_id=booking.id), actor=visitor
+        )
         calls.append((staff, f"/api/v1/claims/{claim.id}/approve/"))
     Programme.objects.filter(id=programme.id).update(budget_yen=claim.total_reimbursable_yen + 1000)
     return programme, calls
@@ -158,19 +170,21 @@ def one_group_twenty_drafts():
     """20 two-date stays of one group, drafted before the programme took its day (10), night (4) and household
     (¥25,000) limits: together they ask for 40 dates, 20 nights and ¥140,000."""
     programme = ProgrammeFactory(max_days_per_group=None)
-    CategoryRuleFactory(programme=programme, category="lodging", basis=CategoryRule.Basis.PERSON_NIGHT,
-                        cap_yen=7000)
+    CategoryRuleFactory(programme=programme, category="lodging", basis=CategoryRule.Basis.PERSON_NIGHT, cap_yen=7000)
     visitor = factories.VisitorFactory()
-    unit = factories.UnitFactory(facility=factories.FacilityFactory(municipality=programme.municipality),
-                                 price_yen=9000)
+    unit = factories.UnitFactory(
+        facility=factories.FacilityFactory(municipality=programme.municipality), price_yen=9000
+    )
     claims = []
     for n in range(RACERS):
         start = date(2026, 11, 1) + timedelta(days=3 * n)
-        booking = make_booking(visitor=visitor, unit=unit, check_in=start, check_out=start + timedelta(days=1),
-                               price=9000)
+        booking = make_booking(
+            visitor=visitor, unit=unit, check_in=start, check_out=start + timedelta(days=1), price=9000
+        )
         claims.append(services.claim_create(visitor=visitor, booking_id=booking.id))
-    Programme.objects.filter(id=programme.id).update(max_days_per_group=10, max_nights_per_group=4,
-                                                     max_amount_per_household_per_fy=25000)
+    Programme.objects.filter(id=programme.id).update(
+        max_days_per_group=10, max_nights_per_group=4, max_amount_per_household_per_fy=25000
+    )
     return programme, visitor, [(visitor, f"/api/v1/claims/{c.id}/submit/") for c in claims]
 
 
@@ -190,6 +204,7 @@ def test_twenty_submissions_of_a_group_keep_its_limits(live_server, monkeypatch)
 
 # --- twenty groups racing for one budget ------------------------------------------------------------------------------
 
+
 def twenty_groups_one_budget():
     """20 groups with an ¥8,000 draft each; the budget holds six and a quarter of them."""
     programme = saku_programme()
@@ -198,14 +213,16 @@ def twenty_groups_one_budget():
     for _ in range(RACERS):
         visitor = factories.VisitorFactory()
         booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
-        calls.append((visitor, f"/api/v1/claims/{services.claim_create(visitor=visitor, booking_id=booking.id).id}"
-                               f"/submit/"))
+        calls.append(
+            (visitor, f"/api/v1/claims/{services.claim_create(visitor=visitor, booking_id=booking.id).id}/submit/")
+        )
     return programme, calls
 
 
 def committed(programme) -> int:
-    return sum(selectors.committed_yen(c) for c in Claim.objects.filter(programme=programme,
-                                                                         status__in=Claim.FROZEN_STATUSES))
+    return sum(
+        selectors.committed_yen(c) for c in Claim.objects.filter(programme=programme, status__in=Claim.FROZEN_STATUSES)
+    )
 
 
 def test_twenty_groups_never_commit_more_than_the_budget(live_server, monkeypatch):
@@ -227,20 +244,21 @@ def test_control_without_the_programme_lock_the_budget_is_overcommitted(live_ser
 
 # --- twenty grants racing for one budget (programmes requiring an application) -----------------------------------------
 
+
 def twenty_applications_one_budget(monkeypatch):
     """20 groups with an ¥8,000 application each, under a programme requiring applications; the budget holds six
     and a quarter of them. Staff grant all twenty at once."""
     monkeypatch.setattr(services, "today", lambda: date(2026, 11, 1))
     programme = saku_programme()
-    Programme.objects.filter(id=programme.id).update(budget_yen=50000, requires_application=True,
-                                                     application_deadline_days=7)
+    Programme.objects.filter(id=programme.id).update(
+        budget_yen=50000, requires_application=True, application_deadline_days=7
+    )
     staff = factories.StaffFactory(municipality=programme.municipality)
     calls = []
     for _ in range(RACERS):
         visitor = factories.VisitorFactory()
         booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
-        claim = services.claim_apply(claim=services.claim_create(visitor=visitor, booking_id=booking.id),
-                                     actor=visitor)
+        claim = services.claim_apply(claim=services.claim_create(visitor=visitor, booking_id=booking.id), actor=visitor)
         calls.append((staff, f"/api/v1/claims/{claim.id}/grant/"))
     return programme, calls
 

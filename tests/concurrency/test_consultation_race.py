@@ -1,6 +1,7 @@
 """Consultations raced through a live server: a slot's last places go to exactly as many requests as it has,
 whatever arrives at once. The slot's row lock decides (the CHECK `booked <= capacity` is never reached, and
 with it dropped the lock still holds); controls show the race is real without the lock."""
+
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +25,9 @@ def race(live_server, slot, n=RACERS) -> list[requests.Response]:
     calls = [{"Authorization": f"Bearer {RefreshToken.for_user(VisitorFactory()).access_token}"} for _ in range(n)]
 
     def post(headers):
-        return requests.post(f"{live_server.url}/api/v1/consultations/", headers=headers, json={"slot": slot.id},
-                             timeout=60)
+        return requests.post(
+            f"{live_server.url}/api/v1/consultations/", headers=headers, json={"slot": slot.id}, timeout=60
+        )
 
     with ThreadPoolExecutor(max_workers=n) as pool:
         return list(pool.map(post, calls))

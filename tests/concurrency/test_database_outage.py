@@ -2,6 +2,7 @@
 (gunicorn) against a private PostgreSQL cluster this test starts and stops: while the database is away every
 answer is a 503 in the error shape with Retry-After (never a 500 nor HTML), and once it is back, retrying with the
 same Idempotency-Keys leaves every booking existing exactly once and the stock equal to the booking lines."""
+
 import glob
 import json
 import os
@@ -58,23 +59,49 @@ class PrivateCluster:
         if os.geteuid() == 0:
             user = pwd.getpwnam("postgres")
             os.chown(self.folder, user.pw_uid, user.pw_gid)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--locale=C", "--no-sync")
+        self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
         self.start()
         self._run(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "otameshi")
 
     def start(self):
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options,
-                  "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.folder / "log"), "-o", options, "-w", "start"
+        )
 
     def stop(self):
         # "fast": sessions are cut off and their open transactions rolled back, as in a restart or failover.
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
     def query(self, sql: str) -> list[tuple]:
-        out = self._run(str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d",
-                        "otameshi", "-At", "-F", "\t", "-c", sql).stdout
+        out = self._run(
+            str(self.bin / "psql"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "otameshi",
+            "-At",
+            "-F",
+            "\t",
+            "-c",
+            sql,
+        ).stdout
         return [tuple(line.split("\t")) for line in out.splitlines() if line]
 
 
@@ -94,19 +121,58 @@ def outage_setup():
     server = None
     try:
         cluster.init()
-        env = {**os.environ, "DATABASE_URL": cluster.url, "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-               "DEFAULT_THROTTLE_OFF": "true", "DEBUG": "false", "DB_CONNECT_TIMEOUT": "2",
-               "DATABASE_RETRY_AFTER_SECONDS": "1", "STRIPE_SECRET_KEY": "", "STRIPE_WEBHOOK_SECRET": ""}
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                       capture_output=True, timeout=300)
-        seeded = subprocess.run([PYTHON, "manage.py", "shell", "-c", SEED], cwd=ROOT, env=env, check=True,
-                                capture_output=True, text=True, timeout=120)
+        env = {
+            **os.environ,
+            "DATABASE_URL": cluster.url,
+            "DJANGO_SETTINGS_MODULE": "backend.settings.base",
+            "DEFAULT_THROTTLE_OFF": "true",
+            "DEBUG": "false",
+            "DB_CONNECT_TIMEOUT": "2",
+            "DATABASE_RETRY_AFTER_SECONDS": "1",
+            "STRIPE_SECRET_KEY": "",
+            "STRIPE_WEBHOOK_SECRET": "",
+        }
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+        seeded = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", SEED],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         ids = json.loads(seeded.stdout.strip().splitlines()[-1])
         port = _free_port()
         server = subprocess.Popen(
-            [PYTHON, "-m", "gunicorn", "backend.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--timeout", "60", "--error-logfile", str(folder / "server.log"), "--no-control-socket"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "backend.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "60",
+                "--error-logfile",
+                str(folder / "server.log"),
+                "--no-control-socket",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):
             try:
@@ -126,8 +192,11 @@ def outage_setup():
 
 
 def _token(url: str) -> str:
-    response = requests.post(f"{url}/api/v1/auth/token/", json={"email": "outage@example.jp",
-                                                                "password": "correct-horse-battery"}, timeout=30)
+    response = requests.post(
+        f"{url}/api/v1/auth/token/",
+        json={"email": "outage@example.jp", "password": "correct-horse-battery"},
+        timeout=30,
+    )
     assert response.status_code == 200, response.text
     return response.json()["access"]
 
@@ -138,10 +207,12 @@ def test_bookings_across_a_database_restart_exist_once_and_match_the_stock(outag
 
     def book(key: int) -> requests.Response:
         night = 10 + key % NIGHTS
-        return requests.post(f"{url}/api/v1/bookings/", timeout=60,
-                             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"outage-{key}",
-                                      "Accept-Language": "en"},
-                             json={"unit": unit, "check_in": iso(night), "check_out": iso(night + 1), "adults": 1})
+        return requests.post(
+            f"{url}/api/v1/bookings/",
+            timeout=60,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"outage-{key}", "Accept-Language": "en"},
+            json={"unit": unit, "check_in": iso(night), "check_out": iso(night + 1), "adults": 1},
+        )
 
     answered, unavailable = threading.Semaphore(0), threading.Semaphore(0)
     lock = threading.Lock()
@@ -201,7 +272,8 @@ def test_bookings_across_a_database_restart_exist_once_and_match_the_stock(outag
     assert ready_while_down.status_code == 503
     assert ready_while_down.json()["checks"]["database"] == "unavailable"
     assert {r.status_code for r in every_answer} <= {201, 409, 503}, [
-        (r.status_code, r.text[:200]) for r in every_answer if r.status_code not in (201, 409, 503)]
+        (r.status_code, r.text[:200]) for r in every_answer if r.status_code not in (201, 409, 503)
+    ]
     for response in every_answer:
         if response.status_code == 503:
             assert response.headers["Content-Type"].startswith("application/json")
@@ -226,16 +298,19 @@ def test_bookings_across_a_database_restart_exist_once_and_match_the_stock(outag
             assert seen[key].json()["id"] == booking_of[key]
 
     assert len(set(booking_of.values())) == KEYS
-    (bookings,), = cluster.query(
-        f"SELECT count(*) FROM bookings_booking WHERE visitor_id = {outage_setup['visitor']}")
+    ((bookings,),) = cluster.query(
+        f"SELECT count(*) FROM bookings_booking WHERE visitor_id = {outage_setup['visitor']}"
+    )
     assert int(bookings) == KEYS
-    (keys,), = cluster.query(f"SELECT count(DISTINCT key) FROM bookings_idempotencyrecord "
-                             f"WHERE visitor_id = {outage_setup['visitor']}")
+    ((keys,),) = cluster.query(
+        f"SELECT count(DISTINCT key) FROM bookings_idempotencyrecord WHERE visitor_id = {outage_setup['visitor']}"
+    )
     assert int(keys) == KEYS
-    (taken,), = cluster.query(f"SELECT coalesce(sum(taken), 0) FROM bookings_unitstock WHERE unit_id = {unit}")
-    (lines,), = cluster.query(
+    ((taken,),) = cluster.query(f"SELECT coalesce(sum(taken), 0) FROM bookings_unitstock WHERE unit_id = {unit}")
+    ((lines,),) = cluster.query(
         "SELECT count(*) FROM bookings_bookingline l JOIN bookings_booking b ON b.id = l.booking_id "
-        f"WHERE b.unit_id = {unit} AND b.status IN ('pending', 'confirmed')")
+        f"WHERE b.unit_id = {unit} AND b.status IN ('pending', 'confirmed')"
+    )
     assert int(taken) == int(lines) == KEYS
     full = cluster.query(f"SELECT count(*) FROM bookings_unitstock WHERE unit_id = {unit} AND taken = total")
     assert int(full[0][0]) == NIGHTS

@@ -1,5 +1,6 @@
 """Surveys and moves raced through a live server on PostgreSQL: two answers to one survey, two confirmations of
 one move, sent at once, give one success and one 409, never a 500 or a second row."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -20,8 +21,9 @@ TODAY = date(2026, 11, 1)
 
 def _post(live_server, user, path, body=None):
     token = RefreshToken.for_user(user).access_token
-    response = requests.post(f"{live_server.url}{path}", json=body or {}, timeout=30,
-                             headers={"Authorization": f"Bearer {token}"})
+    response = requests.post(
+        f"{live_server.url}{path}", json=body or {}, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     return response.status_code, response.json()
 
 
@@ -37,12 +39,16 @@ def test_two_answers_to_one_survey_at_once(live_server, monkeypatch):
         return TODAY
 
     monkeypatch.setattr("bookings.selectors.today", today_then_wait)
-    bodies = [{"purpose": "sightseeing", "satisfaction": 3, "intention": "no"},
-              {"purpose": "considering_move", "satisfaction": 5, "intention": "within_a_year"}]
+    bodies = [
+        {"purpose": "sightseeing", "satisfaction": 3, "intention": "no"},
+        {"purpose": "considering_move", "satisfaction": 5, "intention": "within_a_year"},
+    ]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = sorted(pool.map(lambda body: _post(live_server, visitor, f"/api/v1/bookings/{booking.id}/survey/",
-                                                     body), bodies), key=lambda result: result[0])
+        results = sorted(
+            pool.map(lambda body: _post(live_server, visitor, f"/api/v1/bookings/{booking.id}/survey/", body), bodies),
+            key=lambda result: result[0],
+        )
     (created, answer), (refused, error) = results
     assert (created, refused) == (201, 409)
     assert error["error"]["code"] == "survey_already_answered"
@@ -69,8 +75,10 @@ def test_two_staff_confirm_one_move_at_once(live_server, monkeypatch):
     monkeypatch.setattr(selectors, "move_get_for_staff", read_then_wait)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = sorted(pool.map(lambda user: _post(live_server, user, f"/api/v1/moves/{move.id}/confirm/"), staff),
-                         key=lambda result: result[0])
+        results = sorted(
+            pool.map(lambda user: _post(live_server, user, f"/api/v1/moves/{move.id}/confirm/"), staff),
+            key=lambda result: result[0],
+        )
     (confirmed, body), (refused, error) = results
     assert (confirmed, refused) == (200, 409)
     assert error["error"]["code"] == "move_already_confirmed"

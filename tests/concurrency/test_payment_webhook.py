@@ -1,4 +1,5 @@
 """The same Stripe event delivered twice at the same moment is handled once."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,8 +32,9 @@ def race_same_event(live_server, fake_stripe, monkeypatch) -> int:
     url = f"{live_server.url}/api/v1/payments/stripe/webhook/"
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = list(pool.map(lambda _: requests.post(url, data=payload, headers=headers, timeout=30).status_code,
-                                 range(2)))
+        statuses = list(
+            pool.map(lambda _: requests.post(url, data=payload, headers=headers, timeout=30).status_code, range(2))
+        )
 
     assert statuses == [200, 200]
     assert WebhookEvent.objects.filter(event_id="evt_twice").count() == 1

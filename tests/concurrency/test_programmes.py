@@ -1,5 +1,6 @@
 """Programmes raced through a live server on PostgreSQL: two staff creating the same code at once get one
 programme and a 400 naming the code, never a 500."""
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,9 +14,14 @@ from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-BODY = {"code": "saku-transport-2026", "name_ja": "佐久市交通費補助", "valid_from": "2026-04-01",
-        "valid_until": "2027-03-31", "max_days_per_group": 6,
-        "categories": [{"category": "shinkansen", "basis": "person_day", "cap_yen": 10000}]}
+BODY = {
+    "code": "saku-transport-2026",
+    "name_ja": "佐久市交通費補助",
+    "valid_from": "2026-04-01",
+    "valid_until": "2027-03-31",
+    "max_days_per_group": 6,
+    "categories": [{"category": "shinkansen", "basis": "person_day", "cap_yen": 10000}],
+}
 
 
 def test_two_programmes_with_one_code_created_at_once(live_server, monkeypatch):
@@ -34,8 +40,12 @@ def test_two_programmes_with_one_code_created_at_once(live_server, monkeypatch):
 
     def post(user):
         token = RefreshToken.for_user(user).access_token
-        response = requests.post(f"{live_server.url}/api/v1/programmes/", json=BODY, timeout=30,
-                                 headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+        response = requests.post(
+            f"{live_server.url}/api/v1/programmes/",
+            json=BODY,
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+        )
         return response.status_code, response.json()
 
     with ThreadPoolExecutor(max_workers=2) as pool:

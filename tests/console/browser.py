@@ -1,4 +1,5 @@
 """A headless Chromium driven by Selenium for the console's browser tests, with screenshots CI keeps."""
+
 import os
 import shutil
 from pathlib import Path
@@ -17,8 +18,16 @@ def chromium() -> webdriver.Chrome:
     """Chromium and its driver from the system packages (apt: chromium, chromium-driver), at tablet width."""
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--window-size=1180,900", "--lang=ja", "--no-first-run", "--disable-extensions"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--disable-gpu",
+        "--window-size=1180,900",
+        "--lang=ja",
+        "--no-first-run",
+        "--disable-extensions",
+    ):
         options.add_argument(argument)
     # A browser set to Japanese, as the towns' and operators' machines are.
     options.add_experimental_option("prefs", {"intl.accept_languages": "ja"})

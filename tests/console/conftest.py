@@ -1,4 +1,5 @@
 """Fixtures of the console's tests: receipts stored in a temporary folder, logged-in browsers of each role."""
+
 import pytest
 from django.test import Client
 

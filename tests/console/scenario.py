@@ -1,4 +1,5 @@
 """What the console's tests start from: an operator's facility with a booking, a claim with a real receipt."""
+
 import struct
 import zlib
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from tests.reimbursements.helpers import add_line, open_claim, submit
 def png(width: int = 180, height: int = 240) -> bytes:
     """A real (decodable) PNG that looks like a till receipt: grey lines of print on white, so that a browser
     gives it a natural width and a screenshot shows something receipt-like."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
@@ -25,15 +27,28 @@ def png(width: int = 180, height: int = 240) -> bytes:
         return b"\x00" + pixels
 
     raw = b"".join(row(y) for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def book(visitor, unit, check_in: date, nights: int, adults: int = 2) -> dict:
     """Books through the API as the app does (paid on site, so confirmed at once)."""
-    response = client_for(visitor).post("/api/v1/bookings/", {
-        "unit": unit.id, "check_in": check_in.isoformat(), "check_out": (check_in + timedelta(days=nights)).isoformat(),
-        "adults": adults, "children": 0, "infants": 0}, format="json")
+    response = client_for(visitor).post(
+        "/api/v1/bookings/",
+        {
+            "unit": unit.id,
+            "check_in": check_in.isoformat(),
+            "check_out": (check_in + timedelta(days=nights)).isoformat(),
+            "adults": adults,
+            "children": 0,
+            "infants": 0,
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -44,17 +59,25 @@ def submitted_claim(visitor, *, amount_yen: int = 2000, lines: int = 2) -> dict:
     client = client_for(visitor)
     claim = open_claim(client, booking)
     for index in range(lines):
-        response = add_line(client, claim["id"], category="taxi", date=f"2026-12-0{2 + index}",
-                            amount_yen=amount_yen,
-                            file=SimpleUploadedFile(f"taxi-{index}.png", png(), content_type="image/png"))
+        response = add_line(
+            client,
+            claim["id"],
+            category="taxi",
+            date=f"2026-12-0{2 + index}",
+            amount_yen=amount_yen,
+            file=SimpleUploadedFile(f"taxi-{index}.png", png(), content_type="image/png"),
+        )
         assert response.status_code == 201, response.content
     response = submit(client, claim["id"])
     assert response.status_code == 200, response.content
     # The identity declared with the claim (spec rule 20), as the claim stores it.
     Claim.objects.filter(id=claim["id"]).update(
-        claimant_name=visitor.full_name, claimant_email=visitor.email, claimant_home_prefecture=visitor.home_prefecture,
+        claimant_name=visitor.full_name,
+        claimant_email=visitor.email,
+        claimant_home_prefecture=visitor.home_prefecture,
         claimant_home_municipality=visitor.home_municipality,
-        claimant_home_municipality_code=visitor.home_municipality_code)
+        claimant_home_municipality_code=visitor.home_municipality_code,
+    )
     return response.json()
 
 

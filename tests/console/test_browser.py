@@ -1,6 +1,7 @@
 """The console in a real browser (headless Chromium) against a live server on PostgreSQL: an operator closes
 dates on the grid, staff review a claim with its receipts, the language switch, a keyboard-only pass through the
 claim page, and no error in the browser's console on any of them. Screenshots go to artifacts/screenshots/."""
+
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,7 @@ from tests.console.scenario import book, operator_with_facility, submitted_claim
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(signed_out_browser, live_server,
-                                                                            visitor):
+def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(signed_out_browser, live_server, visitor):
     browser = signed_out_browser
     operator, facility, unit = operator_with_facility()
     start = day(1).replace(day=1) + timedelta(days=40)  # well inside next month and after today
@@ -34,8 +34,10 @@ def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(sign
     browser.find_element(By.CSS_SELECTOR, first).click()
     browser.find_element(By.CSS_SELECTOR, last).click()
     assert browser.find_element(By.ID, "id_closure-start_date").get_attribute("value") == start.isoformat()
-    assert browser.find_element(By.ID, "id_closure-end_date").get_attribute("value") == \
-        (start + timedelta(days=2)).isoformat()
+    assert (
+        browser.find_element(By.ID, "id_closure-end_date").get_attribute("value")
+        == (start + timedelta(days=2)).isoformat()
+    )
     assert len(browser.find_elements(By.CSS_SELECTOR, ".cell.in-range")) == 3
     browser.find_element(By.ID, "id_closure-reason").send_keys("配管工事")
     browser.find_element(By.CSS_SELECTOR, "#closure-form button[type=submit]").click()
@@ -45,16 +47,24 @@ def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(sign
     closure = Closure.objects.get()
     assert (closure.start_date, closure.end_date) == (start, start + timedelta(days=2))
 
-    quote = client_for(visitor, "en").post("/api/v1/quotes/", {
-        "unit": unit.id, "check_in": (start + timedelta(days=1)).isoformat(),
-        "check_out": (start + timedelta(days=4)).isoformat(), "adults": 1}, format="json")
+    quote = client_for(visitor, "en").post(
+        "/api/v1/quotes/",
+        {
+            "unit": unit.id,
+            "check_in": (start + timedelta(days=1)).isoformat(),
+            "check_out": (start + timedelta(days=4)).isoformat(),
+            "adults": 1,
+        },
+        format="json",
+    )
     assert quote.status_code == 409 and quote.json()["error"]["code"] == "unit_closed"
 
     # The next month comes in through htmx (no full reload) and its dates can be picked as well.
     following = (start.replace(day=28) + timedelta(days=10)).replace(day=12)
     browser.find_element(By.CSS_SELECTOR, ".month-nav a[rel=next]").click()
     WebDriverWait(browser, 10).until(
-        lambda driver: driver.find_element(By.ID, "month-title").text == f"{following:%Y-%m}")
+        lambda driver: driver.find_element(By.ID, "month-title").text == f"{following:%Y-%m}"
+    )
     browser.find_element(By.CSS_SELECTOR, f".pick[data-unit='{unit.id}'][data-date='{following.isoformat()}']").click()
     assert browser.find_element(By.ID, "id_price-start_date").get_attribute("value") == following.isoformat()
 
@@ -65,8 +75,9 @@ def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(sign
     assert console_errors(browser) == []
 
 
-def test_staff_review_a_claim_with_its_receipts_disallow_a_line_and_approve(signed_out_browser, live_server,
-                                                                           programme, visitor, staff_user):
+def test_staff_review_a_claim_with_its_receipts_disallow_a_line_and_approve(
+    signed_out_browser, live_server, programme, visitor, staff_user
+):
     browser = signed_out_browser
     claim = submitted_claim(visitor)
     log_in(browser, live_server.url, staff_user)
@@ -128,15 +139,18 @@ def _tab_until(browser, predicate, limit: int = 80):
     raise AssertionError("Tab never reached the element")
 
 
-def test_the_claim_page_works_from_the_keyboard_alone(signed_out_browser, live_server, programme, visitor,
-                                                      staff_user):
+def test_the_claim_page_works_from_the_keyboard_alone(signed_out_browser, live_server, programme, visitor, staff_user):
     browser = signed_out_browser
     claim = submitted_claim(visitor)
     log_in(browser, live_server.url, staff_user)
     browser.get(f"{live_server.url}/console/staff/claims/{claim['id']}/")
     wait_for(browser, ".receipt-image")
-    actions = {element.id for element in browser.find_elements(
-        By.CSS_SELECTOR, "main form button, main form input:not([type=hidden]), main form textarea, .receipt a")}
+    actions = {
+        element.id
+        for element in browser.find_elements(
+            By.CSS_SELECTOR, "main form button, main form input:not([type=hidden]), main form textarea, .receipt a"
+        )
+    }
 
     # Tab from the top of the page reaches every action of the claim page (links, fields, buttons).
     browser.find_element(By.TAG_NAME, "body").click()

@@ -1,5 +1,6 @@
 """The operators' console through the Django test client: who sees what, the month grid, closures and prices
 through the API's services (same refusals, same messages), cancellations, calendar imports, a fixed query count."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,12 +27,20 @@ def grid_url(facility, when):
 
 
 def close(client, facility, unit, start, end, reason="点検", month=None):
-    return client.post(f"/console/operator/facilities/{facility.id}/closures/", {
-        "closure-unit": unit.id, "closure-start_date": start.isoformat(), "closure-end_date": end.isoformat(),
-        "closure-reason": reason, "month": f"{(month or start):%Y-%m}"})
+    return client.post(
+        f"/console/operator/facilities/{facility.id}/closures/",
+        {
+            "closure-unit": unit.id,
+            "closure-start_date": start.isoformat(),
+            "closure-end_date": end.isoformat(),
+            "closure-reason": reason,
+            "month": f"{(month or start):%Y-%m}",
+        },
+    )
 
 
 # --- who may see what ------------------------------------------------------------------------------------------
+
 
 def test_anonymous_users_are_sent_to_the_login_page(site):
     _, facility, _ = site
@@ -87,23 +96,31 @@ def test_forms_without_the_csrf_token_are_refused(site):
 
 # --- the month grid --------------------------------------------------------------------------------------------
 
+
 def test_the_grid_shows_bookings_closures_imports_prices_and_what_is_free(site, visitor):
     operator, facility, unit = site
     start = day(3)
     booking = book(visitor, unit, start, 2, adults=3)
-    Closure.objects.create(unit=unit, start_date=start + timedelta(days=4), end_date=start + timedelta(days=4),
-                           reason="畳の張り替え")
-    PriceOverride.objects.create(unit=unit, start_date=start, end_date=start + timedelta(days=1), price_yen=15000,
-                                 label="紅葉")
-    found = CalendarImport.objects.create(unit=unit, name="Airbnb", url="https://example.com/a.ics",
-                                          last_status="parse_error", last_error="not a calendar")
+    Closure.objects.create(
+        unit=unit, start_date=start + timedelta(days=4), end_date=start + timedelta(days=4), reason="畳の張り替え"
+    )
+    PriceOverride.objects.create(
+        unit=unit, start_date=start, end_date=start + timedelta(days=1), price_yen=15000, label="紅葉"
+    )
+    found = CalendarImport.objects.create(
+        unit=unit,
+        name="Airbnb",
+        url="https://example.com/a.ics",
+        last_status="parse_error",
+        last_error="not a calendar",
+    )
     ImportedBlock.objects.create(calendar_import=found, unit=unit, date=start + timedelta(days=6))
 
     page = logged_in(operator, "en").get(grid_url(facility, start))
     html = page.content.decode()
     assert page.status_code == 200
     assert visitor.full_name in html and "· 3 · confirmed" in html
-    assert f'/console/operator/bookings/{booking["id"]}/' in html
+    assert f"/console/operator/bookings/{booking['id']}/" in html
     assert "Closed: 畳の張り替え" in html
     assert "¥15,000 <em>紅葉</em>" in html
     assert '<span class="import">Airbnb</span>' in html
@@ -137,28 +154,37 @@ def test_the_grid_costs_a_fixed_number_of_queries(site, bookings, django_assert_
 
 # --- closures and prices, through the services ------------------------------------------------------------------
 
+
 def test_closing_a_range_then_the_api_refuses_a_quote(site, visitor):
     operator, facility, unit = site
     response = close(logged_in(operator), facility, unit, day(20), day(22), reason="改装")
     assert response.status_code == 302
     closure = Closure.objects.get()
     assert (closure.unit, closure.start_date, closure.end_date, closure.reason) == (unit, day(20), day(22), "改装")
-    quote = client_for(visitor, "en").post("/api/v1/quotes/", {
-        "unit": unit.id, "check_in": day(21).isoformat(), "check_out": day(23).isoformat(), "adults": 1},
-        format="json")
+    quote = client_for(visitor, "en").post(
+        "/api/v1/quotes/",
+        {"unit": unit.id, "check_in": day(21).isoformat(), "check_out": day(23).isoformat(), "adults": 1},
+        format="json",
+    )
     assert quote.status_code == 409
     assert quote.json()["error"]["code"] == "unit_closed"
 
 
-@pytest.mark.parametrize("language, message", [
-    ("ja", "予約があります"),
-    ("en", "The unit has active bookings on"),
-])
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("ja", "予約があります"),
+        ("en", "The unit has active bookings on"),
+    ],
+)
 def test_closing_over_bookings_is_refused_with_the_api_message(site, visitor, language, message):
     operator, facility, unit = site
     book(visitor, unit, day(10), 2)
-    api = client_for(operator, language).post(f"/api/v1/operator/units/{unit.id}/closures/", {
-        "start_date": day(9).isoformat(), "end_date": day(12).isoformat(), "reason": "x"}, format="json")
+    api = client_for(operator, language).post(
+        f"/api/v1/operator/units/{unit.id}/closures/",
+        {"start_date": day(9).isoformat(), "end_date": day(12).isoformat(), "reason": "x"},
+        format="json",
+    )
     response = close(logged_in(operator, language), facility, unit, day(9), day(12))
     assert response.status_code == 400
     assert message in api.json()["error"]["message"]
@@ -172,8 +198,10 @@ def test_bad_ranges_are_refused_naming_the_field(site):
     backwards = close(client, facility, unit, day(22), day(20))
     assert backwards.status_code == 400
     assert "The end date must be on or after the start date." in backwards.content.decode()
-    no_reason = client.post(f"/console/operator/facilities/{facility.id}/closures/", {
-        "closure-unit": unit.id, "closure-start_date": "2030-01-02", "closure-end_date": "not a date"})
+    no_reason = client.post(
+        f"/console/operator/facilities/{facility.id}/closures/",
+        {"closure-unit": unit.id, "closure-start_date": "2030-01-02", "closure-end_date": "not a date"},
+    )
     assert no_reason.status_code == 400
     html = no_reason.content.decode()
     assert "Reason: This field is required." in html and "To (included): Enter a valid date." in html
@@ -185,13 +213,21 @@ def test_bad_ranges_are_refused_naming_the_field(site):
 def test_setting_a_price_and_an_overlapping_one_refused(site):
     operator, facility, unit = site
     client = logged_in(operator, "en")
-    body = {"price-unit": unit.id, "price-start_date": day(30).isoformat(), "price-end_date": day(33).isoformat(),
-            "price-price_yen": 12000, "price-label": "年末"}
+    body = {
+        "price-unit": unit.id,
+        "price-start_date": day(30).isoformat(),
+        "price-end_date": day(33).isoformat(),
+        "price-price_yen": 12000,
+        "price-label": "年末",
+    }
     assert client.post(f"/console/operator/facilities/{facility.id}/prices/", body).status_code == 302
     again = client.post(f"/console/operator/facilities/{facility.id}/prices/", body)
     assert again.status_code == 400
-    api = client_for(operator, "en").post(f"/api/v1/operator/units/{unit.id}/price-overrides/", {
-        "start_date": day(30).isoformat(), "end_date": day(33).isoformat(), "price_yen": 12000}, format="json")
+    api = client_for(operator, "en").post(
+        f"/api/v1/operator/units/{unit.id}/price-overrides/",
+        {"start_date": day(30).isoformat(), "end_date": day(33).isoformat(), "price_yen": 12000},
+        format="json",
+    )
     assert api.status_code == 400 and api.json()["error"]["code"] == "price_override_overlap"
     assert api.json()["error"]["message"] in again.content.decode()
     assert PriceOverride.objects.get().price_yen == 12000
@@ -200,6 +236,7 @@ def test_setting_a_price_and_an_overlapping_one_refused(site):
 
 
 # --- bookings ---------------------------------------------------------------------------------------------------
+
 
 def test_cancelling_needs_a_reason_then_cancels_with_a_full_refund(site, visitor):
     operator, facility, unit = site
@@ -228,23 +265,26 @@ def test_the_home_page_lists_todays_arrivals_and_departures(site, visitor, monke
     monkeypatch.setattr("bookings.selectors.today", lambda: day(5))
     html = logged_in(operator, "en").get("/console/operator/").content.decode()
     arrivals, departures = html.split("Departures on")
-    assert f'/console/operator/bookings/{arriving["id"]}/' in arrivals
-    assert f'/console/operator/bookings/{arriving["id"]}/' not in departures
+    assert f"/console/operator/bookings/{arriving['id']}/" in arrivals
+    assert f"/console/operator/bookings/{arriving['id']}/" not in departures
     monkeypatch.setattr("bookings.selectors.today", lambda: day(7))
     html = logged_in(operator, "en").get("/console/operator/").content.decode()
-    assert f'/console/operator/bookings/{arriving["id"]}/' in html.split("Departures on")[1]
+    assert f"/console/operator/bookings/{arriving['id']}/" in html.split("Departures on")[1]
 
 
 def test_sync_now_records_the_result_and_shows_it(site):
     operator, facility, unit = site
     found = CalendarImport.objects.create(unit=unit, name="Booking.com", url="https://127.0.0.1/cal.ics")
     client = logged_in(operator, "en")
-    response = client.post(f"/console/operator/imports/{found.id}/sync/",
-                           {"next": f"/console/operator/facilities/{facility.id}/"})
+    response = client.post(
+        f"/console/operator/imports/{found.id}/sync/", {"next": f"/console/operator/facilities/{facility.id}/"}
+    )
     assert response.status_code == 302 and response["Location"] == f"/console/operator/facilities/{facility.id}/"
     found.refresh_from_db()
     assert found.last_synced_at is not None and found.last_error
     page = client.get(response["Location"]).content.decode()
     assert "Sync of Booking.com" in page
-    assert client.post(f"/console/operator/imports/{found.id}/sync/",
-                       {"next": "https://evil.example/"})["Location"] == f"/console/operator/facilities/{facility.id}/"
+    assert (
+        client.post(f"/console/operator/imports/{found.id}/sync/", {"next": "https://evil.example/"})["Location"]
+        == f"/console/operator/facilities/{facility.id}/"
+    )

@@ -1,5 +1,6 @@
 """The staff's console through the Django test client: the queue, the claim page with its receipts served only to
 the town's staff, and the decisions through the reimbursements services (same refusals, same audit trail)."""
+
 import re
 from datetime import date
 
@@ -27,11 +28,13 @@ def test_the_queue_lists_the_towns_waiting_claims_oldest_first(programme, staff_
     second = submitted_claim(factories.VisitorFactory())
     matsue_staff = factories.StaffFactory(municipality=factories.matsue())
     html = logged_in(staff_user, "en").get("/console/staff/claims/").content.decode()
-    assert html.index(f'/console/staff/claims/{first["id"]}/') < html.index(f'/console/staff/claims/{second["id"]}/')
-    assert f'/console/staff/claims/{first["id"]}/' not in logged_in(matsue_staff).get("/console/staff/claims/") \
-        .content.decode()
+    assert html.index(f"/console/staff/claims/{first['id']}/") < html.index(f"/console/staff/claims/{second['id']}/")
+    assert (
+        f"/console/staff/claims/{first['id']}/"
+        not in logged_in(matsue_staff).get("/console/staff/claims/").content.decode()
+    )
     approved = logged_in(staff_user, "en").get("/console/staff/claims/?status=approved").content.decode()
-    assert f'/console/staff/claims/{first["id"]}/' not in approved and "No claims." in approved
+    assert f"/console/staff/claims/{first['id']}/" not in approved and "No claims." in approved
     assert logged_in(staff_user).get("/console/staff/claims/?status=bogus").status_code == 400
     assert logged_in(staff_user).get(f"/console/staff/claims/?programme={programme.code}").status_code == 200
 
@@ -46,8 +49,7 @@ def test_the_queue_costs_a_fixed_number_of_queries(programme, staff_user, claims
     assert len(re.findall(r'<a href="/console/staff/claims/\d+/">', page.content.decode())) == claims
 
 
-def test_the_claim_page_shows_the_claimant_the_booking_and_each_receipt_inline(claim, staff_user, visitor,
-                                                                              programme):
+def test_the_claim_page_shows_the_claimant_the_booking_and_each_receipt_inline(claim, staff_user, visitor, programme):
     programme.budget_yen = 1_000_000
     programme.save()
     html = logged_in(staff_user, "en").get(f"/console/staff/claims/{claim['id']}/").content.decode()
@@ -109,8 +111,10 @@ def test_reject_needs_a_reason(claim, staff_user):
     client = logged_in(staff_user, "en")
     assert client.post(f"/console/staff/claims/{claim['id']}/reject/", {"reject-reason": ""}).status_code == 400
     assert Claim.objects.get(id=claim["id"]).status == Claim.Status.SUBMITTED
-    assert client.post(f"/console/staff/claims/{claim['id']}/reject/",
-                       {"reject-reason": "対象外の施設です"}).status_code == 302
+    assert (
+        client.post(f"/console/staff/claims/{claim['id']}/reject/", {"reject-reason": "対象外の施設です"}).status_code
+        == 302
+    )
     claim_row = Claim.objects.get(id=claim["id"])
     assert (claim_row.status, claim_row.rejection_reason) == (Claim.Status.REJECTED, "対象外の施設です")
 
@@ -133,8 +137,12 @@ def test_a_pdf_receipt_is_shown_in_a_viewer_served_inline(programme, visitor, st
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
     client = client_for(visitor)
     claim = open_claim(client, booking)
-    assert add_line(client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1500,
-                    file=receipt("taxi.pdf", PDF)).status_code == 201
+    assert (
+        add_line(
+            client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1500, file=receipt("taxi.pdf", PDF)
+        ).status_code
+        == 201
+    )
     assert submit(client, claim["id"]).status_code == 200
     line = ExpenseLine.objects.get(claim_id=claim["id"])
     url = f"/console/staff/claims/{claim['id']}/lines/{line.id}/receipt/"

@@ -1,4 +1,5 @@
 """Factories for consultation tests: slots of Saku relative to now."""
+
 import datetime as dt
 
 import factory

@@ -2,6 +2,7 @@
 Japan time (TZID=Asia/Tokyo with its VTIMEZONE); staff get a feed of their town's booked slots. Each body goes
 through icalendar, the strict `ical` parser and recurring-ical-events; ETag and Last-Modified follow bookings
 and cancellations."""
+
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,9 @@ def parse(response):
         assert len(line.encode("utf-8")) <= 75, line
     loose = icalendar.Calendar.from_ical(text)
     strict = IcsCalendarStream.calendar_from_ics(text)
-    expanded = recurring_ical_events.of(loose).between(dt.date.today() - dt.timedelta(days=400),
-                                                        dt.date.today() + dt.timedelta(days=400))
+    expanded = recurring_ical_events.of(loose).between(
+        dt.date.today() - dt.timedelta(days=400), dt.date.today() + dt.timedelta(days=400)
+    )
     assert len(expanded) == len(list(loose.walk("VEVENT")))
     return text, list(loose.walk("VEVENT")), strict.events
 
@@ -114,8 +116,9 @@ def test_the_stays_feed_validators_follow_bookings_and_cancellations(visitor, vi
 
 def test_a_bookings_ics_shows_the_consultations_with_its_town_during_the_stay(visitor, visitor_client):
     unit = LodgingUnitFactory()
-    booking = visitor_client.post("/api/v1/bookings/", {"unit": unit.id, "check_in": iso(10), "check_out": iso(12),
-                                                         "adults": 1}, format="json").json()
+    booking = visitor_client.post(
+        "/api/v1/bookings/", {"unit": unit.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}, format="json"
+    ).json()
     on_check_out_day = ConsultationFactory(visitor=visitor, slot__starts_at=at(12, 9))
     ConsultationFactory(visitor=visitor, slot__starts_at=at(13, 9))
     ConsultationFactory(visitor=visitor, slot__starts_at=at(11, 9), slot__municipality=matsue())
@@ -125,8 +128,10 @@ def test_a_bookings_ics_shows_the_consultations_with_its_town_during_the_stay(vi
 
     text, events, _strict = parse(first)
 
-    assert set(by_uid(events)) == {f"booking-{booking['id']}@127.0.0.1",
-                                   f"consultation-{on_check_out_day.id}@127.0.0.1"}
+    assert set(by_uid(events)) == {
+        f"booking-{booking['id']}@127.0.0.1",
+        f"consultation-{on_check_out_day.id}@127.0.0.1",
+    }
     assert "BEGIN:VTIMEZONE" in text
     during = SlotFactory(starts_at=at(11, 15), capacity=1)
     visitor_client.post("/api/v1/consultations/", {"slot": during.id}, format="json")
@@ -135,8 +140,9 @@ def test_a_bookings_ics_shows_the_consultations_with_its_town_during_the_stay(vi
 
 def test_a_calendar_without_consultations_has_no_vtimezone(visitor, visitor_client, api_client):
     unit = LodgingUnitFactory()
-    booking = visitor_client.post("/api/v1/bookings/", {"unit": unit.id, "check_in": iso(10), "check_out": iso(12),
-                                                         "adults": 1}, format="json").json()
+    booking = visitor_client.post(
+        "/api/v1/bookings/", {"unit": unit.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}, format="json"
+    ).json()
 
     text, _events, _strict = parse(visitor_client.get(f"/api/v1/bookings/{booking['id']}/calendar.ics"))
 

@@ -1,4 +1,5 @@
 """Visitors book, cancel and see their consultations; staff see their town's and mark attendance."""
+
 import pytest
 from django.core import mail
 
@@ -148,8 +149,9 @@ def test_staff_cancel_with_a_reason_sent_to_the_visitor(staff_client, django_cap
 
     without = staff_client.post(f"{URL}{consultation.id}/cancel/", {}, format="json")
     with django_capture_on_commit_callbacks(execute=True):
-        with_reason = staff_client.post(f"{URL}{consultation.id}/cancel/", {"reason": "担当者の急病のため"},
-                                        format="json")
+        with_reason = staff_client.post(
+            f"{URL}{consultation.id}/cancel/", {"reason": "担当者の急病のため"}, format="json"
+        )
 
     assert without.status_code == 400 and "reason" in without.json()["error"]["fields"]
     assert with_reason.status_code == 200 and with_reason.json()["cancel_reason"] == "担当者の急病のため"

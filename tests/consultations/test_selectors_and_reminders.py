@@ -1,5 +1,6 @@
 """What the subsidy rules ask (did the visitor meet the town's staff between two dates) and the day-before
 reminders."""
+
 import datetime as dt
 
 import pytest
@@ -28,8 +29,9 @@ def test_an_attended_consultation_in_the_window_counts():
     ConsultationFactory(visitor=visitor, slot__starts_at=at(-5, 9), status=ATTENDED)
 
     def attended(start, end, municipality=None):
-        return consultation_attended(visitor_id=visitor.id, municipality_id=(municipality or saku()).id,
-                                     start=start, end=end)
+        return consultation_attended(
+            visitor_id=visitor.id, municipality_id=(municipality or saku()).id, start=start, end=end
+        )
 
     assert attended(day(-5), day(-5))
     assert attended(day(-10), day(-5))
@@ -45,8 +47,7 @@ def test_the_date_is_taken_in_japan_time():
     ConsultationFactory(visitor=visitor, slot__starts_at=at(-3, 0, 30), status=ATTENDED)
 
     assert consultation_attended(visitor_id=visitor.id, municipality_id=saku().id, start=day(-3), end=day(-3))
-    assert not consultation_attended(visitor_id=visitor.id, municipality_id=saku().id, start=day(-4),
-                                     end=day(-4))
+    assert not consultation_attended(visitor_id=visitor.id, municipality_id=saku().id, start=day(-4), end=day(-4))
 
 
 @pytest.mark.parametrize("status", ["booked", "missed", "cancelled"])
@@ -66,8 +67,7 @@ def test_the_bulk_variant_answers_the_same_in_one_query(django_assert_num_querie
 
     town = saku()
     with django_assert_num_queries(1):
-        dates = consultations_attended_dates(visitor_ids=[first.id, second.id, third.id],
-                                             municipality_ids=[town.id])
+        dates = consultations_attended_dates(visitor_ids=[first.id, second.id, third.id], municipality_ids=[town.id])
 
     assert dates == {(first.id, town.id): {day(-5), day(-1)}}
 

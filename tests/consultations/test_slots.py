@@ -1,4 +1,5 @@
 """Staff publish, change and delete their town's consultation slots; visitors list open future ones."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -14,8 +15,13 @@ URL = "/api/v1/consultation-slots/"
 
 
 def body(**overrides):
-    data = {"starts_at": at(7, 10).isoformat(), "minutes": 60, "mode": "in_person", "place": "移住交流センター",
-            "capacity": 2}
+    data = {
+        "starts_at": at(7, 10).isoformat(),
+        "minutes": 60,
+        "mode": "in_person",
+        "place": "移住交流センター",
+        "capacity": 2,
+    }
     data.update(overrides)
     return data
 
@@ -33,27 +39,31 @@ def test_staff_publish_a_slot_of_their_town(staff_client, saku):
 
 
 def test_an_online_slot_shows_its_url_to_staff(staff_client):
-    response = staff_client.post(URL, body(mode="online", place="", meeting_url="https://meet.example.jp/x"),
-                                 format="json")
+    response = staff_client.post(
+        URL, body(mode="online", place="", meeting_url="https://meet.example.jp/x"), format="json"
+    )
 
     assert response.status_code == 201, response.json()
     assert response.json()["meeting_url"] == "https://meet.example.jp/x"
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"starts_at": at(-1).isoformat()}, "starts_at"),
-    ({"starts_at": at(731).isoformat()}, "starts_at"),
-    ({"starts_at": "9999-12-31T23:59:00+09:00"}, "starts_at"),
-    ({"minutes": 0}, "minutes"),
-    ({"minutes": 481}, "minutes"),
-    ({"capacity": 0}, "capacity"),
-    ({"mode": "online", "meeting_url": ""}, "meeting_url"),
-    ({"mode": "online", "meeting_url": "http://meet.example.jp/x"}, "meeting_url"),
-    ({"mode": "online", "meeting_url": "not a url"}, "meeting_url"),
-    ({"mode": "by_pigeon"}, "mode"),
-    ({"starts_at": "tomorrow"}, "starts_at"),
-    ({"place": ""}, "place"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"starts_at": at(-1).isoformat()}, "starts_at"),
+        ({"starts_at": at(731).isoformat()}, "starts_at"),
+        ({"starts_at": "9999-12-31T23:59:00+09:00"}, "starts_at"),
+        ({"minutes": 0}, "minutes"),
+        ({"minutes": 481}, "minutes"),
+        ({"capacity": 0}, "capacity"),
+        ({"mode": "online", "meeting_url": ""}, "meeting_url"),
+        ({"mode": "online", "meeting_url": "http://meet.example.jp/x"}, "meeting_url"),
+        ({"mode": "online", "meeting_url": "not a url"}, "meeting_url"),
+        ({"mode": "by_pigeon"}, "mode"),
+        ({"starts_at": "tomorrow"}, "starts_at"),
+        ({"place": ""}, "place"),
+    ],
+)
 def test_bad_slots_are_400_naming_the_field_and_save_nothing(staff_client, overrides, field):
     response = staff_client.post(URL, body(**overrides), format="json")
 

@@ -1,5 +1,6 @@
 """The geocoding module, with Nominatim faked at geopy's HTTP adapter and time faked by a clock that sleeping
 advances: its own user agent, caching, and at most one request a second across processes."""
+
 import pytest
 from django.core.cache import cache
 from geopy.adapters import BaseSyncAdapter

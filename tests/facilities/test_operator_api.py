@@ -1,4 +1,5 @@
 """The operators' catalogue API: their own facilities, units, certificates and photos, and nobody else's."""
+
 import datetime as dt
 
 import pytest
@@ -13,7 +14,14 @@ from facilities.models import Certification, Facility, Photo, Unit
 from tests.bookings.factories import iso
 from tests.bookings.helpers import QUOTES, book
 from tests.conftest import client_for
-from tests.factories import AreaFactory, CertificationFactory, FacilityFactory, MunicipalityFactory, OperatorFactory, UnitFactory
+from tests.factories import (
+    AreaFactory,
+    CertificationFactory,
+    FacilityFactory,
+    MunicipalityFactory,
+    OperatorFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/operator/"
@@ -21,16 +29,32 @@ BASE = "/api/v1/operator/"
 
 def facility_body(**overrides) -> dict:
     body = {
-        "kind": "trial_housing", "municipality": "202177", "name_ja": "お試し住宅 中込", "name_en": "Nakagomi Trial Home",
-        "address_ja": "長野県佐久市中込1-1", "latitude": 36.2345, "longitude": 138.4800, "wifi_mbps": 300,
-        "parking": True, "check_in_time": "15:00", "check_out_time": "10:00",
+        "kind": "trial_housing",
+        "municipality": "202177",
+        "name_ja": "お試し住宅 中込",
+        "name_en": "Nakagomi Trial Home",
+        "address_ja": "長野県佐久市中込1-1",
+        "latitude": 36.2345,
+        "longitude": 138.4800,
+        "wifi_mbps": 300,
+        "parking": True,
+        "check_in_time": "15:00",
+        "check_out_time": "10:00",
     }
     return {**body, **overrides}
 
 
 def unit_body(**overrides) -> dict:
-    body = {"unit_type": "house", "name_ja": "一棟貸し", "name_en": "Whole house", "capacity": 4, "count": 1,
-            "price_yen": 8000, "min_nights": 2, "max_nights": 30}
+    body = {
+        "unit_type": "house",
+        "name_ja": "一棟貸し",
+        "name_en": "Whole house",
+        "capacity": 4,
+        "count": 1,
+        "price_yen": 8000,
+        "min_nights": 2,
+        "max_nights": 30,
+    }
     return {**body, **overrides}
 
 
@@ -48,29 +72,41 @@ def test_crud_round_trip(operator_client, organisation, saku, api_client):
     assert Facility.objects.get(pk=facility_id).operator == organisation
     assert Facility.objects.get(pk=facility_id).area == nakagomi
 
-    patched = operator_client.patch(f"{BASE}facilities/{facility_id}/", {"name_en": "Nakagomi House",
-                                                                        "private_booths": True}, format="json")
+    patched = operator_client.patch(
+        f"{BASE}facilities/{facility_id}/", {"name_en": "Nakagomi House", "private_booths": True}, format="json"
+    )
     assert patched.status_code == 200 and patched.json()["name_en"] == "Nakagomi House"
     assert patched.json()["private_booths"] is True and patched.json()["name_ja"] == "お試し住宅 中込"
 
     unit = operator_client.post(f"{BASE}facilities/{facility_id}/units/", unit_body(), format="json")
     assert unit.status_code == 201, unit.json()
     unit_id = unit.json()["id"]
-    renamed = operator_client.patch(f"{BASE}units/{unit_id}/", {"price_yen": 7500, "check_in_time": "16:00"},
-                                    format="json")
+    renamed = operator_client.patch(
+        f"{BASE}units/{unit_id}/", {"price_yen": 7500, "check_in_time": "16:00"}, format="json"
+    )
     assert renamed.status_code == 200 and renamed.json()["price_yen"] == 7500
     assert renamed.json()["check_in_time"] == "16:00"
 
     today = dt.date.today()
-    certificate = operator_client.post(f"{BASE}facilities/{facility_id}/certifications/", {
-        "scheme": "safe_telework", "level": "premium", "certificate_number": "ST-1",
-        "certified_on": today.isoformat(), "valid_until": (today + dt.timedelta(days=364)).isoformat()},
-        format="json")
+    certificate = operator_client.post(
+        f"{BASE}facilities/{facility_id}/certifications/",
+        {
+            "scheme": "safe_telework",
+            "level": "premium",
+            "certificate_number": "ST-1",
+            "certified_on": today.isoformat(),
+            "valid_until": (today + dt.timedelta(days=364)).isoformat(),
+        },
+        format="json",
+    )
     assert certificate.status_code == 201, certificate.json()
     assert certificate.json()["rank"] == 2 and certificate.json()["is_valid_today"] is True
 
-    photo = operator_client.post(f"{BASE}facilities/{facility_id}/photos/",
-                                 {"url": "https://example.jp/nakagomi.jpg", "caption_ja": "外観"}, format="json")
+    photo = operator_client.post(
+        f"{BASE}facilities/{facility_id}/photos/",
+        {"url": "https://example.jp/nakagomi.jpg", "caption_ja": "外観"},
+        format="json",
+    )
     assert photo.status_code == 201
 
     # What the public sees follows the operator's edits.
@@ -84,8 +120,12 @@ def test_crud_round_trip(operator_client, organisation, saku, api_client):
     assert [f["id"] for f in listed["results"]] == [facility_id]
     assert [u["id"] for u in listed["results"][0]["units"]] == [unit_id]
 
-    for path in (f"photos/{photo.json()['id']}/", f"certifications/{certificate.json()['id']}/",
-                 f"units/{unit_id}/", f"facilities/{facility_id}/"):
+    for path in (
+        f"photos/{photo.json()['id']}/",
+        f"certifications/{certificate.json()['id']}/",
+        f"units/{unit_id}/",
+        f"facilities/{facility_id}/",
+    ):
         assert operator_client.delete(f"{BASE}{path}").status_code == 204
         assert operator_client.get(f"{BASE}{path}").status_code == 404
     assert not Facility.objects.filter(pk=facility_id).exists()
@@ -98,10 +138,12 @@ def test_another_organisations_rows_are_not_found(operator_client):
     photo = Photo.objects.create(facility=facility, url="https://example.jp/a.jpg")
     before = (facility.name_ja, unit.price_yen)
 
-    for path, change in ((f"facilities/{facility.id}/", {"name_ja": "乗っ取り"}),
-                         (f"units/{unit.id}/", {"price_yen": 1}),
-                         (f"certifications/{certificate.id}/", {"certificate_number": "X"}),
-                         (f"photos/{photo.id}/", {"position": 3})):
+    for path, change in (
+        (f"facilities/{facility.id}/", {"name_ja": "乗っ取り"}),
+        (f"units/{unit.id}/", {"price_yen": 1}),
+        (f"certifications/{certificate.id}/", {"certificate_number": "X"}),
+        (f"photos/{photo.id}/", {"position": 3}),
+    ):
         assert operator_client.get(f"{BASE}{path}").status_code == 404
         response = operator_client.patch(f"{BASE}{path}", change, format="json")
         assert response.status_code == 404
@@ -134,18 +176,21 @@ def test_visitors_and_staff_get_403_and_anonymous_401(visitor_client, staff_clie
     assert Facility.objects.count() == 1
 
 
-@pytest.mark.parametrize("override, field", [
-    ({"latitude": 90.5}, "latitude"),
-    ({"latitude": -91}, "latitude"),
-    ({"longitude": 181}, "longitude"),
-    ({"longitude": "NaN"}, "longitude"),
-    ({"kind": "spa"}, "kind"),
-    ({"municipality": "12345"}, "municipality"),
-    ({"municipality": "999999"}, "municipality"),
-    ({"area": "atlantis"}, "area"),
-    ({"check_in_time": "25:00"}, "check_in_time"),
-    ({"website": "not a url"}, "website"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ({"latitude": 90.5}, "latitude"),
+        ({"latitude": -91}, "latitude"),
+        ({"longitude": 181}, "longitude"),
+        ({"longitude": "NaN"}, "longitude"),
+        ({"kind": "spa"}, "kind"),
+        ({"municipality": "12345"}, "municipality"),
+        ({"municipality": "999999"}, "municipality"),
+        ({"area": "atlantis"}, "area"),
+        ({"check_in_time": "25:00"}, "check_in_time"),
+        ({"website": "not a url"}, "website"),
+    ],
+)
 def test_bad_facility_input_is_a_400_naming_the_field_and_saves_nothing(operator_client, saku, override, field):
     response = operator_client.post(f"{BASE}facilities/", facility_body(**override), format="json")
 
@@ -174,31 +219,36 @@ def test_moving_to_another_town_needs_an_area_of_that_town(operator_client, orga
     facility = FacilityFactory(operator=organisation, area=usuda)
     other_town = MunicipalityFactory()
 
-    response = operator_client.patch(f"{BASE}facilities/{facility.id}/", {"municipality": other_town.code},
-                                     format="json")
-    moved = operator_client.patch(f"{BASE}facilities/{facility.id}/", {"municipality": other_town.code,
-                                                                      "area": None}, format="json")
+    response = operator_client.patch(
+        f"{BASE}facilities/{facility.id}/", {"municipality": other_town.code}, format="json"
+    )
+    moved = operator_client.patch(
+        f"{BASE}facilities/{facility.id}/", {"municipality": other_town.code, "area": None}, format="json"
+    )
 
     assert response.status_code == 400 and "area" in fields(response)
     assert moved.status_code == 200 and moved.json()["municipality"] == other_town.code
     assert moved.json()["area"] is None
 
 
-@pytest.mark.parametrize("override, field", [
-    ({"price_yen": -1}, "price_yen"),
-    ({"price_yen": 10_000_001}, "price_yen"),
-    ({"capacity": 0}, "capacity"),
-    ({"capacity": 101}, "capacity"),
-    ({"count": 0}, "count"),
-    ({"count": 501}, "count"),
-    ({"min_nights": 0}, "min_nights"),
-    ({"min_nights": 7, "max_nights": 3}, "max_nights"),
-    ({"max_nights": 367}, "max_nights"),
-    ({"booking_window_days": 731}, "booking_window_days"),
-    ({"cancellation_fee_percent": 101}, "cancellation_fee_percent"),
-    ({"unit_type": "desk"}, "unit_type"),
-    ({"unit_type": "castle"}, "unit_type"),
-])
+@pytest.mark.parametrize(
+    "override, field",
+    [
+        ({"price_yen": -1}, "price_yen"),
+        ({"price_yen": 10_000_001}, "price_yen"),
+        ({"capacity": 0}, "capacity"),
+        ({"capacity": 101}, "capacity"),
+        ({"count": 0}, "count"),
+        ({"count": 501}, "count"),
+        ({"min_nights": 0}, "min_nights"),
+        ({"min_nights": 7, "max_nights": 3}, "max_nights"),
+        ({"max_nights": 367}, "max_nights"),
+        ({"booking_window_days": 731}, "booking_window_days"),
+        ({"cancellation_fee_percent": 101}, "cancellation_fee_percent"),
+        ({"unit_type": "desk"}, "unit_type"),
+        ({"unit_type": "castle"}, "unit_type"),
+    ],
+)
 def test_bad_unit_input_is_a_400_naming_the_field_and_saves_nothing(operator_client, organisation, override, field):
     facility = FacilityFactory(operator=organisation)
 
@@ -237,25 +287,34 @@ def test_a_price_edited_through_the_api_prices_the_next_quote(operator_client, v
     unit = UnitFactory(facility__operator=organisation, price_yen=9000)
 
     operator_client.patch(f"{BASE}units/{unit.id}/", {"price_yen": 6000}, format="json")
-    quote = visitor_client.post(QUOTES, {"unit": unit.id, "check_in": iso(20), "check_out": iso(22), "adults": 1},
-                                format="json")
+    quote = visitor_client.post(
+        QUOTES, {"unit": unit.id, "check_in": iso(20), "check_out": iso(22), "adults": 1}, format="json"
+    )
 
     assert quote.json()["total_yen"] == 12000
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"scheme": "safe_telework", "level": "star2"}, "level"),
-    ({"scheme": "shared_office_security", "level": "premium"}, "level"),
-    ({"valid_until_days": 366}, "valid_until"),
-    ({"valid_until_days": -1}, "valid_until"),
-    ({"scheme": "iso27001"}, "scheme"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"scheme": "safe_telework", "level": "star2"}, "level"),
+        ({"scheme": "shared_office_security", "level": "premium"}, "level"),
+        ({"valid_until_days": 366}, "valid_until"),
+        ({"valid_until_days": -1}, "valid_until"),
+        ({"scheme": "iso27001"}, "scheme"),
+    ],
+)
 def test_bad_certificate_is_a_400_naming_the_field(operator_client, organisation, body, field):
     facility = FacilityFactory(operator=organisation)
     certified_on = dt.date(2026, 4, 1)
     days = body.pop("valid_until_days", 364)
-    payload = {"scheme": "safe_telework", "level": "business", "certified_on": certified_on.isoformat(),
-               "valid_until": (certified_on + dt.timedelta(days=days)).isoformat(), **body}
+    payload = {
+        "scheme": "safe_telework",
+        "level": "business",
+        "certified_on": certified_on.isoformat(),
+        "valid_until": (certified_on + dt.timedelta(days=days)).isoformat(),
+        **body,
+    }
 
     response = operator_client.post(f"{BASE}facilities/{facility.id}/certifications/", payload, format="json")
 
@@ -317,6 +376,7 @@ def test_messages_are_japanese_by_default_and_english_on_request(operator_client
 
 
 # --- geocoding -------------------------------------------------------------------------------------------------
+
 
 class FakeNominatim(BaseSyncAdapter):
     payload: list | Exception = []

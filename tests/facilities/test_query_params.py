@@ -1,12 +1,26 @@
 """Every query parameter of the public catalogue is validated: bad bytes and values are a 400 naming the
 parameter, on SQLite and on PostgreSQL (which refuses NUL bytes in text with an error of its own)."""
+
 import pytest
 
 from tests.factories import FacilityFactory, LandmarkFactory
 
 pytestmark = pytest.mark.django_db
-SEARCH_PARAMS = ["kind", "municipality", "area", "capacity", "min_wifi_mbps", "private_booths", "certified",
-                 "min_certification_level", "certification_scheme", "check_in", "near", "near_station", "radius_km"]
+SEARCH_PARAMS = [
+    "kind",
+    "municipality",
+    "area",
+    "capacity",
+    "min_wifi_mbps",
+    "private_booths",
+    "certified",
+    "min_certification_level",
+    "certification_scheme",
+    "check_in",
+    "near",
+    "near_station",
+    "radius_km",
+]
 
 
 @pytest.mark.parametrize("value", ["\x00", "20\x0017", "%00", "２０２１７７", "1" * 2000])
@@ -23,7 +37,8 @@ def test_stations_filter_by_municipality(api_client, saku):
     LandmarkFactory(code="sakudaira-station")
 
     assert [s["code"] for s in api_client.get("/api/v1/stations/", {"municipality": "202177"}).json()] == [
-        "sakudaira-station"]
+        "sakudaira-station"
+    ]
     assert api_client.get("/api/v1/stations/", {"municipality": "322016"}).json() == []
 
 

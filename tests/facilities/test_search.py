@@ -1,4 +1,5 @@
 """The public search: filters, distance from a point or a station, paging, languages, bad input."""
+
 import datetime as dt
 
 import pytest
@@ -8,8 +9,14 @@ from geopy.geocoders import options
 from bookings.models import UnitStock
 from facilities.models import Facility
 from tests.bookings.factories import ClosureFactory, day
-from tests.factories import (AreaFactory, CertificationFactory, FacilityFactory, LandmarkFactory, MunicipalityFactory,
-                             UnitFactory)
+from tests.factories import (
+    AreaFactory,
+    CertificationFactory,
+    FacilityFactory,
+    LandmarkFactory,
+    MunicipalityFactory,
+    UnitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/facilities/"
@@ -88,8 +95,11 @@ def test_amenities_filter_only_when_true(api_client, saku):
 def test_expired_certificate_counts_nowhere(api_client, saku):
     today = dt.date.today()
     valid = CertificationFactory(facility__name_ja="認証ホテル", level="premium")
-    CertificationFactory(facility__name_ja="期限切れホテル", certified_on=today - dt.timedelta(days=400),
-                         valid_until=today - dt.timedelta(days=36))
+    CertificationFactory(
+        facility__name_ja="期限切れホテル",
+        certified_on=today - dt.timedelta(days=400),
+        valid_until=today - dt.timedelta(days=36),
+    )
     CertificationFactory(facility__name_ja="ビジネス認証", level="business")
 
     assert sorted(names(search(api_client, "certified=true"))) == ["ビジネス認証", "認証ホテル"]
@@ -102,8 +112,12 @@ def test_expired_certificate_counts_nowhere(api_client, saku):
 
 
 def test_near_returns_geodesic_distance_sorted_and_within_radius(api_client, saku):
-    places = {"佐久平": (36.2758, 138.4649), "臼田": (36.1988, 138.4822), "小諸": (36.3260, 138.4264),
-              "松江": (35.4684, 133.0465)}
+    places = {
+        "佐久平": (36.2758, 138.4649),
+        "臼田": (36.1988, 138.4822),
+        "小諸": (36.3260, 138.4264),
+        "松江": (35.4684, 133.0465),
+    }
     for name, (lat, lon) in places.items():
         FacilityFactory(name_ja=name, latitude=lat, longitude=lon)
 
@@ -182,15 +196,22 @@ def test_detail_lists_active_units_photos_and_valid_certificates(api_client, sak
     UnitFactory(facility=facility, name_ja="和室", name_en="Japanese room", capacity=3, count=5, price_yen=12000)
     UnitFactory(facility=facility, name_ja="改装中", is_active=False)
     CertificationFactory(facility=facility, level="premium")
-    CertificationFactory(facility=facility, scheme="shared_office_security", level="star1",
-                         certified_on=today - dt.timedelta(days=500), valid_until=today - dt.timedelta(days=136))
+    CertificationFactory(
+        facility=facility,
+        scheme="shared_office_security",
+        level="star1",
+        certified_on=today - dt.timedelta(days=500),
+        valid_until=today - dt.timedelta(days=136),
+    )
     facility.photos.create(url="https://example.jp/mihokan.jpg", caption_ja="外観", caption_en="Outside")
 
     body = api_client.get(f"{URL}{facility.id}/", HTTP_ACCEPT_LANGUAGE="en").json()
 
     assert body["name"] == "Mihokan"
-    assert [(unit["name"], unit["capacity"], unit["count"], unit["price_yen"], unit["price_basis"])
-            for unit in body["units"]] == [("Japanese room", 3, 5, 12000, "night")]
+    assert [
+        (unit["name"], unit["capacity"], unit["count"], unit["price_yen"], unit["price_basis"])
+        for unit in body["units"]
+    ] == [("Japanese room", 3, 5, 12000, "night")]
     assert [(c["scheme"], c["level"]) for c in body["certifications"]] == [("safe_telework", "premium")]
     assert body["photos"] == [{"url": "https://example.jp/mihokan.jpg", "caption": "Outside"}]
 
@@ -202,23 +223,26 @@ def test_detail_of_malformed_or_unknown_id_is_a_json_404(api_client, path):
     assert response.json()["error"]["code"] == "facility_not_found"
 
 
-@pytest.mark.parametrize("query, field", [
-    ("near=91,138", "near"),
-    ("near=36,181", "near"),
-    ("near=thirty-six", "near"),
-    ("radius_km=5", "radius_km"),
-    ("near=36,138&radius_km=-1", "radius_km"),
-    ("near=36,138&near_station=sakudaira-station", "near_station"),
-    ("kind=spa", "kind"),
-    ("capacity=0", "capacity"),
-    ("private_booths=perhaps", "private_booths"),
-    ("min_certification_level=3", "min_certification_level"),
-    ("check_in=2026-12-10", "check_out"),
-    ("check_in=2026-12-10&check_out=2026-12-09", "check_out"),
-    ("municipality=999999", "municipality"),
-    ("area=atlantis", "area"),
-    ("near_station=atlantis-station", "near_station"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("near=91,138", "near"),
+        ("near=36,181", "near"),
+        ("near=thirty-six", "near"),
+        ("radius_km=5", "radius_km"),
+        ("near=36,138&radius_km=-1", "radius_km"),
+        ("near=36,138&near_station=sakudaira-station", "near_station"),
+        ("kind=spa", "kind"),
+        ("capacity=0", "capacity"),
+        ("private_booths=perhaps", "private_booths"),
+        ("min_certification_level=3", "min_certification_level"),
+        ("check_in=2026-12-10", "check_out"),
+        ("check_in=2026-12-10&check_out=2026-12-09", "check_out"),
+        ("municipality=999999", "municipality"),
+        ("area=atlantis", "area"),
+        ("near_station=atlantis-station", "near_station"),
+    ],
+)
 def test_bad_search_is_a_400_naming_the_field(api_client, saku, query, field):
     response = api_client.get(f"{URL}?{query}")
 

@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: the demo catalogue, programme and accounts, loaded twice without duplicates."""
+
 import io
 
 import pytest
@@ -11,8 +12,19 @@ from facilities.models import Area, Certification, Facility, Landmark, Photo, Un
 from reimbursements.models import Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
-MODELS = [User, Facility, Unit, Area, Landmark, Photo, Certification, Programme, Booking, CalendarFeed,
-          ConsultationSlot]
+MODELS = [
+    User,
+    Facility,
+    Unit,
+    Area,
+    Landmark,
+    Photo,
+    Certification,
+    Programme,
+    Booking,
+    CalendarFeed,
+    ConsultationSlot,
+]
 
 
 def seed() -> str:
@@ -27,15 +39,22 @@ def test_running_it_twice_duplicates_nothing():
     second_output = seed()
 
     assert {model: model.objects.count() for model in MODELS} == counts
-    for email in ("visitor@demo.otameshi.jp", "operator@demo.otameshi.jp", "staff@demo.otameshi.jp",
-                  "admin@demo.otameshi.jp"):
+    for email in (
+        "visitor@demo.otameshi.jp",
+        "operator@demo.otameshi.jp",
+        "staff@demo.otameshi.jp",
+        "admin@demo.otameshi.jp",
+    ):
         assert email in first_output and email in second_output
 
 
 def test_demo_accounts_log_in_with_their_roles(api_client):
     seed()
-    for email, role in [("visitor@demo.otameshi.jp", "visitor"), ("operator@demo.otameshi.jp", "operator"),
-                        ("staff@demo.otameshi.jp", "municipal_staff")]:
+    for email, role in [
+        ("visitor@demo.otameshi.jp", "visitor"),
+        ("operator@demo.otameshi.jp", "operator"),
+        ("staff@demo.otameshi.jp", "municipal_staff"),
+    ]:
         token = api_client.post("/api/v1/auth/token/", {"email": email, "password": "otameshi-demo"}, format="json")
         assert token.status_code == 200
         me = api_client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {token.json()['access']}")
@@ -50,7 +69,11 @@ def test_demo_catalogue_matches_the_public_material(api_client):
 
     trial_homes = Facility.objects.filter(municipality__code="202177", kind=Facility.Kind.TRIAL_HOUSING)
     assert set(trial_homes.values_list("area__slug", flat=True)) == {
-        "sakudaira-iwamurada-higashi", "nakagomi-nozawa", "usuda", "mochizuki-asashina"}
+        "sakudaira-iwamurada-higashi",
+        "nakagomi-nozawa",
+        "usuda",
+        "mochizuki-asashina",
+    }
     hoshinomachi = Facility.objects.get(name_ja="ホシノマチ団地")
     assert hoshinomachi.area.name_ja == "臼田"
     assert set(hoshinomachi.units.values_list("name_ja", "min_nights")) == {("1LDK", 7), ("3DK", 7)}
@@ -73,8 +96,9 @@ def test_demo_catalogue_matches_the_public_material(api_client):
 
 def test_saku_publishes_consultation_slots_visitors_can_book(api_client):
     seed()
-    token = api_client.post("/api/v1/auth/token/", {"email": "visitor@demo.otameshi.jp",
-                                                     "password": "otameshi-demo"}, format="json").json()["access"]
+    token = api_client.post(
+        "/api/v1/auth/token/", {"email": "visitor@demo.otameshi.jp", "password": "otameshi-demo"}, format="json"
+    ).json()["access"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     slots = api_client.get("/api/v1/consultation-slots/", {"municipality": "202177"}).json()["results"]

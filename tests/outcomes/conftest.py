@@ -1,4 +1,5 @@
 """Fixtures of the outcome tests: a fixed "today" after the stays of the known history."""
+
 from datetime import date
 
 import pytest

@@ -1,14 +1,15 @@
 """The demo history of Saku (seed_demo): the figures its staff see, and a second run that duplicates nothing."""
+
 import io
 
 import pytest
 from django.core.management import call_command
 
+from accounts.models import User
 from bookings.models import Booking
 from outcomes.models import Move, Survey
 from reimbursements.models import Claim, ClaimDay
 from tests.conftest import client_for
-from accounts.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,21 +27,48 @@ def test_saku_staff_see_the_demo_figures_and_a_second_run_changes_nothing():
     staff = client_for(User.objects.get(email="staff@demo.otameshi.jp"))
     previous = staff.get("/api/v1/kpis/", {"programme": "saku-trial-stay-2025"}).json()
     assert (previous["budget_yen"], previous["budget_committed_yen"], previous["budget_left_yen"]) == (
-        2_000_000, 78_000, 1_922_000)
-    assert previous["fiscal_years"] == [{
-        "fiscal_year": 2025, "households_paid": 7, "households_approved": 0, "stays": 7, "days": 29, "nights": 23,
-        "yen_approved": 78_000, "yen_paid": 78_000, "yen_granted": 0,
-        "survey_answers": {"within_a_year": 2, "later": 2, "undecided": 1, "no": 2, "total": 7},
-        "households_moved": 3, "conversion_rate": "0.4286", "median_days_to_move": "224.0"}]
+        2_000_000,
+        78_000,
+        1_922_000,
+    )
+    assert previous["fiscal_years"] == [
+        {
+            "fiscal_year": 2025,
+            "households_paid": 7,
+            "households_approved": 0,
+            "stays": 7,
+            "days": 29,
+            "nights": 23,
+            "yen_approved": 78_000,
+            "yen_paid": 78_000,
+            "yen_granted": 0,
+            "survey_answers": {"within_a_year": 2, "later": 2, "undecided": 1, "no": 2, "total": 7},
+            "households_moved": 3,
+            "conversion_rate": "0.4286",
+            "median_days_to_move": "224.0",
+        }
+    ]
 
     current = staff.get("/api/v1/kpis/", {"programme": "saku-trial-stay-2026"}).json()
     # The submitted claim commits its total too (¥6,000), as submissions are checked against the budget.
     assert (current["budget_yen"], current["budget_committed_yen"], current["budget_left_yen"]) == (None, 84_000, None)
-    assert current["fiscal_years"] == [{
-        "fiscal_year": 2026, "households_paid": 4, "households_approved": 1, "stays": 6, "days": 26, "nights": 21,
-        "yen_approved": 78_000, "yen_paid": 69_000, "yen_granted": 0,
-        "survey_answers": {"within_a_year": 2, "later": 1, "undecided": 2, "no": 0, "total": 5},
-        "households_moved": 2, "conversion_rate": "0.5000", "median_days_to_move": "239.5"}]
+    assert current["fiscal_years"] == [
+        {
+            "fiscal_year": 2026,
+            "households_paid": 4,
+            "households_approved": 1,
+            "stays": 6,
+            "days": 26,
+            "nights": 21,
+            "yen_approved": 78_000,
+            "yen_paid": 69_000,
+            "yen_granted": 0,
+            "survey_answers": {"within_a_year": 2, "later": 1, "undecided": 2, "no": 0, "total": 5},
+            "households_moved": 2,
+            "conversion_rate": "0.5000",
+            "median_days_to_move": "239.5",
+        }
+    ]
 
     # Four of the ten paid households moved; one more reported a move the staff have yet to confirm.
     paid = set(Claim.objects.filter(status=Claim.Status.PAID).values_list("visitor_id", flat=True))

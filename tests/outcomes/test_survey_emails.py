@@ -1,4 +1,5 @@
 """The survey email: the day after check-out, once per booking, Japanese first (manage.py surveys_due, Celery)."""
+
 from datetime import date
 from io import StringIO
 
@@ -8,9 +9,9 @@ from django.core.management import call_command
 
 from bookings.models import Booking
 from outcomes.tasks import surveys_due
+from tests.conftest import client_for
 from tests.factories import FacilityFactory, UnitFactory, VisitorFactory
 from tests.outcomes.helpers import answer, stay
-from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,9 @@ def run() -> str:
 def test_the_day_after_check_out_the_visitor_gets_one_email(unit, today):
     visitor = VisitorFactory(email="hanako@example.jp")
     ended_yesterday = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 28), nights=3)  # out 10-31
-    stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 29), nights=3,
-         status=Booking.Status.CONFIRMED)  # checks out today: tomorrow's run
+    stay(
+        visitor=visitor, unit=unit, check_in=date(2026, 10, 29), nights=3, status=Booking.Status.CONFIRMED
+    )  # checks out today: tomorrow's run
 
     assert "1 survey emails sent" in run()
     assert len(mail.outbox) == 1

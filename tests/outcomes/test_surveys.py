@@ -1,4 +1,5 @@
 """The after-stay survey through the API: one answer per finished stay, by its visitor; staff read a programme's."""
+
 from datetime import date
 
 import pytest
@@ -26,14 +27,24 @@ def finished(visitor, unit, today):
 
 
 def test_visitor_answers_once_after_check_out_in_japanese_by_default(visitor_client, finished):
-    response = answer(visitor_client, finished, intention="within_a_year", purpose="remote_work_trial",
-                      satisfaction=5, comment="駅から近くて便利でした。")
+    response = answer(
+        visitor_client,
+        finished,
+        intention="within_a_year",
+        purpose="remote_work_trial",
+        satisfaction=5,
+        comment="駅から近くて便利でした。",
+    )
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["booking"] == finished.id
     assert (body["purpose"], body["satisfaction"], body["intention"], body["language"]) == (
-        "remote_work_trial", 5, "within_a_year", "ja")
+        "remote_work_trial",
+        5,
+        "within_a_year",
+        "ja",
+    )
     assert body["purpose_label"] == "リモートワークのお試し"
     assert body["intention_label"] == "1年以内"
     assert body["comment"] == "駅から近くて便利でした。"
@@ -58,10 +69,10 @@ def test_answer_in_english_keeps_the_language_and_labels(visitor, finished):
 
 
 def test_check_out_day_opens_the_survey_and_the_day_before_does_not(visitor_client, visitor, unit, today):
-    ends_today = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 30), nights=2,
-                      status=Booking.Status.CONFIRMED)
-    ongoing = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 31), nights=2,
-                   status=Booking.Status.CONFIRMED)
+    ends_today = stay(
+        visitor=visitor, unit=unit, check_in=date(2026, 10, 30), nights=2, status=Booking.Status.CONFIRMED
+    )
+    ongoing = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 31), nights=2, status=Booking.Status.CONFIRMED)
 
     assert answer(visitor_client, ends_today).status_code == 201
     refused = answer(visitor_client, ongoing)
@@ -70,8 +81,7 @@ def test_check_out_day_opens_the_survey_and_the_day_before_does_not(visitor_clie
 
 
 def test_cancelled_booking_has_no_survey(visitor_client, visitor, unit, today):
-    cancelled = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 1), nights=2,
-                     status=Booking.Status.CANCELLED)
+    cancelled = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 1), nights=2, status=Booking.Status.CANCELLED)
 
     response = answer(visitor_client, cancelled)
 
@@ -89,8 +99,16 @@ def test_another_visitors_booking_is_not_found(finished):
     assert other.post("/api/v1/bookings/abc/survey/", {}, format="json").status_code == 404
 
 
-@pytest.mark.parametrize("field, value", [("satisfaction", 0), ("satisfaction", 6), ("purpose", "shopping"),
-                                          ("intention", "maybe"), ("comment", "あ" * 1001)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("satisfaction", 0),
+        ("satisfaction", 6),
+        ("purpose", "shopping"),
+        ("intention", "maybe"),
+        ("comment", "あ" * 1001),
+    ],
+)
 def test_bad_answers_are_400_naming_the_field_and_save_nothing(visitor_client, finished, field, value):
     response = answer(visitor_client, finished, **{field: value})
 
@@ -113,13 +131,16 @@ def test_the_subsidy_engines_hook_sees_the_answer(visitor_client, finished):
 
 
 def test_staff_read_the_answers_of_their_programmes_bookings(saku, unit, staff_client, today):
-    programme = ProgrammeFactory(code="saku-2026", municipality=saku, valid_from=date(2026, 4, 1),
-                                 valid_until=date(2027, 3, 31))
+    programme = ProgrammeFactory(
+        code="saku-2026", municipality=saku, valid_from=date(2026, 4, 1), valid_until=date(2027, 3, 31)
+    )
     inside, before_window, elsewhere = VisitorFactory(), VisitorFactory(), VisitorFactory()
     other_unit = UnitFactory(facility=FacilityFactory(municipality=matsue()))
-    bookings = [stay(visitor=inside, unit=unit, check_in=date(2026, 6, 1), nights=2),
-                stay(visitor=before_window, unit=unit, check_in=date(2026, 3, 20), nights=2),
-                stay(visitor=elsewhere, unit=other_unit, check_in=date(2026, 6, 1), nights=2)]
+    bookings = [
+        stay(visitor=inside, unit=unit, check_in=date(2026, 6, 1), nights=2),
+        stay(visitor=before_window, unit=unit, check_in=date(2026, 3, 20), nights=2),
+        stay(visitor=elsewhere, unit=other_unit, check_in=date(2026, 6, 1), nights=2),
+    ]
     for booking in bookings:
         assert answer(client_for(booking.visitor), booking).status_code == 201
 

@@ -1,4 +1,5 @@
 """Fixtures for payment tests: Stripe configured, its HTTP API replaced by an in-process fake."""
+
 import pytest
 
 from payments import stripe_gateway

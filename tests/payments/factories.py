@@ -1,4 +1,5 @@
 """Factories for payment tests: bookings that hold their units, as booking creation leaves them."""
+
 import datetime as dt
 
 import factory

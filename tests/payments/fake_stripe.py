@@ -1,5 +1,6 @@
 """A stand-in for Stripe's HTTP API at the SDK's HTTP-client boundary, answering with Stripe's object shapes,
 and webhook events signed with Stripe's real scheme. Nothing reaches the network."""
+
 import hashlib
 import hmac
 import itertools
@@ -100,7 +101,9 @@ class FakeStripe(stripe.HTTPClient):
                         "payment_intent_unexpected_state",
                         f"You cannot cancel this PaymentIntent because it has a status of {intent['status']}.",
                     )
-                intent.update(status="canceled", canceled_at=int(time.time()), cancellation_reason="requested_by_customer")
+                intent.update(
+                    status="canceled", canceled_at=int(time.time()), cancellation_reason="requested_by_customer"
+                )
                 return 200, intent
         if method == "POST" and parts == ["v1", "refunds"]:
             return self._refund_create(params)
@@ -114,14 +117,29 @@ class FakeStripe(stripe.HTTPClient):
     def _intent_create(self, params):
         intent_id = _id("pi")
         intent = {
-            "id": intent_id, "object": "payment_intent", "amount": int(params["amount"]), "amount_capturable": 0,
-            "amount_received": 0, "automatic_payment_methods": {"allow_redirects": "always", "enabled": True},
-            "canceled_at": None, "cancellation_reason": None, "capture_method": "automatic",
-            "client_secret": f"{intent_id}_secret_{_id('s')}", "confirmation_method": "automatic",
-            "created": int(time.time()), "currency": params["currency"], "customer": None, "description": None,
-            "last_payment_error": None, "latest_charge": None, "livemode": False,
-            "metadata": params.get("metadata", {}), "next_action": None, "payment_method": None,
-            "payment_method_types": ["card"], "status": "requires_payment_method",
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": int(params["amount"]),
+            "amount_capturable": 0,
+            "amount_received": 0,
+            "automatic_payment_methods": {"allow_redirects": "always", "enabled": True},
+            "canceled_at": None,
+            "cancellation_reason": None,
+            "capture_method": "automatic",
+            "client_secret": f"{intent_id}_secret_{_id('s')}",
+            "confirmation_method": "automatic",
+            "created": int(time.time()),
+            "currency": params["currency"],
+            "customer": None,
+            "description": None,
+            "last_payment_error": None,
+            "latest_charge": None,
+            "livemode": False,
+            "metadata": params.get("metadata", {}),
+            "next_action": None,
+            "payment_method": None,
+            "payment_method_types": ["card"],
+            "status": "requires_payment_method",
         }
         self.intents[intent_id] = intent
         return intent
@@ -131,14 +149,24 @@ class FakeStripe(stripe.HTTPClient):
         amount = int(params.get("amount", 0))
         if intent is None or intent["status"] != "succeeded":
             return 400, _error("charge_not_refundable", "This PaymentIntent has no successful charge to refund.")
-        already = sum(r["amount"] for r in self.refunds.values()
-                      if r["payment_intent"] == intent["id"] and r["status"] not in ("failed", "canceled"))
+        already = sum(
+            r["amount"]
+            for r in self.refunds.values()
+            if r["payment_intent"] == intent["id"] and r["status"] not in ("failed", "canceled")
+        )
         if amount + already > intent["amount_received"]:
             return 400, _error("amount_too_large", "Refund amount is greater than unrefunded amount on charge.")
         refund = {
-            "id": _id("re"), "object": "refund", "amount": amount, "charge": intent["latest_charge"],
-            "created": int(time.time()), "currency": intent["currency"], "metadata": {},
-            "payment_intent": intent["id"], "reason": params.get("reason"), "status": self.refund_status,
+            "id": _id("re"),
+            "object": "refund",
+            "amount": amount,
+            "charge": intent["latest_charge"],
+            "created": int(time.time()),
+            "currency": intent["currency"],
+            "metadata": {},
+            "payment_intent": intent["id"],
+            "reason": params.get("reason"),
+            "status": self.refund_status,
             "failure_reason": None,
         }
         self.refunds[refund["id"]] = refund
@@ -147,16 +175,26 @@ class FakeStripe(stripe.HTTPClient):
     # -- what happens on the phone and at the card network ----------------------------------------
     def pay(self, intent_id: str) -> dict:
         intent = self.intents[intent_id]
-        intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=_id("ch"),
-                      payment_method=_id("pm"), last_payment_error=None)
+        intent.update(
+            status="succeeded",
+            amount_received=intent["amount"],
+            latest_charge=_id("ch"),
+            payment_method=_id("pm"),
+            last_payment_error=None,
+        )
         return intent
 
     def decline(self, intent_id: str) -> dict:
         intent = self.intents[intent_id]
-        intent.update(status="requires_payment_method", last_payment_error={
-            "code": "card_declined", "decline_code": "generic_decline", "message": "Your card was declined.",
-            "type": "card_error",
-        })
+        intent.update(
+            status="requires_payment_method",
+            last_payment_error={
+                "code": "card_declined",
+                "decline_code": "generic_decline",
+                "message": "Your card was declined.",
+                "type": "card_error",
+            },
+        )
         return intent
 
     def settle_refund(self, refund_id: str, status: str) -> dict:
@@ -174,13 +212,20 @@ def _error(code: str, message: str, param: str | None = None) -> dict:
 
 
 def event(event_type: str, obj: dict, event_id: str | None = None) -> bytes:
-    return json.dumps({
-        # The version the SDK is pinned to, as an endpoint created for it receives.
-        "id": event_id or _id("evt"), "object": "event", "api_version": stripe.api_version,
-        "created": int(time.time()),
-        "data": {"object": dict(obj)}, "livemode": False, "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None}, "type": event_type,
-    }).encode()
+    return json.dumps(
+        {
+            # The version the SDK is pinned to, as an endpoint created for it receives.
+            "id": event_id or _id("evt"),
+            "object": "event",
+            "api_version": stripe.api_version,
+            "created": int(time.time()),
+            "data": {"object": dict(obj)},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": event_type,
+        }
+    ).encode()
 
 
 def signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:

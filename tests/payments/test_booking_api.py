@@ -1,4 +1,5 @@
 """Card payment seen through the booking endpoints: the client secret, outages, cancellations and refunds."""
+
 import pytest
 
 from tests.bookings.factories import LodgingUnitFactory, iso
@@ -13,8 +14,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def house(organisation):
     """One house at 9,000 yen a night; free cancellation until 7 days before, then 30 % kept."""
-    return LodgingUnitFactory(facility__operator=organisation, price_yen=9000, free_cancellation_days=7,
-                              cancellation_fee_percent=30)
+    return LodgingUnitFactory(
+        facility__operator=organisation, price_yen=9000, free_cancellation_days=7, cancellation_fee_percent=30
+    )
 
 
 def stay(unit, start: int, end: int) -> dict:
@@ -31,12 +33,14 @@ def paid_booking(client, api_client, fake_stripe, unit, start, end) -> dict:
 
 
 def cancel(client, booking, reason=None):
-    return client.post(f"{BOOKINGS}{booking['id']}/cancel/", {} if reason is None else {"reason": reason},
-                       format="json")
+    return client.post(
+        f"{BOOKINGS}{booking['id']}/cancel/", {} if reason is None else {"reason": reason}, format="json"
+    )
 
 
 def test_booking_with_stripe_returns_the_client_secret_to_its_visitor_only(
-        house, visitor_client, operator_client, fake_stripe):
+    house, visitor_client, operator_client, fake_stripe
+):
     response = book(visitor_client, stay(house, 30, 32))
 
     assert response.status_code == 201, response.content
@@ -54,7 +58,8 @@ def test_booking_with_stripe_returns_the_client_secret_to_its_visitor_only(
 
 @pytest.mark.parametrize("outage", ["connection_error", "server_error"])
 def test_stripe_outage_answers_503_and_a_retry_with_the_same_key_books_again(
-        house, visitor_client, fake_stripe, outage):
+    house, visitor_client, fake_stripe, outage
+):
     if outage == "connection_error":
         fake_stripe.down = True
     else:
@@ -66,7 +71,10 @@ def test_stripe_outage_answers_503_and_a_retry_with_the_same_key_books_again(
     assert refused.status_code == 503
     assert int(refused["Retry-After"]) > 0
     assert error(refused)["code"] == "payment_unavailable"
-    assert error(refused)["message"] == "現在カード決済をご利用いただけないため、予約は確保されませんでした。数分後にもう一度お試しください。"
+    assert (
+        error(refused)["message"]
+        == "現在カード決済をご利用いただけないため、予約は確保されませんでした。数分後にもう一度お試しください。"
+    )
     assert taken(house) == 0
 
     fake_stripe.down, fake_stripe.server_errors = False, 0
@@ -86,12 +94,18 @@ def test_outage_message_in_english(house, visitor_client, fake_stripe):
 
     refused = book(visitor_client, stay(house, 30, 32), HTTP_ACCEPT_LANGUAGE="en")
 
-    assert refused.json() == {"error": {"code": "payment_unavailable", "fields": {}, "message": (
-        "Card payment is not available right now, so the booking was not kept. Please try again in a few minutes.")}}
+    assert refused.json() == {
+        "error": {
+            "code": "payment_unavailable",
+            "fields": {},
+            "message": (
+                "Card payment is not available right now, so the booking was not kept. Please try again in a few minutes."
+            ),
+        }
+    }
 
 
-def test_visitor_cancelling_late_is_refunded_what_the_policy_leaves(
-        house, visitor_client, api_client, fake_stripe):
+def test_visitor_cancelling_late_is_refunded_what_the_policy_leaves(house, visitor_client, api_client, fake_stripe):
     booking = paid_booking(visitor_client, api_client, fake_stripe, house, 3, 5)  # 18,000 yen, 3 days ahead
 
     response = cancel(visitor_client, booking)
@@ -114,7 +128,8 @@ def test_visitor_cancelling_in_the_free_period_is_refunded_in_full(house, visito
 
 
 def test_operator_cancelling_refunds_in_full_even_inside_the_fee_window(
-        house, visitor_client, operator_client, api_client, fake_stripe):
+    house, visitor_client, operator_client, api_client, fake_stripe
+):
     booking = paid_booking(visitor_client, api_client, fake_stripe, house, 2, 4)
 
     response = cancel(operator_client, booking, "水道管の故障のため")

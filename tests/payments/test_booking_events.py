@@ -1,4 +1,5 @@
 """The audit trail of bookings paid by card: the payment confirms or releases, and the trail says so."""
+
 import datetime as dt
 
 import pytest
@@ -37,8 +38,7 @@ def test_a_declined_card_releases_with_its_event(card_booking, fake_stripe, api_
     assert trail(visitor_client, booking.pk)[1:] == [("released", "pending", "cancelled", None, "payment_failed")]
 
 
-def test_an_expired_hold_and_a_late_payment_are_both_recorded(card_booking, fake_stripe, api_client,
-                                                              visitor_client):
+def test_an_expired_hold_and_a_late_payment_are_both_recorded(card_booking, fake_stripe, api_client, visitor_client):
     booking, intent = card_booking
     Booking.objects.filter(pk=booking.pk).update(hold_expires_at=timezone.now() - dt.timedelta(minutes=1))
     call_command("expire_holds")
@@ -46,4 +46,5 @@ def test_an_expired_hold_and_a_late_payment_are_both_recorded(card_booking, fake
 
     assert trail(visitor_client, booking.pk)[1:] == [
         ("expired", "pending", "cancelled", None, "hold_expired"),
-        ("confirmed", "cancelled", "confirmed", None, "payment_succeeded")]
+        ("confirmed", "cancelled", "confirmed", None, "payment_succeeded"),
+    ]

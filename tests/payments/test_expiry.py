@@ -1,4 +1,5 @@
 """Late payments on dates the facility has since closed, and the expiry job carrying on past a bad row."""
+
 import datetime as dt
 
 import pytest
@@ -19,8 +20,11 @@ pytestmark = pytest.mark.django_db
 
 def seen(booking) -> dict:
     booking = Booking.objects.get(pk=booking.pk)
-    return {"status": booking.status, "cancel_code": booking.cancel_code,
-            "payment": dict(PaymentSerializer(Payment.objects.get(booking=booking)).data)}
+    return {
+        "status": booking.status,
+        "cancel_code": booking.cancel_code,
+        "payment": dict(PaymentSerializer(Payment.objects.get(booking=booking)).data),
+    }
 
 
 def taken(booking) -> list[int]:
@@ -40,8 +44,12 @@ def expired_hold(fake_stripe, **kwargs):
 
 
 def close_the_dates(booking):
-    closure_create(unit=booking.unit, start_date=booking.check_in,
-                   end_date=booking.check_out - dt.timedelta(days=1), reason="屋根の修理")
+    closure_create(
+        unit=booking.unit,
+        start_date=booking.check_in,
+        end_date=booking.check_out - dt.timedelta(days=1),
+        reason="屋根の修理",
+    )
 
 
 def test_late_payment_on_dates_closed_since_is_refunded_in_full_and_the_event_recorded(api_client, fake_stripe):
@@ -55,9 +63,13 @@ def test_late_payment_on_dates_closed_since_is_refunded_in_full_and_the_event_re
     assert WebhookEvent.objects.filter(event_id="evt_late_closed").exists()
     result = seen(booking)
     assert (result["status"], result["payment"]["status"], result["payment"]["refunded_yen"]) == (
-        "cancelled", "succeeded", 18000)
+        "cancelled",
+        "succeeded",
+        18000,
+    )
     assert [(r["amount_yen"], r["status"], r["reason"]) for r in result["payment"]["refunds"]] == [
-        (18000, "succeeded", services.REASON_DATES_CLOSED)]
+        (18000, "succeeded", services.REASON_DATES_CLOSED)
+    ]
     assert [r["amount"] for r in fake_stripe.refunds_of(intent_id)] == [18000]
     assert taken(booking) == [0, 0]
 

@@ -1,4 +1,5 @@
 """The Stripe gateway module itself: one client per key, and no network in tests unless faked."""
+
 import pytest
 
 from facilities import geocoding

@@ -1,4 +1,5 @@
 """Refunds after a cancellation: what the policy allows goes back through Stripe Refunds and shows on the booking."""
+
 import datetime as dt
 
 import pytest
@@ -23,9 +24,12 @@ def payment_seen(booking) -> dict:
 @pytest.fixture
 def paid(fake_stripe):
     """18,000 yen for two nights three days ahead; the unit keeps 30 % inside 7 days of check-in."""
-    booking = HeldBookingFactory(unit__price_yen=9000, unit__free_cancellation_days=7,
-                                 unit__cancellation_fee_percent=30,
-                                 check_in=timezone.localdate() + dt.timedelta(days=3))
+    booking = HeldBookingFactory(
+        unit__price_yen=9000,
+        unit__free_cancellation_days=7,
+        unit__cancellation_fee_percent=30,
+        check_in=timezone.localdate() + dt.timedelta(days=3),
+    )
     payment = payment_start(booking=booking)
     fake_stripe.pay(payment.stripe_payment_intent_id)
     Payment.objects.filter(pk=payment.pk).update(status="succeeded")
@@ -35,8 +39,11 @@ def paid(fake_stripe):
 
 def test_visitor_cancelling_inside_the_fee_window_gets_a_partial_refund(fake_stripe, paid):
     booking, intent_id = paid
-    fee = cancellation_fee(booking=Booking(unit=booking.unit, status=Booking.Status.CONFIRMED,
-                                           check_in=booking.check_in, total_yen=booking.total_yen))
+    fee = cancellation_fee(
+        booking=Booking(
+            unit=booking.unit, status=Booking.Status.CONFIRMED, check_in=booking.check_in, total_yen=booking.total_yen
+        )
+    )
     assert fee == 5400  # 30 % of 18,000
 
     payment_refund(booking=booking, amount_yen=booking.total_yen - fee, reason="visitor")
@@ -166,7 +173,8 @@ def test_pending_refund_that_succeeds_is_shown_refunded(api_client, fake_stripe,
 
 @pytest.mark.parametrize("event_type", ["refund.failed", "refund.updated", "charge.refund.updated"])
 def test_refund_that_fails_is_taken_off_the_refunded_total_and_shown_failed(
-        api_client, fake_stripe, pending_refund, event_type):
+    api_client, fake_stripe, pending_refund, event_type
+):
     booking, refund = pending_refund
 
     response = deliver(api_client, event_type, fake_stripe.settle_refund(refund["id"], "failed"))
@@ -178,7 +186,8 @@ def test_refund_that_fails_is_taken_off_the_refunded_total_and_shown_failed(
 
 
 def test_refund_event_is_acted_on_as_stripe_reports_the_refund_now_and_only_once(
-        api_client, fake_stripe, pending_refund):
+    api_client, fake_stripe, pending_refund
+):
     booking, refund = pending_refund
     stale = dict(refund)  # still "pending" in the payload
     fake_stripe.settle_refund(refund["id"], "failed")

@@ -1,4 +1,5 @@
 """Paying a booking by card: the PaymentIntent, and what each (re-read) Stripe state does to the booking."""
+
 import datetime as dt
 
 import pytest
@@ -18,8 +19,11 @@ pytestmark = pytest.mark.django_db
 def seen_by_visitor(booking) -> dict:
     """The booking's status and payment as the booking endpoints show them."""
     booking = Booking.objects.get(pk=booking.pk)
-    return {"status": booking.status, "cancel_code": booking.cancel_code,
-            "payment": dict(PaymentSerializer(Payment.objects.get(booking=booking)).data)}
+    return {
+        "status": booking.status,
+        "cancel_code": booking.cancel_code,
+        "payment": dict(PaymentSerializer(Payment.objects.get(booking=booking)).data),
+    }
 
 
 def taken(booking) -> list[int]:
@@ -69,8 +73,14 @@ def test_stripe_intent_is_in_whole_yen_with_the_booking_id_and_a_booking_idempot
     seen = seen_by_visitor(booking)
     intent = next(iter(fake_stripe.intents.values()))
     assert seen["status"] == "pending"
-    assert seen["payment"] == {"provider": "stripe", "status": "pending", "amount_yen": 18000, "refunded_yen": 0,
-                               "client_secret": intent["client_secret"], "refunds": []}
+    assert seen["payment"] == {
+        "provider": "stripe",
+        "status": "pending",
+        "amount_yen": 18000,
+        "refunded_yen": 0,
+        "client_secret": intent["client_secret"],
+        "refunds": [],
+    }
     assert taken(booking) == [1, 1]
 
 
@@ -241,7 +251,11 @@ def test_expiry_releases_the_units_and_cancels_the_intent_so_the_card_cannot_be_
     call_command("expire_holds")
 
     seen = seen_by_visitor(booking)
-    assert (seen["status"], seen["cancel_code"], seen["payment"]["status"]) == ("cancelled", "hold_expired", "cancelled")
+    assert (seen["status"], seen["cancel_code"], seen["payment"]["status"]) == (
+        "cancelled",
+        "hold_expired",
+        "cancelled",
+    )
     assert fake_stripe.intents[intent["id"]]["status"] == "canceled"
     assert taken(booking) == [0, 0]
     assert seen_by_visitor(fresh)["status"] == "pending"

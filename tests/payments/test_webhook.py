@@ -1,4 +1,5 @@
 """The Stripe webhook: only correctly signed bodies are accepted; each event acts once."""
+
 import json
 import time
 
@@ -27,8 +28,9 @@ def test_body_changed_after_signing_is_refused(api_client, fake_stripe):
     header = signature(payload, "whsec_test_otameshi")
     tampered = payload.replace(b"pi_x", b"pi_y")
 
-    response = api_client.generic("POST", WEBHOOK_URL, tampered, content_type="application/json",
-                                  HTTP_STRIPE_SIGNATURE=header)
+    response = api_client.generic(
+        "POST", WEBHOOK_URL, tampered, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
 
     assert response.status_code == 400
 
@@ -39,20 +41,28 @@ def test_correctly_signed_but_old_delivery_is_refused(api_client, fake_stripe):
     payload = event("payment_intent.succeeded", intent)
     signed_long_ago = int(time.time()) - stripe.Webhook.DEFAULT_TOLERANCE - 3600
 
-    response = api_client.generic("POST", WEBHOOK_URL, payload, content_type="application/json",
-                                  HTTP_STRIPE_SIGNATURE=signature(payload, "whsec_test_otameshi", signed_long_ago))
+    response = api_client.generic(
+        "POST",
+        WEBHOOK_URL,
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature(payload, "whsec_test_otameshi", signed_long_ago),
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "webhook_signature_invalid"
     assert WebhookEvent.objects.count() == 0
 
 
-@pytest.mark.parametrize("body, header", [
-    (b"", None),
-    (b"not json at all", "t=1,v1=abc"),
-    (json.dumps({"id": 1}).encode(), "garbage"),
-    (b"\xff\xfe", "t=1,v1=abc"),
-])
+@pytest.mark.parametrize(
+    "body, header",
+    [
+        (b"", None),
+        (b"not json at all", "t=1,v1=abc"),
+        (json.dumps({"id": 1}).encode(), "garbage"),
+        (b"\xff\xfe", "t=1,v1=abc"),
+    ],
+)
 def test_anything_unsigned_is_400_never_500(api_client, fake_stripe, body, header):
     extra = {"HTTP_STRIPE_SIGNATURE": header} if header else {}
     response = api_client.generic("POST", WEBHOOK_URL, body, content_type="application/json", **extra)
@@ -93,10 +103,13 @@ def test_stripe_unreachable_while_re_reading_asks_for_a_retry(api_client, fake_s
     assert not WebhookEvent.objects.filter(event_id="evt_retry").exists()
 
 
-@pytest.mark.parametrize("language, message", [
-    (None, "Stripe-Signature ヘッダーがリクエスト本文と一致しません。"),
-    ("en", "The Stripe-Signature header does not match the request body."),
-])
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        (None, "Stripe-Signature ヘッダーがリクエスト本文と一致しません。"),
+        ("en", "The Stripe-Signature header does not match the request body."),
+    ],
+)
 def test_signature_error_is_translated(api_client, fake_stripe, language, message):
     extra = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
 

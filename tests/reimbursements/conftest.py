@@ -1,4 +1,5 @@
 """Fixtures of the reimbursement tests: the Saku programme and a booking clock set before the spec's trips."""
+
 from datetime import date
 
 import pytest

@@ -1,4 +1,5 @@
 """Factories for reimbursement tests: programmes, and bookings written directly as Booking + BookingLine rows."""
+
 from datetime import date, timedelta
 
 import factory
@@ -39,9 +40,21 @@ class CategoryRuleFactory(factory.django.DjangoModelFactory):
     cap_yen = 3000
 
 
-def make_booking(*, visitor, check_in: date, check_out: date | None = None, price: int = 9000, adults: int = 1,
-                 children: int = 0, infants: int = 0, unit=None, municipality=None, kind=Booking.Kind.STAY,
-                 dates: list[date] | None = None, status=Booking.Status.CONFIRMED) -> Booking:
+def make_booking(
+    *,
+    visitor,
+    check_in: date,
+    check_out: date | None = None,
+    price: int = 9000,
+    adults: int = 1,
+    children: int = 0,
+    infants: int = 0,
+    unit=None,
+    municipality=None,
+    kind=Booking.Kind.STAY,
+    dates: list[date] | None = None,
+    status=Booking.Status.CONFIRMED,
+) -> Booking:
     """A booking as the bookings app stores it: one line per night, or per pass date for day passes."""
     if unit is None:
         facility_kwargs = {"municipality": municipality} if municipality else {}
@@ -52,8 +65,16 @@ def make_booking(*, visitor, check_in: date, check_out: date | None = None, pric
     else:
         line_dates = [check_in + timedelta(days=i) for i in range((check_out - check_in).days)]
     booking = Booking.objects.create(
-        visitor=visitor, unit=unit, kind=kind, check_in=check_in, check_out=check_out, adults=adults,
-        children=children, infants=infants, status=status, total_yen=price * len(line_dates),
+        visitor=visitor,
+        unit=unit,
+        kind=kind,
+        check_in=check_in,
+        check_out=check_out,
+        adults=adults,
+        children=children,
+        infants=infants,
+        status=status,
+        total_yen=price * len(line_dates),
     )
     BookingLine.objects.bulk_create([BookingLine(booking=booking, date=d, price_yen=price) for d in line_dates])
     return booking

@@ -1,4 +1,5 @@
 """An email backend whose server is always down, for tests of what happens when a notification cannot be sent."""
+
 from smtplib import SMTPServerDisconnected
 
 from django.core.mail.backends.base import BaseEmailBackend

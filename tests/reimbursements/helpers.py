@@ -1,4 +1,5 @@
 """API helpers shared by the reimbursement tests: estimates, claims, receipts."""
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -24,10 +25,17 @@ def open_claim(client, booking):
 
 
 def add_line(client, claim_id, *, category, date, amount_yen, persons=1, file=None):
-    return client.post(f"/api/v1/claims/{claim_id}/lines/", {
-        "category": category, "date": date, "amount_yen": amount_yen, "persons": persons,
-        "receipt": file or receipt(),
-    }, format="multipart")
+    return client.post(
+        f"/api/v1/claims/{claim_id}/lines/",
+        {
+            "category": category,
+            "date": date,
+            "amount_yen": amount_yen,
+            "persons": persons,
+            "receipt": file or receipt(),
+        },
+        format="multipart",
+    )
 
 
 def submit(client, claim_id):

@@ -1,5 +1,6 @@
 """Programmes that require an application before the stay (交付申請 → 交付決定 → 実績報告 → 額の確定), through the API:
 apply with planned lines, grant or refuse, report after check-out within the grant; every refusal in ja and en."""
+
 from datetime import date
 
 import pytest
@@ -34,6 +35,7 @@ def clock(monkeypatch):
 
     def move(day):
         state["today"] = day
+
     return move
 
 
@@ -55,12 +57,16 @@ def committed(django_capture_on_commit_callbacks):
     def call(method, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return method(*args, **kwargs)
+
     return call
 
 
 def planned_line(client, claim_id, *, category="taxi", day="2026-12-02", amount_yen=2000):
-    return client.post(f"/api/v1/claims/{claim_id}/lines/", {
-        "category": category, "date": day, "amount_yen": amount_yen, "persons": 1}, format="multipart")
+    return client.post(
+        f"/api/v1/claims/{claim_id}/lines/",
+        {"category": category, "date": day, "amount_yen": amount_yen, "persons": 1},
+        format="multipart",
+    )
 
 
 def post(client, claim_id, action, body=None):
@@ -91,6 +97,7 @@ def error(response, status, code):
 
 
 # --- the workflow ---------------------------------------------------------------------------------------------------
+
 
 def test_planned_line_needs_no_receipt_and_counts_in_the_application(visitor_client, booking, clock):
     claim = open_claim(visitor_client, booking)
@@ -141,8 +148,9 @@ def test_report_is_cut_to_the_granted_amount(granted, visitor_client, staff_clie
     assert approved["approved_amount_yen"] == granted["granted_amount_yen"]
 
 
-def test_granting_freezes_the_days_and_refusing_gives_them_back(granted, visitor, visitor_client, staff_client,
-                                                                committed, booking):
+def test_granting_freezes_the_days_and_refusing_gives_them_back(
+    granted, visitor, visitor_client, staff_client, committed, booking
+):
     later = make_booking(visitor=visitor, check_in=date(2026, 12, 10), check_out=date(2026, 12, 13))
     earlier = make_booking(visitor=visitor, check_in=date(2026, 11, 20), check_out=date(2026, 11, 22))
     # Saku pays 6 days: the grant holds 4 of them, so the November stay, earlier, cannot take them back.
@@ -291,12 +299,20 @@ def test_granting_twice_or_a_draft(applied, staff_user, language, committed):
 
 # --- requirements: consultation and survey ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def registered():
     """Lets a test register its own functions on the hooks (the bulk ones ask the single ones, as by default)
     and puts back whatever the apps registered."""
-    saved = {hook: hook._function for hook in (hooks.consultation_attended, hooks.survey_answered,
-                                                hooks.consultations_attended_bulk, hooks.surveys_answered_bulk)}
+    saved = {
+        hook: hook._function
+        for hook in (
+            hooks.consultation_attended,
+            hooks.survey_answered,
+            hooks.consultations_attended_bulk,
+            hooks.surveys_answered_bulk,
+        )
+    }
     for hook in saved:
         hook._function = None
     yield
@@ -304,8 +320,9 @@ def registered():
         hook._function = function
 
 
-def test_requirements_listed_and_met_through_the_hooks(programme, visitor_client, visitor, booking, registered,
-                                                       clock, django_assert_max_num_queries):
+def test_requirements_listed_and_met_through_the_hooks(
+    programme, visitor_client, visitor, booking, registered, clock, django_assert_max_num_queries
+):
     Programme.objects.filter(id=programme.id).update(requires_consultation=True, requires_survey=True)
     codes = {r["code"]: r["met"] for r in estimate(visitor_client, booking)["requirements"]}
     assert codes == {"home_municipality": True, "consultation": False, "survey": False}
@@ -337,9 +354,11 @@ def test_a_list_asks_the_bulk_hooks_once(programme, visitor_client, visitor, reg
         make_booking(visitor=visitor, check_in=date(2026, 12, day), check_out=date(2026, 12, day + 2))
     calls = []
     hooks.consultations_attended_bulk.register(
-        lambda *, queries: calls.append(len(queries)) or {query: True for query in queries})
+        lambda *, queries: calls.append(len(queries)) or {query: True for query in queries}
+    )
     hooks.surveys_answered_bulk.register(
-        lambda *, booking_ids: calls.append(len(booking_ids)) or {booking_id: False for booking_id in booking_ids})
+        lambda *, booking_ids: calls.append(len(booking_ids)) or {booking_id: False for booking_id in booking_ids}
+    )
     results = visitor_client.get("/api/v1/bookings/").json()["results"]
     assert calls == [3, 3]
     for result in results:
@@ -363,6 +382,7 @@ def test_programmes_without_these_settings_list_only_the_home(visitor_client, vi
 
 # --- the programme's settings -----------------------------------------------------------------------------------------
 
+
 def test_programme_api_shows_and_checks_the_settings(programme, staff_client):
     detail = staff_client.get(f"/api/v1/programmes/{programme.code}/").json()
     assert detail["requires_application"] is True and detail["application_deadline_days"] == 7
@@ -372,8 +392,9 @@ def test_programme_api_shows_and_checks_the_settings(programme, staff_client):
     assert list(body["fields"]) == ["application_deadline_days"]
     body = error(staff_client.patch(url, {"requires_application": False}, format="json"), 400, "invalid")
     assert list(body["fields"]) == ["application_deadline_days"]
-    changed = staff_client.patch(url, {"requires_application": False, "application_deadline_days": None,
-                                       "requires_survey": True}, format="json")
+    changed = staff_client.patch(
+        url, {"requires_application": False, "application_deadline_days": None, "requires_survey": True}, format="json"
+    )
     assert changed.status_code == 200, changed.content
     assert changed.json()["requires_application"] is False and changed.json()["requires_survey"] is True
     programme.refresh_from_db()
@@ -391,19 +412,29 @@ def test_a_deadline_without_an_application_is_refused(saku, language, word):
 
 # --- the demo ---------------------------------------------------------------------------------------------------------
 
+
 def test_takanabe_demo_programme(visitor_client, visitor):
     demo.seed_takanabe()
     demo.seed_takanabe()  # idempotent
     programme = Programme.objects.get(code="takanabe-trial-stay-2026")
     assert Programme.objects.filter(municipality__code=demo.TAKANABE_CODE).count() == 1
     takanabe = Municipality.objects.get(code=demo.TAKANABE_CODE)
-    booking = make_booking(visitor=visitor, municipality=takanabe, check_in=CHECK_IN, check_out=CHECK_OUT,
-                           price=9999, adults=2)
+    booking = make_booking(
+        visitor=visitor, municipality=takanabe, check_in=CHECK_IN, check_out=CHECK_OUT, price=9999, adults=2
+    )
     shown = estimate(visitor_client, booking)
     # Half of ¥9,999 a night (within ¥3,000 a person), three nights, rounded down to ¥100.
     assert shown["programme"] == programme.code and shown["total_reimbursable_yen"] == 14900
     assert {r["code"]: r["met"] for r in shown["requirements"]} == {
-        "home_municipality": True, "consultation": False, "survey": False}
+        "home_municipality": True,
+        "consultation": False,
+        "survey": False,
+    }
     detail = visitor_client.get(f"/api/v1/programmes/{programme.code}/").json()
-    assert (detail["requires_application"], detail["application_deadline_days"], detail["requires_consultation"],
-            detail["requires_survey"], detail["max_nights_per_group"]) == (True, 7, True, True, 7)
+    assert (
+        detail["requires_application"],
+        detail["application_deadline_days"],
+        detail["requires_consultation"],
+        detail["requires_survey"],
+        detail["max_nights_per_group"],
+    ) == (True, 7, True, True, 7)

@@ -1,4 +1,5 @@
 """The claim audit trail cannot be edited or removed: not by a model, not by a queryset, not by raw SQL."""
+
 from datetime import date
 
 import pytest
@@ -18,15 +19,16 @@ def events(programme, visitor, visitor_client):
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
     claim = open_claim(visitor_client, booking)
     assert submit(visitor_client, claim["id"]).status_code == 200
-    stored = list(ClaimEvent.objects.filter(claim_id=claim["id"]).values_list("id", "from_status", "to_status",
-                                                                              "note"))
+    stored = list(ClaimEvent.objects.filter(claim_id=claim["id"]).values_list("id", "from_status", "to_status", "note"))
     assert [row[2] for row in stored] == ["draft", "submitted"]
     return claim["id"], stored
 
 
 def unchanged(claim_id, stored):
-    return list(ClaimEvent.objects.filter(claim_id=claim_id).values_list("id", "from_status", "to_status",
-                                                                         "note")) == stored
+    return (
+        list(ClaimEvent.objects.filter(claim_id=claim_id).values_list("id", "from_status", "to_status", "note"))
+        == stored
+    )
 
 
 def test_a_stored_event_refuses_save_and_delete(events):
@@ -56,11 +58,14 @@ def test_querysets_refuse_bulk_update_and_delete(events):
     assert unchanged(claim_id, stored)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE reimbursements_claimevent SET note = 'edited' WHERE claim_id = %s",
-    "UPDATE reimbursements_claimevent SET to_status = 'approved' WHERE claim_id = %s",
-    "DELETE FROM reimbursements_claimevent WHERE claim_id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE reimbursements_claimevent SET note = 'edited' WHERE claim_id = %s",
+        "UPDATE reimbursements_claimevent SET to_status = 'approved' WHERE claim_id = %s",
+        "DELETE FROM reimbursements_claimevent WHERE claim_id = %s",
+    ],
+)
 def test_the_database_refuses_raw_updates_and_deletes(events, sql):
     claim_id, stored = events
     with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:

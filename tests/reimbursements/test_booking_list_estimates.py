@@ -1,5 +1,6 @@
 """A page of bookings carries each booking's estimate, with claims and frozen days behind it, in a fixed number
 of SQL queries: the same for one booking as for nine."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -46,8 +47,9 @@ def more_trips(visitor, count: int, start: date) -> None:
         make_booking(visitor=visitor, check_in=first, check_out=first + timedelta(days=2), price=7000, adults=2)
 
 
-def test_a_visitors_list_costs_the_same_for_one_and_nine_bookings(programme, visitor, visitor_client,
-                                                                   django_assert_num_queries):
+def test_a_visitors_list_costs_the_same_for_one_and_nine_bookings(
+    programme, visitor, visitor_client, django_assert_num_queries
+):
     claimed = claimed_trip(visitor)
     one = queries_of(visitor_client)
     more_trips(visitor, 8, date(2026, 12, 1))
@@ -59,8 +61,9 @@ def test_a_visitors_list_costs_the_same_for_one_and_nine_bookings(programme, vis
     assert (frozen["eligible"], frozen["eligible_days"], frozen["eligible_nights"]) == (True, 3, 2)
     assert frozen["lodging_reimbursable_yen"] == 2 * 8000
     # The frozen three days leave three: the day pass on 12-01 and the first stay 12-08 → 12-10 share them.
-    eligible = sorted((row["check_in"], row["reimbursement"]["eligible_days"]) for row in rows
-                      if row["reimbursement"]["eligible"])
+    eligible = sorted(
+        (row["check_in"], row["reimbursement"]["eligible_days"]) for row in rows if row["reimbursement"]["eligible"]
+    )
     assert eligible == [("2026-11-01", 3), ("2026-12-01", 1), ("2026-12-08", 2)]
     later = [row["reimbursement"] for row in rows if row["check_in"] > "2026-12-08"]
     assert len(later) == 6 and all(e["reasons"] == ["day_limit_reached"] for e in later)

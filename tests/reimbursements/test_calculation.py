@@ -1,4 +1,5 @@
 """Properties of the pure subsidy arithmetic (the group pass), whatever the programme and the group's trips."""
+
 from datetime import date, timedelta
 
 from hypothesis import given
@@ -9,9 +10,7 @@ from reimbursements.calculation import Frozen, Line, Member, Party, Presence, Ru
 
 START = date(2026, 12, 1)
 
-stays = st.lists(
-    st.tuples(st.integers(0, 40), st.integers(1, 10), st.booleans()), min_size=1, max_size=5
-)
+stays = st.lists(st.tuples(st.integers(0, 40), st.integers(1, 10), st.booleans()), min_size=1, max_size=5)
 
 
 def frozen_claim(dates) -> Frozen:
@@ -21,8 +20,16 @@ def frozen_claim(dates) -> Frozen:
 def member(key, dates, *, frozen=None, nights=(), party=None, lines=()) -> Member:
     party = party or Party(1)
     kind = calculation.STAY if nights else calculation.DAY_PASS
-    return Member(key=key, order=(min(dates) if dates else START, 0, key), kind=kind, dates=tuple(dates),
-                  nights=tuple(nights), party=party, lines=tuple(lines), frozen=frozen)
+    return Member(
+        key=key,
+        order=(min(dates) if dates else START, 0, key),
+        kind=kind,
+        dates=tuple(dates),
+        nights=tuple(nights),
+        party=party,
+        lines=tuple(lines),
+        frozen=frozen,
+    )
 
 
 def build(raw):
@@ -56,28 +63,39 @@ def test_group_days_never_exceed_the_limit_beyond_what_was_frozen(raw, max_days)
         assert set(results[m.key].eligible_dates) <= set(m.dates)
 
 
-@given(prices=st.lists(st.integers(0, 100_000), min_size=1, max_size=10), cap=st.none() | st.integers(0, 20_000),
-       share=st.none() | st.integers(1, 100), adults=st.integers(1, 6), children=st.integers(0, 4))
+@given(
+    prices=st.lists(st.integers(0, 100_000), min_size=1, max_size=10),
+    cap=st.none() | st.integers(0, 20_000),
+    share=st.none() | st.integers(1, 100),
+    adults=st.integers(1, 6),
+    children=st.integers(0, 4),
+)
 def test_lodging_never_exceeds_the_price_or_the_cap(prices, cap, share, adults, children):
     terms = Terms(max_days_per_group=30, rules=(Rule("lodging", "person_night", cap, cost_share_percent=share),))
     nights = [(START + timedelta(days=i), price) for i, price in enumerate(prices)]
     dates = [START + timedelta(days=i) for i in range(len(prices) + 1)]
     party = Party(adults, children)
     stay = member("stay", dates, nights=nights, party=party)
-    presence = [Presence(kind=calculation.STAY, dates=tuple(dates), night_dates=tuple(n for n, _ in nights),
-                         party=party)]
+    presence = [
+        Presence(kind=calculation.STAY, dates=tuple(dates), night_dates=tuple(n for n, _ in nights), party=party)
+    ]
     paid = calculation.group_pass(terms=terms, members=[stay], presence=presence)["stay"].lodging_yen
     assert 0 <= paid <= sum(prices)
     if cap is not None:
         assert paid <= cap * party.size * len(prices)
 
 
-@given(amounts=st.lists(st.tuples(st.integers(1, 50_000), st.integers(1, 5), st.integers(0, 3)), max_size=8),
-       cap=st.none() | st.integers(0, 20_000), basis=st.sampled_from(["day", "person_day"]))
+@given(
+    amounts=st.lists(st.tuples(st.integers(1, 50_000), st.integers(1, 5), st.integers(0, 3)), max_size=8),
+    cap=st.none() | st.integers(0, 20_000),
+    basis=st.sampled_from(["day", "person_day"]),
+)
 def test_lines_never_pay_more_than_their_amount(amounts, cap, basis):
     terms = Terms(max_days_per_group=6, rules=(Rule("taxi", basis, cap),))
-    lines = [Line(key=i, category="taxi", date=START + timedelta(days=d), amount_yen=a, persons=p)
-             for i, (a, p, d) in enumerate(amounts)]
+    lines = [
+        Line(key=i, category="taxi", date=START + timedelta(days=d), amount_yen=a, persons=p)
+        for i, (a, p, d) in enumerate(amounts)
+    ]
     desk = member("desk", [START], party=Party(2, 1), lines=lines)
     presence = [Presence(kind=calculation.DAY_PASS, dates=(START,), night_dates=(), party=Party(2, 1))]
     results = calculation.group_pass(terms=terms, members=[desk], presence=presence)["desk"].lines
@@ -90,11 +108,18 @@ def test_lines_never_pay_more_than_their_amount(amounts, cap, basis):
         assert sum(r.reimbursable_yen for r in results.values()) <= cap * (3 if basis == "person_day" else 1)
 
 
-@given(prices=st.lists(st.integers(0, 20_000), min_size=1, max_size=6), unit=st.sampled_from([1, 10, 100, 1000]),
-       household=st.none() | st.integers(0, 200_000))
+@given(
+    prices=st.lists(st.integers(0, 20_000), min_size=1, max_size=6),
+    unit=st.sampled_from([1, 10, 100, 1000]),
+    household=st.none() | st.integers(0, 200_000),
+)
 def test_total_is_rounded_down_and_within_the_household_maximum(prices, unit, household):
-    terms = Terms(max_days_per_group=None, rules=(Rule("lodging", "night", None),), rounding_unit_yen=unit,
-                  max_amount_per_household=household)
+    terms = Terms(
+        max_days_per_group=None,
+        rules=(Rule("lodging", "night", None),),
+        rounding_unit_yen=unit,
+        max_amount_per_household=household,
+    )
     nights = [(START + timedelta(days=i), price) for i, price in enumerate(prices)]
     stay = member("stay", [START + timedelta(days=i) for i in range(len(prices) + 1)], nights=nights)
     value = calculation.group_pass(terms=terms, members=[stay])["stay"].total_yen

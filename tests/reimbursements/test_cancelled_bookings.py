@@ -1,4 +1,5 @@
 """A claim's frozen days outlive its booking: cancelling a claimed booking never gives its days back to the group."""
+
 from datetime import date
 
 import pytest
@@ -27,8 +28,9 @@ def trip_a(booking_clock, visitor_client, unit):
     return booking, response.json()
 
 
-def test_an_approved_claim_keeps_its_days_after_its_booking_is_cancelled(visitor, visitor_client, staff_client,
-                                                                       unit, trip_a):
+def test_an_approved_claim_keeps_its_days_after_its_booking_is_cancelled(
+    visitor, visitor_client, staff_client, unit, trip_a
+):
     booking_a, claim_a = trip_a
     assert staff_client.post(f"/api/v1/claims/{claim_a['id']}/approve/").json()["status"] == "approved"
     cancel(visitor_client, booking_a["id"])
@@ -44,8 +46,7 @@ def test_an_approved_claim_keeps_its_days_after_its_booking_is_cancelled(visitor
     assert booking_detail(visitor_client, booking_a["id"])["reimbursement"]["reasons"] == ["booking_cancelled"]
 
 
-def test_a_submitted_claim_of_a_cancelled_booking_keeps_its_days_until_withdrawn(visitor, visitor_client, unit,
-                                                                                 trip_a):
+def test_a_submitted_claim_of_a_cancelled_booking_keeps_its_days_until_withdrawn(visitor, visitor_client, unit, trip_a):
     booking_a, claim_a = trip_a
     cancel(visitor_client, booking_a["id"])
     booking_b = book(visitor_client, unit, check_in=date(2026, 12, 5), check_out=date(2026, 12, 9))
@@ -73,8 +74,9 @@ def test_staff_cannot_approve_a_claim_whose_booking_was_cancelled(visitor_client
     assert list(claim.events.values_list("to_status", flat=True)) == ["draft", "submitted"]
 
     # Staff can still turn it down with a reason, which gives the days back.
-    rejected = client_for(staff_user).post(f"/api/v1/claims/{claim_a['id']}/reject/", {"reason": "宿泊取消"},
-                                           format="json")
+    rejected = client_for(staff_user).post(
+        f"/api/v1/claims/{claim_a['id']}/reject/", {"reason": "宿泊取消"}, format="json"
+    )
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
 
 
@@ -87,7 +89,10 @@ def test_cancelling_a_booking_withdraws_its_draft_claim_but_not_a_submitted_one(
     assert visitor_client.get(f"/api/v1/claims/{draft['id']}/").json()["status"] == "withdrawn"
     events = visitor_client.get(f"/api/v1/claims/{draft['id']}/events/").json()
     assert [(e["from_status"], e["to_status"], e["note"]) for e in events][-1] == (
-        "draft", "withdrawn", "booking cancelled")
+        "draft",
+        "withdrawn",
+        "booking cancelled",
+    )
 
     booking_a, claim_a = trip_a
     cancel(visitor_client, booking_a["id"])

@@ -1,4 +1,5 @@
 """The claim workflow through the API: who may do what, bad input refused, audit trail, emails, budget, export."""
+
 from datetime import date
 
 import pytest
@@ -38,9 +39,11 @@ def claim(visitor_client, booking):
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks):
     """Calls an API and then runs its after-commit callbacks (the emails), which the test's transaction holds back."""
+
     def call(method, *args, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return method(*args, **kwargs)
+
     return call
 
 
@@ -74,8 +77,9 @@ def test_claim_on_someone_elses_booking_is_not_found(programme, visitor_client):
 
 
 def test_claim_on_a_cancelled_booking_is_refused(programme, visitor, visitor_client):
-    cancelled = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3),
-                             status=Booking.Status.CANCELLED)
+    cancelled = make_booking(
+        visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3), status=Booking.Status.CANCELLED
+    )
     response = client_for(visitor, "en").post("/api/v1/claims/", {"booking": cancelled.id}, format="json")
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "booking_cancelled"
@@ -83,23 +87,27 @@ def test_claim_on_a_cancelled_booking_is_refused(programme, visitor, visitor_cli
 
 
 def test_claim_outside_the_programme_area_is_unprocessable(programme, visitor, visitor_client):
-    matsue = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3),
-                          municipality=factories.matsue())
+    matsue = make_booking(
+        visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3), municipality=factories.matsue()
+    )
     response = visitor_client.post("/api/v1/claims/", {"booking": matsue.id}, format="json")
     assert response.status_code == 422
     assert response.json()["error"]["reasons"] == ["outside_programme_area"]
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"category": "taxi", "date": "2026-12-05", "amount_yen": 1000}, "date"),
-    ({"category": "helicopter", "date": "2026-12-02", "amount_yen": 1000}, "category"),
-    ({"category": "lodging", "date": "2026-12-02", "amount_yen": 1000}, "category"),
-    ({"category": "taxi", "date": "2026-12-02", "amount_yen": -5}, "amount_yen"),
-    ({"category": "taxi", "date": "2026-12-02", "amount_yen": 0}, "amount_yen"),
-    ({"category": "taxi", "date": "2026-12-02", "amount_yen": 10**12}, "amount_yen"),
-    ({"category": "taxi", "date": "2026-12-02", "amount_yen": 1000, "persons": 0}, "persons"),
-    ({"category": "taxi", "date": "not-a-date", "amount_yen": 1000}, "date"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"category": "taxi", "date": "2026-12-05", "amount_yen": 1000}, "date"),
+        ({"category": "helicopter", "date": "2026-12-02", "amount_yen": 1000}, "category"),
+        ({"category": "lodging", "date": "2026-12-02", "amount_yen": 1000}, "category"),
+        ({"category": "taxi", "date": "2026-12-02", "amount_yen": -5}, "amount_yen"),
+        ({"category": "taxi", "date": "2026-12-02", "amount_yen": 0}, "amount_yen"),
+        ({"category": "taxi", "date": "2026-12-02", "amount_yen": 10**12}, "amount_yen"),
+        ({"category": "taxi", "date": "2026-12-02", "amount_yen": 1000, "persons": 0}, "persons"),
+        ({"category": "taxi", "date": "not-a-date", "amount_yen": 1000}, "date"),
+    ],
+)
 def test_bad_expense_lines_are_refused_naming_the_field(visitor_client, claim, data, field):
     response = add_line(visitor_client, claim["id"], **data)
     assert response.status_code == 400, response.content
@@ -107,13 +115,16 @@ def test_bad_expense_lines_are_refused_naming_the_field(visitor_client, claim, d
     assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
 
 
-@pytest.mark.parametrize("file", [
-    receipt("empty.pdf", b""),
-    receipt("script.pdf", b"#!/bin/sh\necho hi\n"),
-    receipt("photo.pdf", PNG),
-    receipt("invoice.png", PDF),
-    receipt("note.txt", b"hello"),
-])
+@pytest.mark.parametrize(
+    "file",
+    [
+        receipt("empty.pdf", b""),
+        receipt("script.pdf", b"#!/bin/sh\necho hi\n"),
+        receipt("photo.pdf", PNG),
+        receipt("invoice.png", PDF),
+        receipt("note.txt", b"hello"),
+    ],
+)
 def test_empty_or_disguised_receipts_are_refused(visitor_client, claim, file):
     response = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000, file=file)
     assert response.status_code == 400
@@ -123,8 +134,14 @@ def test_empty_or_disguised_receipts_are_refused(visitor_client, claim, file):
 
 def test_oversized_receipt_is_refused(visitor_client, claim, settings):
     settings.RECEIPT_MAX_BYTES = 100
-    response = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000,
-                        file=receipt("big.pdf", PDF + b"0" * 200))
+    response = add_line(
+        visitor_client,
+        claim["id"],
+        category="taxi",
+        date="2026-12-02",
+        amount_yen=1000,
+        file=receipt("big.pdf", PDF + b"0" * 200),
+    )
     assert response.status_code == 400
     assert "receipt" in response.json()["error"]["fields"]
 
@@ -139,35 +156,56 @@ def test_a_new_line_is_answered_with_itself_and_its_location(visitor_client, cla
     assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == [line]
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("ja", "宿泊費は予約そのものから補助されるため、領収書の明細は不要です。"),
-    ("en", "Lodging needs no receipt line: the programme pays it from the booking itself."),
-])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", "宿泊費は予約そのものから補助されるため、領収書の明細は不要です。"),
+        ("en", "Lodging needs no receipt line: the programme pays it from the booking itself."),
+    ],
+)
 def test_a_lodging_line_is_refused_saying_lodging_needs_no_receipt(visitor, claim, language, expected):
-    response = add_line(client_for(visitor, language), claim["id"], category="lodging", date="2026-12-02",
-                        amount_yen=8000)
+    response = add_line(
+        client_for(visitor, language), claim["id"], category="lodging", date="2026-12-02", amount_yen=8000
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"category": [expected]}
 
 
 def test_a_json_body_for_a_line_is_the_415_the_schema_lists(visitor_client, claim, api_client):
-    response = visitor_client.post(f"/api/v1/claims/{claim['id']}/lines/",
-                                   {"category": "taxi", "date": "2026-12-02", "amount_yen": 1000}, format="json")
+    response = visitor_client.post(
+        f"/api/v1/claims/{claim['id']}/lines/",
+        {"category": "taxi", "date": "2026-12-02", "amount_yen": 1000},
+        format="json",
+    )
 
     assert response.status_code == 415
-    operation = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()[
-        "paths"]["/api/v1/claims/{claim_id}/lines/"]["post"]
+    operation = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"][
+        "/api/v1/claims/{claim_id}/lines/"
+    ]["post"]
     documented = operation["responses"]["415"]["content"]["application/json"]["schema"]
     assert response.json()["error"]["code"] in documented["properties"]["error"]["properties"]["code"]["enum"]
     assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
 
 
 def test_pdf_and_jpeg_receipts_are_accepted(visitor_client, claim):
-    assert add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000,
-                    file=receipt("a.pdf", PDF)).status_code == 201
-    assert add_line(visitor_client, claim["id"], category="taxi", date="2026-12-03", amount_yen=1000,
-                    file=receipt("b.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 32)).status_code == 201
+    assert (
+        add_line(
+            visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000, file=receipt("a.pdf", PDF)
+        ).status_code
+        == 201
+    )
+    assert (
+        add_line(
+            visitor_client,
+            claim["id"],
+            category="taxi",
+            date="2026-12-03",
+            amount_yen=1000,
+            file=receipt("b.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 32),
+        ).status_code
+        == 201
+    )
 
 
 def test_error_messages_are_translated(visitor, claim):
@@ -199,11 +237,15 @@ def test_submitted_claim_refuses_new_lines(visitor_client, submitted):
     assert response.json()["error"]["code"] == "invalid_status"
 
 
-def test_staff_review_disallow_approve_pay_with_audit_trail(visitor_client, staff_client, staff_user, submitted,
-                                                            visitor, committed):
+def test_staff_review_disallow_approve_pay_with_audit_trail(
+    visitor_client, staff_client, staff_user, submitted, visitor, committed
+):
     line = submitted["lines"][0]
-    body = staff_client.post(f"/api/v1/claims/{submitted['id']}/lines/{line['id']}/disallow/",
-                             {"reason": "領収書の日付が読めません"}, format="json").json()
+    body = staff_client.post(
+        f"/api/v1/claims/{submitted['id']}/lines/{line['id']}/disallow/",
+        {"reason": "領収書の日付が読めません"},
+        format="json",
+    ).json()
     assert body["lines"][0]["reimbursable_yen"] == 0 and body["lines"][0]["reason"] == "disallowed"
     assert body["lines"][0]["disallowed_by"] == staff_user.id
     assert body["total_reimbursable_yen"] == 24000
@@ -220,7 +262,11 @@ def test_staff_review_disallow_approve_pay_with_audit_trail(visitor_client, staf
 
     events = visitor_client.get(f"/api/v1/claims/{submitted['id']}/events/").json()
     assert [(e["from_status"], e["to_status"]) for e in events] == [
-        ("", "draft"), ("draft", "submitted"), ("submitted", "approved"), ("approved", "paid")]
+        ("", "draft"),
+        ("draft", "submitted"),
+        ("submitted", "approved"),
+        ("approved", "paid"),
+    ]
     assert events[2]["actor"] == staff_user.id and events[2]["at"]
     assert [m.to for m in mail.outbox] == [[visitor.email]] * 3
 
@@ -234,8 +280,9 @@ def test_audit_events_cannot_be_changed():
 
 
 def test_rejection_releases_the_days(visitor, visitor_client, staff_client, submitted, committed):
-    response = committed(staff_client.post, f"/api/v1/claims/{submitted['id']}/reject/",
-                         {"reason": "居住地が対象外"}, format="json")
+    response = committed(
+        staff_client.post, f"/api/v1/claims/{submitted['id']}/reject/", {"reason": "居住地が対象外"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["status"] == "rejected" and response.json()["rejection_reason"] == "居住地が対象外"
     assert response.json()["eligible_dates"] == []
@@ -301,9 +348,19 @@ def test_schema_names_the_reviewers_and_every_reason_code(api_client):
     assert schemas["ExpenseLine"]["properties"]["disallowed_by"]["nullable"] is True
     reasons = schemas["ReimbursementEstimate"]["properties"]["reasons"]["items"]["$ref"].rsplit("/", 1)[-1]
     assert set(schemas[reasons]["enum"]) == {
-        "outside_programme_area", "outside_validity_window", "below_min_nights", "day_limit_reached",
-        "night_limit_reached", "claim_limit_reached", "budget_exhausted", "resident_of_programme_area",
-        "claimed_under_other_programme", "booking_cancelled", "household_limit", "budget_low"}
+        "outside_programme_area",
+        "outside_validity_window",
+        "below_min_nights",
+        "day_limit_reached",
+        "night_limit_reached",
+        "claim_limit_reached",
+        "budget_exhausted",
+        "resident_of_programme_area",
+        "claimed_under_other_programme",
+        "booking_cancelled",
+        "household_limit",
+        "budget_low",
+    }
 
 
 def test_export_is_for_staff(visitor_client):
@@ -321,6 +378,7 @@ def test_programmes_are_public(api_client, programme):
 def test_claim_list_costs_a_fixed_number_of_queries(programme, visitor, visitor_client, django_assert_num_queries):
     """Drafts are recomputed when read (spec rule 32), the whole group in one load: one draft or three cost the
     same."""
+
     def draft(month_day):
         b = make_booking(visitor=visitor, check_in=date(2027, 2, month_day), check_out=date(2027, 2, month_day + 1))
         open_claim(visitor_client, b)
@@ -339,8 +397,15 @@ def test_claim_list_costs_a_fixed_number_of_queries(programme, visitor, visitor_
         listed_with_queries(3)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/claims/abc/", "/api/v1/claims/99999999999999999999999/",
-                                  "/api/v1/claims/1/lines/x/", "/api/v1/reimbursement-estimates/null/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/claims/abc/",
+        "/api/v1/claims/99999999999999999999999/",
+        "/api/v1/claims/1/lines/x/",
+        "/api/v1/reimbursement-estimates/null/",
+    ],
+)
 def test_malformed_ids_are_json_not_found(visitor_client, path):
     response = visitor_client.delete(path) if "/lines/" in path else visitor_client.get(path)
     assert response.status_code == 404
@@ -372,8 +437,9 @@ def test_cancelled_booking_cannot_be_submitted(booking, visitor_client, claim):
 
 def test_disallowing_is_only_for_submitted_claims(staff_client, visitor_client, claim):
     line = add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=1000).json()
-    response = staff_client.post(f"/api/v1/claims/{claim['id']}/lines/{line['id']}/disallow/", {"reason": "x"},
-                                 format="json")
+    response = staff_client.post(
+        f"/api/v1/claims/{claim['id']}/lines/{line['id']}/disallow/", {"reason": "x"}, format="json"
+    )
     assert response.status_code == 404  # staff do not see drafts at all
 
 

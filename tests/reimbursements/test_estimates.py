@@ -1,4 +1,5 @@
 """The estimate functions the bookings API calls: quotes, bulk estimates in fixed queries, database constraints."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -22,16 +23,32 @@ def test_quote_counts_as_one_more_booking_of_the_group(programme, visitor):
     make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4))
     unit = factories.UnitFactory()
     dates = [date(2026, 12, 10) + timedelta(days=i) for i in range(4)]
-    body = estimate_for_quote(visitor=visitor, unit=unit, kind="stay", dates=dates,
-                              nights=[(d, 5000) for d in dates[:-1]], adults=1, children=0, infants=0)
+    body = estimate_for_quote(
+        visitor=visitor,
+        unit=unit,
+        kind="stay",
+        dates=dates,
+        nights=[(d, 5000) for d in dates[:-1]],
+        adults=1,
+        children=0,
+        infants=0,
+    )
     assert (body["eligible_days"], body["eligible_nights"], body["lodging_reimbursable_yen"]) == (2, 1, 4000)
     assert body["group_days_remaining"] == 0
 
 
 def test_anonymous_quote_has_no_history(programme):
     dates = [date(2026, 12, 10), date(2026, 12, 11)]
-    body = estimate_for_quote(visitor=None, unit=factories.UnitFactory(), kind="stay", dates=dates,
-                              nights=[(dates[0], 6500)], adults=1, children=0, infants=0)
+    body = estimate_for_quote(
+        visitor=None,
+        unit=factories.UnitFactory(),
+        kind="stay",
+        dates=dates,
+        nights=[(dates[0], 6500)],
+        adults=1,
+        children=0,
+        infants=0,
+    )
     assert body["eligible"] is True and body["lodging_reimbursable_yen"] == 4000
 
 

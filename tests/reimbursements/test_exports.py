@@ -1,7 +1,8 @@
 """The claims CSV staff download: the claimant as declared at submission, approved and paid claims, Japan's time."""
+
 import csv
 import io
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -14,8 +15,13 @@ from tests.reimbursements.helpers import add_line, open_claim, submit
 pytestmark = pytest.mark.django_db
 
 EXPORT = "/api/v1/claims/export.csv"
-DECLARED = {"claimant_name": "佐久 花子", "claimant_email": "hanako@example.jp", "claimant_home_prefecture": "東京都",
-            "claimant_home_municipality": "世田谷区", "claimant_home_municipality_code": "131121"}
+DECLARED = {
+    "claimant_name": "佐久 花子",
+    "claimant_email": "hanako@example.jp",
+    "claimant_home_prefecture": "東京都",
+    "claimant_home_municipality": "世田谷区",
+    "claimant_home_municipality_code": "131121",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -55,8 +61,11 @@ def test_an_approved_claim_shows_the_claimant_as_declared(staff_client, submitte
     assert response["Content-Disposition"] == 'attachment; filename="claims-approved-paid.csv"'
     [row] = rows(response)
     assert {key: row[key] for key in DECLARED} == DECLARED
-    assert (row["claim_id"], row["programme"], row["status"]) == (str(submitted_claim), "saku-trial-stay-2026",
-                                                                  "approved")
+    assert (row["claim_id"], row["programme"], row["status"]) == (
+        str(submitted_claim),
+        "saku-trial-stay-2026",
+        "approved",
+    )
     assert (row["check_in"], row["check_out"]) == ("2026-12-01", "2026-12-04")
     assert (row["total_reimbursable_yen"], row["approved_amount_yen"], row["paid_at"]) == ("26000", "26000", "")
 
@@ -70,13 +79,18 @@ def test_paid_claims_stay_in_the_export(staff_client, submitted_claim):
     assert rows(staff_client.get(EXPORT + "?status=approved")) == []
 
 
-def test_submitted_rejected_and_draft_claims_are_not_exported(programme, visitor, visitor_client, staff_client,
-                                                              submitted_claim):
+def test_submitted_rejected_and_draft_claims_are_not_exported(
+    programme, visitor, visitor_client, staff_client, submitted_claim
+):
     rejected = make_booking(visitor=visitor, check_in=date(2027, 1, 10), check_out=date(2027, 1, 11))
     rejected_claim = open_claim(visitor_client, rejected)
     assert submit(visitor_client, rejected_claim["id"]).status_code == 200
-    assert staff_client.post(f"/api/v1/claims/{rejected_claim['id']}/reject/", {"reason": "重複"},
-                             format="json").status_code == 200
+    assert (
+        staff_client.post(
+            f"/api/v1/claims/{rejected_claim['id']}/reject/", {"reason": "重複"}, format="json"
+        ).status_code
+        == 200
+    )
     drafter = factories.VisitorFactory()
     draft = make_booking(visitor=drafter, check_in=date(2027, 2, 1), check_out=date(2027, 2, 2))
     open_claim(client_for(drafter), draft)
@@ -90,7 +104,8 @@ def test_times_are_in_japan(staff_client, submitted_claim):
     # 15:30 UTC is half past midnight the next day in Japan.
     Claim.objects.filter(id=submitted_claim).update(
         submitted_at=datetime(2026, 12, 5, 15, 30, tzinfo=UTC),
-        approved_at=datetime(2026, 12, 10, 1, 2, 3, 456789, tzinfo=UTC))
+        approved_at=datetime(2026, 12, 10, 1, 2, 3, 456789, tzinfo=UTC),
+    )
     [row] = rows(staff_client.get(EXPORT))
     assert row["submitted_at"] == "2026-12-06T00:30:00+09:00"
     assert row["approved_at"] == "2026-12-10T10:02:03+09:00"
@@ -98,8 +113,9 @@ def test_times_are_in_japan(staff_client, submitted_claim):
     assert detail["approved_at"].startswith("2026-12-10T10:02:03") and detail["approved_at"].endswith("+09:00")
 
 
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/","請求書")', "+81 90", "-1+2", "@SUM(A1)",
-                                  "\tcmd", "\r=1"])
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://evil.example/","請求書")', "+81 90", "-1+2", "@SUM(A1)", "\tcmd", "\r=1"]
+)
 def test_export_neutralises_spreadsheet_formulas(staff_client, submitted_claim, name):
     Claim.objects.filter(id=submitted_claim).update(claimant_name=name, claimant_home_municipality=name)
     approve(staff_client, submitted_claim)

@@ -1,6 +1,7 @@
 """Properties of the group pass (pure core) over random groups of bookings and random programme settings: the
 household maximum, the budget and the day and night limits hold; no estimate pays more than its nights' prices and
 caps allow; the figures depend on the stays' dates and frozen claims, not on the order they were booked in."""
+
 import random
 from dataclasses import replace
 from datetime import date, timedelta
@@ -15,19 +16,29 @@ START = date(2026, 12, 1)
 
 terms_strategy = st.builds(
     lambda cap, child, share, days, nights, household, party, unit: Terms(
-        max_days_per_group=days, max_nights_per_group=nights, max_amount_per_household=household,
-        max_party_size=party, rounding_unit_yen=unit,
-        rules=(Rule("lodging", "person_night", cap, cap_child_yen=child, cost_share_percent=share),)),
-    cap=st.none() | st.integers(0, 10_000), child=st.none() | st.integers(0, 5_000),
-    share=st.none() | st.integers(1, 100), days=st.none() | st.integers(0, 12), nights=st.none() | st.integers(0, 10),
-    household=st.none() | st.integers(0, 60_000), party=st.none() | st.integers(1, 4),
+        max_days_per_group=days,
+        max_nights_per_group=nights,
+        max_amount_per_household=household,
+        max_party_size=party,
+        rounding_unit_yen=unit,
+        rules=(Rule("lodging", "person_night", cap, cap_child_yen=child, cost_share_percent=share),),
+    ),
+    cap=st.none() | st.integers(0, 10_000),
+    child=st.none() | st.integers(0, 5_000),
+    share=st.none() | st.integers(1, 100),
+    days=st.none() | st.integers(0, 12),
+    nights=st.none() | st.integers(0, 10),
+    household=st.none() | st.integers(0, 60_000),
+    party=st.none() | st.integers(1, 4),
     unit=st.sampled_from([1, 100]),
 )
 
 # (offset of check-in, nights (0: a one-date day pass), adults, children, price a night); offsets kept distinct.
 stays_strategy = st.lists(
     st.tuples(st.integers(0, 25), st.integers(0, 4), st.integers(1, 3), st.integers(0, 2), st.integers(0, 20_000)),
-    min_size=1, max_size=5, unique_by=lambda raw: raw[0],
+    min_size=1,
+    max_size=5,
+    unique_by=lambda raw: raw[0],
 )
 
 
@@ -37,14 +48,25 @@ def members_of(raw, keys) -> list[Member]:
         check_in = START + timedelta(days=offset)
         kind = calculation.STAY if nights else calculation.DAY_PASS
         dates = tuple(check_in + timedelta(days=i) for i in range(nights + 1))
-        members.append(Member(key=key, order=(check_in, 0, key), kind=kind, dates=dates,
-                              nights=tuple((d, price) for d in dates[:-1]), party=Party(adults, children)))
+        members.append(
+            Member(
+                key=key,
+                order=(check_in, 0, key),
+                kind=kind,
+                dates=dates,
+                nights=tuple((d, price) for d in dates[:-1]),
+                party=Party(adults, children),
+            )
+        )
     return members
 
 
 def presence_of(members) -> list[Presence]:
-    return [Presence(kind=m.kind, dates=m.dates, night_dates=tuple(n for n, _ in m.nights), party=m.party)
-            for m in members if m.frozen is None]
+    return [
+        Presence(kind=m.kind, dates=m.dates, night_dates=tuple(n for n, _ in m.nights), party=m.party)
+        for m in members
+        if m.frozen is None
+    ]
 
 
 def run(terms, members, budget_left, presence):
@@ -53,15 +75,27 @@ def run(terms, members, budget_left, presence):
 
 def freeze(member: Member, result) -> Member:
     """The member as its submitted claim left it: dates, nights and figures fixed."""
-    return replace(member, frozen=Frozen(
-        dates=frozenset(result.eligible_dates), nights=tuple(sorted(result.night_lodging.items())),
-        lodging_yen=result.lodging_yen, total_yen=result.total_yen, committed_yen=result.total_yen,
-        reasons=tuple(result.reasons)))
+    return replace(
+        member,
+        frozen=Frozen(
+            dates=frozenset(result.eligible_dates),
+            nights=tuple(sorted(result.night_lodging.items())),
+            lodging_yen=result.lodging_yen,
+            total_yen=result.total_yen,
+            committed_yen=result.total_yen,
+            reasons=tuple(result.reasons),
+        ),
+    )
 
 
 @settings(max_examples=150, deadline=None)
-@given(terms=terms_strategy, raw=stays_strategy, budget=st.none() | st.integers(0, 80_000),
-       frozen_index=st.none() | st.integers(0, 4), seed=st.integers(0, 10_000))
+@given(
+    terms=terms_strategy,
+    raw=stays_strategy,
+    budget=st.none() | st.integers(0, 80_000),
+    frozen_index=st.none() | st.integers(0, 4),
+    seed=st.integers(0, 10_000),
+)
 def test_group_pass_limits_and_order(terms, raw, budget, frozen_index, seed):
     keys = list(range(1, len(raw) + 1))
     members = members_of(raw, keys)
@@ -76,8 +110,7 @@ def test_group_pass_limits_and_order(terms, raw, budget, frozen_index, seed):
     # The household maximum and the budget: the group's estimates together stay within them.
     totals = sum(r.total_yen for r in results.values())
     if terms.max_amount_per_household is not None:
-        assert totals <= max(terms.max_amount_per_household,
-                             sum(m.frozen.committed_yen for m in members if m.frozen))
+        assert totals <= max(terms.max_amount_per_household, sum(m.frozen.committed_yen for m in members if m.frozen))
     if budget is not None:
         assert totals <= max(budget, sum(m.frozen.committed_yen for m in members if m.frozen))
 
@@ -103,8 +136,7 @@ def test_group_pass_limits_and_order(terms, raw, budget, frozen_index, seed):
         party_cap = calculation.party_cap(rule, calculation.counted_party(m.party, terms.max_party_size))
         allowed = 0
         for night in result.eligible_nights:
-            share = prices[night] if rule.cost_share_percent is None else \
-                prices[night] * rule.cost_share_percent // 100
+            share = prices[night] if rule.cost_share_percent is None else prices[night] * rule.cost_share_percent // 100
             allowed += share if party_cap is None else min(share, party_cap)
             assert result.night_lodging[night] <= prices[night]
         assert result.lodging_yen <= allowed

@@ -1,4 +1,5 @@
 """A mail server that fails does not turn a committed change of a claim's status into an error."""
+
 import logging
 from datetime import date
 
@@ -23,12 +24,15 @@ def a_draft():
 
 
 @pytest.mark.django_db
-def test_a_failing_mail_server_is_logged_and_the_change_kept(saku, settings, caplog,
-                                                             django_capture_on_commit_callbacks):
+def test_a_failing_mail_server_is_logged_and_the_change_kept(
+    saku, settings, caplog, django_capture_on_commit_callbacks
+):
     client, claim = a_draft()
     settings.EMAIL_BACKEND = FAILING
-    with caplog.at_level(logging.ERROR, logger="reimbursements"), \
-            django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with (
+        caplog.at_level(logging.ERROR, logger="reimbursements"),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         response = submit(client, claim["id"])
     assert len(callbacks) == 1  # the email was attempted after commit, and it failed without raising
     assert response.status_code == 200 and response.json()["status"] == "submitted"

@@ -1,5 +1,6 @@
 """Part 2 rules beyond the worked examples, through the API: who may receive it, the claimant snapshot, drafts that
 follow their estimate, frozen figures, day passes, claim limits and retired programmes."""
+
 from datetime import date
 
 import pytest
@@ -29,11 +30,13 @@ def stay(client, price=9000, **kwargs):
 
 # --- who may receive it (rules 19, 20) ---------------------------------------------------------------------------
 
+
 def test_outside_prefecture_rule_refuses_a_neighbour_from_the_same_prefecture(programme):
     Programme.objects.filter(id=programme.id).update(residence_rule=Programme.ResidenceRule.OUTSIDE_PREFECTURE)
     # 長野市 (202011) is in Nagano like Saku: not the same town, but the same prefecture.
-    neighbour = factories.VisitorFactory(home_prefecture="長野県", home_municipality="長野市",
-                                         home_municipality_code="202011")
+    neighbour = factories.VisitorFactory(
+        home_prefecture="長野県", home_municipality="長野市", home_municipality_code="202011"
+    )
     body = stay(client_for(neighbour))["reimbursement"]
     assert (body["eligible"], body["reasons"]) == (False, ["resident_of_programme_area"])
     Programme.objects.filter(id=programme.id).update(residence_rule=Programme.ResidenceRule.ANY)
@@ -61,7 +64,8 @@ def test_without_a_home_municipality_the_estimate_counts_and_submission_is_refus
     homeless.home_municipality_code, homeless.home_municipality = "131121", "世田谷区"
     homeless.save()
     assert booking_detail(client, booking["id"])["reimbursement"]["requirements"] == [
-        {"code": "home_municipality", "met": True}]
+        {"code": "home_municipality", "met": True}
+    ]
     assert submit(client, claim["id"]).status_code == 200
 
 
@@ -74,14 +78,20 @@ def test_staff_see_the_claimant_as_declared_at_submission(programme, visitor, vi
     visitor.full_name, visitor.email = "山田 太郎", "changed@example.jp"
     visitor.home_prefecture, visitor.home_municipality, visitor.home_municipality_code = "大阪府", "大阪市", "271004"
     visitor.save()
-    expected = {"name": "山田 花子", "email": claim["claimant"]["email"], "home_prefecture": "東京都",
-                "home_municipality": "世田谷区", "home_municipality_code": "131121"}
+    expected = {
+        "name": "山田 花子",
+        "email": claim["claimant"]["email"],
+        "home_prefecture": "東京都",
+        "home_municipality": "世田谷区",
+        "home_municipality_code": "131121",
+    }
     assert staff_client.get(f"/api/v1/claims/{claim['id']}/").json()["claimant"] == expected
     listed = staff_client.get("/api/v1/claims/").json()["results"]
     assert [c["claimant"] for c in listed] == [expected]
 
 
 # --- drafts follow their estimate; frozen figures stay (rules 31, 32, 33) ----------------------------------------
+
 
 def test_a_draft_shows_what_its_estimate_shows_when_read(programme, visitor_client):
     later = stay(visitor_client, check_in=D(2026, 12, 10), check_out=D(2026, 12, 12))
@@ -111,13 +121,15 @@ def test_changing_caps_never_changes_a_submitted_claim(programme, visitor_client
 
 
 def test_a_day_pass_has_no_nights(programme, visitor_client):
-    desk = factories.UnitFactory(facility=factories.FacilityFactory(kind=Facility.Kind.COWORKING), price_yen=1500,
-                                 capacity=1)
+    desk = factories.UnitFactory(
+        facility=factories.FacilityFactory(kind=Facility.Kind.COWORKING), price_yen=1500, capacity=1
+    )
     body = book(visitor_client, desk, dates=[D(2026, 12, 2), D(2026, 12, 3), D(2026, 12, 4)])["reimbursement"]
     assert (body["eligible"], body["eligible_days"], body["eligible_nights"]) == (True, 3, 0)
 
 
 # --- claims per fiscal year and retired programmes (rules 25, 40) --------------------------------------------------
+
 
 def test_claim_limit_shows_on_the_estimates_once_reached(programme, visitor_client):
     Programme.objects.filter(id=programme.id).update(max_claims_per_fy=1)

@@ -1,4 +1,5 @@
 """The admin's programme pages refuse what the API refuses, with the same messages, and save nothing then."""
+
 import pytest
 from django.urls import reverse
 
@@ -17,17 +18,38 @@ def form_data(programme: Programme | None, municipality, categories: list[dict],
     """The POST the admin's change (or add) page sends: the programme's fields and its inline rules."""
     rules = list(programme.categories.all()) if programme else []
     data = {
-        "code": programme.code if programme else "saku-transport-2026", "name_ja": "佐久市交通費補助",
-        "name_en": "Saku transport", "municipality": municipality.pk, "valid_from": "2026-04-01",
-        "valid_until": "2027-03-31", "fiscal_year_start_month": 4, "budget_yen": "", "max_days_per_group": 6,
-        "max_nights_per_group": "", "min_nights": "", "max_amount_per_household_per_fy": "", "max_claims_per_fy": "",
-        "max_party_size": "", "rounding_unit_yen": 1, "residence_rule": "outside_municipality", "is_active": "on",
-        "categories-TOTAL_FORMS": len(categories), "categories-INITIAL_FORMS": len(rules),
-        "categories-MIN_NUM_FORMS": 0, "categories-MAX_NUM_FORMS": 1000,
+        "code": programme.code if programme else "saku-transport-2026",
+        "name_ja": "佐久市交通費補助",
+        "name_en": "Saku transport",
+        "municipality": municipality.pk,
+        "valid_from": "2026-04-01",
+        "valid_until": "2027-03-31",
+        "fiscal_year_start_month": 4,
+        "budget_yen": "",
+        "max_days_per_group": 6,
+        "max_nights_per_group": "",
+        "min_nights": "",
+        "max_amount_per_household_per_fy": "",
+        "max_claims_per_fy": "",
+        "max_party_size": "",
+        "rounding_unit_yen": 1,
+        "residence_rule": "outside_municipality",
+        "is_active": "on",
+        "categories-TOTAL_FORMS": len(categories),
+        "categories-INITIAL_FORMS": len(rules),
+        "categories-MIN_NUM_FORMS": 0,
+        "categories-MAX_NUM_FORMS": 1000,
     }
     for i, values in enumerate(categories):
-        row = {"name_ja": "", "name_en": "", "cap_yen": "", "cap_child_yen": "", "cap_infant_yen": "",
-               "cost_share_percent": "", **values}
+        row = {
+            "name_ja": "",
+            "name_en": "",
+            "cap_yen": "",
+            "cap_child_yen": "",
+            "cap_infant_yen": "",
+            "cost_share_percent": "",
+            **values,
+        }
         if i < len(rules):
             row["id"] = rules[i].id
         if programme:
@@ -38,8 +60,16 @@ def form_data(programme: Programme | None, municipality, categories: list[dict],
 
 
 def saku_rows(programme) -> list[dict]:
-    return [{"category": r.category, "basis": r.basis, "cap_yen": r.cap_yen if r.cap_yen is not None else "",
-             "name_ja": r.name_ja, "name_en": r.name_en} for r in programme.categories.all()]
+    return [
+        {
+            "category": r.category,
+            "basis": r.basis,
+            "cap_yen": r.cap_yen if r.cap_yen is not None else "",
+            "name_ja": r.name_ja,
+            "name_en": r.name_en,
+        }
+        for r in programme.categories.all()
+    ]
 
 
 def errors_of(response) -> list[str]:
@@ -64,21 +94,31 @@ def lodging_first(programme, **changes) -> list[dict]:
 
 # (what to change, the message the admin shows: the one the API gives)
 CASES = {
-    "window_reversed": (lambda p: {"valid_until": "2026-03-31"},
-                        "The last check-in date must not be before the first (2026-04-01)."),
+    "window_reversed": (
+        lambda p: {"valid_until": "2026-03-31"},
+        "The last check-in date must not be before the first (2026-04-01).",
+    ),
     "rounding_unit_0": (lambda p: {"rounding_unit_yen": 0}, "Ensure this value is greater than or equal to 1."),
     "fiscal_month_13": (lambda p: {"fiscal_year_start_month": 13}, "Ensure this value is less than or equal to 12."),
     "day_limit_0": (lambda p: {"max_days_per_group": 0}, "Ensure this value is greater than or equal to 1."),
-    "share_over_100": (lambda p: {"categories-0-cost_share_percent": 101},
-                       "Ensure this value is less than or equal to 100."),
-    "share_under_1": (lambda p: {"categories-0-cost_share_percent": 0},
-                      "Ensure this value is greater than or equal to 1."),
-    "huge_cap": (lambda p: {"categories-0-cap_yen": 20_000_000},
-                 "Ensure this value is less than or equal to 10,000,000."),
+    "share_over_100": (
+        lambda p: {"categories-0-cost_share_percent": 101},
+        "Ensure this value is less than or equal to 100.",
+    ),
+    "share_under_1": (
+        lambda p: {"categories-0-cost_share_percent": 0},
+        "Ensure this value is greater than or equal to 1.",
+    ),
+    "huge_cap": (
+        lambda p: {"categories-0-cap_yen": 20_000_000},
+        "Ensure this value is less than or equal to 10,000,000.",
+    ),
     "unknown_category": (lambda p: {"categories-6-category": "helicopter"}, "Unknown category helicopter"),
     "category_twice": (lambda p: {"categories-6-category": "taxi"}, "The category taxi is listed more than once."),
-    "basis_unfit": (lambda p: {"categories-0-basis": "day"},
-                    "lodging is paid on one of these bases: person_night, night."),
+    "basis_unfit": (
+        lambda p: {"categories-0-basis": "day"},
+        "lodging is paid on one of these bases: person_night, night.",
+    ),
 }
 
 
@@ -87,8 +127,9 @@ def test_the_change_page_refuses_what_the_api_refuses(case, admin_client, progra
     change, message = CASES[case]
     before = snapshot()
     data = form_data(programme, programme.municipality, saku_rows(programme), **change(programme))
-    response = admin_client.post(reverse("admin:reimbursements_programme_change", args=[programme.pk]), data,
-                                 HTTP_ACCEPT_LANGUAGE="en")
+    response = admin_client.post(
+        reverse("admin:reimbursements_programme_change", args=[programme.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200  # the form again, with its errors
     assert any(message in text for text in errors_of(response)), errors_of(response)
     assert snapshot() == before
@@ -98,8 +139,9 @@ def test_the_change_page_refuses_what_the_api_refuses(case, admin_client, progra
 def test_negative_caps_are_refused(field, admin_client, programme):
     before = snapshot()
     data = form_data(programme, programme.municipality, saku_rows(programme), **{f"categories-1-{field}": -1})
-    response = admin_client.post(reverse("admin:reimbursements_programme_change", args=[programme.pk]), data,
-                                 HTTP_ACCEPT_LANGUAGE="en")
+    response = admin_client.post(
+        reverse("admin:reimbursements_programme_change", args=[programme.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     assert any("greater than or equal to 0" in text for text in errors_of(response))
     assert snapshot() == before
@@ -115,12 +157,15 @@ def test_an_unknown_basis_is_refused(admin_client, programme):
 
 
 def test_the_add_page_refuses_a_code_taken_and_adds_with_catalogue_names(admin_client, programme):
-    rows = [{"category": "lodging", "basis": "person_night", "cap_yen": 3000},
-            {"category": "shinkansen", "basis": "person_day", "cap_yen": 10000, "name_en": "Bullet train"}]
+    rows = [
+        {"category": "lodging", "basis": "person_night", "cap_yen": 3000},
+        {"category": "shinkansen", "basis": "person_day", "cap_yen": 10000, "name_en": "Bullet train"},
+    ]
     url = reverse("admin:reimbursements_programme_add")
     before = snapshot()
-    taken = admin_client.post(url, form_data(None, programme.municipality, rows, code=programme.code),
-                              HTTP_ACCEPT_LANGUAGE="en")
+    taken = admin_client.post(
+        url, form_data(None, programme.municipality, rows, code=programme.code), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert taken.status_code == 200
     assert "A programme with the code saku-trial-stay-2026 already exists." in errors_of(taken)
     assert snapshot() == before
@@ -129,13 +174,18 @@ def test_the_add_page_refuses_a_code_taken_and_adds_with_catalogue_names(admin_c
     assert added.status_code == 302, errors_of(added)
     new = Programme.objects.get(code="saku-transport-2026")
     assert {(r.category, r.name_ja, r.name_en) for r in new.categories.all()} == {
-        ("lodging", "宿泊費", "Lodging"), ("shinkansen", "新幹線料金", "Bullet train")}
+        ("lodging", "宿泊費", "Lodging"),
+        ("shinkansen", "新幹線料金", "Bullet train"),
+    }
 
 
 def test_a_programme_without_categories_is_refused(admin_client, programme):
     before = snapshot()
-    response = admin_client.post(reverse("admin:reimbursements_programme_add"),
-                                 form_data(None, programme.municipality, []), HTTP_ACCEPT_LANGUAGE="en")
+    response = admin_client.post(
+        reverse("admin:reimbursements_programme_add"),
+        form_data(None, programme.municipality, []),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 200
     assert "A programme lists at least one category." in errors_of(response)
     assert snapshot() == before

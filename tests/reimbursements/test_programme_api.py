@@ -1,5 +1,6 @@
 """Staff manage their town's programmes through the API: create, change, retire, delete; every bad input refused
 with the field named, in Japanese and English, and nothing saved."""
+
 import copy
 from datetime import date
 
@@ -29,8 +30,15 @@ NEW_PROGRAMME = {
     "rounding_unit_yen": 100,
     "categories": [
         {"category": "lodging", "basis": "person_night", "cap_yen": 3000, "cost_share_percent": 50},
-        {"category": "shinkansen", "name_ja": "新幹線", "name_en": "Bullet train", "basis": "person_day",
-         "cap_yen": 10000, "cap_child_yen": 5000, "cap_infant_yen": 0},
+        {
+            "category": "shinkansen",
+            "name_ja": "新幹線",
+            "name_en": "Bullet train",
+            "basis": "person_day",
+            "cap_yen": 10000,
+            "cap_child_yen": 5000,
+            "cap_infant_yen": 0,
+        },
         {"category": "taxi", "basis": "day", "cap_yen": None},
     ],
 }
@@ -67,11 +75,15 @@ def snapshot() -> list:
 
 # --- create -----------------------------------------------------------------------------------------------------
 
+
 def test_staff_create_a_programme_of_their_own_town(created, api_client, saku):
     assert created["municipality_code"] == saku.code == "202177"
     assert (created["max_days_per_group"], created["max_nights_per_group"]) == (None, 7)
     assert (created["residence_rule"], created["rounding_unit_yen"], created["is_active"]) == (
-        "outside_prefecture", 100, True)
+        "outside_prefecture",
+        100,
+        True,
+    )
     assert created["fiscal_year_start_month"] == 4  # the default: April
     lodging, shinkansen, taxi = created["categories"]
     # A rule without names takes the catalogue's.
@@ -85,17 +97,23 @@ def test_staff_create_a_programme_of_their_own_town(created, api_client, saku):
 
 def test_the_municipality_sent_is_ignored(staff_client, saku):
     other = factories.MunicipalityFactory()
-    response = staff_client.post(PROGRAMMES, body(municipality_code=other.code, municipality=other.id),
-                                 format="json")
+    response = staff_client.post(PROGRAMMES, body(municipality_code=other.code, municipality=other.id), format="json")
     assert response.status_code == 201
     assert Programme.objects.get(code="saku-transport-2026").municipality_id == saku.id
 
 
 def test_a_new_programme_covers_bookings_in_its_town(staff_client, saku, visitor, visitor_client):
-    staff_client.post(PROGRAMMES, body(code="saku-lodging", residence_rule="any", rounding_unit_yen=1,
-                                       max_days_per_group=6,
-                                       categories=[{"category": "lodging", "basis": "person_night",
-                                                    "cap_yen": 2500}]), format="json")
+    staff_client.post(
+        PROGRAMMES,
+        body(
+            code="saku-lodging",
+            residence_rule="any",
+            rounding_unit_yen=1,
+            max_days_per_group=6,
+            categories=[{"category": "lodging", "basis": "person_night", "cap_yen": 2500}],
+        ),
+        format="json",
+    )
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3), price=9000)
     reimbursement = estimate(visitor_client, booking)
     assert reimbursement["programme"] == "saku-lodging"
@@ -103,6 +121,7 @@ def test_a_new_programme_covers_bookings_in_its_town(staff_client, saku, visitor
 
 
 # --- who may --------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", ["visitor", "operator"])
 def test_visitors_and_operators_are_forbidden(role, request, programme):
@@ -124,8 +143,7 @@ def test_anonymous_writes_need_a_login(api_client, programme):
 def test_another_towns_staff_do_not_find_the_programme(other_staff_client, programme):
     before = snapshot()
     url = PROGRAMMES + programme.code + "/"
-    for response in (other_staff_client.patch(url, {"budget_yen": 1}, format="json"),
-                     other_staff_client.delete(url)):
+    for response in (other_staff_client.patch(url, {"budget_yen": 1}, format="json"), other_staff_client.delete(url)):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "programme_not_found"
     assert other_staff_client.get(url).status_code == 200  # an active programme is public
@@ -140,9 +158,13 @@ def test_another_towns_staff_create_for_their_own_town(other_staff_client, saku)
 
 # --- change -----------------------------------------------------------------------------------------------------
 
+
 def test_patch_changes_only_the_given_fields(staff_client, created):
-    response = staff_client.patch(PROGRAMMES + "saku-transport-2026/",
-                                  {"budget_yen": None, "max_days_per_group": 6, "min_nights": 2}, format="json")
+    response = staff_client.patch(
+        PROGRAMMES + "saku-transport-2026/",
+        {"budget_yen": None, "max_days_per_group": 6, "min_nights": 2},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     body_ = response.json()
     assert (body_["budget_yen"], body_["max_days_per_group"], body_["min_nights"]) == (None, 6, 2)
@@ -152,14 +174,22 @@ def test_patch_changes_only_the_given_fields(staff_client, created):
 
 def test_patch_of_categories_replaces_the_set(staff_client, created):
     lodging_id = CategoryRule.objects.get(programme__code="saku-transport-2026", category="lodging").id
-    response = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"categories": [
-        {"category": "rental_car", "basis": "day", "cap_yen": 3000},
-        {"category": "lodging", "basis": "night", "cap_yen": 8000},
-    ]}, format="json")
+    response = staff_client.patch(
+        PROGRAMMES + "saku-transport-2026/",
+        {
+            "categories": [
+                {"category": "rental_car", "basis": "day", "cap_yen": 3000},
+                {"category": "lodging", "basis": "night", "cap_yen": 8000},
+            ]
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     categories = response.json()["categories"]
     assert {c["category"]: (c["basis"], c["cap_yen"], c["cost_share_percent"]) for c in categories} == {
-        "lodging": ("night", 8000, None), "rental_car": ("day", 3000, None)}
+        "lodging": ("night", 8000, None),
+        "rental_car": ("day", 3000, None),
+    }
     rules = CategoryRule.objects.filter(programme__code="saku-transport-2026")
     assert set(rules.values_list("category", flat=True)) == {"lodging", "rental_car"}
     assert rules.get(category="lodging").id == lodging_id  # a kept rule is updated, not replaced
@@ -168,35 +198,41 @@ def test_patch_of_categories_replaces_the_set(staff_client, created):
 def test_patch_checks_against_the_stored_fields(staff_client, created, saku):
     before = snapshot()
     response = client_for(factories.StaffFactory(municipality=saku), "en").patch(
-        PROGRAMMES + "saku-transport-2026/", {"valid_until": "2026-03-31"}, format="json")
+        PROGRAMMES + "saku-transport-2026/", {"valid_until": "2026-03-31"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["valid_until"] == [
-        "The last check-in date must not be before the first (2026-04-01)."]
+        "The last check-in date must not be before the first (2026-04-01)."
+    ]
     assert snapshot() == before
 
 
 def test_the_code_can_change_but_not_to_one_taken(staff_client, created, programme):
     taken = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"code": programme.code}, format="json")
     assert taken.status_code == 400 and "code" in taken.json()["error"]["fields"]
-    renamed = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"code": "saku-transport-2026b"},
-                                 format="json")
+    renamed = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"code": "saku-transport-2026b"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["code"] == "saku-transport-2026b"
     assert staff_client.get(PROGRAMMES + "saku-transport-2026/").status_code == 404
 
 
-def test_changing_caps_never_changes_a_submitted_claim(programme, staff_client, visitor, visitor_client, settings,
-                                                      tmp_path):
+def test_changing_caps_never_changes_a_submitted_claim(
+    programme, staff_client, visitor, visitor_client, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4), adults=2)
     claim = open_claim(visitor_client, booking)
     add_line(visitor_client, claim["id"], category="rental_car", date="2026-12-02", amount_yen=5500)
     before = submit(visitor_client, claim["id"]).json()
     assert (before["status"], before["lodging_reimbursable_yen"], before["total_reimbursable_yen"]) == (
-        "submitted", 24000, 27000)
+        "submitted",
+        24000,
+        27000,
+    )
     assert before["lines"][0]["reimbursable_yen"] == 3000
 
-    categories = [{"category": rule.category, "basis": rule.basis, "cap_yen": rule.cap_yen}
-                  for rule in programme.categories.all()]
+    categories = [
+        {"category": rule.category, "basis": rule.basis, "cap_yen": rule.cap_yen} for rule in programme.categories.all()
+    ]
     for category in categories:
         if category["category"] in ("lodging", "rental_car"):
             category["cap_yen"] = 1000
@@ -217,6 +253,7 @@ def test_changing_caps_never_changes_a_submitted_claim(programme, staff_client, 
 
 # --- retire and delete ----------------------------------------------------------------------------------------
 
+
 def test_a_programme_without_claims_is_deleted(staff_client, created):
     response = staff_client.delete(PROGRAMMES + "saku-transport-2026/")
     assert response.status_code == 204
@@ -225,12 +262,16 @@ def test_a_programme_without_claims_is_deleted(staff_client, created):
     assert staff_client.get(PROGRAMMES + "saku-transport-2026/").status_code == 404
 
 
-@pytest.mark.parametrize("language, message", [
-    ("ja", "この補助制度には申請があるため削除できません"),
-    ("en", "This programme has claims, so it cannot be deleted: it has been retired instead."),
-])
-def test_a_programme_with_claims_is_retired_and_its_claims_stay(language, message, programme, staff_user,
-                                                                 visitor, visitor_client, api_client):
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("ja", "この補助制度には申請があるため削除できません"),
+        ("en", "This programme has claims, so it cannot be deleted: it has been retired instead."),
+    ],
+)
+def test_a_programme_with_claims_is_retired_and_its_claims_stay(
+    language, message, programme, staff_user, visitor, visitor_client, api_client
+):
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
     claim = open_claim(visitor_client, booking)
     staff = client_for(staff_user, language)
@@ -254,8 +295,10 @@ def test_patch_retires_and_reactivates(staff_client, created, api_client):
     response = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": False}, format="json")
     assert response.status_code == 200 and response.json()["is_active"] is False
     assert api_client.get(PROGRAMMES).json() == []
-    assert staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": True},
-                              format="json").json()["is_active"] is True
+    assert (
+        staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": True}, format="json").json()["is_active"]
+        is True
+    )
     assert [p["code"] for p in api_client.get(PROGRAMMES).json()] == ["saku-transport-2026"]
 
 
@@ -269,40 +312,91 @@ def test_another_towns_retired_programme_is_hidden_from_staff(other_staff_client
 
 # (request body, the field named, a part of the Japanese message, a part of the English message)
 BAD_CREATES = {
-    "window_reversed": (body(valid_until="2026-03-31"), "valid_until",
-                        "最初のチェックイン日（2026-04-01）より前", "must not be before the first (2026-04-01)"),
+    "window_reversed": (
+        body(valid_until="2026-03-31"),
+        "valid_until",
+        "最初のチェックイン日（2026-04-01）より前",
+        "must not be before the first (2026-04-01)",
+    ),
     "negative_cap": (with_category(0, cap_yen=-1), "categories.0.cap_yen", "0以上", "greater than or equal to 0"),
-    "negative_child_cap": (with_category(1, cap_child_yen=-500), "categories.1.cap_child_yen", "0以上",
-                           "greater than or equal to 0"),
-    "huge_cap": (with_category(1, cap_yen=10**12), "categories.1.cap_yen", "10,000,000以下",
-                 "less than or equal to 10,000,000"),
-    "share_over_100": (with_category(0, cost_share_percent=101), "categories.0.cost_share_percent", "100以下",
-                       "less than or equal to 100"),
-    "share_under_1": (with_category(0, cost_share_percent=0), "categories.0.cost_share_percent", "1以上",
-                      "greater than or equal to 1"),
+    "negative_child_cap": (
+        with_category(1, cap_child_yen=-500),
+        "categories.1.cap_child_yen",
+        "0以上",
+        "greater than or equal to 0",
+    ),
+    "huge_cap": (
+        with_category(1, cap_yen=10**12),
+        "categories.1.cap_yen",
+        "10,000,000以下",
+        "less than or equal to 10,000,000",
+    ),
+    "share_over_100": (
+        with_category(0, cost_share_percent=101),
+        "categories.0.cost_share_percent",
+        "100以下",
+        "less than or equal to 100",
+    ),
+    "share_under_1": (
+        with_category(0, cost_share_percent=0),
+        "categories.0.cost_share_percent",
+        "1以上",
+        "greater than or equal to 1",
+    ),
     "rounding_unit_0": (body(rounding_unit_yen=0), "rounding_unit_yen", "1以上", "greater than or equal to 1"),
-    "fiscal_month_13": (body(fiscal_year_start_month=13), "fiscal_year_start_month", "12以下",
-                        "less than or equal to 12"),
+    "fiscal_month_13": (
+        body(fiscal_year_start_month=13),
+        "fiscal_year_start_month",
+        "12以下",
+        "less than or equal to 12",
+    ),
     "day_limit_0": (body(max_days_per_group=0), "max_days_per_group", "1以上", "greater than or equal to 1"),
     "negative_budget": (body(budget_yen=-1), "budget_yen", "0以上", "greater than or equal to 0"),
-    "unknown_basis": (with_category(2, basis="per_trip"), "categories.2.basis", "有効な選択肢ではありません",
-                      "is not a valid choice"),
-    "basis_unfit": (with_category(0, basis="day"), "categories.0.basis", "lodging の算定基準は",
-                    "lodging is paid on one of these bases: person_night, night"),
-    "unknown_category": (with_category(2, category="helicopter"), "categories.2.category",
-                         "経費区分 helicopter は不明です", "Unknown category helicopter"),
-    "category_twice": (body(categories=[{"category": "taxi", "basis": "day"},
-                                        {"category": "lodging", "basis": "night", "cap_yen": 5000},
-                                        {"category": "taxi", "basis": "day", "cap_yen": 2000}]),
-                       "categories.2.category", "経費区分 taxi が複数回", "The category taxi is listed more than once"),
+    "unknown_basis": (
+        with_category(2, basis="per_trip"),
+        "categories.2.basis",
+        "有効な選択肢ではありません",
+        "is not a valid choice",
+    ),
+    "basis_unfit": (
+        with_category(0, basis="day"),
+        "categories.0.basis",
+        "lodging の算定基準は",
+        "lodging is paid on one of these bases: person_night, night",
+    ),
+    "unknown_category": (
+        with_category(2, category="helicopter"),
+        "categories.2.category",
+        "経費区分 helicopter は不明です",
+        "Unknown category helicopter",
+    ),
+    "category_twice": (
+        body(
+            categories=[
+                {"category": "taxi", "basis": "day"},
+                {"category": "lodging", "basis": "night", "cap_yen": 5000},
+                {"category": "taxi", "basis": "day", "cap_yen": 2000},
+            ]
+        ),
+        "categories.2.category",
+        "経費区分 taxi が複数回",
+        "The category taxi is listed more than once",
+    ),
     "no_categories": (body(categories=[]), "categories", "経費区分が少なくとも1つ必要", "at least one category"),
     "cap_not_a_number": (with_category(1, cap_yen="many"), "categories.1.cap_yen", "有効な整数", "valid integer"),
-    "unknown_residence_rule": (body(residence_rule="tokyo_only"), "residence_rule", "有効な選択肢ではありません",
-                               "is not a valid choice"),
-    "window_not_a_date": (body(valid_from="2026-02-30"), "valid_from", "日付の形式が違います",
-                          "Date has wrong format"),
-    "code_not_a_slug": (body(code="佐久 2026"), "code", "アンダースコア、またはハイフン",
-                        "letters, numbers, underscores or hyphens"),
+    "unknown_residence_rule": (
+        body(residence_rule="tokyo_only"),
+        "residence_rule",
+        "有効な選択肢ではありません",
+        "is not a valid choice",
+    ),
+    "window_not_a_date": (body(valid_from="2026-02-30"), "valid_from", "日付の形式が違います", "Date has wrong format"),
+    "code_not_a_slug": (
+        body(code="佐久 2026"),
+        "code",
+        "アンダースコア、またはハイフン",
+        "letters, numbers, underscores or hyphens",
+    ),
 }
 
 
@@ -321,8 +415,13 @@ def test_bad_input_is_refused_naming_the_field(case, language, staff_user, progr
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("language, message", [("ja", "コード saku-trial-stay-2026 の補助制度は既に存在します"),
-                                               ("en", "A programme with the code saku-trial-stay-2026 already exists")])
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("ja", "コード saku-trial-stay-2026 の補助制度は既に存在します"),
+        ("en", "A programme with the code saku-trial-stay-2026 already exists"),
+    ],
+)
 def test_a_second_programme_with_the_same_code_is_refused(language, message, staff_user, programme):
     before = snapshot()
     response = client_for(staff_user, language).post(PROGRAMMES, body(code=programme.code), format="json")
@@ -336,13 +435,15 @@ def test_another_towns_code_is_taken_too(other_staff_client, programme):
     assert response.status_code == 400 and "code" in response.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize("case", ["negative_cap", "category_twice", "unknown_category", "share_over_100",
-                                  "basis_unfit", "cap_not_a_number"])
+@pytest.mark.parametrize(
+    "case", ["negative_cap", "category_twice", "unknown_category", "share_over_100", "basis_unfit", "cap_not_a_number"]
+)
 def test_a_bad_category_in_a_patch_changes_nothing(case, staff_client, created):
     before = snapshot()
     data, field, _ja, _en = BAD_CREATES[case]
-    response = staff_client.patch(PROGRAMMES + "saku-transport-2026/",
-                                  {"budget_yen": 1, "categories": data["categories"]}, format="json")
+    response = staff_client.patch(
+        PROGRAMMES + "saku-transport-2026/", {"budget_yen": 1, "categories": data["categories"]}, format="json"
+    )
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
     assert snapshot() == before
@@ -353,13 +454,17 @@ def test_every_field_error_is_reported_at_once(staff_client, saku):
     data["categories"][0]["cap_yen"] = -5
     data["categories"][1]["cost_share_percent"] = 150
     fields = staff_client.post(PROGRAMMES, data, format="json").json()["error"]["fields"]
-    assert set(fields) == {"valid_until", "rounding_unit_yen", "categories.0.cap_yen",
-                           "categories.1.cost_share_percent"}
+    assert set(fields) == {
+        "valid_until",
+        "rounding_unit_yen",
+        "categories.0.cap_yen",
+        "categories.1.cost_share_percent",
+    }
 
 
-
-def test_the_list_costs_a_fixed_number_of_queries(api_client, staff_client, created, programme,
-                                                  django_assert_num_queries):
+def test_the_list_costs_a_fixed_number_of_queries(
+    api_client, staff_client, created, programme, django_assert_num_queries
+):
     for n in range(3):
         staff_client.post(PROGRAMMES, body(code=f"saku-extra-{n}"), format="json")
     with django_assert_num_queries(2):  # the programmes with their towns, then every rule

@@ -1,4 +1,5 @@
 """Marks confirmed bookings whose stay is over as completed; run once a day (cron or Celery beat)."""
+
 from django.core.management.base import BaseCommand
 
 from bookings.services import bookings_complete

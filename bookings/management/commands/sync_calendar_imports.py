@@ -1,4 +1,5 @@
 """Syncs every enabled calendar import once; run every CALENDAR_IMPORT_MINUTES (cron or Celery beat)."""
+
 from django.core.management.base import BaseCommand
 
 from bookings.imports import calendar_imports_sync_all

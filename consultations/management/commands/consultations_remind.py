@@ -1,4 +1,5 @@
 """Sends the day-before reminder of tomorrow's consultations, once each; run hourly (cron or Celery beat)."""
+
 from django.core.management.base import BaseCommand
 
 from consultations.services import consultations_remind

@@ -1,5 +1,6 @@
 """Loads the demo data: catalogue, the subsidy programmes, demo accounts, a booking, Saku's consultation slots
 and Saku's history of past stays, claims, surveys and moves (demo_data/history.py). Safe to run again."""
+
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
@@ -30,8 +31,9 @@ class Command(BaseCommand):
             history.seed(staff=accounts["staff"], password=PASSWORD)
         self._demo_booking(accounts["visitor"])
         consultations.seed(staff=accounts["staff"])
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {Facility.objects.count()} facilities, {Unit.objects.count()} units."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {Facility.objects.count()} facilities, {Unit.objects.count()} units.")
+        )
         self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
         for role, user in accounts.items():
             self.stdout.write(f"  {role:<9} {user.email}")
@@ -39,16 +41,34 @@ class Command(BaseCommand):
     def _accounts(self, organisations) -> dict[str, User]:
         saku = Municipality.objects.get(code="202177")
         specs = {
-            "visitor": ("visitor@demo.otameshi.jp", {
-                "full_name": "佐藤 花子", "role": User.Role.VISITOR, "home_prefecture": "東京都",
-                "home_municipality": "世田谷区", "home_municipality_code": "131121"}),
-            "operator": ("operator@demo.otameshi.jp", {
-                "full_name": "高橋 健", "role": User.Role.OPERATOR, "organisation": organisations["saku"]}),
-            "staff": ("staff@demo.otameshi.jp", {
-                "full_name": "小林 美咲", "role": User.Role.MUNICIPAL_STAFF, "municipality": saku}),
-            "admin": ("admin@demo.otameshi.jp", {
-                "full_name": "Otameshi admin", "role": User.Role.MUNICIPAL_STAFF, "municipality": saku,
-                "is_staff": True, "is_superuser": True}),
+            "visitor": (
+                "visitor@demo.otameshi.jp",
+                {
+                    "full_name": "佐藤 花子",
+                    "role": User.Role.VISITOR,
+                    "home_prefecture": "東京都",
+                    "home_municipality": "世田谷区",
+                    "home_municipality_code": "131121",
+                },
+            ),
+            "operator": (
+                "operator@demo.otameshi.jp",
+                {"full_name": "高橋 健", "role": User.Role.OPERATOR, "organisation": organisations["saku"]},
+            ),
+            "staff": (
+                "staff@demo.otameshi.jp",
+                {"full_name": "小林 美咲", "role": User.Role.MUNICIPAL_STAFF, "municipality": saku},
+            ),
+            "admin": (
+                "admin@demo.otameshi.jp",
+                {
+                    "full_name": "Otameshi admin",
+                    "role": User.Role.MUNICIPAL_STAFF,
+                    "municipality": saku,
+                    "is_staff": True,
+                    "is_superuser": True,
+                },
+            ),
         }
         accounts = {}
         for role, (email, fields) in specs.items():
@@ -66,5 +86,4 @@ class Command(BaseCommand):
             return
         unit = Unit.objects.get(facility__name_ja="ホシノマチ団地", name_ja="1LDK")
         check_in = timezone.localdate() + timedelta(days=30)
-        booking_create(visitor=visitor, unit=unit, check_in=check_in, check_out=check_in + timedelta(days=7),
-                       adults=2)
+        booking_create(visitor=visitor, unit=unit, check_in=check_in, check_out=check_in + timedelta(days=7), adults=2)

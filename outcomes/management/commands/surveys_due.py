@@ -1,5 +1,6 @@
 """Emails visitors whose stay ended the day before (or up to two weeks before) the survey about it, once per
 booking; run once a day (cron or Celery beat)."""
+
 from django.core.management.base import BaseCommand
 
 from outcomes.services import surveys_due_send

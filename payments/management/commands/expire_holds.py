@@ -1,4 +1,5 @@
 """Releases the units of unpaid bookings whose hold expired; meant for cron, every minute."""
+
 from django.core.management.base import BaseCommand
 
 from payments.services import payments_expire_holds
