@@ -238,7 +238,9 @@ class AutoSchema(SpectacularAutoSchema):
             ):
                 add(403, "permission_denied")  # CSRF, for a browser session
         token_serializer = getattr(self.view, "get_serializer_class", None)
-        if type(self.view).__module__.startswith("rest_framework_simplejwt") and token_serializer:
+        if token_serializer and any(
+            cls.__module__.startswith("rest_framework_simplejwt") for cls in type(self.view).__mro__
+        ):
             add(401, "token_not_valid", *getattr(token_serializer(), "default_error_messages", {}))
         if self.view.get_throttles():
             add(429, "throttled")

@@ -142,7 +142,10 @@ class ClaimLineDeleteApi(APIView):
     permission_classes = [IsVisitor]
 
     @extend_schema(
-        parameters=[CLAIM_ID, LINE_ID], request=None, responses=ClaimSerializer, operation_id="claims_lines_delete"
+        parameters=[CLAIM_ID, LINE_ID],
+        request=None,
+        responses={200: ClaimSerializer},
+        operation_id="claims_lines_delete",
     )
     def delete(self, request, claim_id: int, line_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)

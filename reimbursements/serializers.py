@@ -120,7 +120,8 @@ class ClaimantSerializer(serializers.Serializer):
     """Who claims, as declared when the claim was submitted (the current profile while it is a draft)."""
 
     name = serializers.CharField()
-    email = serializers.EmailField()
+    # Not format "email": claims submitted before claimants were recorded show it empty.
+    email = serializers.CharField()
     home_prefecture = serializers.CharField()
     home_municipality = serializers.CharField()
     home_municipality_code = serializers.CharField()
@@ -181,7 +182,8 @@ class ClaimSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ClaimantSerializer)
     def get_claimant(self, claim):
-        if claim.status in (Claim.Status.DRAFT, Claim.Status.APPLIED, Claim.Status.GRANTED):
+        if claim.submitted_at is None:
+            # Not submitted (a draft, an application, a grant, or withdrawn before submission): the profile now.
             user = claim.visitor
             return {
                 "name": user.full_name,
