@@ -23,3 +23,16 @@ class IsMunicipalStaff(BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and request.user.is_municipal_staff)
+
+
+class IsVisitorOrOperator(BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_visitor or user.is_operator))
+
+
+class IsBookingReader(BasePermission):
+    """Visitors, operators and municipal staff each see their own share of the bookings."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)

@@ -9,10 +9,9 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import imports, selectors, services, signals  # noqa: F401  (signals connects the receivers)
+        from . import imports, selectors, services, signals, stays  # noqa: F401  (signals connects the receivers)
 
-        catalogue_hooks.units_open_and_free.register(selectors.units_open_and_free)
+        catalogue_hooks.units_open_and_free.register(stays.units_open_and_free)
         catalogue_hooks.units_have_active_bookings.register(selectors.units_have_active_bookings)
         catalogue_hooks.units_have_bookings.register(selectors.units_have_bookings)
-        if imports.conflicts_take_freed_stock not in services.stock_released_hooks:
-            services.stock_released_hooks.append(imports.conflicts_take_freed_stock)
+        services.stock_released.register(imports.conflicts_take_freed_stock)

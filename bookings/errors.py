@@ -10,11 +10,6 @@ class BookingNotFound(NotFound):
     default_message = _("No such booking.")
 
 
-class UnitNotFound(NotFound):
-    code = "unit_not_found"
-    default_message = _("No such unit.")
-
-
 class UnknownUnit(DomainError):
     """The unit named in a quote or booking body does not exist or cannot be booked."""
 
@@ -97,11 +92,6 @@ class InvalidDateRange(DomainError):
 class CalendarFeedNotFound(NotFound):
     code = "calendar_feed_not_found"
     default_message = _("No such calendar feed.")
-
-
-class FacilityNotFound(NotFound):
-    code = "facility_not_found"
-    default_message = _("No such facility among yours.")
 
 
 class InvalidIdempotencyKey(DomainError):

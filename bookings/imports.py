@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Unit
 
-from . import import_fetch, selectors, services
+from . import import_fetch, selectors, services, stays
 from .errors import InvalidImportUrl
 from .import_parse import NotICalendar, Occurrence, occurrences_in_window
 from .models import CalendarFeed, CalendarImport, ImportedBlock, ImportedEvent, UnitStock
@@ -186,8 +186,12 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
                 if held:
                     # Gives back the stock; conflicts of other imports on these dates take it (stock hook).
                     services._stock_give_back(unit_id=unit.pk, dates=held)
-            taken = selectors.taken_by_date(unit=unit, dates=added | waiting)
-            free = {day for day in added | waiting if unit.count - taken.get(day, 0) >= 1}
+            taken = stays.taken_by_date(unit=unit, dates=added | waiting)
+            free = {
+                day
+                for day in added | waiting
+                if stays.free_units(count=unit.count, taken=taken.get(day, 0), closed=False) >= 1
+            }
             ImportedBlock.objects.bulk_create(
                 [
                     ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free)

@@ -10,6 +10,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
+from facilities.selectors import operator_unit_get
 
 from . import imports, selectors
 from .errors import CalendarImportNotFound
@@ -46,7 +47,7 @@ class CalendarImportListApi(APIView):
         operation_id="operator_units_calendar_imports_list",
     )
     def get(self, request, unit_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         return Response(CalendarImportSerializer(_imports(unit), many=True).data)
 
     @extend_schema(
@@ -59,7 +60,7 @@ class CalendarImportListApi(APIView):
         "refused (400 on `url`).",
     )
     def post(self, request, unit_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         serializer = CalendarImportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = imports.calendar_import_create(unit=unit, **serializer.validated_data)
@@ -75,7 +76,7 @@ class CalendarImportDetailApi(APIView):
         operation_id="operator_units_calendar_imports_retrieve",
     )
     def get(self, request, unit_id: str, import_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         return Response(CalendarImportSerializer(_import(unit, import_id)).data)
 
     @extend_schema(
@@ -86,7 +87,7 @@ class CalendarImportDetailApi(APIView):
         description="Renames, re-points or switches the import; enabling a paused one starts afresh.",
     )
     def patch(self, request, unit_id: str, import_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         found = _import(unit, import_id)
         serializer = CalendarImportWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -100,7 +101,7 @@ class CalendarImportDetailApi(APIView):
         description="Removes the import and the blocks it brought.",
     )
     def delete(self, request, unit_id: str, import_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         imports.calendar_import_delete(calendar_import=_import(unit, import_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -134,7 +135,7 @@ class CalendarImportSyncApi(APIView):
         "this request: `status` says what happened and the previous blocks stay.",
     )
     def post(self, request, unit_id: str, import_id: str):
-        unit = selectors.unit_for_operator(user=request.user, unit_id=unit_id)
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
         found = _import(unit, import_id)
         result = imports.calendar_import_sync_safely(calendar_import=found)
         return Response(

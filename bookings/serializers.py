@@ -13,7 +13,7 @@ from backend.pagination import page_serializer
 
 from . import hooks
 from .models import Booking, BookingEvent, CalendarFeed, Closure, PriceOverride
-from .selectors import MAX_DATES
+from .stays import MAX_DATES
 
 # Booking ids and counts are bounded so that no input reaches the database as an out-of-range integer.
 MAX_ID = 2**31 - 1
@@ -270,13 +270,20 @@ class AvailabilityDaySerializer(serializers.Serializer):
     )
 
 
+class HourMinuteField(serializers.CharField):
+    """A time of day shown as HH:MM."""
+
+    def to_representation(self, value):
+        return value.strftime("%H:%M")
+
+
 class AvailabilitySerializer(serializers.Serializer):
     unit = serializers.IntegerField()
     min_nights = serializers.IntegerField()
     max_nights = serializers.IntegerField()
     booking_window_days = serializers.IntegerField()
-    check_in_time = serializers.CharField(allow_null=True, help_text=_("Local time, HH:MM."))
-    check_out_time = serializers.CharField(allow_null=True, help_text=_("Local time, HH:MM."))
+    check_in_time = HourMinuteField(allow_null=True, help_text=_("Local time, HH:MM."))
+    check_out_time = HourMinuteField(allow_null=True, help_text=_("Local time, HH:MM."))
     free_cancellation_days = serializers.IntegerField()
     cancellation_fee_percent = serializers.IntegerField()
     days = AvailabilityDaySerializer(many=True)

@@ -16,9 +16,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.hooks import Receivers
 from facilities.models import Facility, Unit
 
-from . import hooks, selectors
+from . import hooks, selectors, stays
 from .errors import (
     BookingNotCancellable,
     BookingNotConfirmable,
@@ -41,7 +42,8 @@ from .models import (
     PriceOverride,
     UnitStock,
 )
-from .selectors import Stay, dates_text
+from .selectors import dates_text
+from .stays import Stay
 
 logger = logging.getLogger(__name__)
 
@@ -69,38 +71,19 @@ def _stock_take(*, unit: Unit, dates) -> None:
     )
 
 
-# Each is called as hook(unit_id=..., dates=...) once units were given back, the stock rows still locked:
-# calendar imports waiting in conflict on those dates take them (bookings.imports registers itself in ready()).
-stock_released_hooks: list = []
+# Told (unit_id=..., dates=...) once units were given back, the stock rows still locked: calendar imports waiting
+# in conflict on those dates take them (bookings.imports registers itself in ready()).
+stock_released = Receivers("stock_released")
 
 
 def _stock_give_back(*, unit_id: int, dates) -> None:
     dates = list(dates)
     UnitStock.objects.filter(unit_id=unit_id, date__in=dates, taken__gt=0).update(taken=F("taken") - 1)
-    for hook in stock_released_hooks:
-        hook(unit_id=unit_id, dates=dates)
+    stock_released(unit_id=unit_id, dates=dates)
 
 
 def _line_dates(booking: Booking) -> list[date]:
     return list(BookingLine.objects.filter(booking_id=booking.pk).order_by("date").values_list("date", flat=True))
-
-
-def _full_dates(*, unit: Unit, dates) -> list[date]:
-    """Dates with no unit left, as the stock rows are now (read afresh, outside any lock)."""
-    count = Unit.objects.filter(pk=unit.pk).values_list("count", flat=True).first() or 0
-    rows = UnitStock.objects.filter(unit_id=unit.pk, date__in=list(dates), taken__gte=count)
-    return sorted(rows.values_list("date", flat=True))
-
-
-def _check_free(*, unit: Unit, dates) -> None:
-    """Inside the lock: closures and the stock rows as they are now."""
-    closed = selectors.closed_dates(unit=unit, dates=dates)
-    if closed:
-        raise UnitClosed(dates=dates_text(closed))
-    taken = selectors.taken_by_date(unit=unit, dates=dates)
-    full = [day for day in dates if unit.count - taken.get(day, 0) < 1]
-    if full:
-        raise UnitUnavailable(dates=dates_text(full))
 
 
 # --- audit trail -----------------------------------------------------------------------------------------------
@@ -150,6 +133,16 @@ def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
             _release_locked(booking=booking, dates=dates, cancel_code=Booking.CancelCode.HOLD_EXPIRED, now=now)
 
 
+def _refusal_now(*, stay: Stay) -> UnitClosed | UnitUnavailable:
+    """What to answer when the stock CHECK refused a booking: the dates closed or full now (the unit's count read
+    afresh), else every date of the stay."""
+    try:
+        stays.check_available(replace(stay, unit=Unit.objects.get(pk=stay.unit.pk)), locked=False)
+    except (UnitClosed, UnitUnavailable) as refused:
+        return refused
+    return UnitUnavailable(dates=dates_text(stay.dates))
+
+
 def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool]:
     now = timezone.now()
     unit = stay.unit
@@ -164,9 +157,8 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
         replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if replayed is not None:
             return replayed, True
-    _check_free(unit=unit, dates=stay.dates)
-    # Priced again under the lock: an override may have changed since the stay was checked.
-    lines = selectors.stay_lines(stay=replace(stay, unit=unit))
+    # Priced and checked under the lock: an override or a closure may have changed since the stay was resolved.
+    lines = stays.stay_price_and_check(stay, locked=True).lines
     booking = Booking.objects.create(
         visitor=visitor,
         unit=unit,
@@ -225,8 +217,8 @@ def booking_create(
             return Booking.objects.get(pk=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
-    # Priced and checked for closures once, under the lock (a quote prices before it).
-    stay = selectors.stay_resolve(
+    # Resolved here, priced and checked once, under the lock (a quote takes all three steps at once).
+    stay = stays.stay_quote(
         unit=unit,
         check_in=check_in,
         check_out=check_out,
@@ -234,7 +226,7 @@ def booking_create(
         adults=adults,
         children=children,
         infants=infants,
-        priced=False,
+        hold=True,
     )
     try:
         with transaction.atomic(durable=True):
@@ -249,7 +241,7 @@ def booking_create(
                 return Booking.objects.get(pk=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
-        raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates)) from None
+        raise _refusal_now(stay=stay) from None
     if not replayed:
         hooks.payment_start(booking=booking)
     return selectors.booking_for_response(booking_id=booking.pk)
@@ -311,7 +303,7 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
         if current.status != Booking.Status.CANCELLED:
             return booking_confirm(booking=current, note=note)
         unit = Unit.objects.get(pk=current.unit_id)
-        _check_free(unit=unit, dates=dates)
+        stays.check_available(stays.booking_stay(booking=current, unit=unit, dates=dates), locked=True)
         _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CONFIRMED,

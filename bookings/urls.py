@@ -5,7 +5,7 @@ rather than Django's HTML page."""
 
 from django.urls import path
 
-from . import apis, operator_import_apis
+from . import apis, operator_apis, operator_import_apis
 
 urlpatterns = [
     path("units/<str:unit_id>/availability/", apis.UnitAvailabilityApi.as_view(), name="unit-availability"),
@@ -15,18 +15,20 @@ urlpatterns = [
     path("bookings/<str:booking_id>/cancel/", apis.BookingCancelApi.as_view(), name="booking-cancel"),
     path("bookings/<str:booking_id>/events/", apis.BookingEventListApi.as_view(), name="booking-events"),
     path("bookings/<str:booking_id>/calendar.ics", apis.BookingCalendarApi.as_view(), name="booking-calendar"),
-    path("operator/units/<str:unit_id>/closures/", apis.ClosureListApi.as_view(), name="closure-list"),
+    path("operator/units/<str:unit_id>/closures/", operator_apis.ClosureListApi.as_view(), name="closure-list"),
     path(
         "operator/units/<str:unit_id>/closures/<str:closure_id>/",
-        apis.ClosureDetailApi.as_view(),
+        operator_apis.ClosureDetailApi.as_view(),
         name="closure-detail",
     ),
     path(
-        "operator/units/<str:unit_id>/price-overrides/", apis.PriceOverrideListApi.as_view(), name="price-override-list"
+        "operator/units/<str:unit_id>/price-overrides/",
+        operator_apis.PriceOverrideListApi.as_view(),
+        name="price-override-list",
     ),
     path(
         "operator/units/<str:unit_id>/price-overrides/<str:override_id>/",
-        apis.PriceOverrideDetailApi.as_view(),
+        operator_apis.PriceOverrideDetailApi.as_view(),
         name="price-override-detail",
     ),
     path(
@@ -44,8 +46,12 @@ urlpatterns = [
         operator_import_apis.CalendarImportSyncApi.as_view(),
         name="calendar-import-sync",
     ),
-    path("calendar-feeds/", apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
-    path("calendar-feeds/<str:feed_id>/", apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
-    path("calendar-feeds/<str:feed_id>/rotate/", apis.CalendarFeedRotateApi.as_view(), name="calendar-feed-rotate"),
+    path("calendar-feeds/", operator_apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
+    path("calendar-feeds/<str:feed_id>/", operator_apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
+    path(
+        "calendar-feeds/<str:feed_id>/rotate/",
+        operator_apis.CalendarFeedRotateApi.as_view(),
+        name="calendar-feed-rotate",
+    ),
     path("calendars/<str:token>.ics", apis.CalendarFeedPublicApi.as_view(), name="calendar-feed"),
 ]

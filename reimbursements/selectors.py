@@ -5,7 +5,7 @@ The group's history is loaded in bulk (a fixed number of queries whatever the nu
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from backend.ids import parse_id
 from bookings.models import Booking, BookingLine
+from bookings.stays import calendar_dates
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
@@ -161,10 +162,9 @@ class GroupHistory:
 
 
 def stay_dates(*, kind: str, check_in: date, check_out: date, line_dates: list[date]) -> tuple[date, ...]:
-    """Rule 1: a stay's dates run from check-in to check-out inclusive; a day pass's are its pass dates."""
-    if kind == Booking.Kind.DAY_PASS:
-        return tuple(sorted(line_dates))
-    return tuple(check_in + timedelta(days=i) for i in range((check_out - check_in).days + 1))
+    """Rule 1: a stay's dates run from check-in to check-out inclusive; a day pass's are its pass dates (the stay
+    module's one definition, which quotes use too)."""
+    return calendar_dates(kind=kind, check_in=check_in, check_out=check_out, dates=line_dates)
 
 
 def facts_of(booking: Booking) -> StayFacts:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bookings import services
+from bookings import services, stays
 from tests.bookings.factories import ClosureFactory, PriceOverrideFactory, day, iso
 from tests.bookings.helpers import BOOKINGS, QUOTES, availability, book, error, taken
 from tests.conftest import client_for
@@ -293,7 +293,13 @@ def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visit
         ).status_code
         == 201
     )
-    monkeypatch.setattr(services, "_check_free", lambda *, unit, dates: None)
+    check_available = stays.check_available
+
+    def locked_check_misses(stay, *, locked):
+        if not locked:
+            check_available(stay, locked=locked)
+
+    monkeypatch.setattr(stays, "check_available", locked_check_misses)
 
     response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(13), "adults": 1})
 

@@ -4,7 +4,7 @@ and no total ever reaches the database as an out-of-range integer."""
 
 import pytest
 
-from bookings import selectors
+from bookings import stays
 from bookings.models import Booking, PriceOverride
 from tests.bookings.factories import PriceOverrideFactory, day, iso
 from tests.bookings.helpers import BOOKINGS, QUOTES, error, taken
@@ -83,7 +83,7 @@ def test_day_passes_over_the_total_limit_are_refused_on_dates(desks, visitor_cli
 
 
 def test_a_total_exactly_at_the_limit_books(house, visitor_client):
-    house.price_yen = selectors.MAX_TOTAL_YEN
+    house.price_yen = stays.MAX_TOTAL_YEN
     house.save()
     body = {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
 
@@ -96,14 +96,14 @@ def test_a_total_exactly_at_the_limit_books(house, visitor_client):
 def test_a_price_raised_while_booking_is_checked_again_under_the_lock(house, visitor_client, monkeypatch):
     """The stay is priced when checked and again once its stock rows are locked; the second pricing counts."""
     override = PriceOverrideFactory(unit=house, start_date=day(10), end_date=day(11), price_yen=10_000)
-    original = selectors.stay_resolve
+    original = stays.stay_resolve
 
     def raise_price_meanwhile(**kwargs):
         stay = original(**kwargs)
         PriceOverride.objects.filter(pk=override.pk).update(price_yen=60_000_000)
         return stay
 
-    monkeypatch.setattr(selectors, "stay_resolve", raise_price_meanwhile)
+    monkeypatch.setattr(stays, "stay_resolve", raise_price_meanwhile)
 
     response = visitor_client.post(
         BOOKINGS, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}, format="json"

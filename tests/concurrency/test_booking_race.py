@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import F
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from bookings import selectors, services
+from bookings import selectors, services, stays
 from bookings.models import Booking, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, iso
 from tests.factories import VisitorFactory
@@ -44,14 +44,14 @@ def race(live_server, calls) -> list[requests.Response]:
 def all_arrive_before_booking(monkeypatch, parties):
     """Every request has checked its stay (outside any transaction) before any of them books."""
     barrier = threading.Barrier(parties, timeout=30)
-    original = selectors.stay_resolve
+    original = stays.stay_resolve
 
     def wrapped(**kwargs):
         stay = original(**kwargs)
         barrier.wait()
         return stay
 
-    monkeypatch.setattr(selectors, "stay_resolve", wrapped)
+    monkeypatch.setattr(stays, "stay_resolve", wrapped)
 
 
 def without_lock(monkeypatch, parties):
@@ -62,14 +62,14 @@ def without_lock(monkeypatch, parties):
         "_stock_lock",
         lambda *, unit, dates: list(UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))),
     )
-    original = selectors.taken_by_date
+    original = stays.taken_by_date
 
     def wrapped(**kwargs):
         taken = original(**kwargs)
         barrier.wait()
         return taken
 
-    monkeypatch.setattr(selectors, "taken_by_date", wrapped)
+    monkeypatch.setattr(stays, "taken_by_date", wrapped)
 
 
 def last_free_unit(stock_row=True):

@@ -9,7 +9,7 @@ import pytest
 import requests
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from bookings import imports, selectors
+from bookings import imports, stays
 from bookings.models import Booking, CalendarImport, ImportedBlock, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, day, iso
 from tests.bookings.feed_server import all_day, calendar
@@ -25,7 +25,7 @@ def bearer(user) -> dict:
 def everyone_arrives_before_the_lock(monkeypatch, parties):
     """The sync has read its feed and every booking has checked its stay before any of them takes the lock."""
     barrier = threading.Barrier(parties, timeout=30)
-    read_feed, resolve = imports.occurrences_in_window, selectors.stay_resolve
+    read_feed, resolve = imports.occurrences_in_window, stays.stay_resolve
 
     def feed_read(*args, **kwargs):
         parsed = read_feed(*args, **kwargs)
@@ -38,7 +38,7 @@ def everyone_arrives_before_the_lock(monkeypatch, parties):
         return stay
 
     monkeypatch.setattr(imports, "occurrences_in_window", feed_read)
-    monkeypatch.setattr(selectors, "stay_resolve", stay_checked)
+    monkeypatch.setattr(stays, "stay_resolve", stay_checked)
 
 
 @pytest.mark.postgres

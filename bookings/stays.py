@@ -1,0 +1,451 @@
+"""The stay: one request checked against the unit's rules, priced, and whether it can be had. Quotes, bookings
+(under the stock lock), the availability calendar and the catalogue's date filter all read these rules here."""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Unit
+
+from . import hooks, selectors
+from .errors import InvalidStay, UnitClosed, UnitUnavailable
+from .models import Booking, Closure, ImportedBlock, PriceOverride, UnitStock
+
+# A stay or a set of day passes never has more dates than this, whatever the unit's max_nights says; it also
+# bounds every date loop.
+MAX_DATES = 366
+# The largest total one booking may have: the most a card payment in yen can carry (Stripe's limit for JPY),
+# and far inside the 32-bit yen columns of payments and refunds.
+MAX_TOTAL_YEN = 99_999_999
+
+
+def calendar_dates(*, kind: str, check_in: date, check_out: date, dates) -> tuple[date, ...]:
+    """Every calendar date of a stay, check-in to check-out inclusive; a day pass's are its pass dates. What
+    subsidies count as the days of a stay (spec rule 1)."""
+    if kind == Booking.Kind.DAY_PASS:
+        return tuple(sorted(dates))
+    return tuple(selectors.date_range(check_in, check_out + timedelta(days=1)))
+
+
+@dataclass(frozen=True)
+class Stay:
+    """A checked request: the unit, the dates it takes (nights or pass dates) and the party."""
+
+    unit: Unit
+    kind: str
+    check_in: date
+    check_out: date
+    dates: tuple[date, ...]
+    adults: int
+    children: int
+    infants: int
+    # (date, price) for each date, as priced when the stay was checked.
+    lines: tuple[tuple[date, int], ...] = ()
+
+    @property
+    def persons(self) -> int:
+        return self.adults + self.children + self.infants
+
+    @property
+    def total_yen(self) -> int:
+        return sum(price for _day, price in self.lines)
+
+    @property
+    def dates_field(self) -> str:
+        """The request field that sets the stay's dates, for errors about its length or total."""
+        return "dates" if self.kind == Booking.Kind.DAY_PASS else "check_out"
+
+    def calendar_dates(self) -> tuple[date, ...]:
+        return calendar_dates(kind=self.kind, check_in=self.check_in, check_out=self.check_out, dates=self.dates)
+
+
+def booking_stay(*, booking: Booking, unit: Unit, dates) -> Stay:
+    """A booking's stay as it was booked, to check again (a late payment takes the units back)."""
+    return Stay(
+        unit=unit,
+        kind=booking.kind,
+        check_in=booking.check_in,
+        check_out=booking.check_out,
+        dates=tuple(dates),
+        adults=booking.adults,
+        children=booking.children,
+        infants=booking.infants,
+    )
+
+
+# --- the request's rules ---------------------------------------------------------------------------------------
+
+
+def _invalid(code: str, field: str, message, **params) -> InvalidStay:
+    return InvalidStay(
+        message, code=code, fields={field: [str(message) % params if params else str(message)]}, **params
+    )
+
+
+def stay_resolve(
+    *,
+    unit: Unit,
+    check_in: date | None,
+    check_out: date | None,
+    dates: list[date] | None,
+    adults: int,
+    children: int = 0,
+    infants: int = 0,
+) -> Stay:
+    """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates; the
+    stay is not priced yet (stay_price_and_check does that)."""
+    first_day = selectors.today()
+    if unit.books_nights:
+        kind = Booking.Kind.STAY
+        if dates:
+            raise _invalid(
+                "nights_required",
+                "dates",
+                _("This unit is booked by the night: give check_in and check_out instead of dates."),
+            )
+        for name, value in (("check_in", check_in), ("check_out", check_out)):
+            if value is None:
+                raise _invalid("dates_required", name, _("This field is required for a stay."))
+        assert check_in is not None and check_out is not None  # checked just above; tells the type checker
+        if check_out <= check_in:
+            raise _invalid("check_out_not_after_check_in", "check_out", _("Check-out must be after check-in."))
+        nights = (check_out - check_in).days
+        if nights < unit.min_nights:
+            raise _invalid(
+                "too_few_nights",
+                "check_out",
+                _("This unit is booked for at least %(min)s nights; this stay has %(nights)s."),
+                min=unit.min_nights,
+                nights=nights,
+            )
+        if nights > min(unit.max_nights, MAX_DATES):
+            raise _invalid(
+                "too_many_nights",
+                "check_out",
+                _("This unit is booked for at most %(max)s nights; this stay has %(nights)s."),
+                max=min(unit.max_nights, MAX_DATES),
+                nights=nights,
+            )
+        taken = tuple(selectors.date_range(check_in, check_out))
+        first_field, last_field = "check_in", "check_out"
+    else:
+        kind = Booking.Kind.DAY_PASS
+        if not dates and check_in is not None and check_out is not None and check_out > check_in:
+            if (check_out - check_in).days <= MAX_DATES:
+                dates = selectors.date_range(check_in, check_out)
+        if not dates:
+            raise _invalid("dates_required", "dates", _("Give the dates of the day passes."))
+        taken = tuple(sorted(set(dates)))
+        if len(taken) < unit.min_nights:
+            raise _invalid(
+                "too_few_nights",
+                "dates",
+                _("This unit is booked for at least %(min)s days; this booking has %(nights)s."),
+                min=unit.min_nights,
+                nights=len(taken),
+            )
+        if len(taken) > min(unit.max_nights, MAX_DATES):
+            raise _invalid(
+                "too_many_nights",
+                "dates",
+                _("This unit is booked for at most %(max)s days; this booking has %(nights)s."),
+                max=min(unit.max_nights, MAX_DATES),
+                nights=len(taken),
+            )
+        check_in, check_out = taken[0], taken[-1] + timedelta(days=1)
+        first_field = last_field = "dates"
+    if taken[0] < first_day:
+        raise _invalid("date_in_past", first_field, _("%(date)s is in the past."), date=taken[0].isoformat())
+    last_bookable = first_day + timedelta(days=unit.booking_window_days)
+    if taken[-1] > last_bookable:
+        raise _invalid(
+            "beyond_booking_window",
+            last_field,
+            _("This unit can be booked at most %(days)s days ahead (until %(last)s)."),
+            days=unit.booking_window_days,
+            last=last_bookable.isoformat(),
+        )
+    persons = adults + children + infants
+    if persons > unit.capacity:
+        raise _invalid(
+            "party_over_capacity",
+            "adults",
+            _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
+            capacity=unit.capacity,
+            persons=persons,
+        )
+    return Stay(
+        unit=unit,
+        kind=kind,
+        check_in=check_in,
+        check_out=check_out,
+        dates=taken,
+        adults=adults,
+        children=children,
+        infants=infants,
+    )
+
+
+def stay_quote(
+    *,
+    unit: Unit,
+    check_in: date | None,
+    check_out: date | None,
+    dates: list[date] | None,
+    adults: int,
+    children: int = 0,
+    infants: int = 0,
+    hold: bool = False,
+) -> Stay:
+    """The one way from a request to a stay that can be had: resolve → price → check. A quote takes all three
+    steps here, without locks. A booking (`hold`) only resolves here, outside any transaction, and takes the other
+    two once it holds the stock rows (stay_price_and_check with `locked`): checking twice would cost queries and
+    decide nothing."""
+    stay = stay_resolve(
+        unit=unit,
+        check_in=check_in,
+        check_out=check_out,
+        dates=dates,
+        adults=adults,
+        children=children,
+        infants=infants,
+    )
+    return stay if hold else stay_price_and_check(stay, locked=False)
+
+
+def stay_price_and_check(stay: Stay, *, locked: bool) -> Stay:
+    """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free."""
+    priced = replace(stay, lines=stay_lines(stay=stay))
+    check_available(priced, locked=locked)
+    return priced
+
+
+# --- prices ----------------------------------------------------------------------------------------------------
+
+
+def _overrides(unit: Unit, start: date, end: date) -> list[PriceOverride]:
+    """Overrides touching [start, end] (both included)."""
+    return list(PriceOverride.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start))
+
+
+def _closures(unit: Unit, start: date, end: date) -> list[Closure]:
+    return list(Closure.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start))
+
+
+def _by_date(ranges, start: date, end: date) -> dict:
+    """Each date of [start, end] that one of the ranges covers, with the first range (in their order) covering it."""
+    covered: dict = {}
+    for item in ranges:
+        day, last = max(item.start_date, start), min(item.end_date, end)
+        while day <= last:
+            covered.setdefault(day, item)
+            day += timedelta(days=1)
+    return covered
+
+
+def prices_for(*, unit: Unit, dates) -> list[tuple[date, int]]:
+    """The price of each date: an override covering it, else the unit's base price."""
+    if not dates:
+        return []
+    first, last = min(dates), max(dates)
+    overrides = _by_date(_overrides(unit, first, last), first, last)
+    return [(day, overrides[day].price_yen if day in overrides else unit.price_yen) for day in dates]
+
+
+def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
+    """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field)."""
+    lines = tuple(prices_for(unit=stay.unit, dates=stay.dates))
+    total = sum(price for _day, price in lines)
+    if total > MAX_TOTAL_YEN:
+        raise _invalid(
+            "total_too_large",
+            stay.dates_field,
+            _("This booking would cost %(total)s yen; one booking may cost at most %(max)s yen."),
+            total=f"{total:,}",
+            max=f"{MAX_TOTAL_YEN:,}",
+        )
+    return lines
+
+
+# --- open and free ---------------------------------------------------------------------------------------------
+
+
+def free_units(*, count: int, taken: int, closed: bool) -> int:
+    """Units left on a date: none while it is closed, else the unit's count now less what its stock row has taken
+    (the row's total was the count when it was made; the count may have changed since)."""
+    return 0 if closed else max(count - taken, 0)
+
+
+def closed_dates(*, unit: Unit, dates) -> list[date]:
+    if not dates:
+        return []
+    first, last = min(dates), max(dates)
+    closed = _by_date(_closures(unit, first, last), first, last)
+    return [day for day in dates if day in closed]
+
+
+def taken_by_date(*, unit: Unit, dates) -> dict[date, int]:
+    if not dates:
+        return {}
+    return dict(UnitStock.objects.filter(unit=unit, date__in=list(dates)).values_list("date", "taken"))
+
+
+def check_available(stay: Stay, *, locked: bool) -> None:
+    """Raises UnitClosed or UnitUnavailable when some date of the stay cannot be had. `locked`: the caller holds
+    the stay's stock rows (booking, late confirmation), so the answer holds until it commits; without it (a quote)
+    it is what the rows say now."""
+    if locked and not connection.in_atomic_block:
+        raise RuntimeError("The locked availability check runs inside the transaction that locked the stock rows.")
+    closed = closed_dates(unit=stay.unit, dates=stay.dates)
+    if closed:
+        raise UnitClosed(dates=selectors.dates_text(closed))
+    taken = taken_by_date(unit=stay.unit, dates=stay.dates)
+    count = stay.unit.count
+    full = [day for day in stay.dates if free_units(count=count, taken=taken.get(day, 0), closed=False) < 1]
+    if full:
+        raise UnitUnavailable(dates=selectors.dates_text(full))
+
+
+def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
+    """The units open and not sold out on every date of [first_day, last_day], in SQL: the search's twin of
+    check_available (tests/bookings/test_date_filter_properties.py holds them to the same answers). Full means taken
+    up to the unit's count now, as free_units counts, not up to the row's total."""
+    return units.exclude(
+        Exists(Closure.objects.filter(unit=OuterRef("pk"), start_date__lte=last_day, end_date__gte=first_day))
+    ).exclude(
+        Exists(
+            UnitStock.objects.filter(
+                unit=OuterRef("pk"), date__gte=first_day, date__lte=last_day, taken__gte=OuterRef("count")
+            )
+        )
+    )
+
+
+# --- the availability calendar ---------------------------------------------------------------------------------
+
+
+def _imported_by_date(unit: Unit, start: date, end: date) -> dict[date, dict[bool, list[str]]]:
+    """Per date, the names of the calendar imports blocking it: held (taking a unit) or in conflict."""
+    by_date: dict[date, dict[bool, list[str]]] = {}
+    rows = (
+        ImportedBlock.objects.filter(unit=unit, date__gte=start, date__lte=end)
+        .order_by("date", "calendar_import_id")
+        .values_list("date", "held", "calendar_import__name")
+    )
+    for day, held, name in rows:
+        by_date.setdefault(day, {}).setdefault(held, []).append(name)
+    return by_date
+
+
+def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[dict]:
+    """Per date of [start, end] (both included): free units, price, closure and whether it can be booked;
+    with `detailed` (the unit's operator) also what is taken, why it is closed and which price applies. Three
+    queries (four when detailed) whatever the length, and one dict per date in the shape the API shows."""
+    taken = dict(UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end).values_list("date", "taken"))
+    closures = _by_date(_closures(unit, start, end), start, end)
+    overrides = _by_date(_overrides(unit, start, end), start, end)
+    first_day = selectors.today()
+    last_day = first_day + timedelta(days=unit.booking_window_days)
+    imported = _imported_by_date(unit, start, end) if detailed else {}
+    count, base_price = unit.count, unit.price_yen
+    result = []
+    for day in selectors.date_range(start, end + timedelta(days=1)):
+        closure = closures.get(day)
+        override = overrides.get(day)
+        used = taken.get(day, 0)
+        free = free_units(count=count, taken=used, closed=closure is not None)
+        row = {
+            "date": day,
+            "free": free,
+            "price_yen": override.price_yen if override else base_price,
+            "closed": closure is not None,
+            "bookable": free > 0 and first_day <= day <= last_day,
+            "taken": None,
+            "total": None,
+            "closure_reason": None,
+            "price_label": None,
+            "imported_from": None,
+            "import_conflicts": None,
+        }
+        if detailed:
+            blocks = imported.get(day, {})
+            row["taken"] = used
+            row["total"] = count
+            row["closure_reason"] = closure.reason if closure else ""
+            row["price_label"] = (override.label or "") if override else ""
+            row["imported_from"] = blocks.get(True, [])
+            row["import_conflicts"] = blocks.get(False, [])
+        result.append(row)
+    return result
+
+
+def unit_availability(*, user, unit_id, start: date, end: date) -> dict:
+    """What GET /units/{id}/availability/ answers: the unit's rules and its calendar of [start, end], detailed for
+    the unit's own operator (who sees it even while it is unpublished or inactive)."""
+    unit, operates = selectors.unit_calendar_get(user=user, unit_id=unit_id)
+    facility = unit.facility
+    return {
+        "unit": unit.id,
+        "min_nights": unit.min_nights,
+        "max_nights": unit.max_nights,
+        "booking_window_days": unit.booking_window_days,
+        "check_in_time": unit.check_in_time or facility.check_in_time,
+        "check_out_time": unit.check_out_time or facility.check_out_time,
+        "free_cancellation_days": unit.free_cancellation_days,
+        "cancellation_fee_percent": unit.cancellation_fee_percent,
+        "days": availability(unit=unit, start=start, end=end, detailed=operates),
+    }
+
+
+# --- quotes ----------------------------------------------------------------------------------------------------
+
+
+def quote_get(
+    *,
+    user,
+    unit_id: int,
+    check_in: date | None,
+    check_out: date | None,
+    dates: list[date] | None,
+    adults: int,
+    children: int = 0,
+    infants: int = 0,
+) -> dict:
+    """What POST /quotes/ answers: the stay priced and checked as a booking would be, without holding anything,
+    with the subsidy estimates of the visitor asking (reimbursements fills the hook)."""
+    unit = selectors.unit_bookable(unit_id=unit_id)
+    stay = stay_quote(
+        unit=unit,
+        check_in=check_in,
+        check_out=check_out,
+        dates=dates,
+        adults=adults,
+        children=children,
+        infants=infants,
+    )
+    estimates = hooks.estimate_for_quote(
+        visitor=user if user.is_authenticated and user.is_visitor else None,
+        unit=unit,
+        kind=stay.kind,
+        dates=list(stay.calendar_dates()),
+        nights=stay.lines if stay.kind == Booking.Kind.STAY else [],
+        adults=stay.adults,
+        children=stay.children,
+        infants=stay.infants,
+    )
+    return {
+        "unit": unit.id,
+        "kind": stay.kind,
+        "check_in": stay.check_in,
+        "check_out": stay.check_out,
+        "dates": list(stay.dates),
+        "adults": stay.adults,
+        "children": stay.children,
+        "infants": stay.infants,
+        "total_yen": stay.total_yen,
+        "lines": [{"date": day, "price_yen": price} for day, price in stay.lines],
+        **estimates,
+    }
