@@ -36,7 +36,7 @@ class Booking(models.Model):
     children = models.PositiveSmallIntegerField(default=0)
     infants = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    # 64-bit: a sum of nights; selectors.MAX_TOTAL_YEN bounds it far lower, the column never overflows first.
+    # 64-bit: a sum of nights; stays.MAX_TOTAL_YEN bounds it far lower, the column never overflows first.
     total_yen = models.PositiveBigIntegerField()
     hold_expires_at = models.DateTimeField(
         null=True, blank=True, help_text=_("A pending booking holds its units until then.")

@@ -3,9 +3,10 @@
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Exists, IntegerField, OuterRef, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Unit
@@ -340,13 +341,68 @@ def _imported_by_date(unit: Unit, start: date, end: date) -> dict[date, dict[boo
     return by_date
 
 
+class _Rule(NamedTuple):
+    """A closure (text: its reason) or a price override (value: its price, text: its label), as a calendar reads it."""
+
+    start_date: date
+    end_date: date
+    value: int
+    text: str
+
+
+_STOCK, _CLOSURE, _OVERRIDE = 0, 1, 2
+
+
+def _calendar_facts(unit: Unit, start: date, end: date) -> tuple[dict[date, int], dict, dict]:
+    """What is taken on each date of [start, end], and the closure and the price override covering each, read in one
+    query (the stock rows, closures and overrides side by side) rather than three round trips."""
+
+    def rows(model, kind: int, first: str, last: str, value, text, **touching):
+        return (
+            model.objects.filter(unit=unit, **touching)
+            .order_by()
+            .values_list(Value(kind, output_field=IntegerField()), first, last, value, text, "id")
+        )
+
+    no_text = Value("", output_field=CharField())
+    stock = rows(UnitStock, _STOCK, "date", "date", "taken", no_text, date__gte=start, date__lte=end)
+    closures = rows(
+        Closure,
+        _CLOSURE,
+        "start_date",
+        "end_date",
+        Value(0, output_field=IntegerField()),
+        "reason",
+        start_date__lte=end,
+        end_date__gte=start,
+    )
+    overrides = rows(
+        PriceOverride,
+        _OVERRIDE,
+        "start_date",
+        "end_date",
+        "price_yen",
+        "label",
+        start_date__lte=end,
+        end_date__gte=start,
+    )
+    taken: dict[date, int] = {}
+    rules: dict[int, list[tuple]] = {_CLOSURE: [], _OVERRIDE: []}
+    for kind, first, last, value, text, pk in stock.union(closures, overrides, all=True):
+        if kind == _STOCK:
+            taken[first] = value
+        else:
+            rules[kind].append((first, pk, _Rule(first, last, value, text or "")))
+    # The first closure covering a date (by start, then id, as the closures' list orders them) gives its reason.
+    by_start = {kind: [rule for _first, _pk, rule in sorted(found)] for kind, found in rules.items()}
+    return taken, _by_date(by_start[_CLOSURE], start, end), _by_date(by_start[_OVERRIDE], start, end)
+
+
 def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[dict]:
     """Per date of [start, end] (both included): free units, price, closure and whether it can be booked;
-    with `detailed` (the unit's operator) also what is taken, why it is closed and which price applies. Three
-    queries (four when detailed) whatever the length, and one dict per date in the shape the API shows."""
-    taken = dict(UnitStock.objects.filter(unit=unit, date__gte=start, date__lte=end).values_list("date", "taken"))
-    closures = _by_date(_closures(unit, start, end), start, end)
-    overrides = _by_date(_overrides(unit, start, end), start, end)
+    with `detailed` (the unit's operator) also what is taken, why it is closed and which price applies. One query
+    (two when detailed) whatever the length, and one dict per date in the shape the API shows."""
+    taken, closures, overrides = _calendar_facts(unit, start, end)
     first_day = selectors.today()
     last_day = first_day + timedelta(days=unit.booking_window_days)
     imported = _imported_by_date(unit, start, end) if detailed else {}
@@ -360,7 +416,7 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
         row = {
             "date": day,
             "free": free,
-            "price_yen": override.price_yen if override else base_price,
+            "price_yen": override.value if override else base_price,
             "closed": closure is not None,
             "bookable": free > 0 and first_day <= day <= last_day,
             "taken": None,
@@ -374,8 +430,8 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
             blocks = imported.get(day, {})
             row["taken"] = used
             row["total"] = count
-            row["closure_reason"] = closure.reason if closure else ""
-            row["price_label"] = (override.label or "") if override else ""
+            row["closure_reason"] = closure.text if closure else ""
+            row["price_label"] = override.text if override else ""
             row["imported_from"] = blocks.get(True, [])
             row["import_conflicts"] = blocks.get(False, [])
         result.append(row)

@@ -1,0 +1,91 @@
+"""A year's availability calendar costs the same few queries whatever the unit's bookings, closures, prices and
+calendar imports, and its fast representation shows exactly what the declared day fields would."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import F
+
+from bookings import stays
+from bookings.models import CalendarImport, ImportedBlock, UnitStock
+from bookings.serializers import AvailabilityDaySerializer
+from tests.bookings.factories import ClosureFactory, PriceOverrideFactory, day, iso
+from tests.bookings.helpers import BOOKINGS, book
+
+pytestmark = pytest.mark.django_db
+
+# The unit (with its facility), then its stock rows, closures and price overrides in one query; the operator's
+# detailed calendar also reads the calendar imports' blocks. Bearer authentication reads the user once.
+PUBLIC_QUERIES = 2
+OPERATOR_QUERIES = 1 + 3
+
+
+def year(client, unit):
+    return client.get(f"/api/v1/units/{unit.id}/availability/", {"from": iso(0), "to": iso(365)})
+
+
+def busy_year(unit, visitor_client):
+    """Bookings, full dates, two closures, two seasonal prices and an imported block across the year."""
+    for offset in (3, 40, 200):
+        response = book(
+            visitor_client, {"unit": unit.id, "check_in": iso(offset), "check_out": iso(offset + 2), "adults": 1}
+        )
+        assert response.status_code == 201, response.content
+    UnitStock.objects.create(unit=unit, date=day(100), total=unit.count, taken=unit.count)
+    ClosureFactory(unit=unit, start_date=day(50), end_date=day(55), reason="改装")
+    ClosureFactory(unit=unit, start_date=day(300), end_date=day(301))
+    PriceOverrideFactory(unit=unit, start_date=day(120), end_date=day(150), price_yen=12_000, label="繁忙期")
+    PriceOverrideFactory(unit=unit, start_date=day(360), end_date=day(370), price_yen=15_000)
+    feed = CalendarImport.objects.create(unit=unit, name="Airbnb", url="https://example.com/airbnb.ics")
+    ImportedBlock.objects.create(calendar_import=feed, unit=unit, date=day(250), held=True)
+    UnitStock.objects.filter(unit=unit, date=day(250)).update(taken=F("taken") + 1)
+
+
+def test_a_year_of_an_empty_calendar_and_of_a_busy_one_cost_the_same_queries(
+    house, api_client, operator_client, visitor_client, django_assert_num_queries
+):
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        assert year(api_client, house).status_code == 200
+    with django_assert_num_queries(OPERATOR_QUERIES):
+        assert year(operator_client, house).status_code == 200
+
+    busy_year(house, visitor_client)
+
+    with django_assert_num_queries(PUBLIC_QUERIES):
+        public = year(api_client, house)
+    with django_assert_num_queries(OPERATOR_QUERIES):
+        detailed = year(operator_client, house)
+
+    days = {row["date"]: row for row in public.json()["days"]}
+    assert len(days) == 366
+    assert days[iso(3)]["free"] == house.count - 1 and days[iso(100)]["bookable"] is False
+    assert days[iso(52)]["closed"] is True and days[iso(52)]["closure_reason"] is None
+    assert days[iso(130)]["price_yen"] == 12_000 and days[iso(119)]["price_yen"] == house.price_yen
+    operator_days = {row["date"]: row for row in detailed.json()["days"]}
+    assert operator_days[iso(52)]["closure_reason"] == "改装"
+    assert operator_days[iso(130)]["price_label"] == "繁忙期"
+    assert operator_days[iso(250)]["imported_from"] == ["Airbnb"]
+    assert operator_days[iso(3)]["taken"] == 1 and operator_days[iso(3)]["total"] == house.count
+
+
+@pytest.mark.parametrize("detailed", [False, True], ids=["public", "operator"])
+def test_the_calendar_shows_each_day_as_its_declared_fields_would(house, visitor_client, detailed):
+    busy_year(house, visitor_client)
+    rows = stays.availability(unit=house, start=day(0), end=day(365), detailed=detailed)
+
+    fast = AvailabilityDaySerializer(rows, many=True).data
+    field_by_field = [AvailabilityDaySerializer(row).data for row in rows]
+
+    assert [list(row.items()) for row in fast] == [list(row.items()) for row in field_by_field]
+
+
+def test_the_calendar_follows_bookings_made_and_cancelled(house, visitor_client, api_client):
+    booking = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}).json()
+    days = {row["date"]: row for row in year(api_client, house).json()["days"]}
+    assert days[iso(10)]["free"] == days[iso(11)]["free"] == house.count - 1 and days[iso(12)]["free"] == house.count
+
+    assert visitor_client.post(f"{BOOKINGS}{booking['id']}/cancel/", {}, format="json").status_code == 200
+
+    days = {row["date"]: row for row in year(api_client, house).json()["days"]}
+    assert all(days[iso(n)]["free"] == house.count for n in (10, 11, 12))
+    assert days[iso(0)]["date"] == iso(0) and days[iso(365)]["date"] == (day(0) + timedelta(days=365)).isoformat()
