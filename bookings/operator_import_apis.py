@@ -1,6 +1,5 @@
 """Operators' calendar imports of a unit: list, create, read, change, delete, and sync now."""
 
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -13,29 +12,14 @@ from accounts.permissions import IsOperator
 from facilities.selectors import operator_unit_get
 
 from . import imports, selectors
-from .errors import CalendarImportNotFound
 from .import_serializers import CalendarImportSerializer, CalendarImportSyncSerializer, CalendarImportWriteSerializer
-from .models import CalendarImport, ImportedBlock
 
 UNIT_ID = OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 IMPORT_ID = OpenApiParameter("import_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-def _imports(unit):
-    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False).order_by("date"))
-    return CalendarImport.objects.filter(unit=unit).prefetch_related(conflicts).order_by("id")
-
-
-def _import(unit, import_id) -> CalendarImport:
-    import_id = selectors.parse_id(import_id)
-    found = _imports(unit).filter(id=import_id).first() if import_id else None
-    if found is None:
-        raise CalendarImportNotFound()
-    return found
-
-
 def _shown(unit, import_id: int) -> dict:
-    return CalendarImportSerializer(_import(unit, import_id)).data
+    return CalendarImportSerializer(selectors.calendar_import_get(unit=unit, import_id=import_id)).data
 
 
 class CalendarImportListApi(APIView):
@@ -48,7 +32,7 @@ class CalendarImportListApi(APIView):
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(CalendarImportSerializer(_imports(unit), many=True).data)
+        return Response(CalendarImportSerializer(selectors.calendar_import_list(unit=unit), many=True).data)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -77,7 +61,7 @@ class CalendarImportDetailApi(APIView):
     )
     def get(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(CalendarImportSerializer(_import(unit, import_id)).data)
+        return Response(CalendarImportSerializer(selectors.calendar_import_get(unit=unit, import_id=import_id)).data)
 
     @extend_schema(
         parameters=[UNIT_ID, IMPORT_ID],
@@ -88,7 +72,7 @@ class CalendarImportDetailApi(APIView):
     )
     def patch(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        found = _import(unit, import_id)
+        found = selectors.calendar_import_get(unit=unit, import_id=import_id)
         serializer = CalendarImportWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         imports.calendar_import_update(calendar_import=found, **serializer.validated_data)
@@ -102,7 +86,7 @@ class CalendarImportDetailApi(APIView):
     )
     def delete(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        imports.calendar_import_delete(calendar_import=_import(unit, import_id))
+        imports.calendar_import_delete(calendar_import=selectors.calendar_import_get(unit=unit, import_id=import_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -136,10 +120,14 @@ class CalendarImportSyncApi(APIView):
     )
     def post(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        found = _import(unit, import_id)
+        found = selectors.calendar_import_get(unit=unit, import_id=import_id)
         result = imports.calendar_import_sync_safely(calendar_import=found)
         return Response(
             CalendarImportSyncSerializer(
-                {"status": result.status, "error": result.error, "calendar_import": _import(unit, found.pk)}
+                {
+                    "status": result.status,
+                    "error": result.error,
+                    "calendar_import": selectors.calendar_import_get(unit=unit, import_id=found.pk),
+                }
             ).data
         )

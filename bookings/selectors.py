@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from backend.ids import parse_id
@@ -16,13 +16,14 @@ from facilities.selectors import operator_unit_get
 from .errors import (
     BookingNotFound,
     CalendarFeedNotFound,
+    CalendarImportNotFound,
     ClosureNotFound,
     ConsultationsFeedForStaffOnly,
     PriceOverrideNotFound,
     StaysFeedForVisitorsOnly,
     UnknownUnit,
 )
-from .models import Booking, CalendarFeed, Closure, ImportedBlock, PriceOverride, UnitStock
+from .models import Booking, CalendarFeed, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
 
 MAX_DATES_SHOWN = 10
 
@@ -209,6 +210,23 @@ def overlapping_override(*, unit: Unit, start: date, end: date, exclude_id=None)
     if exclude_id:
         overrides = overrides.exclude(id=exclude_id)
     return overrides.order_by("start_date").first()
+
+
+# --- calendar imports ------------------------------------------------------------------------------------------
+
+
+def calendar_import_list(*, unit: Unit) -> QuerySet[CalendarImport]:
+    """The unit's calendar imports, each with its conflicts (blocks not held) in date order."""
+    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False).order_by("date"))
+    return CalendarImport.objects.filter(unit=unit).prefetch_related(conflicts).order_by("id")
+
+
+def calendar_import_get(*, unit: Unit, import_id) -> CalendarImport:
+    pk = parse_id(import_id)
+    found = calendar_import_list(unit=unit).filter(id=pk).first() if pk else None
+    if found is None:
+        raise CalendarImportNotFound()
+    return found
 
 
 # --- calendar feeds --------------------------------------------------------------------------------------------
