@@ -291,7 +291,7 @@ class BookingCalendarApi(CalendarApi):
         )
 
 
-# --- calendar feeds at their secret URLs ----------------------------------------------------------------------
+# --- calendar feeds at their secret URLs -----------------------------------------------------------------------
 
 
 class CalendarFeedThrottle(ScopedRateThrottle):

@@ -21,7 +21,7 @@ from .serializers import (
     PriceOverrideWriteSerializer,
 )
 
-# --- closures and price overrides -----------------------------------------------------------------------
+# --- closures and price overrides ------------------------------------------------------------------------------
 
 
 class ClosureListApi(APIView):

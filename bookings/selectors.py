@@ -86,7 +86,7 @@ def units_have_bookings(*, units) -> bool:
     return Booking.objects.filter(unit__in=units).exists()
 
 
-# --- booking requests ---------------------------------------------------------------------------------------
+# --- booking requests ------------------------------------------------------------------------------------------
 
 
 def booking_request_fingerprint(
@@ -166,7 +166,7 @@ def booking_get(*, user, booking_id) -> Booking:
     return booking
 
 
-# --- operators' rules: closures and price overrides -------------------------------------------------------------
+# --- operators' rules: closures and price overrides ------------------------------------------------------------
 
 
 def closure_list(*, unit: Unit) -> QuerySet[Closure]:
