@@ -142,10 +142,12 @@ class UnitAvailabilityApi(APIView):
         "taken, closure reasons and price labels (null for everyone else).",
     )
     def get(self, request, unit_id: str):
+        # An unknown unit is a 404 whatever the query says.
+        unit, operates = selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
         query = AvailabilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         calendar = stays.unit_availability(
-            user=request.user, unit_id=unit_id, start=query.validated_data["from"], end=query.validated_data["to"]
+            unit=unit, detailed=operates, start=query.validated_data["from"], end=query.validated_data["to"]
         )
         return Response(AvailabilitySerializer(calendar).data)
 

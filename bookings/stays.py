@@ -438,10 +438,9 @@ def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[
     return result
 
 
-def unit_availability(*, user, unit_id, start: date, end: date) -> dict:
-    """What GET /units/{id}/availability/ answers: the unit's rules and its calendar of [start, end], detailed for
-    the unit's own operator (who sees it even while it is unpublished or inactive)."""
-    unit, operates = selectors.unit_calendar_get(user=user, unit_id=unit_id)
+def unit_availability(*, unit: Unit, detailed: bool, start: date, end: date) -> dict:
+    """What GET /units/{id}/availability/ answers: the unit's rules and its calendar of [start, end], `detailed` for
+    the unit's own operator (selectors.unit_calendar_get finds the unit and says whether the user operates it)."""
     facility = unit.facility
     return {
         "unit": unit.id,
@@ -452,7 +451,7 @@ def unit_availability(*, user, unit_id, start: date, end: date) -> dict:
         "check_out_time": unit.check_out_time or facility.check_out_time,
         "free_cancellation_days": unit.free_cancellation_days,
         "cancellation_fee_percent": unit.cancellation_fee_percent,
-        "days": availability(unit=unit, start=start, end=end, detailed=operates),
+        "days": availability(unit=unit, start=start, end=end, detailed=detailed),
     }
 
 
