@@ -2,11 +2,26 @@
 provider, reimbursements the subsidy estimates and what a cancellation does to claims. Each app registers its
 callables from its AppConfig.ready(); bookings calls them through the names below."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from backend.hooks import Hook, Receivers
 
 # --- payments --------------------------------------------------------------------------------------------------
 
-# (booking) -> None: once the new booking holds its units (pending); may confirm it (paid on site) or release it.
+
+@dataclass(frozen=True)
+class PaymentStarted:
+    """What the payment provider made of a new booking, inside the booking's transaction."""
+
+    # Paid on site: the booking is confirmed in the same transaction, with this note in its audit trail.
+    confirm_note: str = ""
+    # Run once the booking has committed (asking Stripe for the payment); may release the booking and raise.
+    after_commit: Callable[[], object] | None = None
+
+
+# (booking) -> PaymentStarted | None: inside the new booking's transaction, once it holds its units (pending):
+# records its payment. None leaves the booking pending with no payment.
 payment_start = Hook("payment_start")
 # (booking, amount_yen, reason) -> None: after commit of a cancellation, with what is owed back.
 payment_refund = Hook("payment_refund")

@@ -127,7 +127,7 @@ def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
 
 def _expired_hold_dates(*, unit: Unit, dates, now) -> tuple[set[int], list[date]]:
     """The unit's expired holds on these dates and every date they cover (one query): releasing them (so that
-    expiry never waits for the periodic task) gives those dates back too, so the caller locks them first."""
+    a booking is never refused for a hold that has expired) gives those dates back too, so they are locked first."""
     on_dates = Booking.objects.filter(
         unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now, lines__date__in=list(dates)
     ).values("id")
@@ -150,21 +150,71 @@ def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
             _release_locked(booking=booking, dates=dates, cancel_code=Booking.CancelCode.HOLD_EXPIRED, now=now)
 
 
-def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool]:
+class _ExpiredHoldsInTheWay(Exception):
+    """Some date is full, but expired holds take units on it: the transaction rolls back, and the next one locks
+    every date those holds cover (in date order, with the stay's) and releases them before checking again."""
+
+    def __init__(self, expired: tuple[set[int], list[date]]):
+        super().__init__()
+        self.expired = expired
+
+
+def _confirm_new(*, booking: Booking, note: str) -> BookingEvent:
+    """pending -> confirmed for a booking this transaction has just written (paid on site): one status write;
+    the booking in memory follows it. Returns the audit event, for the caller to write with the others."""
+    now = timezone.now()
+    Booking.objects.filter(pk=booking.pk).update(
+        status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now
+    )
+    booking.status, booking.hold_expires_at, booking.sequence, booking.updated_at = (
+        Booking.Status.CONFIRMED,
+        None,
+        booking.sequence + 1,
+        now,
+    )
+    return BookingEvent(
+        booking_id=booking.pk,
+        kind=BookingEvent.Kind.CONFIRMED,
+        from_status=Booking.Status.PENDING,
+        to_status=Booking.Status.CONFIRMED,
+        note=note[:500],
+    )
+
+
+def _with_lines(booking: Booking, lines: list[BookingLine]) -> Booking:
+    """The booking as its response shows it, from the rows this transaction wrote (no read back)."""
+    written = booking.lines.all()
+    written._result_cache = lines
+    written._prefetch_done = True
+    booking._prefetched_objects_cache = {"lines": written}
+    return booking
+
+
+def _create_locked(
+    *, visitor, stay: Stay, idempotency_key, fingerprint, expired: tuple[set[int], list[date]] | None = None
+) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+    """The booking's transaction: lock, check, price, write, start the payment (paid on site, confirm). Returns
+    the booking, whether it was a replay, and what is left to do with the payment once committed."""
     now = timezone.now()
     unit = stay.unit
-    expired, extra = _expired_hold_dates(unit=unit, dates=stay.dates, now=now)
-    rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(extra))
+    rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(expired[1] if expired else ()))
     if expired:
-        # Only holds that had expired by `now` are released, and none can newly have done so since the read above
-        # (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
-        _release_expired_ids(expired=expired, locked_dates={row.date for row in rows}, now=now)
+        # Only holds that had expired by `now` are released, and none can newly have done so since they were
+        # read (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
+        _release_expired_ids(expired=expired[0], locked_dates={row.date for row in rows}, now=now)
     if idempotency_key:
         # A twin request with the same key may have committed while this one waited for the lock.
         replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if replayed is not None:
-            return replayed, True
-    _check_free(unit=unit, dates=stay.dates)
+            return replayed, True, None
+    try:
+        _check_free(unit=unit, dates=stay.dates)
+    except UnitUnavailable:
+        # Expired holds are released by the next booking they stand in the way of, not only by the periodic task.
+        in_the_way = _expired_hold_dates(unit=unit, dates=stay.dates, now=now) if expired is None else None
+        if in_the_way and in_the_way[0]:
+            raise _ExpiredHoldsInTheWay(in_the_way) from None
+        raise
     # Priced again under the lock: an override may have changed since the stay was checked.
     lines = selectors.stay_lines(stay=replace(stay, unit=unit))
     booking = Booking.objects.create(
@@ -180,18 +230,41 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
         total_yen=sum(price for _, price in lines),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
-    BookingLine.objects.bulk_create([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
-    _stock_take(unit=unit, dates=stay.dates)
-    _event(
-        booking_id=booking.pk,
-        kind=BookingEvent.Kind.CREATED,
-        from_status="",
-        to_status=Booking.Status.PENDING,
-        actor=visitor,
+    written = BookingLine.objects.bulk_create(
+        [BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines]
     )
+    _stock_take(unit=unit, dates=stay.dates)
+    events = [
+        BookingEvent(
+            booking_id=booking.pk,
+            kind=BookingEvent.Kind.CREATED,
+            from_status="",
+            to_status=Booking.Status.PENDING,
+            actor=visitor,
+        )
+    ]
+    started = hooks.payment_start(booking=booking)
+    if started is not None and started.confirm_note:
+        events.append(_confirm_new(booking=booking, note=started.confirm_note))
+    BookingEvent.objects.bulk_create(events)
     if idempotency_key:
         IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint, booking=booking)
-    return booking, False
+    return _with_lines(booking, written), False, started
+
+
+def _create(
+    *, visitor, stay: Stay, idempotency_key, fingerprint
+) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+    """Runs the booking's transaction; once more, locking their dates too, when expired holds stand in its way."""
+    try:
+        with transaction.atomic(durable=True):
+            return _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    except _ExpiredHoldsInTheWay as exc:
+        expired = exc.expired
+    with transaction.atomic(durable=True):
+        return _create_locked(
+            visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint, expired=expired
+        )
 
 
 def booking_create(
@@ -206,9 +279,10 @@ def booking_create(
     infants: int = 0,
     idempotency_key: str | None = None,
 ) -> Booking:
-    """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
-    at once). With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer
-    be booked (check-in passed, the unit changed); another body under it is a 422."""
+    """Books a stay or day passes as `pending`, holding the units, and starts its payment in the same
+    transaction (paid on site, it is confirmed there; by card, the provider is asked once it has committed).
+    With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer be booked
+    (check-in passed, the unit changed); another body under it is a 422."""
     fingerprint = selectors.booking_request_fingerprint(
         unit_id=unit.pk if isinstance(unit, Unit) else unit,
         check_in=check_in,
@@ -222,7 +296,7 @@ def booking_create(
         # Before any rule is checked again: the retry gets what the first request got.
         twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if twin is not None:
-            return Booking.objects.get(pk=twin.pk)
+            return selectors.booking_for_response(booking_id=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     # Priced and checked for closures once, under the lock (a quote prices before it).
@@ -237,22 +311,23 @@ def booking_create(
         priced=False,
     )
     try:
-        with transaction.atomic(durable=True):
-            booking, replayed = _create_locked(
-                visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint
-            )
+        booking, replayed, started = _create(
+            visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
     except IntegrityError:
         # A twin request took the same Idempotency-Key, or the stock CHECK refused an overbooking.
         if idempotency_key:
             twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
             if twin is not None:
-                return Booking.objects.get(pk=twin.pk)
+                return selectors.booking_for_response(booking_id=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
         raise UnitUnavailable(dates=dates_text(_full_dates(unit=unit, dates=stay.dates) or stay.dates)) from None
-    if not replayed:
-        hooks.payment_start(booking=booking)
-    return selectors.booking_for_response(booking_id=booking.pk)
+    if replayed:
+        return selectors.booking_for_response(booking_id=booking.pk)
+    if started is not None and started.after_commit is not None:
+        started.after_commit()
+    return booking
 
 
 def booking_idempotency_forget(*, booking: Booking) -> None:

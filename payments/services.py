@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from backend.errors import Conflict
 from bookings.errors import UnitClosed
+from bookings.hooks import PaymentStarted
 from bookings.models import Booking
 from bookings.services import booking_confirm, booking_idempotency_forget, booking_release, bookings_expire_holds
 
@@ -32,27 +33,47 @@ class WebhookRetry(Exception):
     """The event could not be handled now (Stripe unreachable); Stripe should deliver it again."""
 
 
-def payment_start(*, booking) -> Payment:
-    """Called by booking creation once the booking holds its units (pending). Returns the Payment,
-    whose `client_secret` the app uses for its payment sheet when the provider is Stripe."""
-    # A free booking has nothing to charge, and Stripe refuses less than ¥50: confirm it as paid on site.
-    if provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                booking=booking,
-                provider=Payment.Provider.ONSITE,
-                status=Payment.Status.PAY_ON_SITE,
-                amount_yen=booking.total_yen,
-            )
-            booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
-        return payment
-
+def _payment_record(booking) -> Payment:
+    # A free booking has nothing to charge, and Stripe refuses less than ¥50: it is paid on site.
+    on_site = provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN
     payment = Payment.objects.create(
         booking=booking,
-        provider=Payment.Provider.STRIPE,
-        status=Payment.Status.PENDING,
+        provider=Payment.Provider.ONSITE if on_site else Payment.Provider.STRIPE,
+        status=Payment.Status.PAY_ON_SITE if on_site else Payment.Status.PENDING,
         amount_yen=booking.total_yen,
     )
+    # The booking's response shows the payment and its refunds (none yet) without reading them back.
+    payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}
+    booking.payment = payment
+    return payment
+
+
+def payment_open(*, booking) -> PaymentStarted:
+    """Called inside the new booking's transaction once it holds its units (pending): records its payment.
+    Paid on site, bookings confirms it in that transaction; by card, the PaymentIntent is asked for once the
+    booking has committed (Stripe unreachable: the booking is released and PaymentUnavailable raised)."""
+    payment = _payment_record(booking)
+    if payment.provider == Payment.Provider.ONSITE:
+        return PaymentStarted(confirm_note=Payment.Status.PAY_ON_SITE)
+    return PaymentStarted(after_commit=lambda: _intent_request(payment=payment, booking=booking))
+
+
+def payment_start(*, booking) -> Payment:
+    """Starts the payment of a pending booking written outside booking creation, in a transaction of its own
+    (booking creation goes through payment_open). Returns the Payment, whose `client_secret` the app uses for
+    its payment sheet when the provider is Stripe."""
+    with transaction.atomic():
+        payment = _payment_record(booking)
+        if payment.provider == Payment.Provider.ONSITE:
+            booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
+            return payment
+    _intent_request(payment=payment, booking=booking)
+    return payment
+
+
+def _intent_request(*, payment: Payment, booking) -> None:
+    """Asks Stripe for the payment's PaymentIntent; when Stripe cannot be reached or refuses, releases the
+    booking and raises PaymentUnavailable."""
     try:
         intent = gateway.intent_create(
             amount_yen=booking.total_yen,
@@ -71,7 +92,6 @@ def payment_start(*, booking) -> Payment:
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
     payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
-    return payment
 
 
 def _intent_key(payment: Payment) -> str:
