@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from payments import services
+from payments import services, webhooks
 from payments.models import WebhookEvent
 from payments.services import payment_start
 from tests.payments.conftest import fake_stripe  # noqa: F401  (the fixture, shared with tests/payments)
@@ -23,8 +23,8 @@ def race_same_event(live_server, fake_stripe, monkeypatch) -> int:
     booking = HeldBookingFactory()
     intent = fake_stripe.pay(payment_start(booking=booking).stripe_payment_intent_id)
     handled = []
-    real_sync = services._payment_sync_locked
-    monkeypatch.setattr(services, "_payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
+    real_sync = services.payment_sync_locked
+    monkeypatch.setattr(services, "payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
     # Both deliveries pass the cheap "seen before?" check before either writes anything.
     fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=10)
     payload = event("payment_intent.succeeded", intent, "evt_twice")
@@ -47,12 +47,12 @@ def test_an_event_delivered_twice_at_once_is_handled_once(live_server, fake_stri
 
 def test_control_without_the_unique_event_row_both_deliveries_are_handled(live_server, fake_stripe, monkeypatch):
     """Proves the race is real: with the check-before-handling alone, both deliveries act."""
-    real_record = services._event_record
+    real_record = webhooks._event_record
 
     def record_without_guard(event):
         real_record(event)
         return True
 
-    monkeypatch.setattr(services, "_event_record", record_without_guard)
+    monkeypatch.setattr(webhooks, "_event_record", record_without_guard)
 
     assert race_same_event(live_server, fake_stripe, monkeypatch) == 2
