@@ -12,16 +12,19 @@ from backend.hooks import Hook, Receivers
 
 @dataclass(frozen=True)
 class PaymentStarted:
-    """What the payment provider made of a new booking, inside the booking's transaction."""
+    """How the payment provider takes a new booking's payment, asked inside the booking's transaction before
+    the booking is written."""
 
-    # Paid on site: the booking is confirmed in the same transaction, with this note in its audit trail.
+    # Writes the payment, once the booking's row exists (same transaction).
+    record: Callable[[], object]
+    # Paid on site: the booking is written confirmed, with this note on the confirmation in its audit trail.
     confirm_note: str = ""
     # Run once the booking has committed (asking Stripe for the payment); may release the booking and raise.
     after_commit: Callable[[], object] | None = None
 
 
-# (booking) -> PaymentStarted | None: inside the new booking's transaction, once it holds its units (pending):
-# records its payment. None leaves the booking pending with no payment.
+# (booking) -> PaymentStarted | None: inside the new booking's transaction, the booking not written yet (no id):
+# how it is paid. None leaves the booking pending with no payment.
 payment_start = Hook("payment_start")
 # (booking, amount_yen, reason) -> None: after commit of a cancellation, with what is owed back.
 payment_refund = Hook("payment_refund")

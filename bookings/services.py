@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -53,12 +53,23 @@ MAX_RULE_DAYS = 731
 
 
 def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
-    """Makes sure a stock row exists for each date, then locks them in date order (deadlock-free)."""
+    """Makes sure a stock row exists for each date and locks them in date order (deadlock-free), in one
+    statement: an upsert whose conflict branch changes nothing still locks the existing row as an UPDATE does,
+    row after row in the order of its VALUES (the dates, sorted), and RETURNING gives each row as it is now."""
     dates = sorted(set(dates))
-    UnitStock.objects.bulk_create(
-        [UnitStock(unit_id=unit.pk, date=day, total=unit.count) for day in dates], ignore_conflicts=True
+    if not dates:
+        return []
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    table = quote(UnitStock._meta.db_table)
+    unit_id, day_, total, taken = (quote(name) for name in ("unit_id", "date", "total", "taken"))
+    sql = (
+        f"INSERT INTO {table} ({unit_id}, {day_}, {total}, {taken}) "
+        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(dates))} "
+        f"ON CONFLICT ({unit_id}, {day_}) DO UPDATE SET {taken} = {table}.{taken} "
+        f"RETURNING {quote('id')}, {unit_id}, {day_}, {total}, {taken}"
     )
-    return list(UnitStock.objects.select_for_update().filter(unit_id=unit.pk, date__in=dates).order_by("date"))
+    params = [value for day in dates for value in (unit.pk, adapt(day), unit.count)]
+    return sorted(UnitStock.objects.raw(sql, params), key=lambda row: row.date)
 
 
 def _stock_take(*, unit: Unit, dates) -> None:
@@ -92,12 +103,12 @@ def _full_dates(*, unit: Unit, dates) -> list[date]:
     return sorted(rows.values_list("date", flat=True))
 
 
-def _check_free(*, unit: Unit, dates) -> None:
-    """Inside the lock: closures and the stock rows as they are now."""
+def _check_free(*, unit: Unit, dates, rows: list[UnitStock]) -> None:
+    """Inside the lock: closures, and the stock rows as the lock returned them (each as it is now)."""
     closed = selectors.closed_dates(unit=unit, dates=dates)
     if closed:
         raise UnitClosed(dates=dates_text(closed))
-    taken = selectors.taken_by_date(unit=unit, dates=dates)
+    taken = {row.date: row.taken for row in rows}
     full = [day for day in dates if unit.count - taken.get(day, 0) < 1]
     if full:
         raise UnitUnavailable(dates=dates_text(full))
@@ -159,28 +170,6 @@ class _ExpiredHoldsInTheWay(Exception):
         self.expired = expired
 
 
-def _confirm_new(*, booking: Booking, note: str) -> BookingEvent:
-    """pending -> confirmed for a booking this transaction has just written (paid on site): one status write;
-    the booking in memory follows it. Returns the audit event, for the caller to write with the others."""
-    now = timezone.now()
-    Booking.objects.filter(pk=booking.pk).update(
-        status=Booking.Status.CONFIRMED, hold_expires_at=None, sequence=F("sequence") + 1, updated_at=now
-    )
-    booking.status, booking.hold_expires_at, booking.sequence, booking.updated_at = (
-        Booking.Status.CONFIRMED,
-        None,
-        booking.sequence + 1,
-        now,
-    )
-    return BookingEvent(
-        booking_id=booking.pk,
-        kind=BookingEvent.Kind.CONFIRMED,
-        from_status=Booking.Status.PENDING,
-        to_status=Booking.Status.CONFIRMED,
-        note=note[:500],
-    )
-
-
 def _with_lines(booking: Booking, lines: list[BookingLine]) -> Booking:
     """The booking as its response shows it, from the rows this transaction wrote (no read back)."""
     written = booking.lines.all()
@@ -202,13 +191,14 @@ def _create_locked(
         # Only holds that had expired by `now` are released, and none can newly have done so since they were
         # read (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
         _release_expired_ids(expired=expired[0], locked_dates={row.date for row in rows}, now=now)
+        rows = _stock_lock(unit=unit, dates=stay.dates)  # as the releases left them (locked already)
     if idempotency_key:
         # A twin request with the same key may have committed while this one waited for the lock.
         replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if replayed is not None:
             return replayed, True, None
     try:
-        _check_free(unit=unit, dates=stay.dates)
+        _check_free(unit=unit, dates=stay.dates, rows=rows)
     except UnitUnavailable:
         # Expired holds are released by the next booking they stand in the way of, not only by the periodic task.
         in_the_way = _expired_hold_dates(unit=unit, dates=stay.dates, now=now) if expired is None else None
@@ -217,7 +207,7 @@ def _create_locked(
         raise
     # Priced again under the lock: an override may have changed since the stay was checked.
     lines = selectors.stay_lines(stay=replace(stay, unit=unit))
-    booking = Booking.objects.create(
+    booking = Booking(
         visitor=visitor,
         unit=unit,
         kind=stay.kind,
@@ -230,10 +220,18 @@ def _create_locked(
         total_yen=sum(price for _, price in lines),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
+    started = hooks.payment_start(booking=booking)
+    confirm_note = started.confirm_note if started is not None else ""
+    if confirm_note:
+        # Paid on site: written confirmed, as a confirmation of the pending booking would leave it.
+        booking.status, booking.hold_expires_at, booking.sequence = Booking.Status.CONFIRMED, None, booking.sequence + 1
+    booking.save(force_insert=True)
     written = BookingLine.objects.bulk_create(
         [BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines]
     )
     _stock_take(unit=unit, dates=stay.dates)
+    if started is not None:
+        started.record()
     events = [
         BookingEvent(
             booking_id=booking.pk,
@@ -243,18 +241,23 @@ def _create_locked(
             actor=visitor,
         )
     ]
-    started = hooks.payment_start(booking=booking)
-    if started is not None and started.confirm_note:
-        events.append(_confirm_new(booking=booking, note=started.confirm_note))
+    if confirm_note:
+        events.append(
+            BookingEvent(
+                booking_id=booking.pk,
+                kind=BookingEvent.Kind.CONFIRMED,
+                from_status=Booking.Status.PENDING,
+                to_status=Booking.Status.CONFIRMED,
+                note=confirm_note[:500],
+            )
+        )
     BookingEvent.objects.bulk_create(events)
     if idempotency_key:
         IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint, booking=booking)
     return _with_lines(booking, written), False, started
 
 
-def _create(
-    *, visitor, stay: Stay, idempotency_key, fingerprint
-) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+def _create(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
     """Runs the booking's transaction; once more, locking their dates too, when expired holds stand in its way."""
     try:
         with transaction.atomic(durable=True):
@@ -381,12 +384,12 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
         if current.cancel_code not in (Booking.CancelCode.HOLD_EXPIRED, Booking.CancelCode.PAYMENT_FAILED):
             raise BookingNotConfirmable()
         dates = _line_dates(current)
-        _stock_lock(unit=current.unit, dates=dates)
+        rows = _stock_lock(unit=current.unit, dates=dates)
         current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
         if current.status != Booking.Status.CANCELLED:
             return booking_confirm(booking=current, note=note)
         unit = Unit.objects.get(pk=current.unit_id)
-        _check_free(unit=unit, dates=dates)
+        _check_free(unit=unit, dates=dates, rows=rows)
         _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CONFIRMED,

@@ -30,9 +30,12 @@ REASON_CANCELLED_WHILE_PAYING = "booking_cancelled_before_payment"
 STRIPE_MINIMUM_YEN = 50
 
 
-def _payment_record(booking) -> Payment:
+def _paid_on_site(booking) -> bool:
     # A free booking has nothing to charge, and Stripe refuses less than ¥50: it is paid on site.
-    on_site = provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN
+    return provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN
+
+
+def _payment_record(booking, *, on_site: bool) -> Payment:
     payment = Payment.objects.create(
         booking=booking,
         provider=Payment.Provider.ONSITE if on_site else Payment.Provider.STRIPE,
@@ -44,15 +47,20 @@ def _payment_record(booking) -> Payment:
 
 
 def payment_open(*, booking) -> PaymentStarted:
-    """Called inside the new booking's transaction once it holds its units (pending): records its payment.
-    Paid on site, bookings confirms it in that transaction; by card, the PaymentIntent is asked for once the
-    booking has committed (Stripe unreachable: the booking is released and PaymentUnavailable raised)."""
-    payment = _payment_record(booking)
-    # The booking's response shows the payment and its refunds (none, it is new) without reading them back.
-    payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}
-    if payment.provider == Payment.Provider.ONSITE:
-        return PaymentStarted(confirm_note=Payment.Status.PAY_ON_SITE)
-    return PaymentStarted(after_commit=lambda: _intent_request(payment=payment, booking=booking))
+    """Called inside a new booking's transaction, before the booking is written: how it is paid. On site, the
+    booking is written confirmed; by card, it holds its units (pending) and the PaymentIntent is asked for once
+    it has committed (Stripe unreachable: the booking is released and PaymentUnavailable raised). Either way
+    the payment is recorded in the booking's transaction (`record`)."""
+    on_site = _paid_on_site(booking)
+
+    def record() -> None:
+        payment = _payment_record(booking, on_site=on_site)
+        # The booking's response shows the payment and its refunds (none, it is new) without reading them back.
+        payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}
+
+    if on_site:
+        return PaymentStarted(record=record, confirm_note=Payment.Status.PAY_ON_SITE)
+    return PaymentStarted(record=record, after_commit=lambda: _intent_request(payment=booking.payment, booking=booking))
 
 
 def payment_start(*, booking) -> Payment:
@@ -60,7 +68,7 @@ def payment_start(*, booking) -> Payment:
     (booking creation goes through payment_open). Returns the Payment, whose `client_secret` the app uses for
     its payment sheet when the provider is Stripe."""
     with transaction.atomic():
-        payment = _payment_record(booking)
+        payment = _payment_record(booking, on_site=_paid_on_site(booking))
         if payment.provider == Payment.Provider.ONSITE:
             booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
             return payment

@@ -55,21 +55,15 @@ def all_arrive_before_booking(monkeypatch, parties):
 
 
 def without_lock(monkeypatch, parties):
-    """The stock rows read without FOR UPDATE, and every request has read them before any writes."""
+    """The stock rows read without a lock, and every request has read them before any writes."""
     barrier = threading.Barrier(parties, timeout=30)
-    monkeypatch.setattr(
-        services,
-        "_stock_lock",
-        lambda *, unit, dates: list(UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))),
-    )
-    original = selectors.taken_by_date
 
-    def wrapped(**kwargs):
-        taken = original(**kwargs)
+    def read_unlocked(*, unit, dates):
+        rows = list(UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates))))
         barrier.wait()
-        return taken
+        return rows
 
-    monkeypatch.setattr(selectors, "taken_by_date", wrapped)
+    monkeypatch.setattr(services, "_stock_lock", read_unlocked)
 
 
 def last_free_unit(stock_row=True):
