@@ -171,11 +171,12 @@ class _ExpiredHoldsInTheWay(Exception):
 
 
 def _with_lines(booking: Booking, lines: list[BookingLine]) -> Booking:
-    """The booking as its response shows it, from the rows this transaction wrote (no read back)."""
+    """The booking as its response shows it, from the rows this transaction wrote (no read back): its lines set
+    as prefetch_related would have left them."""
     written = booking.lines.all()
     written._result_cache = lines
-    written._prefetch_done = True
-    booking._prefetched_objects_cache = {"lines": written}
+    written._prefetch_done = True  # type: ignore[attr-defined]  # Django's mark of a prefetched queryset
+    booking._prefetched_objects_cache = {"lines": written}  # type: ignore[attr-defined]  # (no public way)
     return booking
 
 

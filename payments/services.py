@@ -56,7 +56,7 @@ def payment_open(*, booking) -> PaymentStarted:
     def record() -> None:
         payment = _payment_record(booking, on_site=on_site)
         # The booking's response shows the payment and its refunds (none, it is new) without reading them back.
-        payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}
+        payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}  # type: ignore[attr-defined]
 
     if on_site:
         return PaymentStarted(record=record, confirm_note=Payment.Status.PAY_ON_SITE)
