@@ -63,19 +63,6 @@ def payment_open(*, booking) -> PaymentStarted:
     return PaymentStarted(record=record, after_commit=lambda: _intent_request(payment=booking.payment, booking=booking))
 
 
-def payment_start(*, booking) -> Payment:
-    """Starts the payment of a pending booking written outside booking creation, in a transaction of its own
-    (booking creation goes through payment_open). Returns the Payment, whose `client_secret` the app uses for
-    its payment sheet when the provider is Stripe."""
-    with transaction.atomic():
-        payment = _payment_record(booking, on_site=_paid_on_site(booking))
-        if payment.provider == Payment.Provider.ONSITE:
-            booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
-            return payment
-    _intent_request(payment=payment, booking=booking)
-    return payment
-
-
 def _intent_request(*, payment: Payment, booking) -> None:
     """Asks Stripe for the payment's PaymentIntent; when Stripe cannot be reached or refuses, releases the
     booking and raises PaymentUnavailable."""

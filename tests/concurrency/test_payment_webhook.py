@@ -8,10 +8,10 @@ import requests
 
 from payments import services, webhooks
 from payments.models import WebhookEvent
-from payments.services import payment_start
 from tests.payments.conftest import fake_stripe  # noqa: F401  (the fixture, shared with tests/payments)
 from tests.payments.factories import HeldBookingFactory
 from tests.payments.fake_stripe import event, signature
+from tests.payments.helpers import payment_start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
