@@ -6,7 +6,7 @@ import re
 import pytest
 from django.test import Client
 
-from reimbursements.models import Claim
+from reimbursements.models import Claim, ExpenseLine
 from tests import factories
 from tests.conftest import client_for
 from tests.console.conftest import logged_in
@@ -156,3 +156,18 @@ def test_grant_needs_the_csrf_token(application, staff_user):
     client.force_login(staff_user)
     assert client.post(f"/console/staff/claims/{application['id']}/grant/").status_code == 403
     assert Claim.objects.get(id=application["id"]).status == Claim.Status.APPLIED
+
+
+def test_a_planned_line_has_no_receipt_to_serve(application, staff_user):
+    line = ExpenseLine.objects.get(claim_id=application["id"])
+    assert (
+        logged_in(staff_user).get(f"/console/staff/claims/{application['id']}/lines/{line.id}/receipt/").status_code
+        == 404
+    )
+
+
+def test_the_queue_and_the_decision_in_japanese(application, staff_user):
+    html = logged_in(staff_user).get(f"/console/staff/claims/{application['id']}/").content.decode()
+    assert "交付決定する" in html and "不交付とする" in html and "申請者（現在のプロフィール）" in html
+    queue = logged_in(staff_user).get("/console/staff/applications/").content.decode()
+    assert "交付申請日時" in queue and "交付決定する場合の金額" in queue

@@ -162,3 +162,9 @@ def test_the_page_costs_a_fixed_number_of_queries(staff_user, saku, count, djang
     with django_assert_max_num_queries(6):
         page = client.get(URL)
     assert len(re.findall(r'<article class="slot"', page.content.decode())) == count
+
+
+def test_the_page_in_japanese(staff_user, saku):
+    ConsultationFactory(slot=SlotFactory(starts_at=at(-1)))
+    html = logged_in(staff_user).get(URL).content.decode()
+    assert "相談枠を公開する" in html and "開始済みの相談枠" in html and "定員1名中1名予約" in html

@@ -181,3 +181,8 @@ def test_the_page_costs_a_fixed_number_of_queries(saku, programme, staff_user, c
         sum(int(n) for n in re.findall(r'<tr><th scope="row">\d{4}-\d{2}</th><td>(\d+)</td>', page.content.decode()))
         == count
     )
+
+
+def test_the_page_in_japanese(history, staff_user):
+    html = logged_in(staff_user).get(URL).content.decode()
+    assert "年度別の移住率" in html and "<title>2025: 50.0%</title>" in html and "補助を支払った世帯数" in html
