@@ -147,7 +147,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         if programme_services.programme_retire_or_delete(programme=obj) is not None:
-            request._programme_retired = True  # type: ignore[attr-defined]  # read by response_delete
+            request._programme_retired = True  # read by response_delete
 
     def response_delete(self, request, obj_display, obj_id):
         if getattr(request, "_programme_retired", False):
