@@ -6,11 +6,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsMunicipalStaff, IsVisitor
+from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.ids import parse_id
 from backend.pagination import StandardPagination
 from bookings.models import Booking
@@ -34,12 +33,6 @@ from .serializers import (
 CLAIM_ID = OpenApiParameter("claim_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 LINE_ID = OpenApiParameter("line_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-class IsVisitorOrStaff(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
 
 
 class BookingEstimateApi(APIView):
