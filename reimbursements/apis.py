@@ -207,8 +207,9 @@ class ClaimLineDisallowApi(APIView):
         return _claim_response(request, claim_id)
 
 
-def _action_api(service, *, permission, operation_id: str, with_reason: bool = False):
-    """A POST endpoint that moves a claim to its next status through one service."""
+def _action_api(service, *, permission, operation_id: str, with_reason: bool = False, read_again: bool = True):
+    """A POST endpoint that moves a claim to its next status through one service. With `read_again` false, the
+    answer is the claim the service returns, which then holds everything the answer shows."""
 
     class ActionApi(APIView):
         permission_classes = [permission]
@@ -226,14 +227,20 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
                 serializer = ReasonSerializer(data=request.data)
                 serializer.is_valid(raise_exception=True)
                 kwargs = serializer.validated_data
-            service(claim=claim, actor=request.user, **kwargs)
+            changed = service(claim=claim, actor=request.user, **kwargs)
+            if not read_again:
+                return Response(ClaimSerializer(changed).data)
             return _claim_response(request, claim_id)
 
     ActionApi.__name__ = ActionApi.__qualname__ = "".join(p.title() for p in operation_id.split("_")) + "Api"
     return ActionApi
 
 
-ClaimSubmitApi = _action_api(services.claim_submit, permission=IsVisitor, operation_id="claims_submit")
+# A submitted claim answers with its snapshot of the claimant, its frozen days and its lines' figures, all of which
+# the submission has in hand.
+ClaimSubmitApi = _action_api(
+    services.claim_submit, permission=IsVisitor, operation_id="claims_submit", read_again=False
+)
 ClaimWithdrawApi = _action_api(services.claim_withdraw, permission=IsVisitor, operation_id="claims_withdraw")
 ClaimApproveApi = _action_api(services.claim_approve, permission=IsMunicipalStaff, operation_id="claims_approve")
 ClaimRejectApi = _action_api(

@@ -7,13 +7,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from backend.ids import parse_id
-from bookings.models import Booking, BookingLine
+from bookings.models import Booking
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
@@ -97,6 +97,44 @@ def terms_of(programme: Programme) -> Terms:
     )
 
 
+# --- rows with their children, in one query ----------------------------------------------------------------------
+
+
+def cache_related(instance: Model, relation: str, objects) -> None:
+    """Makes `instance.<relation>.all()` answer `objects` without a query, as `prefetch_related` would."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+
+def with_children(queryset: QuerySet, relation: str) -> list:
+    """The rows of `queryset` with their `relation` (a reverse foreign key) read in the same query, where
+    `prefetch_related` would take a second one: a LEFT JOIN gives one row per child (one with NULLs for a row
+    without any), folded back into one instance per row with the children cached in the relation's order."""
+    child = queryset.model._meta.get_field(relation).related_model
+    names = [f.attname for f in child._meta.concrete_fields]
+    aliases = [f"joined_{relation}_{name}" for name in names]
+    ordering = [
+        ("-" if name.startswith("-") else "") + f"joined_{relation}_{child._meta.get_field(name.lstrip('-')).attname}"
+        for name in child._meta.ordering
+    ]
+    rows = queryset.annotate(**{a: F(f"{relation}__{n}") for a, n in zip(aliases, names, strict=True)}).order_by(
+        *queryset.query.order_by, "pk", *ordering
+    )
+    parents: dict = {}
+    children: dict = defaultdict(list)
+    pk = names.index(child._meta.pk.attname)
+    for row in rows:
+        parent = parents.setdefault(row.pk, row)
+        values = [getattr(row, alias) for alias in aliases]
+        if values[pk] is not None:
+            children[row.pk].append(child.from_db(queryset.db, names, values))
+    for key, parent in parents.items():
+        cache_related(parent, relation, children[key])
+    return list(parents.values())
+
+
 # --- the group's history, loaded in bulk ----------------------------------------------------------------------------
 
 QUOTE = "quote"
@@ -154,6 +192,7 @@ class GroupHistory:
     frozen: dict = field(default_factory=lambda: defaultdict(list))  # (visitor, programme id) -> [ClaimFacts]
     homes: dict = field(default_factory=dict)  # visitor id -> Home
     programmes: list = field(default_factory=list)
+    claims: dict = field(default_factory=dict)  # claim id -> Claim (live), with its lines
     committed: dict = field(default_factory=dict)  # programme id -> yen its frozen claims commit (all groups)
     passes: dict = field(default_factory=dict)
     consultations: dict = field(default_factory=dict)  # (visitor, municipality, start, end) -> attended
@@ -234,9 +273,29 @@ def _claim_facts(claim: Claim) -> ClaimFacts:
     )
 
 
-def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
-    """A fixed number of queries: homes (none for `visitors` already loaded), bookings with lines, live claims with
-    lines and days, programmes with categories and what each programme's budget has committed."""
+def programmes_with_terms(programmes: QuerySet[Programme]) -> list:
+    """The programmes with their town, their category rules and, as `committed_yen`, what the claims frozen under
+    each have committed of its budget (rule 37; None without any), all in one query."""
+    committed = (
+        Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
+        .order_by()
+        .values("programme_id")
+        .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
+        .values("total")
+    )
+    return with_children(
+        programmes.annotate(committed_yen=Subquery(committed)).select_related("municipality").order_by("code"),
+        "categories",
+    )
+
+
+def _load_history(
+    *, visitor_ids: set, extra_booking_ids=(), visitors=(), programme_ids=None
+) -> tuple[GroupHistory, dict[int, StayFacts]]:
+    """Three queries, whatever the size of the groups: the bookings with their lines, the live claims with their
+    lines, the programmes with their rules and what each budget has committed; one more for the frozen days when a
+    group has frozen claims, and one for the homes of visitors not given in `visitors`. The programmes are the
+    active ones and those of the live claims, or those of `programme_ids`."""
     history = GroupHistory()
     targets: dict[int, StayFacts] = {}
     visitor_ids = {v for v in visitor_ids if v is not None}
@@ -249,12 +308,11 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             "id", "home_municipality_code", "home_prefecture"
         ):
             history.homes[user_id] = Home(code or "", prefecture or "")
-    bookings = (
+    bookings = with_children(
         Booking.objects.filter(
             Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES) | Q(id__in=list(extra_booking_ids))
-        )
-        .select_related("unit__facility")
-        .prefetch_related(Prefetch("lines", queryset=BookingLine.objects.order_by("date")))
+        ).select_related("unit__facility"),
+        "lines",
     )
     for booking in bookings:
         facts = facts_of(booking)
@@ -263,33 +321,23 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             history.stays[booking.visitor_id].append(facts)
     claim_programmes = set()
     if visitor_ids:
-        claims = (
+        claims = with_children(
             Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
             .select_related("booking")
-            .prefetch_related("lines", "days")
-            .order_by("id")
+            .order_by("id"),
+            "lines",
         )
+        # Only frozen claims have days: no query for a group without any.
+        prefetch_related_objects([claim for claim in claims if claim.is_frozen], "days")
         for claim in claims:
             claim_facts = _claim_facts(claim)
             history.live[claim.booking_id] = claim_facts
+            history.claims[claim.id] = claim
             claim_programmes.add(claim.programme_id)
             if claim_facts.frozen is not None:
                 history.frozen[(claim.visitor_id, claim.programme_id)].append(claim_facts)
-    # What each programme with a budget has committed, read with the programmes in the same query.
-    committed = (
-        Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
-        .order_by()
-        .values("programme_id")
-        .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
-        .values("total")
-    )
-    history.programmes = list(
-        Programme.objects.filter(Q(is_active=True) | Q(id__in=claim_programmes))
-        .annotate(committed_yen=Subquery(committed))
-        .select_related("municipality")
-        .prefetch_related("categories")
-        .order_by("code")
-    )
+    wanted = Q(id__in=programme_ids) if programme_ids is not None else Q(is_active=True) | Q(id__in=claim_programmes)
+    history.programmes = programmes_with_terms(Programme.objects.filter(wanted))
     history.committed = {
         programme.id: programme.committed_yen
         for programme in history.programmes
@@ -638,7 +686,9 @@ def estimate_for_quote(**stay) -> dict:
 
 def claim_figures(*, claims) -> dict[int, MemberResult]:
     """What each claim's booking gets under the claim's programme now, by the group pass (rule 32: a draft's
-    figures always agree with its booking's estimate), keyed by claim id. Loads every group once."""
+    figures always agree with its booking's estimate), keyed by claim id. Loads every group once, and only the
+    claims' programmes; a claim whose lines were not loaded gets them from the same reads (its group's live
+    claims), ready for the figures to be written onto them."""
     claims = list(claims)
     if not claims:
         return {}
@@ -646,10 +696,14 @@ def claim_figures(*, claims) -> dict[int, MemberResult]:
         visitor_ids={c.visitor_id for c in claims},
         extra_booking_ids=[c.booking_id for c in claims],
         visitors=[c.visitor for c in claims if Claim.visitor.is_cached(c)],
+        programme_ids={c.programme_id for c in claims},
     )
     programmes = {p.id: p for p in history.programmes}
     figures = {}
     for claim in claims:
+        loaded = history.claims.get(claim.id)
+        if loaded is not None and "lines" not in getattr(claim, "_prefetched_objects_cache", {}):
+            cache_related(claim, "lines", loaded.lines.all())
         target = targets[claim.booking_id]
         programme = programmes.get(claim.programme_id) or claim.programme
         if programme.id not in programmes:
@@ -697,9 +751,16 @@ def report_result(*, claim: Claim) -> MemberResult:
     """A granted claim's report (実績報告): the receipted lines on the granted dates and nights, through the same
     group pass as every estimate. The grant already settled the group's days, nights, household maximum and the
     budget, so those limits are not applied again; the granted amount caps the total instead (`grant_limit`)."""
-    history, targets = _load_history(visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id])
+    history, targets = _load_history(
+        visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id], programme_ids={claim.programme_id}
+    )
     programme = next((p for p in history.programmes if p.id == claim.programme_id), claim.programme)
     target = targets[claim.booking_id]
+    loaded = history.claims.get(claim.id)
+    if loaded is not None:
+        # The granted claim's lines and days as the group's reads gave them, not read again.
+        cache_related(claim, "lines", loaded.lines.all())
+        cache_related(claim, "days", loaded.days.all())
     days = list(claim.days.all())
     granted_nights = {day.date for day in days if day.night}
     terms = replace(
