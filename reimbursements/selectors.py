@@ -17,8 +17,8 @@ from bookings.models import Booking
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
-from .errors import ClaimNotFound, LineNotFound
-from .models import Claim, ExpenseLine, Programme
+from .errors import BookingNotFound, ClaimNotFound, LineNotFound
+from .models import Claim, ClaimEvent, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"
 OUTSIDE_VALIDITY_WINDOW = "outside_validity_window"
@@ -647,6 +647,15 @@ def estimate_for_booking(*, booking: Booking) -> dict:
     return estimates_for_bookings(bookings=[booking])[booking.id]
 
 
+def estimate_for_visitor_booking(*, visitor, booking_id) -> dict:
+    """The estimate of one of the visitor's own bookings; anyone else's is not found."""
+    booking_pk = parse_id(booking_id)
+    booking = Booking.objects.filter(id=booking_pk, visitor=visitor).first() if booking_pk is not None else None
+    if booking is None:
+        raise BookingNotFound()
+    return estimate_for_booking(booking=booking)
+
+
 def estimate_set_for_quote(
     *,
     visitor,
@@ -833,6 +842,11 @@ def claim_get(*, user, claim_id: int) -> Claim:
     if claim is None:
         raise ClaimNotFound()
     return claim
+
+
+def claim_events(*, claim: Claim) -> QuerySet[ClaimEvent]:
+    """The claim's audit trail, oldest first."""
+    return claim.events.all()
 
 
 def claim_to_change(*, user, claim_id: int) -> Claim:
