@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, F, JSONField, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,7 +18,7 @@ from bookings.models import Booking
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
 from .errors import BookingNotFound, ClaimNotFound, LineNotFound
-from .models import Claim, ClaimEvent, ExpenseLine, Programme
+from .models import Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"
 OUTSIDE_VALIDITY_WINDOW = "outside_validity_window"
@@ -249,13 +249,38 @@ def committed_yen(claim: Claim) -> int:
     return claim.total_reimbursable_yen if claim.approved_amount_yen is None else claim.approved_amount_yen
 
 
+class JSONList(Aggregate):
+    """The aggregated values as one JSON array: json_group_array on SQLite, jsonb_agg on PostgreSQL."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def frozen_days() -> Subquery:
+    """A claim's frozen days as a JSON list of {date, night, lodging_yen}, to read with the claim (None without)."""
+    days = (
+        ClaimDay.objects.filter(claim_id=OuterRef("pk"))
+        .order_by()
+        .values("claim_id")
+        .annotate(days=JSONList(JSONObject(date="date", night="night", lodging_yen="lodging_yen")))
+        .values("days")
+    )
+    return Subquery(days)
+
+
 def _claim_facts(claim: Claim) -> ClaimFacts:
     frozen = None
     if claim.is_frozen:
-        days = list(claim.days.all())
+        # (date, night?, lodging) of each frozen day, as `frozen_days()` gives them.
+        days = [
+            (date.fromisoformat(day["date"]), bool(day["night"]), day["lodging_yen"]) for day in claim.frozen_days or []
+        ]
         frozen = Frozen(
-            dates=frozenset(day.date for day in days),
-            nights=tuple((day.date, day.lodging_yen) for day in days if day.night),
+            dates=frozenset(day for day, _, _ in days),
+            nights=tuple(sorted((day, lodging) for day, night, lodging in days if night)),
             lodging_yen=claim.lodging_reimbursable_yen,
             total_yen=claim.total_reimbursable_yen,
             committed_yen=committed_yen(claim),
@@ -293,9 +318,9 @@ def _load_history(
     *, visitor_ids: set, extra_booking_ids=(), visitors=(), programme_ids=None
 ) -> tuple[GroupHistory, dict[int, StayFacts]]:
     """Three queries, whatever the size of the groups: the bookings with their lines, the live claims with their
-    lines, the programmes with their rules and what each budget has committed; one more for the frozen days when a
-    group has frozen claims, and one for the homes of visitors not given in `visitors`. The programmes are the
-    active ones and those of the live claims, or those of `programme_ids`."""
+    lines and frozen days, the programmes with their rules and what each budget has committed; one more for the
+    homes of visitors not given in `visitors`. The programmes are the active ones and those of the live claims, or
+    those of `programme_ids`."""
     history = GroupHistory()
     targets: dict[int, StayFacts] = {}
     visitor_ids = {v for v in visitor_ids if v is not None}
@@ -323,12 +348,11 @@ def _load_history(
     if visitor_ids:
         claims = with_children(
             Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+            .annotate(frozen_days=frozen_days())
             .select_related("booking")
             .order_by("id"),
             "lines",
         )
-        # Only frozen claims have days: no query for a group without any.
-        prefetch_related_objects([claim for claim in claims if claim.is_frozen], "days")
         for claim in claims:
             claim_facts = _claim_facts(claim)
             history.live[claim.booking_id] = claim_facts
@@ -767,11 +791,11 @@ def report_result(*, claim: Claim) -> MemberResult:
     target = targets[claim.booking_id]
     loaded = history.claims.get(claim.id)
     if loaded is not None:
-        # The granted claim's lines and days as the group's reads gave them, not read again.
+        # The granted claim's lines as the group's reads gave them, not read again.
         cache_related(claim, "lines", loaded.lines.all())
-        cache_related(claim, "days", loaded.days.all())
-    days = list(claim.days.all())
-    granted_nights = {day.date for day in days if day.night}
+    live = history.live.get(claim.booking_id)
+    grant = live.frozen if live is not None else None
+    granted_nights = {night for night, _ in grant.nights} if grant is not None else set()
     terms = replace(
         terms_of(programme), max_days_per_group=None, max_nights_per_group=None, max_amount_per_household=None
     )
@@ -779,7 +803,7 @@ def report_result(*, claim: Claim) -> MemberResult:
         key=claim.booking_id,
         order=target.order,
         kind=target.kind,
-        dates=tuple(sorted(day.date for day in days)),
+        dates=tuple(sorted(grant.dates)) if grant is not None else (),
         nights=tuple((night, price) for night, price in target.nights if night in granted_nights),
         party=target.party,
         fiscal_year=programme.fiscal_year_of(target.check_in),
