@@ -274,9 +274,10 @@ def frozen_days() -> Subquery:
 def _claim_facts(claim: Claim) -> ClaimFacts:
     frozen = None
     if claim.is_frozen:
-        # (date, night?, lodging) of each frozen day, as `frozen_days()` gives them.
+        # (date, night?, lodging) of each frozen day, from the claim's `frozen_days()` annotation.
         days = [
-            (date.fromisoformat(day["date"]), bool(day["night"]), day["lodging_yen"]) for day in claim.frozen_days or []
+            (date.fromisoformat(day["date"]), bool(day["night"]), day["lodging_yen"])
+            for day in getattr(claim, "frozen_days", None) or []
         ]
         frozen = Frozen(
             dates=frozenset(day for day, _, _ in days),
