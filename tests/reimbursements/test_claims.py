@@ -412,6 +412,14 @@ def test_malformed_ids_are_json_not_found(visitor_client, path):
     assert response.json()["error"]["code"].endswith("not_found")
 
 
+def test_the_estimate_of_someone_elses_booking_is_not_found(booking):
+    stranger = client_for(factories.VisitorFactory(), language="en")
+    response = stranger.get(f"/api/v1/reimbursement-estimates/{booking.id}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "booking_not_found"
+    assert response.json()["error"]["message"] == "You have no booking with this id."
+
+
 def test_claim_when_no_days_are_left_is_unprocessable(programme, visitor, visitor_client):
     make_booking(visitor=visitor, check_in=date(2026, 11, 1), check_out=date(2026, 11, 7))
     later = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
