@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound
+from bookings import errors as bookings_errors
 
 
 class ProgrammeNotFound(NotFound):
@@ -28,8 +29,9 @@ class LineNotFound(NotFound):
     default_message = _("No such expense line on this claim.")
 
 
-class BookingNotFound(NotFound):
-    code = "booking_not_found"
+class BookingNotFound(bookings_errors.BookingNotFound):
+    """Bookings' error (same code), with the message this API has always given for a booking of someone else."""
+
     default_message = _("You have no booking with this id.")
 
 
