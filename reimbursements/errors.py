@@ -3,7 +3,6 @@
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import Conflict, DomainError, NotFound
-from bookings import errors as bookings_errors
 
 
 class ProgrammeNotFound(NotFound):
@@ -27,12 +26,6 @@ class ClaimNotFound(NotFound):
 class LineNotFound(NotFound):
     code = "line_not_found"
     default_message = _("No such expense line on this claim.")
-
-
-class BookingNotFound(bookings_errors.BookingNotFound):
-    """Bookings' error (same code), with the message this API has always given for a booking of someone else."""
-
-    default_message = _("You have no booking with this id.")
 
 
 class BookingCancelled(Conflict):

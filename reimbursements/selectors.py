@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend.ids import parse_id
+from bookings.errors import BookingNotFound
 from bookings.models import Booking
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
-from .errors import BookingNotFound, ClaimNotFound, LineNotFound
+from .errors import ClaimNotFound, LineNotFound
 from .models import Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"

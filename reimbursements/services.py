@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.ids import parse_id
+from bookings.errors import BookingNotFound
 from bookings.models import Booking
 
 from . import calculation, selectors
@@ -20,7 +21,6 @@ from .errors import (
     ApplicationNotRequired,
     ApplicationRequired,
     BookingCancelled,
-    BookingNotFound,
     BudgetExceeded,
     BudgetExhausted,
     ClaimBookingCancelled,

@@ -417,7 +417,7 @@ def test_the_estimate_of_someone_elses_booking_is_not_found(booking):
     response = stranger.get(f"/api/v1/reimbursement-estimates/{booking.id}/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "booking_not_found"
-    assert response.json()["error"]["message"] == "You have no booking with this id."
+    assert response.json()["error"]["message"] == "No such booking."
 
 
 def test_claim_when_no_days_are_left_is_unprocessable(programme, visitor, visitor_client):
