@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from backend.pagination import StandardPagination
 
-from . import selectors
+from . import geo, selectors
 from .serializers import (
     FacilityDetailSerializer,
     FacilityListSerializer,
@@ -53,7 +53,7 @@ class FacilityListApi(APIView):
         paginator = StandardPagination()
         distances: dict[int, float] = {}
         if query.centre is not None:
-            ranked = selectors.candidates_near(
+            ranked = geo.candidates_near(
                 facilities=facilities, centre=query.centre, wanted=_rows_wanted(paginator, request)
             )
             page = paginator.paginate_queryset(ranked, request, view=self)

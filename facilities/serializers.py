@@ -6,8 +6,9 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from .geo import Centre
 from .models import Certification, Facility, Landmark, Unit
-from .selectors import AMENITIES, Centre, SearchQuery
+from .selectors import AMENITIES, SearchQuery
 
 MAX_RADIUS_KM = 300
 DEFAULT_RADIUS_KM = 20
