@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from .errors import (
     PhotoNotFound,
     UnitNotFound,
 )
-from .geo import Centre
+from .geo import Centre, Ranked, candidates_near
 from .models import Area, Certification, Facility, Landmark, Municipality, Photo, Unit
 
 AMENITIES = ("private_booths", "external_monitors", "open_24h", "kids_space", "car_share", "parking")
@@ -37,7 +37,9 @@ class SearchQuery:
     certification_scheme: str | None = None
     check_in: date | None = None
     check_out: date | None = None
-    centre: Centre | None = None
+    centre: Centre | None = None  # from `near`
+    near_station: str | None = None  # the centre is this station, within radius_km
+    radius_km: float = 20.0
 
 
 def station_get(*, code: str) -> Landmark:
@@ -114,27 +116,75 @@ def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
 
 
 def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Facility]:
-    """What a list row and the detail show: town, area, lowest price, valid certificates, photos."""
+    """What a list row and the detail show: town, area, lowest price, first photo, valid certificates. The price
+    and the photo are subqueries rather than a join and a GROUP BY, so that a page only computes its own rows."""
     today = timezone.localdate()
+    active_prices = Unit.objects.filter(facility=OuterRef("pk"), is_active=True).order_by("price_yen")
+    first_photo = Photo.objects.filter(facility=OuterRef("pk")).order_by("position", "id")
     return (
         (Facility.objects.all() if facilities is None else facilities)
         .select_related("municipality", "area")
-        .annotate(price_from_yen=Min("units__price_yen", filter=Q(units__is_active=True)))
+        .annotate(
+            price_from_yen=Subquery(active_prices.values("price_yen")[:1]),
+            first_photo_url=Subquery(first_photo.values("url")[:1]),
+        )
         .prefetch_related(
             Prefetch(
                 "certifications",
                 queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
                 to_attr="valid_certifications",
             ),
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"),
         )
     )
 
 
-def facilities_for_page(*, ids: list[int]) -> list[Facility]:
-    """The facilities of one result page, in the given order, with what the list shows: three queries."""
-    by_id = {facility.pk: facility for facility in _list_queryset().filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
+class SearchResults:
+    """One search's answer as the paginator reads it: `len()` is the number of matches, and a slice gives the
+    facilities of a page, in order, with what a list row shows and their `distance_km` (None without a centre).
+
+    A page costs three queries: the count (or the ranking, which counts too), the page's facilities and their
+    certificates.
+    """
+
+    def __init__(self, facilities: QuerySet[Facility], ranked: Ranked | None):
+        self._facilities = facilities
+        self._ranked = ranked
+        self._count: int | None = None
+
+    def __len__(self) -> int:
+        if self._ranked is not None:
+            return len(self._ranked)
+        if self._count is None:
+            self._count = self._facilities.count()
+        return self._count
+
+    def __getitem__(self, index: slice) -> list[Facility]:
+        if self._ranked is None:
+            if index.start is not None and index.stop is not None and index.start >= index.stop:
+                return []
+            page = list(_list_queryset(self._facilities.order_by("id"))[index])
+            for facility in page:
+                facility.distance_km = None  # type: ignore[attr-defined]  # shown as null
+            return page
+        distances = dict(self._ranked[index])
+        by_id = {facility.pk: facility for facility in _list_queryset().filter(pk__in=list(distances))}
+        page = [by_id[pk] for pk in distances if pk in by_id]
+        for facility in page:
+            facility.distance_km = distances[facility.pk]  # type: ignore[attr-defined]  # a search's own figure
+        return page
+
+
+def facility_search(*, query: SearchQuery, wanted: int) -> SearchResults:
+    """Published facilities matching the query: with a centre (`near` or `near_station`) those within its radius
+    in geodesic order, otherwise all of them in catalogue order. `wanted` is how far into the results the caller
+    will read (page times page size), so that one query ranks what that page needs."""
+    centre = query.centre
+    if query.near_station is not None:
+        station = station_get(code=query.near_station)
+        centre = Centre(station.latitude, station.longitude, query.radius_km)
+    facilities = facility_filter(query=query)
+    ranked = None if centre is None else candidates_near(facilities=facilities, centre=centre, wanted=wanted)
+    return SearchResults(facilities, ranked)
 
 
 def facility_detail(*, facility_id) -> Facility:
@@ -150,6 +200,7 @@ def facility_detail(*, facility_id) -> Facility:
                 to_attr="active_units",
             )
         )
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "id"), to_attr="photo_list"))
         .first()
     )
     if facility is None:

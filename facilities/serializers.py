@@ -96,14 +96,9 @@ class SearchQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    def to_query(self, station=None) -> SearchQuery:
+    def to_query(self) -> SearchQuery:
         data = self.validated_data
-        centre = None
         radius = data.get("radius_km", DEFAULT_RADIUS_KM)
-        if "near" in data:
-            centre = Centre(data["near"][0], data["near"][1], radius)
-        elif station is not None:
-            centre = Centre(station.latitude, station.longitude, radius)
         return SearchQuery(
             kinds=sorted(data.get("kind", [])),
             municipality=data.get("municipality"),
@@ -116,7 +111,9 @@ class SearchQuerySerializer(serializers.Serializer):
             certification_scheme=data.get("certification_scheme"),
             check_in=data.get("check_in"),
             check_out=data.get("check_out"),
-            centre=centre,
+            centre=Centre(data["near"][0], data["near"][1], radius) if "near" in data else None,
+            near_station=data.get("near_station"),
+            radius_km=radius,
         )
 
 
@@ -222,12 +219,12 @@ class FacilityListSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
-        distance = self.context.get("distances", {}).get(facility.pk)
+        distance = getattr(facility, "distance_km", None)
         return round(distance, 3) if distance is not None else None
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, facility) -> str | None:
-        return facility.photo_list[0].url if facility.photo_list else None
+        return facility.first_photo_url
 
 
 class FacilityDetailSerializer(FacilityListSerializer):
