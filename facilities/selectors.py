@@ -116,9 +116,8 @@ def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
 
 
 def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Facility]:
-    """What a list row and the detail show: town, area, lowest price, first photo, valid certificates. The price
+    """What a list row and the detail show but the certificates: town, area, lowest price, first photo. The price
     and the photo are subqueries rather than a join and a GROUP BY, so that a page only computes its own rows."""
-    today = timezone.localdate()
     active_prices = Unit.objects.filter(facility=OuterRef("pk"), is_active=True).order_by("price_yen")
     first_photo = Photo.objects.filter(facility=OuterRef("pk")).order_by("position", "id")
     return (
@@ -128,14 +127,23 @@ def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Fac
             price_from_yen=Subquery(active_prices.values("price_yen")[:1]),
             first_photo_url=Subquery(first_photo.values("url")[:1]),
         )
-        .prefetch_related(
-            Prefetch(
-                "certifications",
-                queryset=_valid_certifications(today).order_by("-rank", "-valid_until"),
-                to_attr="valid_certifications",
-            ),
-        )
     )
+
+
+def _best_certifications_first() -> QuerySet[Certification]:
+    return _valid_certifications(timezone.localdate()).order_by("-rank", "-valid_until")
+
+
+def _with_certifications(facilities: list[Facility]) -> list[Facility]:
+    """Sets each facility's `valid_certifications`, best first, in one query: what a Prefetch would do, without
+    its cost per call, which a search page pays on every request."""
+    by_facility: dict[int, list[Certification]] = {facility.pk: [] for facility in facilities}
+    if by_facility:
+        for certification in _best_certifications_first().filter(facility_id__in=list(by_facility)):
+            by_facility[certification.facility_id].append(certification)
+    for facility in facilities:
+        facility.valid_certifications = by_facility[facility.pk]  # type: ignore[attr-defined]  # as to_attr does
+    return facilities
 
 
 class SearchResults:
@@ -162,13 +170,13 @@ class SearchResults:
         if self._ranked is None:
             if index.start is not None and index.stop is not None and index.start >= index.stop:
                 return []
-            page = list(_list_queryset(self._facilities.order_by("id"))[index])
+            page = _with_certifications(list(_list_queryset(self._facilities.order_by("id"))[index]))
             for facility in page:
                 facility.distance_km = None  # type: ignore[attr-defined]  # shown as null
             return page
         distances = dict(self._ranked[index])
         by_id = {facility.pk: facility for facility in _list_queryset().filter(pk__in=list(distances))}
-        page = [by_id[pk] for pk in distances if pk in by_id]
+        page = _with_certifications([by_id[pk] for pk in distances if pk in by_id])
         for facility in page:
             facility.distance_km = distances[facility.pk]  # type: ignore[attr-defined]  # a search's own figure
         return page
@@ -193,6 +201,9 @@ def facility_detail(*, facility_id) -> Facility:
         raise FacilityNotFound()
     facility = (
         _list_queryset(_published().filter(pk=pk))
+        .prefetch_related(
+            Prefetch("certifications", queryset=_best_certifications_first(), to_attr="valid_certifications")
+        )
         .prefetch_related(
             Prefetch(
                 "units",

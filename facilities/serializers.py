@@ -261,13 +261,18 @@ class FacilityListSerializer(serializers.Serializer):
         }
 
 
+# The labels get_scheme_display() and get_level_display() look up, without rebuilding the mapping each time.
+_SCHEME_NAMES = dict(Certification._meta.get_field("scheme").flatchoices)
+_LEVEL_NAMES = dict(Certification._meta.get_field("level").flatchoices)
+
+
 def _certification(certificate: Certification) -> dict:
     """CertificationSerializer's fields, written out (see FacilityListSerializer.to_representation)."""
     return {
         "scheme": certificate.scheme,
-        "scheme_name": str(certificate.get_scheme_display()),
+        "scheme_name": str(_SCHEME_NAMES.get(certificate.scheme, certificate.scheme)),
         "level": certificate.level,
-        "level_name": str(certificate.get_level_display()),
+        "level_name": str(_LEVEL_NAMES.get(certificate.level, certificate.level)),
         "rank": int(certificate.rank),
         "certificate_number": str(certificate.certificate_number),
         "certified_on": certificate.certified_on.isoformat(),
