@@ -8,8 +8,10 @@ from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bookings.models import UnitStock
 from facilities.geo import ABSOLUTE_SLACK_KM, EARTH_RADIUS_KM, SPHERE_ERROR, Centre, Stretch
-from tests.factories import FacilityFactory
+from tests.bookings.factories import ClosureFactory, day
+from tests.factories import FacilityFactory, UnitFactory
 
 URL = "/api/v1/facilities/"
 
@@ -86,3 +88,19 @@ def test_searches_agree_with_a_brute_force_geodesic_ranking(api_client, saku, se
         assert [km for km, _ in got] == [round(km, 3) for km, _ in expected]
     last = _search(api_client, f"{near}&page_size=7&page=last")
     assert [result["id"] for result in last["results"]] == [pk for _, pk in expected][-(len(expected) % 7 or 7) :]
+
+
+def test_a_distance_search_keeps_every_other_filter(api_client, saku):
+    # The ranking's SQL wraps the filtered catalogue: dates (closures, stock), party size and kind still apply.
+    free = UnitFactory(facility__name_ja="空きあり", facility__latitude=36.28, facility__longitude=138.47, capacity=4)
+    sold_out = UnitFactory(facility__name_ja="満室", facility__latitude=36.27, facility__longitude=138.46, count=1)
+    closed = UnitFactory(facility__name_ja="休業", facility__latitude=36.29, facility__longitude=138.45)
+    UnitFactory(facility__name_ja="小さい", facility__latitude=36.28, facility__longitude=138.46, capacity=1)
+    UnitStock.objects.create(unit=sold_out, date=day(31), total=1, taken=1)
+    ClosureFactory(unit=closed, start_date=day(30), end_date=day(30))
+    dates = f"check_in={day(30).isoformat()}&check_out={day(33).isoformat()}"
+
+    body = _search(api_client, f"near=36.27796,138.46424&radius_km=10&{dates}&capacity=2")
+
+    assert [result["name"] for result in body["results"]] == [free.facility.name_ja]
+    assert body["count"] == 1
