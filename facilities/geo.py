@@ -60,10 +60,11 @@ class Stretch:
     @classmethod
     def around(cls, centre: Centre) -> "Stretch":
         # Every candidate lies within `reach` on the sphere, so the great circle to it stays within reach / R of
-        # the centre's latitude; a geodesic leaving a band of reach / M_min is longer than reach, and so longer
-        # than low * sphere whatever the band. The band's extreme latitudes give the extreme radii.
+        # the centre's latitude. A geodesic leaving a band of reach * (1 + SPHERE_ERROR) / M_min is longer than
+        # that, and so longer than low * sphere whatever the band (low < 1 + SPHERE_ERROR everywhere). The
+        # band's extreme latitudes give the extreme radii.
         reach = centre.radius_km / (1 - SPHERE_ERROR)
-        band = math.degrees(reach / _meridian_radius_km(0.0))
+        band = math.degrees(reach * (1 + SPHERE_ERROR) / _meridian_radius_km(0.0))
         south, north = centre.latitude - band, centre.latitude + band
         nearest_equator = 0.0 if south <= 0 <= north else min(abs(south), abs(north))
         nearest_pole = min(90.0, max(abs(south), abs(north)))
