@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # durable block opens none outside a test).
 BOOKING_QUERIES = 12
 # The response's subsidy estimates under every covering programme, which the reimbursements app reads (the
-# visitor's bookings with their lines, claims, programmes, categories).
-ESTIMATE_QUERIES = 5
+# visitor's group's bookings with their lines, their claims with lines and frozen days, the programmes with their
+# rules and committed budget).
+ESTIMATE_QUERIES = 3
 
 
 @pytest.fixture

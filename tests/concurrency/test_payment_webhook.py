@@ -1,13 +1,14 @@
 """The same Stripe event delivered twice at the same moment is handled once."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
 
 from payments import services, webhooks
 from payments.models import WebhookEvent
+from tests.concurrency.conftest import BARRIER_SECONDS, race
 from tests.payments.conftest import fake_stripe  # noqa: F401  (the fixture, shared with tests/payments)
 from tests.payments.factories import HeldBookingFactory
 from tests.payments.fake_stripe import event, signature
@@ -26,15 +27,13 @@ def race_same_event(live_server, fake_stripe, monkeypatch) -> int:
     real_sync = services.payment_sync_locked
     monkeypatch.setattr(services, "payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
     # Both deliveries pass the cheap "seen before?" check before either writes anything.
-    fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=10)
+    fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=BARRIER_SECONDS)
     payload = event("payment_intent.succeeded", intent, "evt_twice")
     headers = {"Content-Type": "application/json", "Stripe-Signature": signature(payload, WEBHOOK_SECRET)}
     url = f"{live_server.url}/api/v1/payments/stripe/webhook/"
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = list(
-            pool.map(lambda _: requests.post(url, data=payload, headers=headers, timeout=30).status_code, range(2))
-        )
+    deliver = partial(requests.post, url, data=payload, headers=headers, timeout=30)
+    statuses = [response.status_code for response in race([deliver, deliver])]
 
     assert statuses == [200, 200]
     assert WebhookEvent.objects.filter(event_id="evt_twice").count() == 1
