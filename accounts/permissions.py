@@ -25,6 +25,16 @@ class IsMunicipalStaff(BasePermission):
         return bool(request.user and request.user.is_authenticated and request.user.is_municipal_staff)
 
 
+class IsVisitorOrStaff(BasePermission):
+    """Visitors read their own records, municipal staff their town's: the views' selectors narrow which."""
+
+    message = _("Only visitors and municipal staff can do this.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
+
+
 class IsVisitorOrOperator(BasePermission):
     def has_permission(self, request, view):
         user = request.user

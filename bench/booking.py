@@ -301,7 +301,9 @@ def run(env, *, only_availability=False):
     floor_rps = len(floor) / floor_wall
     booking_rps = len(booking_latencies) / booking_wall
     feed_median, baseline_median = statistics.median(feed_times), statistics.median(baseline_times)
-    print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients")
+    # The machine may be shared: how busy it was tells how far this run's figures compare with another's.
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients; load average {load} (1, 5, 15 min)")
     print(f"floor: GET /api/v1/me/      {floor_rps:8.1f} req/s   p95 {ms(p95(floor))}")
     print(
         f"POST /api/v1/bookings/      {booking_rps:8.1f} bookings/s p95 {ms(p95(booking_latencies))}"

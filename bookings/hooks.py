@@ -2,11 +2,29 @@
 provider, reimbursements the subsidy estimates and what a cancellation does to claims. Each app registers its
 callables from its AppConfig.ready(); bookings calls them through the names below."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from backend.hooks import Hook, Receivers
 
 # --- payments --------------------------------------------------------------------------------------------------
 
-# (booking) -> None: once the new booking holds its units (pending); may confirm it (paid on site) or release it.
+
+@dataclass(frozen=True)
+class PaymentStarted:
+    """How the payment provider takes a new booking's payment, asked inside the booking's transaction before
+    the booking is written."""
+
+    # Writes the payment, once the booking's row exists (same transaction).
+    record: Callable[[], object]
+    # Paid on site: the booking is written confirmed, with this note on the confirmation in its audit trail.
+    confirm_note: str = ""
+    # Run once the booking has committed (asking Stripe for the payment); may release the booking and raise.
+    after_commit: Callable[[], object] | None = None
+
+
+# (booking) -> PaymentStarted | None: inside the new booking's transaction, the booking not written yet (no id):
+# how it is paid. None leaves the booking pending with no payment.
 payment_start = Hook("payment_start")
 # (booking, amount_yen, reason) -> None: after commit of a cancellation, with what is owed back.
 payment_refund = Hook("payment_refund")

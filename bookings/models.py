@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.audit import AppendOnlyModel
+
 
 class Booking(models.Model):
     class Kind(models.TextChoices):
@@ -222,28 +224,10 @@ class CalendarFeed(models.Model):
         ]
 
 
-class AuditTrailImmutable(ValueError):
-    """Raised on any attempt to change or remove a booking event: the audit trail is append-only."""
-
-
-class BookingEventQuerySet(models.QuerySet):
-    """Bulk updates and deletes are refused like single ones; the database triggers of migration 0005 refuse
-    them too, for SQL that does not go through this class."""
-
-    def update(self, **kwargs):
-        raise AuditTrailImmutable("Booking events are immutable.")
-
-    def delete(self):
-        raise AuditTrailImmutable("Booking events are immutable.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditTrailImmutable("Booking events are immutable.")
-
-
-class BookingEvent(models.Model):
+class BookingEvent(AppendOnlyModel):
     """Audit trail of a booking: who made, confirmed, cancelled, released, completed or changed it, and when.
     Written in the transaction of the change, never changed afterwards. A booking or user with events cannot be
-    deleted (PROTECT), so no cascade removes them either."""
+    deleted (PROTECT), so no cascade removes them either; the triggers of migration 0005 refuse raw SQL changes."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("created")
@@ -265,19 +249,9 @@ class BookingEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
 
-    objects = BookingEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("booking event")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AuditTrailImmutable("Booking events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditTrailImmutable("Booking events are immutable.")
 
 
 class CalendarImport(models.Model):

@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -55,12 +55,23 @@ MAX_RULE_DAYS = 731
 
 
 def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
-    """Makes sure a stock row exists for each date, then locks them in date order (deadlock-free)."""
+    """Makes sure a stock row exists for each date and locks them in date order (deadlock-free), in one
+    statement: an upsert whose conflict branch changes nothing still locks the existing row as an UPDATE does,
+    row after row in the order of its VALUES (the dates, sorted), and RETURNING gives each row as it is now."""
     dates = sorted(set(dates))
-    UnitStock.objects.bulk_create(
-        [UnitStock(unit_id=unit.pk, date=day, total=unit.count) for day in dates], ignore_conflicts=True
+    if not dates:
+        return []
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    table = quote(UnitStock._meta.db_table)
+    unit_id, day_, total, taken = (quote(name) for name in ("unit_id", "date", "total", "taken"))
+    sql = (
+        f"INSERT INTO {table} ({unit_id}, {day_}, {total}, {taken}) "
+        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(dates))} "
+        f"ON CONFLICT ({unit_id}, {day_}) DO UPDATE SET {taken} = {table}.{taken} "
+        f"RETURNING {quote('id')}, {unit_id}, {day_}, {total}, {taken}"
     )
-    return list(UnitStock.objects.select_for_update().filter(unit_id=unit.pk, date__in=dates).order_by("date"))
+    params = [value for day in dates for value in (unit.pk, adapt(day), unit.count)]
+    return sorted(UnitStock.objects.raw(sql, params), key=lambda row: row.date)
 
 
 def _stock_take(*, unit: Unit, dates) -> None:
@@ -110,7 +121,7 @@ def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
 
 def _expired_hold_dates(*, unit: Unit, dates, now) -> tuple[set[int], list[date]]:
     """The unit's expired holds on these dates and every date they cover (one query): releasing them (so that
-    expiry never waits for the periodic task) gives those dates back too, so the caller locks them first."""
+    a booking is never refused for a hold that has expired) gives those dates back too, so they are locked first."""
     on_dates = Booking.objects.filter(
         unit=unit, status=Booking.Status.PENDING, hold_expires_at__lte=now, lines__date__in=list(dates)
     ).values("id")
@@ -143,23 +154,54 @@ def _refusal_now(*, stay: Stay) -> UnitClosed | UnitUnavailable:
     return UnitUnavailable(dates=dates_text(stay.dates))
 
 
-def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool]:
+class _ExpiredHoldsInTheWay(Exception):
+    """Some date is full, but expired holds take units on it: the transaction rolls back, and the next one locks
+    every date those holds cover (in date order, with the stay's) and releases them before checking again."""
+
+    def __init__(self, expired: tuple[set[int], list[date]]):
+        super().__init__()
+        self.expired = expired
+
+
+def _with_lines(booking: Booking, lines: list[BookingLine]) -> Booking:
+    """The booking as its response shows it, from the rows this transaction wrote (no read back): its lines set
+    as prefetch_related would have left them."""
+    written = booking.lines.all()
+    written._result_cache = lines
+    written._prefetch_done = True  # type: ignore[attr-defined]  # Django's mark of a prefetched queryset
+    booking._prefetched_objects_cache = {"lines": written}  # type: ignore[attr-defined]  # (no public way)
+    return booking
+
+
+def _create_locked(
+    *, visitor, stay: Stay, idempotency_key, fingerprint, expired: tuple[set[int], list[date]] | None = None
+) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+    """The booking's transaction: lock, check, price, write, start the payment (paid on site, confirm). Returns
+    the booking, whether it was a replay, and what is left to do with the payment once committed."""
     now = timezone.now()
     unit = stay.unit
-    expired, extra = _expired_hold_dates(unit=unit, dates=stay.dates, now=now)
-    rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(extra))
+    rows = _stock_lock(unit=unit, dates=set(stay.dates) | set(expired[1] if expired else ()))
     if expired:
-        # Only holds that had expired by `now` are released, and none can newly have done so since the read above
-        # (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
-        _release_expired_ids(expired=expired, locked_dates={row.date for row in rows}, now=now)
+        # Only holds that had expired by `now` are released, and none can newly have done so since they were
+        # read (a hold expires in the future when made): those read are the only candidates, re-checked under lock.
+        _release_expired_ids(expired=expired[0], locked_dates={row.date for row in rows}, now=now)
+        rows = _stock_lock(unit=unit, dates=stay.dates)  # as the releases left them (locked already)
     if idempotency_key:
         # A twin request with the same key may have committed while this one waited for the lock.
         replayed = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if replayed is not None:
-            return replayed, True
-    # Priced and checked under the lock: an override or a closure may have changed since the stay was resolved.
-    lines = stays.stay_price_and_check(stay, locked=True).lines
-    booking = Booking.objects.create(
+            return replayed, True, None
+    # Priced and checked under the lock, from the stock rows as the lock returned them: an override or a closure
+    # may have changed since the stay was resolved.
+    try:
+        lines = stays.stay_price_and_check(stay, locked=True, taken={row.date: row.taken for row in rows}).lines
+    except UnitUnavailable:
+        # Expired holds are released by the next booking they stand in the way of, not only by the periodic task.
+        in_the_way = _expired_hold_dates(unit=unit, dates=stay.dates, now=now) if expired is None else None
+        if in_the_way and in_the_way[0]:
+            raise _ExpiredHoldsInTheWay(in_the_way) from None
+        raise
+    booking = Booking(
         visitor=visitor,
         unit=unit,
         kind=stay.kind,
@@ -172,18 +214,54 @@ def _create_locked(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tupl
         total_yen=sum(price for _, price in lines),
         hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
     )
-    BookingLine.objects.bulk_create([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
-    _stock_take(unit=unit, dates=stay.dates)
-    _event(
-        booking_id=booking.pk,
-        kind=BookingEvent.Kind.CREATED,
-        from_status="",
-        to_status=Booking.Status.PENDING,
-        actor=visitor,
+    started = hooks.payment_start(booking=booking)
+    confirm_note = started.confirm_note if started is not None else ""
+    if confirm_note:
+        # Paid on site: written confirmed, as a confirmation of the pending booking would leave it.
+        booking.status, booking.hold_expires_at, booking.sequence = Booking.Status.CONFIRMED, None, booking.sequence + 1
+    booking.save(force_insert=True)
+    written = BookingLine.objects.bulk_create(
+        [BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines]
     )
+    _stock_take(unit=unit, dates=stay.dates)
+    if started is not None:
+        started.record()
+    events = [
+        BookingEvent(
+            booking_id=booking.pk,
+            kind=BookingEvent.Kind.CREATED,
+            from_status="",
+            to_status=Booking.Status.PENDING,
+            actor=visitor,
+        )
+    ]
+    if confirm_note:
+        events.append(
+            BookingEvent(
+                booking_id=booking.pk,
+                kind=BookingEvent.Kind.CONFIRMED,
+                from_status=Booking.Status.PENDING,
+                to_status=Booking.Status.CONFIRMED,
+                note=confirm_note[:500],
+            )
+        )
+    BookingEvent.objects.bulk_create(events)
     if idempotency_key:
         IdempotencyRecord.objects.create(visitor=visitor, key=idempotency_key, fingerprint=fingerprint, booking=booking)
-    return booking, False
+    return _with_lines(booking, written), False, started
+
+
+def _create(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+    """Runs the booking's transaction; once more, locking their dates too, when expired holds stand in its way."""
+    try:
+        with transaction.atomic(durable=True):
+            return _create_locked(visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    except _ExpiredHoldsInTheWay as exc:
+        expired = exc.expired
+    with transaction.atomic(durable=True):
+        return _create_locked(
+            visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint, expired=expired
+        )
 
 
 def booking_create(
@@ -198,9 +276,10 @@ def booking_create(
     infants: int = 0,
     idempotency_key: str | None = None,
 ) -> Booking:
-    """Books a stay or day passes as `pending`, holding the units, then starts its payment (on site confirms
-    at once). With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer
-    be booked (check-in passed, the unit changed); another body under it is a 422."""
+    """Books a stay or day passes as `pending`, holding the units, and starts its payment in the same
+    transaction (paid on site, it is confirmed there; by card, the provider is asked once it has committed).
+    With an `idempotency_key`, a retry returns the same booking, even once the stay could no longer be booked
+    (check-in passed, the unit changed); another body under it is a 422."""
     fingerprint = selectors.booking_request_fingerprint(
         unit_id=unit.pk if isinstance(unit, Unit) else unit,
         check_in=check_in,
@@ -214,7 +293,7 @@ def booking_create(
         # Before any rule is checked again: the retry gets what the first request got.
         twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if twin is not None:
-            return Booking.objects.get(pk=twin.pk)
+            return selectors.booking_for_response(booking_id=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     # Resolved here, priced and checked once, under the lock (a quote takes all three steps at once).
@@ -229,22 +308,23 @@ def booking_create(
         hold=True,
     )
     try:
-        with transaction.atomic(durable=True):
-            booking, replayed = _create_locked(
-                visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint
-            )
+        booking, replayed, started = _create(
+            visitor=visitor, stay=stay, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
     except IntegrityError:
         # A twin request took the same Idempotency-Key, or the stock CHECK refused an overbooking.
         if idempotency_key:
             twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
             if twin is not None:
-                return Booking.objects.get(pk=twin.pk)
+                return selectors.booking_for_response(booking_id=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
         raise _refusal_now(stay=stay) from None
-    if not replayed:
-        hooks.payment_start(booking=booking)
-    return selectors.booking_for_response(booking_id=booking.pk)
+    if replayed:
+        return selectors.booking_for_response(booking_id=booking.pk)
+    if started is not None and started.after_commit is not None:
+        started.after_commit()
+    return booking
 
 
 def booking_idempotency_forget(*, booking: Booking) -> None:
@@ -298,12 +378,16 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
         if current.cancel_code not in (Booking.CancelCode.HOLD_EXPIRED, Booking.CancelCode.PAYMENT_FAILED):
             raise BookingNotConfirmable()
         dates = _line_dates(current)
-        _stock_lock(unit=current.unit, dates=dates)
+        rows = _stock_lock(unit=current.unit, dates=dates)
         current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
         if current.status != Booking.Status.CANCELLED:
             return booking_confirm(booking=current, note=note)
         unit = Unit.objects.get(pk=current.unit_id)
-        stays.check_available(stays.booking_stay(booking=current, unit=unit, dates=dates), locked=True)
+        stays.check_available(
+            stays.booking_stay(booking=current, unit=unit, dates=dates),
+            locked=True,
+            taken={row.date: row.taken for row in rows},
+        )
         _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CONFIRMED,

@@ -217,10 +217,11 @@ def stay_quote(
     return stay if hold else stay_price_and_check(stay, locked=False)
 
 
-def stay_price_and_check(stay: Stay, *, locked: bool) -> Stay:
-    """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free."""
+def stay_price_and_check(stay: Stay, *, locked: bool, taken: dict[date, int] | None = None) -> Stay:
+    """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free (`taken`:
+    as for check_available)."""
     priced = replace(stay, lines=stay_lines(stay=stay))
-    check_available(priced, locked=locked)
+    check_available(priced, locked=locked, taken=taken)
     return priced
 
 
@@ -294,16 +295,18 @@ def taken_by_date(*, unit: Unit, dates) -> dict[date, int]:
     return dict(UnitStock.objects.filter(unit=unit, date__in=list(dates)).values_list("date", "taken"))
 
 
-def check_available(stay: Stay, *, locked: bool) -> None:
+def check_available(stay: Stay, *, locked: bool, taken: dict[date, int] | None = None) -> None:
     """Raises UnitClosed or UnitUnavailable when some date of the stay cannot be had. `locked`: the caller holds
     the stay's stock rows (booking, late confirmation), so the answer holds until it commits; without it (a quote)
-    it is what the rows say now."""
+    it is what the rows say now. `taken`: the units taken per date as the lock just returned the rows (not read
+    again); read here when not given."""
     if locked and not connection.in_atomic_block:
         raise RuntimeError("The locked availability check runs inside the transaction that locked the stock rows.")
     closed = closed_dates(unit=stay.unit, dates=stay.dates)
     if closed:
         raise UnitClosed(dates=selectors.dates_text(closed))
-    taken = taken_by_date(unit=stay.unit, dates=stay.dates)
+    if taken is None:
+        taken = taken_by_date(unit=stay.unit, dates=stay.dates)
     count = stay.unit.count
     full = [day for day in stay.dates if free_units(count=count, taken=taken.get(day, 0), closed=False) < 1]
     if full:

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bookings.serializers import FIRST_DATE, LAST_DATE
+from consultations.models import MAX_MINUTES, ConsultationSlot
 from reimbursements.models import Claim
 
 
@@ -52,16 +53,44 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class ClaimQueueFilterForm(forms.Form):
+class ProgrammeFilterForm(forms.Form):
     programme = forms.ChoiceField(label=_("Programme"), required=False)
+
+    def __init__(self, *args, programmes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].choices = [("", _("All programmes"))] + [
+            (programme.code, programme.localized("name")) for programme in programmes
+        ]
+
+
+class ClaimQueueFilterForm(ProgrammeFilterForm):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[(s, label) for s, label in Claim.Status.choices if s != Claim.Status.DRAFT],
     )
 
-    def __init__(self, *args, programmes=(), **kwargs):
+
+class SlotForm(forms.Form):
+    """A consultation slot, with the API's bounds (`SlotWriteSerializer`); the time is Japan time."""
+
+    starts_at = forms.DateTimeField(
+        label=_("Starts at (Japan time)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=MAX_MINUTES, initial=60)
+    mode = forms.ChoiceField(label=_("Mode"), choices=ConsultationSlot.Mode.choices)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    meeting_url = forms.URLField(label=_("Meeting URL"), max_length=500, required=False, assume_scheme="https")
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=1000, initial=1)
+
+
+class KpiFilterForm(forms.Form):
+    programme = forms.ChoiceField(label=_("Programme"))
+    fiscal_year = forms.TypedChoiceField(label=_("Fiscal year"), coerce=int, required=False)
+
+    def __init__(self, *args, programmes=(), fiscal_years=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].choices = [("", _("All programmes"))] + [
-            (programme.code, programme.localized("name")) for programme in programmes
+        self.fields["programme"].choices = [(p.code, p.localized("name")) for p in programmes]
+        self.fields["fiscal_year"].choices = [("", _("This fiscal year"))] + [
+            (year, _("Fiscal %(year)s") % {"year": year}) for year in fiscal_years
         ]

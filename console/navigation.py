@@ -18,9 +18,9 @@ class Entry:
 ENTRIES = [
     Entry("console:operator-home", _("Today and facilities"), ("operator",)),
     Entry("console:staff-claims", _("Claims"), ("municipal_staff",)),
-    # Pages being built elsewhere take their place here once their URLs exist.
     Entry("console:staff-applications", _("Applications"), ("municipal_staff",)),
-    Entry("console:staff-consultations", _("Consultations"), ("municipal_staff", "operator")),
+    # Consultations are the town's: operators have no part in them (the API refuses them too).
+    Entry("console:staff-consultations", _("Consultations"), ("municipal_staff",)),
     Entry("console:staff-kpis", _("KPIs"), ("municipal_staff",)),
 ]
 

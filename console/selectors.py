@@ -4,13 +4,19 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
+from backend.errors import NotFound
 from backend.ids import parse_id
 from bookings import selectors as booking_selectors
 from bookings.models import Booking, BookingLine, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
+from consultations import selectors as consultation_selectors
+from consultations.models import Consultation, ConsultationSlot
 from facilities.models import Facility, Unit
+from reimbursements import selectors as claim_selectors
 from reimbursements.models import Claim, Programme
 
 # Bookings that take a unit on their dates; cancelled ones are shown on the booking list, not on the grid.
@@ -195,10 +201,25 @@ def staff_claim_queue(*, user, programme: str = "", status: str = "") -> QuerySe
     claims = claims.filter(status=status or Claim.Status.SUBMITTED)
     if programme:
         claims = claims.filter(programme__code=programme)
-    return claims.order_by("submitted_at", "id")
+    # Applications (not yet submitted) wait from the day they were applied for.
+    return claims.order_by(Coalesce("submitted_at", "applied_at"), "id")
+
+
+def staff_application_queue(*, user, programme: str = "") -> list[Claim]:
+    """The town's applications waiting for a grant or a refusal, oldest application first, with the figures a
+    grant would commit now (an application's are recomputed whenever read, as the API shows them)."""
+    claims = (
+        Claim.objects.filter(programme__municipality_id=user.municipality_id, status=Claim.Status.APPLIED)
+        .select_related("programme", "booking__unit__facility", "visitor")
+        .prefetch_related("lines")
+    )
+    if programme:
+        claims = claims.filter(programme__code=programme)
+    return claim_selectors.claims_with_current_figures(claims.order_by("applied_at", "id"))
 
 
 def staff_claim_get(*, user, claim_id) -> Claim:
+    """One of the town's claims past its draft; an application shows the figures a grant would commit now."""
     claim_id = parse_id(claim_id)
     claim = (
         Claim.objects.filter(programme__municipality_id=user.municipality_id, id=claim_id)
@@ -211,6 +232,8 @@ def staff_claim_get(*, user, claim_id) -> Claim:
     )
     if claim is None:
         raise Http404
+    if claim.status == Claim.Status.APPLIED:
+        claim_selectors.claims_with_current_figures([claim])
     return claim
 
 
@@ -233,3 +256,67 @@ def programme_budget(*, programme: Programme) -> Budget:
         or 0
     )
     return Budget(budget_yen=programme.budget_yen, committed_yen=committed)
+
+
+# --- consultations ---------------------------------------------------------------------------------------------
+
+# Past slots shown under the upcoming ones: enough to record who came, without the whole history.
+PAST_SLOTS_SHOWN = 30
+
+
+def staff_slots(*, user) -> tuple[list[ConsultationSlot], list[ConsultationSlot]]:
+    """The town's slots with their consultations and visitors: those not yet started (soonest first), then the
+    latest that have (most recent first). Four queries whatever the number of slots and consultations."""
+    now = timezone.now()
+    slots = consultation_selectors.slots_for(user=user).prefetch_related(
+        Prefetch(
+            "consultations",
+            queryset=Consultation.objects.select_related("visitor").order_by("status", "id"),
+        )
+    )
+    upcoming = list(slots.filter(starts_at__gt=now).order_by("starts_at", "id"))
+    past = list(slots.filter(starts_at__lte=now).order_by("-starts_at", "-id")[:PAST_SLOTS_SHOWN])
+    return upcoming, past
+
+
+def staff_consultation_get(*, user, consultation_id) -> Consultation:
+    """One of the town's consultations; another town's is not found."""
+    try:
+        return consultation_selectors.consultation_get(user=user, consultation_id=consultation_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+# --- figures ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: date
+    stays: int
+    yen_approved: int
+
+
+def programme_months(*, programme: Programme, fiscal_year: int) -> list[MonthFigures]:
+    """The twelve months of one of the programme's fiscal years, each with `stays` and `yen_approved` counted as
+    `outcomes.selectors.programme_kpis` counts them for the year (a claim's month is its booking's check-in's):
+    bookings with a live claim, and the approved amounts of approved and paid claims. One query."""
+    start = date(fiscal_year, programme.fiscal_year_start_month, 1)
+    months = [_add_months(start, offset) for offset in range(12)]
+    end = _add_months(start, 12)
+    stays: dict[date, set[int]] = {month: set() for month in months}
+    yen: dict[date, int] = dict.fromkeys(months, 0)
+    for booking_id, status, approved_yen, check_in in Claim.objects.filter(
+        programme=programme, booking__check_in__gte=start, booking__check_in__lt=end
+    ).values_list("booking_id", "status", "approved_amount_yen", "booking__check_in"):
+        month = check_in.replace(day=1)
+        if status in Claim.LIVE_STATUSES:
+            stays[month].add(booking_id)
+        if status in (Claim.Status.APPROVED, Claim.Status.PAID):
+            yen[month] += approved_yen or 0
+    return [MonthFigures(month=month, stays=len(stays[month]), yen_approved=yen[month]) for month in months]
+
+
+def _add_months(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

@@ -35,4 +35,20 @@ urlpatterns = [
     path("staff/claims/<str:claim_id>/approve/", views.staff_claim_approve, name="staff-claim-approve"),
     path("staff/claims/<str:claim_id>/reject/", views.staff_claim_reject, name="staff-claim-reject"),
     path("staff/claims/<str:claim_id>/mark-paid/", views.staff_claim_mark_paid, name="staff-claim-mark-paid"),
+    path("staff/claims/<str:claim_id>/grant/", views.staff_claim_grant, name="staff-claim-grant"),
+    path("staff/claims/<str:claim_id>/refuse/", views.staff_claim_refuse, name="staff-claim-refuse"),
+    path("staff/applications/", views.staff_applications, name="staff-applications"),
+    path("staff/consultations/", views.staff_consultations, name="staff-consultations"),
+    path("staff/consultations/slots/", views.staff_slot_create, name="staff-slot-create"),
+    path(
+        "staff/consultations/<str:consultation_id>/attended/",
+        views.staff_consultation_attended,
+        name="staff-consultation-attended",
+    ),
+    path(
+        "staff/consultations/<str:consultation_id>/missed/",
+        views.staff_consultation_missed,
+        name="staff-consultation-missed",
+    ),
+    path("staff/kpis/", views.staff_kpis, name="staff-kpis"),
 ]

@@ -21,12 +21,24 @@ from bookings import selectors as booking_selectors
 from bookings import services as booking_services
 from bookings.models import CalendarImport
 from bookings.operator_import_apis import CalendarImportSyncThrottle
+from consultations import services as consultation_services
+from consultations.models import Consultation
+from outcomes import selectors as outcome_selectors
 from reimbursements import services as claim_services
 from reimbursements.apis import RECEIPT_TYPES
 from reimbursements.models import Claim
 
-from . import navigation, selectors
-from .forms import CancelForm, ClaimQueueFilterForm, ClosureForm, PriceOverrideForm, ReasonForm
+from . import charts, navigation, selectors
+from .forms import (
+    CancelForm,
+    ClaimQueueFilterForm,
+    ClosureForm,
+    KpiFilterForm,
+    PriceOverrideForm,
+    ProgrammeFilterForm,
+    ReasonForm,
+    SlotForm,
+)
 
 # --- access ----------------------------------------------------------------------------------------------------
 
@@ -265,13 +277,31 @@ def staff_claims(request):
     )
 
 
-def _claim_page(request, claim, *, reason_form=None, reject_form=None, line_forms=None, status=200):
+@require_GET
+@staff_required
+def staff_applications(request):
+    """Applications before the stay (programmes that require one) waiting for a grant or a refusal."""
+    programmes = list(selectors.staff_programmes(user=request.user))
+    filters = ProgrammeFilterForm(request.GET or None, programmes=programmes)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    return _render(
+        request,
+        "console/staff/applications.html",
+        {
+            "filters": filters,
+            "claims": selectors.staff_application_queue(user=request.user, programme=chosen.get("programme", "")),
+        },
+        status=200 if filters.is_bound is False or filters.is_valid() else 400,
+    )
+
+
+def _claim_page(request, claim, *, reject_form=None, refuse_form=None, line_forms=None, status=200):
     line_forms = line_forms or {}
     lines = [
         {
             "line": line,
             "form": line_forms.get(line.id) or ReasonForm(prefix=f"line-{line.id}"),
-            "is_pdf": line.receipt.name.lower().endswith(".pdf"),
+            "is_pdf": (line.receipt.name or "").lower().endswith(".pdf"),
         }
         for line in claim.lines.all()
     ]
@@ -282,9 +312,13 @@ def _claim_page(request, claim, *, reason_form=None, reject_form=None, line_form
             "claim": claim,
             "lines": lines,
             "reject_form": reject_form or ReasonForm(prefix="reject"),
+            "refuse_form": refuse_form or ReasonForm(prefix="refuse"),
             "budget": selectors.programme_budget(programme=claim.programme),
             "submitted": claim.status == Claim.Status.SUBMITTED,
             "approved": claim.status == Claim.Status.APPROVED,
+            "applied": claim.status == Claim.Status.APPLIED,
+            "granted": claim.status == Claim.Status.GRANTED,
+            "application": claim.applied_at is not None,
         },
         status=status,
     )
@@ -303,7 +337,7 @@ def staff_receipt(request, claim_id, line_id):
     """The receipt of one line, for the claim's town's staff only (never through MEDIA_URL); shown inline."""
     claim = selectors.staff_claim_get(user=request.user, claim_id=claim_id)
     line = next((line for line in claim.lines.all() if str(line.id) == str(line_id)), None)
-    if line is None:
+    if line is None or not line.receipt:
         raise Http404
     extension = "." + line.receipt.name.rsplit(".", 1)[-1].lower()
     if extension not in RECEIPT_TYPES:
@@ -374,3 +408,224 @@ def staff_claim_mark_paid(request, claim_id):
         return _("The claim is marked paid.")
 
     return _claim_action(request, claim_id, action)
+
+
+@require_POST
+@staff_required
+def staff_claim_grant(request, claim_id):
+    def action(claim):
+        granted = claim_services.claim_grant(claim=claim, actor=request.user)
+        return _("The application is granted: %(amount)s.") % {"amount": f"¥{granted.granted_amount_yen:,}"}
+
+    return _claim_action(request, claim_id, action)
+
+
+@require_POST
+@staff_required
+def staff_claim_refuse(request, claim_id):
+    def action(claim):
+        form = ReasonForm(request.POST, prefix="refuse")
+        if not form.is_valid():
+            return {"refuse_form": form}
+        claim_services.claim_refuse(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        return _("The application is refused.")
+
+    return _claim_action(request, claim_id, action)
+
+
+# --- consultations ---------------------------------------------------------------------------------------------
+
+
+def _consultations_page(request, *, form=None, status=200):
+    upcoming, past = selectors.staff_slots(user=request.user)
+    return _render(
+        request,
+        "console/staff/consultations.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "past_shown": selectors.PAST_SLOTS_SHOWN,
+            "form": form or SlotForm(prefix="slot"),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@staff_required
+def staff_consultations(request):
+    return _consultations_page(request)
+
+
+@require_POST
+@staff_required
+def staff_slot_create(request):
+    form = SlotForm(request.POST, prefix="slot")
+    if form.is_valid():
+        try:
+            consultation_services.slot_create(staff=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_refusal(form, error)
+        else:
+            messages.success(request, _("The consultation slot is published."))
+            return redirect("console:staff-consultations")
+    return _consultations_page(request, form=form, status=400)
+
+
+def _add_refusal(form, error: DomainError) -> None:
+    """A service's refusal on the fields it names (as the API's `fields`), or over the form when it names none."""
+    named = [field for field in error.fields if field in form.fields]
+    for field in named:
+        for message in error.fields[field]:
+            form.add_error(field, message)
+    if not named:
+        form.add_error(None, _refusal(error))
+
+
+def _consultation_mark(request, consultation_id, status: str, success: str):
+    consultation = selectors.staff_consultation_get(user=request.user, consultation_id=consultation_id)
+    try:
+        consultation_services.consultation_mark(consultation=consultation, by=request.user, status=status)
+    except DomainError as error:
+        messages.error(request, _refusal(error))
+        return _consultations_page(request, status=400)
+    messages.success(request, success % {"name": consultation.visitor.full_name or consultation.visitor.email})
+    return redirect(f"{reverse('console:staff-consultations')}#slot-{consultation.slot_id}")
+
+
+@require_POST
+@staff_required
+def staff_consultation_attended(request, consultation_id):
+    return _consultation_mark(
+        request, consultation_id, Consultation.Status.ATTENDED, _("%(name)s is recorded as attended.")
+    )
+
+
+@require_POST
+@staff_required
+def staff_consultation_missed(request, consultation_id):
+    return _consultation_mark(
+        request, consultation_id, Consultation.Status.MISSED, _("%(name)s is recorded as absent.")
+    )
+
+
+# --- figures ---------------------------------------------------------------------------------------------------
+
+
+def _percent(rate: str | None) -> float | None:
+    return None if rate is None else float(rate) * 100
+
+
+def _kpi_rows(kpis: dict) -> list[tuple[str, list[str]]]:
+    """The table's rows, one figure per row and one fiscal year per column, as the page shows them."""
+
+    def yen(value) -> str:
+        return f"¥{value:,}"
+
+    def count(value) -> str:
+        return f"{value:,}"
+
+    def rate(value) -> str:
+        percent = _percent(value)
+        return "—" if percent is None else f"{percent:.1f}%"
+
+    def days(value) -> str:
+        return "—" if value is None else str(value)
+
+    figures = [
+        (_("Households paid"), "households_paid", count),
+        (_("Households approved, not yet paid"), "households_approved", count),
+        (_("Stays (bookings with a claim)"), "stays", count),
+        (_("Days subsidised"), "days", count),
+        (_("Nights subsidised"), "nights", count),
+        (_("Granted"), "yen_granted", yen),
+        (_("Approved"), "yen_approved", yen),
+        (_("Paid"), "yen_paid", yen),
+        (_("Households moved"), "households_moved", count),
+        (_("Conversion rate"), "conversion_rate", rate),
+        (_("Median days to move"), "median_days_to_move", days),
+    ]
+    rows = [(label, [show(year[key]) for year in kpis["fiscal_years"]]) for label, key, show in figures]
+    answers = [
+        (_("Survey: moving within a year"), "within_a_year"),
+        (_("Survey: moving later"), "later"),
+        (_("Survey: undecided"), "undecided"),
+        (_("Survey: not moving"), "no"),
+        (_("Survey answers"), "total"),
+    ]
+    rows += [(label, [count(year["survey_answers"][key]) for year in kpis["fiscal_years"]]) for label, key in answers]
+    return rows
+
+
+@require_GET
+@staff_required
+def staff_kpis(request):
+    """A programme's figures per fiscal year (the API's `programme_kpis`), with its months and its conversion
+    drawn as SVG bar charts; the CSV is the API's, which the console's session may fetch."""
+    programmes = list(selectors.staff_programmes(user=request.user))
+    if not programmes:
+        return _render(request, "console/staff/kpis.html", {"programme": None})
+    code = request.GET.get("programme") or programmes[0].code
+    programme = next((p for p in programmes if p.code == code), None)
+    if programme is None:  # another town's, or none at all: as the API, not found
+        raise Http404
+    years = outcome_selectors.fiscal_years_of(programme)
+    filters = KpiFilterForm(
+        {"programme": code, "fiscal_year": request.GET.get("fiscal_year", "")},
+        programmes=programmes,
+        fiscal_years=years,
+    )
+    if not filters.is_valid():
+        return _render(request, "console/staff/kpis.html", {"programme": None, "filters": filters}, status=400)
+    current = programme.fiscal_year_of(booking_selectors.today())
+    fiscal_year = filters.cleaned_data["fiscal_year"] or min(max(current, years[0]), years[-1])
+    kpis = outcome_selectors.programme_kpis(programme=programme)
+    months = selectors.programme_months(programme=programme, fiscal_year=fiscal_year)
+    month_labels = [f"{month.month:%m}" for month in months]
+    monthly = charts.panels_chart(
+        [
+            {
+                "title": _("Stays (bookings with a claim), by check-in month"),
+                "labels": month_labels,
+                "values": [month.stays for month in months],
+                "texts": [str(month.stays) for month in months],
+                "colour": "#1f5fbf",
+            },
+            {
+                "title": _("Approved yen, by check-in month"),
+                "labels": month_labels,
+                "values": [month.yen_approved for month in months],
+                "texts": [f"¥{month.yen_approved:,}" for month in months],
+                "colour": "#2e7d4f",
+            },
+        ]
+    )
+    rates = [_percent(year["conversion_rate"]) for year in kpis["fiscal_years"]]
+    conversion = charts.panels_chart(
+        [
+            {
+                "title": _("Conversion rate"),
+                "labels": [str(year["fiscal_year"]) for year in kpis["fiscal_years"]],
+                "values": [rate or 0 for rate in rates],
+                "texts": ["—" if rate is None else f"{rate:.1f}%" for rate in rates],
+                "colour": "#b35c00",
+                "ceiling": 100,
+            }
+        ],
+        width=max(360, 120 * len(rates)),
+    )
+    return _render(
+        request,
+        "console/staff/kpis.html",
+        {
+            "programme": programme,
+            "filters": filters,
+            "kpis": kpis,
+            "rows": _kpi_rows(kpis),
+            "fiscal_year": fiscal_year,
+            "months": months,
+            "monthly": monthly,
+            "conversion": conversion,
+            "csv_url": f"{reverse('kpis-export')}?programme={programme.code}",
+        },
+    )

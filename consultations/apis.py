@@ -1,15 +1,13 @@
 """Thin API views of consultations: staff publish slots and mark attendance; visitors book and cancel."""
 
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsMunicipalStaff, IsVisitor
+from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.pagination import StandardPagination
 
 from . import selectors, services
@@ -27,14 +25,6 @@ from .serializers import (
 
 SLOT_ID = OpenApiParameter("slot_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 CONSULTATION_ID = OpenApiParameter("consultation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-class IsVisitorOrStaff(BasePermission):
-    message = _("Only visitors and municipal staff can do this.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
 
 
 def _language() -> str:

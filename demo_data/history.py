@@ -4,10 +4,12 @@ households, so that the towns' figures (GET /api/v1/kpis/) show real numbers.
 
 The bookings API refuses dates in the past, so these stays are written with the models directly: they are a
 record of what happened, not bookings made now. They take no stock (their dates are long gone) and are written
-only once (a household's stay is found again by its unit and check-in date). The claims carry their
-submission, approval and payment times but no audit trail: claim events cannot be deleted, and the history is
-not a record of anyone's actions here. Every date is fixed, and every stay
-and move is before 2026-11, so the history is the same on every run."""
+only once (a household's stay is found again by its unit and check-in date). A claim's figures and frozen days
+are the group pass's (reimbursements.selectors), as the workflow's services compute them; the workflow itself
+is not replayed, because it stamps today's time and writes the audit trail, while these claims carry their
+historical submission, approval and payment times and no audit trail (claim events cannot be deleted, and the
+history is not a record of anyone's actions here). Every date is fixed, and every stay and move is before
+2026-11, so the history is the same on every run."""
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,13 +21,13 @@ from bookings.models import Booking, BookingLine
 from facilities.models import Municipality, Unit
 from outcomes.models import Move, Survey
 from reimbursements import demo as programmes
+from reimbursements import selectors as reimbursement_selectors
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 
 JAPAN = ZoneInfo("Asia/Tokyo")
 SAKU = "202177"
 PREVIOUS_PROGRAMME = "saku-trial-stay-2025"
 CURRENT_PROGRAMME = "saku-trial-stay-2026"
-LODGING_CAP_PER_PERSON_NIGHT = 4000
 MAX_DAYS = 6
 
 # (facility, unit) of Saku's trial homes.
@@ -298,36 +300,36 @@ def _claim(booking: Booking, programme: Programme, status: str, staff: User) -> 
     if Claim.objects.filter(booking=booking).exists():
         return
     household = booking.visitor
-    # Lodging only: each night's price up to ¥4,000 a person, on the first six days of the stay.
-    stay_days = (booking.check_out - booking.check_in).days + 1
-    days = [booking.check_in + timedelta(days=i) for i in range(min(MAX_DAYS, stay_days))]
-    nights = sum(1 for day in days if day < booking.check_out)
-    per_night = min(booking.unit.price_yen, LODGING_CAP_PER_PERSON_NIGHT * (booking.adults + booking.children))
-    amount = per_night * nights
-    submitted = _at(booking.check_out + timedelta(days=3))
-    approved = _at(booking.check_out + timedelta(days=17)) if status in (C.APPROVED, C.PAID) else None
-    paid = _at(booking.check_out + timedelta(days=31), 15) if status == C.PAID else None
-    claim = Claim.objects.create(
-        booking=booking,
-        visitor=household,
-        programme=programme,
-        status=status,
-        lodging_reimbursable_yen=amount,
-        total_reimbursable_yen=amount,
-        submitted_at=submitted,
-        approved_at=approved,
-        approved_by=staff if approved else None,
-        approved_amount_yen=amount if approved else None,
-        paid_at=paid,
-        claimant_name=household.full_name,
-        claimant_email=household.email,
-        claimant_home_prefecture=household.home_prefecture,
-        claimant_home_municipality=household.home_municipality,
-        claimant_home_municipality_code=household.home_municipality_code,
-    )
+    claim = Claim.objects.create(booking=booking, visitor=household, programme=programme)
+    # The figures and the frozen days are the ones the claim workflow computes, by the group pass every estimate
+    # and submission use (reimbursements.selectors); only its times and statuses are history.
+    result = reimbursement_selectors.claim_result(claim=claim)
+    reimbursement_selectors.apply_figures(claim, result, lines=[])
+    nights = dict(result.night_lodging)
     ClaimDay.objects.bulk_create(
-        [ClaimDay(claim=claim, visitor=household, programme=programme, date=day) for day in days]
+        [
+            ClaimDay(
+                claim=claim,
+                visitor=household,
+                programme=programme,
+                date=day,
+                night=day in nights,
+                lodging_yen=nights.get(day, 0),
+            )
+            for day in result.eligible_dates
+        ]
     )
+    approved = _at(booking.check_out + timedelta(days=17)) if status in (C.APPROVED, C.PAID) else None
+    claim.status = status
+    claim.submitted_at = _at(booking.check_out + timedelta(days=3))
+    claim.approved_at, claim.approved_by = approved, staff if approved else None
+    claim.approved_amount_yen = claim.total_reimbursable_yen if approved else None
+    claim.paid_at = _at(booking.check_out + timedelta(days=31), 15) if status == C.PAID else None
+    claim.claimant_name, claim.claimant_email = household.full_name, household.email
+    claim.claimant_home_prefecture = household.home_prefecture
+    claim.claimant_home_municipality = household.home_municipality
+    claim.claimant_home_municipality_code = household.home_municipality_code
+    claim.save()
 
 
 @transaction.atomic

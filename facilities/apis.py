@@ -45,27 +45,10 @@ class FacilityListApi(APIView):
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        station = None
-        if "near_station" in params.validated_data:
-            station = selectors.station_get(code=params.validated_data["near_station"])
-        query = params.to_query(station=station)
-        facilities = selectors.facility_filter(query=query)
         paginator = StandardPagination()
-        distances: dict[int, float] = {}
-        if query.centre is not None:
-            ranked = selectors.candidates_near(
-                facilities=facilities, centre=query.centre, wanted=_rows_wanted(paginator, request)
-            )
-            page = paginator.paginate_queryset(ranked, request, view=self)
-            distances = dict(page)
-            ids = [pk for pk, _ in page]
-        else:
-            ids = list(
-                paginator.paginate_queryset(facilities.order_by("id").values_list("id", flat=True), request, view=self)
-            )
-        results = selectors.facilities_for_page(ids=ids)
-        data = FacilityListSerializer(results, many=True, context={"request": request, "distances": distances}).data
-        return paginator.get_paginated_response(data)
+        results = selectors.facility_search(query=params.to_query(), wanted=_rows_wanted(paginator, request))
+        page = paginator.paginate_queryset(results, request, view=self)
+        return paginator.get_paginated_response(FacilityListSerializer(page, many=True).data)
 
 
 class FacilityDetailApi(APIView):

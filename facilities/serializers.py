@@ -6,8 +6,9 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from .geo import Centre
 from .models import Certification, Facility, Landmark, Unit
-from .selectors import AMENITIES, Centre, SearchQuery
+from .selectors import AMENITIES, SearchQuery
 
 MAX_RADIUS_KM = 300
 DEFAULT_RADIUS_KM = 20
@@ -95,14 +96,9 @@ class SearchQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(errors)
         return attrs
 
-    def to_query(self, station=None) -> SearchQuery:
+    def to_query(self) -> SearchQuery:
         data = self.validated_data
-        centre = None
         radius = data.get("radius_km", DEFAULT_RADIUS_KM)
-        if "near" in data:
-            centre = Centre(data["near"][0], data["near"][1], radius)
-        elif station is not None:
-            centre = Centre(station.latitude, station.longitude, radius)
         return SearchQuery(
             kinds=sorted(data.get("kind", [])),
             municipality=data.get("municipality"),
@@ -115,7 +111,9 @@ class SearchQuerySerializer(serializers.Serializer):
             certification_scheme=data.get("certification_scheme"),
             check_in=data.get("check_in"),
             check_out=data.get("check_out"),
-            centre=centre,
+            centre=Centre(data["near"][0], data["near"][1], radius) if "near" in data else None,
+            near_station=data.get("near_station"),
+            radius_km=radius,
         )
 
 
@@ -221,12 +219,65 @@ class FacilityListSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
-        distance = self.context.get("distances", {}).get(facility.pk)
+        distance = getattr(facility, "distance_km", None)
         return round(distance, 3) if distance is not None else None
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, facility) -> str | None:
-        return facility.photo_list[0].url if facility.photo_list else None
+        return facility.first_photo_url
+
+    def to_representation(self, instance):
+        """The fields above, written out: a search page serialises twenty of these, and walking the declared
+        fields costs more than the rest of the request (tests/facilities/test_serializers.py holds the two
+        equal)."""
+        facility = instance
+        municipality, area = facility.municipality, facility.area
+        return {
+            "id": facility.id,
+            "kind": facility.kind,
+            "name": facility.localized("name"),
+            "municipality": {
+                "code": municipality.code,
+                "name": municipality.localized("name"),
+                "prefecture": municipality.localized("prefecture"),
+            },
+            "area": None if area is None else {"slug": area.slug, "name": area.localized("name")},
+            "address": facility.localized("address"),
+            "latitude": float(facility.latitude),
+            "longitude": float(facility.longitude),
+            "distance_km": self.get_distance_km(facility),
+            "amenities": {
+                "wifi_mbps": None if facility.wifi_mbps is None else int(facility.wifi_mbps),
+                "private_booths": bool(facility.private_booths),
+                "external_monitors": bool(facility.external_monitors),
+                "open_24h": bool(facility.open_24h),
+                "kids_space": bool(facility.kids_space),
+                "car_share": bool(facility.car_share),
+                "parking": bool(facility.parking),
+            },
+            "price_from_yen": None if facility.price_from_yen is None else int(facility.price_from_yen),
+            "certifications": [_certification(certificate) for certificate in facility.valid_certifications],
+            "photo_url": self.get_photo_url(facility),
+        }
+
+
+# The labels get_scheme_display() and get_level_display() look up, without rebuilding the mapping each time.
+_SCHEME_NAMES = dict(Certification._meta.get_field("scheme").flatchoices)
+_LEVEL_NAMES = dict(Certification._meta.get_field("level").flatchoices)
+
+
+def _certification(certificate: Certification) -> dict:
+    """CertificationSerializer's fields, written out (see FacilityListSerializer.to_representation)."""
+    return {
+        "scheme": certificate.scheme,
+        "scheme_name": str(_SCHEME_NAMES.get(certificate.scheme, certificate.scheme)),
+        "level": certificate.level,
+        "level_name": str(_LEVEL_NAMES.get(certificate.level, certificate.level)),
+        "rank": int(certificate.rank),
+        "certificate_number": str(certificate.certificate_number),
+        "certified_on": certificate.certified_on.isoformat(),
+        "valid_until": certificate.valid_until.isoformat(),
+    }
 
 
 class FacilityDetailSerializer(FacilityListSerializer):
@@ -238,6 +289,10 @@ class FacilityDetailSerializer(FacilityListSerializer):
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)
     units = UnitSerializer(source="active_units", many=True)
+
+    def to_representation(self, instance):
+        # One facility: the declared fields, walked as usual.
+        return serializers.Serializer.to_representation(self, instance)
 
 
 FacilityPageSerializer = page_serializer("FacilityPageSerializer", FacilityListSerializer)

@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsMunicipalStaff, IsVisitor
+from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.errors import DomainError
 from backend.pagination import StandardPagination
 from reimbursements.programme_selectors import programme_get_for_staff
@@ -30,12 +29,6 @@ from .serializers import (
 
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 MOVE_ID = OpenApiParameter("move_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-class IsVisitorOrStaff(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
 
 
 def _valid(serializer_class, data) -> dict:

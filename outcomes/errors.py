@@ -5,11 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from backend.errors import Conflict, DomainError, NotFound
 
 
-class BookingNotFound(NotFound):
-    code = "booking_not_found"
-    default_message = _("You have no booking with this id.")
-
-
 class SurveyNotFound(NotFound):
     code = "survey_not_found"
     default_message = _("This booking's survey has not been answered.")

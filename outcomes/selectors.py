@@ -7,11 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Min, Q, QuerySet
 
+from bookings.errors import BookingNotFound
 from bookings.models import Booking
 from bookings.selectors import parse_id
 from reimbursements.models import Claim, ClaimDay, Programme
 
-from .errors import BookingNotFound, MoveNotFound, SurveyNotFound
+from .errors import MoveNotFound, SurveyNotFound
 from .models import Move, Survey
 
 # The conversion rate is a share with four decimal places ("0.4000"); the median days one place ("123.5").

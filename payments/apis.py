@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .services import WebhookRetry, webhook_receive
+from .webhooks import WebhookRetry, webhook_receive
 
 
 class WebhookAckSerializer(serializers.Serializer):

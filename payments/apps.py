@@ -17,6 +17,6 @@ class PaymentsConfig(AppConfig):
             services,
         )
 
-        hooks.payment_start.register(lambda **kwargs: services.payment_start(**kwargs))
+        hooks.payment_start.register(lambda **kwargs: services.payment_open(**kwargs))
         hooks.payment_refund.register(lambda **kwargs: services.payment_refund(**kwargs))
         hooks.payment_data.register(lambda **kwargs: serializers.booking_payment_data(**kwargs))

@@ -1,20 +1,22 @@
-"""Payment of bookings: on site (no Stripe keys; the booking is confirmed at once) or by card through Stripe
-(the booking holds its units until the PaymentIntent succeeds, fails or the hold expires), and refunds."""
+"""The payment lifecycle of bookings: on site (no Stripe keys; the booking is confirmed at once) or by card through
+Stripe (the booking holds its units until the PaymentIntent succeeds, fails or the hold expires), and refunds.
+Stripe's webhooks are received in webhooks.py, the periodic jobs are in sweeps.py."""
 
 import logging
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from backend.errors import Conflict
 from bookings.errors import UnitClosed
+from bookings.hooks import PaymentStarted
 from bookings.models import Booking
-from bookings.services import booking_confirm, booking_idempotency_forget, booking_release, bookings_expire_holds
+from bookings.services import booking_confirm, booking_idempotency_forget, booking_release
 
 from . import stripe_gateway as gateway
-from .errors import PaymentUnavailable, WebhookSignatureInvalid
-from .models import Payment, Refund, WebhookEvent
+from .errors import PaymentUnavailable
+from .models import Payment, Refund
 from .providers import provider_active
 
 logger = logging.getLogger(__name__)
@@ -28,31 +30,42 @@ REASON_CANCELLED_WHILE_PAYING = "booking_cancelled_before_payment"
 STRIPE_MINIMUM_YEN = 50
 
 
-class WebhookRetry(Exception):
-    """The event could not be handled now (Stripe unreachable); Stripe should deliver it again."""
+def _paid_on_site(booking) -> bool:
+    # A free booking has nothing to charge, and Stripe refuses less than ¥50: it is paid on site.
+    return provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN
 
 
-def payment_start(*, booking) -> Payment:
-    """Called by booking creation once the booking holds its units (pending). Returns the Payment,
-    whose `client_secret` the app uses for its payment sheet when the provider is Stripe."""
-    # A free booking has nothing to charge, and Stripe refuses less than ¥50: confirm it as paid on site.
-    if provider_active() == Payment.Provider.ONSITE or booking.total_yen < STRIPE_MINIMUM_YEN:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                booking=booking,
-                provider=Payment.Provider.ONSITE,
-                status=Payment.Status.PAY_ON_SITE,
-                amount_yen=booking.total_yen,
-            )
-            booking_confirm(booking=booking, note=Payment.Status.PAY_ON_SITE)
-        return payment
-
+def _payment_record(booking, *, on_site: bool) -> Payment:
     payment = Payment.objects.create(
         booking=booking,
-        provider=Payment.Provider.STRIPE,
-        status=Payment.Status.PENDING,
+        provider=Payment.Provider.ONSITE if on_site else Payment.Provider.STRIPE,
+        status=Payment.Status.PAY_ON_SITE if on_site else Payment.Status.PENDING,
         amount_yen=booking.total_yen,
     )
+    booking.payment = payment
+    return payment
+
+
+def payment_open(*, booking) -> PaymentStarted:
+    """Called inside a new booking's transaction, before the booking is written: how it is paid. On site, the
+    booking is written confirmed; by card, it holds its units (pending) and the PaymentIntent is asked for once
+    it has committed (Stripe unreachable: the booking is released and PaymentUnavailable raised). Either way
+    the payment is recorded in the booking's transaction (`record`)."""
+    on_site = _paid_on_site(booking)
+
+    def record() -> None:
+        payment = _payment_record(booking, on_site=on_site)
+        # The booking's response shows the payment and its refunds (none, it is new) without reading them back.
+        payment._prefetched_objects_cache = {"refunds": Refund.objects.none()}  # type: ignore[attr-defined]
+
+    if on_site:
+        return PaymentStarted(record=record, confirm_note=Payment.Status.PAY_ON_SITE)
+    return PaymentStarted(record=record, after_commit=lambda: _intent_request(payment=booking.payment, booking=booking))
+
+
+def _intent_request(*, payment: Payment, booking) -> None:
+    """Asks Stripe for the payment's PaymentIntent; when Stripe cannot be reached or refuses, releases the
+    booking and raises PaymentUnavailable."""
     try:
         intent = gateway.intent_create(
             amount_yen=booking.total_yen,
@@ -71,7 +84,6 @@ def payment_start(*, booking) -> Payment:
     payment.stripe_payment_intent_id = intent.id
     payment.client_secret = intent.client_secret
     payment.save(update_fields=["stripe_payment_intent_id", "client_secret", "updated_at"])
-    return payment
 
 
 def _intent_key(payment: Payment) -> str:
@@ -94,7 +106,7 @@ def payment_refund(*, booking, amount_yen: int, reason: str) -> None:
     if payment.status == Payment.Status.PENDING:
         # Cancelling rather than refunding: nothing was charged. Should the payment have just
         # gone through, the sync sees a paid intent on a cancelled booking and refunds it in full.
-        _intent_cancel(payment)
+        payment_intent_cancel(payment)
         return
     if payment.status == Payment.Status.SUCCEEDED and amount_yen > 0:
         refund_issue(payment=payment, amount_yen=amount_yen, reason=reason)
@@ -114,12 +126,12 @@ def refund_issue(*, payment: Payment, amount_yen: int, reason: str) -> Refund | 
         if amount <= 0:
             return None
         refund = Refund.objects.create(payment=payment, amount_yen=amount, reason=reason[:200])
-    _refund_send(refund)
+    refund_send(refund)
     refund.refresh_from_db()
     return refund
 
 
-def _refund_send(refund: Refund) -> None:
+def refund_send(refund: Refund) -> None:
     """Sends one recorded refund to Stripe. The idempotency key is the refund row, so resending a
     refund whose answer was lost never refunds twice."""
     try:
@@ -150,37 +162,6 @@ def _refund_send(refund: Refund) -> None:
         refund.save(update_fields=["stripe_refund_id", "status"])
 
 
-def refunds_retry_unsent() -> int:
-    """Resends refunds Stripe never acknowledged (it was unreachable when they were made)."""
-    unsent = list(Refund.objects.filter(status=Refund.Status.PENDING, stripe_refund_id="").select_related("payment"))
-    for refund in unsent:
-        try:
-            _refund_send(refund)
-        except Exception:
-            # One refund that cannot be sent must not hold back the others.
-            logger.exception("Resending refund %s failed", refund.pk)
-    return len(unsent)
-
-
-def refunds_follow_up() -> int:
-    """Re-reads refunds Stripe answered as pending, in case their refund.updated event never arrives."""
-    pending = list(
-        Refund.objects.filter(status=Refund.Status.PENDING)
-        .exclude(stripe_refund_id="")
-        .values_list("stripe_refund_id", flat=True)
-    )
-    for refund_id in pending:
-        try:
-            result = gateway.refund_retrieve(refund_id)
-            if result is not None:
-                refund_sync(result=result)
-        except gateway.StripeUnavailable:
-            logger.warning("Could not re-read refund %s yet", refund_id)
-        except Exception:
-            logger.exception("Following up refund %s failed", refund_id)
-    return len(pending)
-
-
 def refund_sync(*, result: gateway.RefundResult) -> None:
     """Brings a refund Stripe acknowledged in line with its status there now. A refund that fails after
     being counted (pending, or even succeeded) is taken off the payment's refunded total and shown failed."""
@@ -207,12 +188,12 @@ def refund_sync(*, result: gateway.RefundResult) -> None:
 def payment_sync(*, intent: gateway.Intent) -> None:
     """Brings the payment and its booking in line with the intent as Stripe reports it now."""
     with transaction.atomic():
-        follow_up = _payment_sync_locked(intent)
+        follow_up = payment_sync_locked(intent)
     if follow_up is not None:
         follow_up()
 
 
-def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], object] | None:
+def payment_sync_locked(intent: gateway.Intent) -> Callable[[], object] | None:
     """Must run inside a transaction. Returns what to do with Stripe once it has committed."""
     payment = (
         Payment.objects.select_for_update()
@@ -259,11 +240,11 @@ def _payment_sync_locked(intent: gateway.Intent) -> Callable[[], object] | None:
         payment.save(update_fields=["status", "updated_at"])
         booking_release(booking=booking, cancel_code=Booking.CancelCode.PAYMENT_FAILED)
         # The units are released, so the intent must not be able to charge the card later.
-        return lambda: _intent_cancel(payment)
+        return lambda: payment_intent_cancel(payment)
     return None
 
 
-def _intent_cancel(payment: Payment) -> None:
+def payment_intent_cancel(payment: Payment) -> None:
     """Cancels a payment's intent; if Stripe says it can no longer be cancelled, syncs with what it is."""
     try:
         intent = gateway.intent_cancel(payment.stripe_payment_intent_id)
@@ -283,92 +264,3 @@ def _intent_cancel(payment: Payment) -> None:
             return
         intent = retrieved
     payment_sync(intent=intent)
-
-
-def payments_expire_holds(*, now=None) -> int:
-    """Releases the units of bookings whose hold expired, cancels their intents so the card cannot be
-    charged later, resends refunds Stripe did not acknowledge and re-reads those it left pending.
-    Returns how many holds expired."""
-    expired = bookings_expire_holds(now=now)
-    stale = Payment.objects.filter(
-        provider=Payment.Provider.STRIPE,
-        status=Payment.Status.PENDING,
-        booking__status=Booking.Status.CANCELLED,
-    )
-    # No intent id: the process stopped between recording the payment and hearing back from Stripe.
-    # The app never got a client secret, so nothing can be charged; the payment will never be paid.
-    stale.filter(stripe_payment_intent_id="").update(status=Payment.Status.CANCELLED)
-    for payment in list(stale.exclude(stripe_payment_intent_id="")):
-        try:
-            _intent_cancel(payment)
-        except Exception:
-            # One payment that cannot be settled must not keep the others (or the refunds) waiting.
-            logger.exception("Settling the expired payment %s failed", payment.pk)
-    refunds_retry_unsent()
-    refunds_follow_up()
-    return expired
-
-
-def _on_stripe_object(event: gateway.Event, *, retrieve, sync_locked) -> None:
-    """Acts on the event's object as Stripe reports it now, not on the payload, which may be stale or arrive out
-    of order; records the event in the same transaction, so that a replay does nothing. `sync_locked` may return
-    a follow-up to run after commit."""
-    try:
-        current = retrieve(event.object_id)
-    except gateway.StripeUnavailable as exc:
-        raise WebhookRetry() from exc
-    except gateway.StripeRejected:
-        current = None
-    with transaction.atomic():
-        if not _event_record(event):
-            return
-        follow_up = sync_locked(current) if current is not None else None
-    if follow_up is not None:
-        follow_up()
-
-
-def _on_payment_intent(event: gateway.Event) -> None:
-    _on_stripe_object(event, retrieve=gateway.intent_retrieve, sync_locked=_payment_sync_locked)
-
-
-def _on_refund(event: gateway.Event) -> None:
-    def sync_locked(result):
-        refund_sync(result=result)
-
-    _on_stripe_object(event, retrieve=gateway.refund_retrieve, sync_locked=sync_locked)
-
-
-def _event_record(event: gateway.Event) -> bool:
-    """Inserts the event's row in the caller's transaction; False when it was already processed.
-    Two deliveries at once both reach the insert; the unique index lets only one through."""
-    try:
-        with transaction.atomic():
-            WebhookEvent.objects.create(event_id=event.id, event_type=event.type[:100])
-    except IntegrityError:
-        return False
-    return True
-
-
-EVENT_HANDLERS: dict[str, Callable[[gateway.Event], None]] = {
-    "payment_intent.succeeded": _on_payment_intent,
-    "payment_intent.payment_failed": _on_payment_intent,
-    "payment_intent.canceled": _on_payment_intent,
-    # refund.* covers every refund since API version 2024-10-28.acacia; charge.refund.updated is what
-    # accounts on older versions receive for card refunds. Each carries the refund object.
-    "refund.updated": _on_refund,
-    "refund.failed": _on_refund,
-    "charge.refund.updated": _on_refund,
-}
-
-
-def webhook_receive(*, payload: bytes, signature: str | None) -> None:
-    """Verifies a Stripe webhook on its raw body and handles it once. Raises WebhookSignatureInvalid
-    (answer 400) or WebhookRetry (answer 5xx so that Stripe delivers it again)."""
-    try:
-        event = gateway.event_verify(payload, signature)
-    except gateway.SignatureInvalid as exc:
-        raise WebhookSignatureInvalid() from exc
-    handler = EVENT_HANDLERS.get(event.type)
-    if handler is None or not event.object_id or WebhookEvent.objects.filter(event_id=event.id).exists():
-        return
-    handler(event)

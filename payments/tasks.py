@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import payments_expire_holds
+from .sweeps import payments_expire_holds
 
 
 @shared_task(name="payments.expire_holds", ignore_result=True)

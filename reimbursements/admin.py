@@ -1,21 +1,25 @@
 """Admin: staff edit programmes with their category rules inline; claims, their lines and the audit trail are
 read-only here, because every change of a claim goes through the API's services (limits, budget, audit trail).
 
-The programme's forms refuse what the API refuses: both call the checks of programme_services."""
+The programme's forms refuse what the API refuses (both call the checks of programme_services), and what they
+accept is written by the API's services: programme_create, programme_update, programme_retire_or_delete."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from backend.admin import ReadOnlyMixin
 
 from . import programme_services
 from .categories import CATALOGUE
+from .errors import ProgrammeHasClaims
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine, Programme
 
 
 def _add_errors(form, errors: dict[str, list[str]]) -> None:
-    for name, messages in errors.items():
-        form.add_error(name if name in form.fields else None, messages)
+    for name, texts in errors.items():
+        form.add_error(name if name in form.fields else None, texts)
 
 
 class ProgrammeAdminForm(forms.ModelForm):
@@ -74,8 +78,30 @@ class CategoryRuleInline(admin.TabularInline):
     extra = 0
 
 
+def _categories_of(formsets) -> list[dict]:
+    """The category rules the inline rows leave, as the services take them."""
+    categories = []
+    for formset in formsets:
+        if formset.model is not CategoryRule:
+            continue
+        for form in formset.forms:
+            if not form.cleaned_data or (formset.can_delete and formset._should_delete_form(form)):
+                continue
+            categories.append(
+                {
+                    name: form.cleaned_data[name]
+                    for name in programme_services.CATEGORY_FIELDS
+                    if name in form.cleaned_data
+                }
+            )
+    return categories
+
+
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
+    """The forms validate; the services write, once the programme and its rules are valid together. A programme
+    keeps its town (as through the API); deleting one with claims retires it instead."""
+
     form = ProgrammeAdminForm
     list_display = [
         "code",
@@ -90,6 +116,51 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "requires_application", "municipality"]
     search_fields = ["code", "name_ja", "name_en"]
     inlines = [CategoryRuleInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["municipality"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Written with its rules by save_related, through the services."""
+
+    def save_related(self, request, form, formsets, change):
+        fields = {
+            name: form.cleaned_data[name] for name in programme_services.PROGRAMME_FIELDS if name in form.cleaned_data
+        }
+        categories = _categories_of(formsets)
+        if change:
+            saved = programme_services.programme_update(programme=form.instance, categories=categories, **fields)
+        else:
+            saved = programme_services.programme_create(
+                municipality=form.cleaned_data["municipality"], categories=categories, **fields
+            )
+        # The admin logs and redirects to the object its form holds.
+        form.instance.pk = saved.pk
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def get_deleted_objects(self, objs, request):
+        # The service decides what deleting means: a programme with claims (which protect it, and whose pages are
+        # read-only) is retired rather than refused.
+        deleted, model_count, _perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, set(), []
+
+    def delete_model(self, request, obj):
+        if programme_services.programme_retire_or_delete(programme=obj) is not None:
+            request._programme_retired = True  # read by response_delete
+
+    def response_delete(self, request, obj_display, obj_id):
+        if getattr(request, "_programme_retired", False):
+            # The API's answer to the same request.
+            self.message_user(request, ProgrammeHasClaims().render_message(), messages.WARNING)
+            return redirect(reverse("admin:reimbursements_programme_change", args=[obj_id]))
+        return super().response_delete(request, obj_display, obj_id)
+
+    def get_actions(self, request):
+        # Deleting goes one programme at a time through the service, which may retire it instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class ExpenseLineInline(ReadOnlyMixin, admin.TabularInline):

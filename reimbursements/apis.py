@@ -1,22 +1,19 @@
 """Thin API views: the estimate of a booking and the claim workflow (programmes: programme_apis.py)."""
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsMunicipalStaff, IsVisitor
-from backend.ids import parse_id
+from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.pagination import StandardPagination
-from bookings.models import Booking
 
 from . import exports, selectors, services
-from .errors import BookingNotFound
+from .receipts import RECEIPT_TYPES, receipt_file
 from .serializers import (
     ClaimCreateSerializer,
     ClaimEventSerializer,
@@ -36,12 +33,6 @@ LINE_ID = OpenApiParameter("line_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class IsVisitorOrStaff(BasePermission):
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_visitor or user.is_municipal_staff))
-
-
 class BookingEstimateApi(APIView):
     """The estimate of one of the visitor's bookings, also carried by the booking itself."""
 
@@ -53,13 +44,8 @@ class BookingEstimateApi(APIView):
         operation_id="reimbursement_estimate_retrieve",
     )
     def get(self, request, booking_id: int):
-        booking_pk = parse_id(booking_id)
-        booking = (
-            Booking.objects.filter(id=booking_pk, visitor=request.user).first() if booking_pk is not None else None
-        )
-        if booking is None:
-            raise BookingNotFound()
-        return Response(ReimbursementEstimateSerializer(selectors.estimate_for_booking(booking=booking)).data)
+        estimate = selectors.estimate_for_visitor_booking(visitor=request.user, booking_id=booking_id)
+        return Response(ReimbursementEstimateSerializer(estimate).data)
 
 
 class ClaimListApi(APIView):
@@ -153,9 +139,6 @@ class ClaimLineDeleteApi(APIView):
         return _claim_response(request, claim_id)
 
 
-RECEIPT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-
-
 class ClaimLineReceiptApi(APIView):
     """The receipt file of one expense line, for the visitor who filed it and the staff who review it."""
 
@@ -182,12 +165,8 @@ class ClaimLineReceiptApi(APIView):
     def get(self, request, claim_id: int, line_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
         line = selectors.claim_line_get(claim=claim, line_id=line_id)
-        extension = "." + line.receipt.name.rsplit(".", 1)[-1].lower()
-        return FileResponse(
-            line.receipt.open("rb"),
-            content_type=RECEIPT_TYPES[extension],
-            filename=line.receipt.name.rsplit("/", 1)[-1],
-        )
+        file, content_type, name = receipt_file(line)
+        return FileResponse(file, content_type=content_type, filename=name)
 
 
 class ClaimLineDisallowApi(APIView):
@@ -207,8 +186,9 @@ class ClaimLineDisallowApi(APIView):
         return _claim_response(request, claim_id)
 
 
-def _action_api(service, *, permission, operation_id: str, with_reason: bool = False):
-    """A POST endpoint that moves a claim to its next status through one service."""
+def _action_api(service, *, permission, operation_id: str, with_reason: bool = False, read_again: bool = True):
+    """A POST endpoint that moves a claim to its next status through one service. With `read_again` false, the
+    answer is the claim the service returns, which then holds everything the answer shows."""
 
     class ActionApi(APIView):
         permission_classes = [permission]
@@ -226,14 +206,20 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
                 serializer = ReasonSerializer(data=request.data)
                 serializer.is_valid(raise_exception=True)
                 kwargs = serializer.validated_data
-            service(claim=claim, actor=request.user, **kwargs)
+            changed = service(claim=claim, actor=request.user, **kwargs)
+            if not read_again:
+                return Response(ClaimSerializer(changed).data)
             return _claim_response(request, claim_id)
 
     ActionApi.__name__ = ActionApi.__qualname__ = "".join(p.title() for p in operation_id.split("_")) + "Api"
     return ActionApi
 
 
-ClaimSubmitApi = _action_api(services.claim_submit, permission=IsVisitor, operation_id="claims_submit")
+# A submitted claim answers with its snapshot of the claimant, its frozen days and its lines' figures, all of which
+# the submission has in hand.
+ClaimSubmitApi = _action_api(
+    services.claim_submit, permission=IsVisitor, operation_id="claims_submit", read_again=False
+)
 ClaimWithdrawApi = _action_api(services.claim_withdraw, permission=IsVisitor, operation_id="claims_withdraw")
 ClaimApproveApi = _action_api(services.claim_approve, permission=IsMunicipalStaff, operation_id="claims_approve")
 ClaimRejectApi = _action_api(
@@ -253,7 +239,7 @@ class ClaimEventListApi(APIView):
     @extend_schema(parameters=[CLAIM_ID], responses=ClaimEventSerializer(many=True), operation_id="claims_events_list")
     def get(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
-        return Response(ClaimEventSerializer(claim.events.all(), many=True).data)
+        return Response(ClaimEventSerializer(selectors.claim_events(claim=claim), many=True).data)
 
 
 class ClaimExportApi(APIView):
@@ -268,8 +254,8 @@ class ClaimExportApi(APIView):
         filters = ClaimExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data.get("status")
-        response = HttpResponse(
-            exports.claims_csv(user=request.user, status=wanted), content_type="text/csv; charset=utf-8"
+        response = StreamingHttpResponse(
+            exports.claims_csv_lines(user=request.user, status=wanted), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="claims-{wanted or "approved-paid"}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{exports.file_name(status=wanted)}"'
         return response

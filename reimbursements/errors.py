@@ -28,11 +28,6 @@ class LineNotFound(NotFound):
     default_message = _("No such expense line on this claim.")
 
 
-class BookingNotFound(NotFound):
-    code = "booking_not_found"
-    default_message = _("You have no booking with this id.")
-
-
 class BookingCancelled(Conflict):
     code = "booking_cancelled"
     default_message = _("The booking is cancelled; a cancelled booking cannot be claimed.")

@@ -4,7 +4,7 @@ The claimant's name, email and home are those declared when the claim was submit
 times are in Japan's time zone, as the API shows them."""
 
 import csv
-import io
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from .models import Claim
@@ -67,9 +67,13 @@ def _row(claim: Claim) -> list:
     ]
 
 
-def claims_csv(*, user, status: str | None = None) -> str:
-    """The staff member's town's approved and paid claims (or those of one of the two statuses), oldest first,
-    as the text of a CSV file starting with a BOM (so that Excel reads Japanese names as UTF-8)."""
+def file_name(*, status: str | None = None) -> str:
+    return f"claims-{status or 'approved-paid'}.csv"
+
+
+def claim_rows(*, user, status: str | None = None) -> Iterator[list[str]]:
+    """The header, then the staff member's town's approved and paid claims (or those of one of the two statuses),
+    oldest first, one row each with its cells escaped; read from the database in chunks."""
     statuses = [status] if status else list(EXPORTED_STATUSES)
     claims = (
         claim_list(user=user)
@@ -78,9 +82,23 @@ def claims_csv(*, user, status: str | None = None) -> str:
         .select_related("programme", "booking")
         .order_by("id")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    yield EXPORT_COLUMNS
     for claim in claims.iterator(chunk_size=500):
-        writer.writerow([csv_cell(value) for value in _row(claim)])
-    return BOM + buffer.getvalue()
+        yield [csv_cell(value) for value in _row(claim)]
+
+
+class _Line:
+    """What csv.writer writes to: each row comes back as its line of text instead of being kept."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def claims_csv_lines(*, user, status: str | None = None) -> Iterator[str]:
+    """The CSV file line by line, for a streamed answer; the first line starts with a BOM (so that Excel reads
+    Japanese names as UTF-8)."""
+    writer = csv.writer(_Line())
+    prefix = BOM
+    for row in claim_rows(user=user, status=status):
+        yield prefix + writer.writerow(row)
+        prefix = ""

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.audit import AppendOnlyModel
 from facilities.models import Translated
 
 
@@ -271,27 +272,9 @@ class ExpenseLine(models.Model):
         ]
 
 
-class AuditTrailImmutable(ValueError):
-    """Raised on any attempt to change or remove a claim event: the audit trail is append-only."""
-
-
-class ClaimEventQuerySet(models.QuerySet):
-    """Bulk updates and deletes are refused like single ones; the database triggers of migration 0002 refuse
-    them too, for any SQL that does not go through this class."""
-
-    def update(self, **kwargs):
-        raise AuditTrailImmutable("Claim events are immutable.")
-
-    def delete(self):
-        raise AuditTrailImmutable("Claim events are immutable.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditTrailImmutable("Claim events are immutable.")
-
-
-class ClaimEvent(models.Model):
+class ClaimEvent(AppendOnlyModel):
     """Audit trail of status changes: written once, never changed. A claim or user with events cannot be deleted
-    (PROTECT), so no cascade removes them either."""
+    (PROTECT), so no cascade removes them either; the triggers of migration 0002 refuse raw SQL changes."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(max_length=10, blank=True)
@@ -300,16 +283,6 @@ class ClaimEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=500, blank=True)
 
-    objects = ClaimEventQuerySet.as_manager()
-
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("claim event")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AuditTrailImmutable("Claim events are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditTrailImmutable("Claim events are immutable.")

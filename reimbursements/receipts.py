@@ -36,3 +36,14 @@ def receipt_validate(upload) -> None:
                 )
             return
     refuse(_("The receipt must be a PDF, JPEG or PNG file."))
+
+
+# What a stored receipt is served as, by the extension its name was checked to have.
+RECEIPT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+
+
+def receipt_file(line) -> tuple:
+    """The receipt of an expense line to serve: the open file, its content type and the name the visitor gave it."""
+    name = line.receipt.name
+    extension = "." + name.rsplit(".", 1)[-1].lower()
+    return line.receipt.open("rb"), RECEIPT_TYPES[extension], name.rsplit("/", 1)[-1]

@@ -7,19 +7,20 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Aggregate, F, JSONField, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
 from accounts.models import User
 from backend.ids import parse_id
-from bookings.models import Booking, BookingLine
+from bookings.errors import BookingNotFound
+from bookings.models import Booking
 from bookings.stays import calendar_dates
 
 from . import calculation, hooks
 from .calculation import Frozen, Line, Member, MemberResult, Party, Presence, Rule, Terms
 from .errors import ClaimNotFound, LineNotFound
-from .models import Claim, ExpenseLine, Programme
+from .models import Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"
 OUTSIDE_VALIDITY_WINDOW = "outside_validity_window"
@@ -98,6 +99,44 @@ def terms_of(programme: Programme) -> Terms:
     )
 
 
+# --- rows with their children, in one query ----------------------------------------------------------------------
+
+
+def cache_related(instance: Model, relation: str, objects) -> None:
+    """Makes `instance.<relation>.all()` answer `objects` without a query, as `prefetch_related` would."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = queryset
+
+
+def with_children(queryset: QuerySet, relation: str) -> list:
+    """The rows of `queryset` with their `relation` (a reverse foreign key) read in the same query, where
+    `prefetch_related` would take a second one: a LEFT JOIN gives one row per child (one with NULLs for a row
+    without any), folded back into one instance per row with the children cached in the relation's order."""
+    child = queryset.model._meta.get_field(relation).related_model
+    names = [f.attname for f in child._meta.concrete_fields]
+    aliases = [f"joined_{relation}_{name}" for name in names]
+    ordering = [
+        ("-" if name.startswith("-") else "") + f"joined_{relation}_{child._meta.get_field(name.lstrip('-')).attname}"
+        for name in child._meta.ordering
+    ]
+    rows = queryset.annotate(**{a: F(f"{relation}__{n}") for a, n in zip(aliases, names, strict=True)}).order_by(
+        *queryset.query.order_by, "pk", *ordering
+    )
+    parents: dict = {}
+    children: dict = defaultdict(list)
+    pk = names.index(child._meta.pk.attname)
+    for row in rows:
+        parent = parents.setdefault(row.pk, row)
+        values = [getattr(row, alias) for alias in aliases]
+        if values[pk] is not None:
+            children[row.pk].append(child.from_db(queryset.db, names, values))
+    for key, parent in parents.items():
+        cache_related(parent, relation, children[key])
+    return list(parents.values())
+
+
 # --- the group's history, loaded in bulk ----------------------------------------------------------------------------
 
 QUOTE = "quote"
@@ -155,6 +194,7 @@ class GroupHistory:
     frozen: dict = field(default_factory=lambda: defaultdict(list))  # (visitor, programme id) -> [ClaimFacts]
     homes: dict = field(default_factory=dict)  # visitor id -> Home
     programmes: list = field(default_factory=list)
+    claims: dict = field(default_factory=dict)  # claim id -> Claim (live), with its lines
     committed: dict = field(default_factory=dict)  # programme id -> yen its frozen claims commit (all groups)
     passes: dict = field(default_factory=dict)
     consultations: dict = field(default_factory=dict)  # (visitor, municipality, start, end) -> attended
@@ -210,13 +250,39 @@ def committed_yen(claim: Claim) -> int:
     return claim.total_reimbursable_yen if claim.approved_amount_yen is None else claim.approved_amount_yen
 
 
+class JSONList(Aggregate):
+    """The aggregated values as one JSON array: json_group_array on SQLite, jsonb_agg on PostgreSQL."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
+
+
+def frozen_days() -> Subquery:
+    """A claim's frozen days as a JSON list of {date, night, lodging_yen}, to read with the claim (None without)."""
+    days = (
+        ClaimDay.objects.filter(claim_id=OuterRef("pk"))
+        .order_by()
+        .values("claim_id")
+        .annotate(days=JSONList(JSONObject(date="date", night="night", lodging_yen="lodging_yen")))
+        .values("days")
+    )
+    return Subquery(days)
+
+
 def _claim_facts(claim: Claim) -> ClaimFacts:
     frozen = None
     if claim.is_frozen:
-        days = list(claim.days.all())
+        # (date, night?, lodging) of each frozen day, from the claim's `frozen_days()` annotation.
+        days = [
+            (date.fromisoformat(day["date"]), bool(day["night"]), day["lodging_yen"])
+            for day in getattr(claim, "frozen_days", None) or []
+        ]
         frozen = Frozen(
-            dates=frozenset(day.date for day in days),
-            nights=tuple((day.date, day.lodging_yen) for day in days if day.night),
+            dates=frozenset(day for day, _, _ in days),
+            nights=tuple(sorted((day, lodging) for day, night, lodging in days if night)),
             lodging_yen=claim.lodging_reimbursable_yen,
             total_yen=claim.total_reimbursable_yen,
             committed_yen=committed_yen(claim),
@@ -234,9 +300,29 @@ def _claim_facts(claim: Claim) -> ClaimFacts:
     )
 
 
-def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tuple[GroupHistory, dict[int, StayFacts]]:
-    """A fixed number of queries: homes (none for `visitors` already loaded), bookings with lines, live claims with
-    lines and days, programmes with categories and what each programme's budget has committed."""
+def programmes_with_terms(programmes: QuerySet[Programme]) -> list:
+    """The programmes with their town, their category rules and, as `committed_yen`, what the claims frozen under
+    each have committed of its budget (rule 37; None without any), all in one query."""
+    committed = (
+        Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
+        .order_by()
+        .values("programme_id")
+        .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
+        .values("total")
+    )
+    return with_children(
+        programmes.annotate(committed_yen=Subquery(committed)).select_related("municipality").order_by("code"),
+        "categories",
+    )
+
+
+def _load_history(
+    *, visitor_ids: set, extra_booking_ids=(), visitors=(), programme_ids=None
+) -> tuple[GroupHistory, dict[int, StayFacts]]:
+    """Three queries, whatever the size of the groups: the bookings with their lines, the live claims with their
+    lines and frozen days, the programmes with their rules and what each budget has committed; one more for the
+    homes of visitors not given in `visitors`. The programmes are the active ones and those of the live claims, or
+    those of `programme_ids`."""
     history = GroupHistory()
     targets: dict[int, StayFacts] = {}
     visitor_ids = {v for v in visitor_ids if v is not None}
@@ -249,12 +335,11 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             "id", "home_municipality_code", "home_prefecture"
         ):
             history.homes[user_id] = Home(code or "", prefecture or "")
-    bookings = (
+    bookings = with_children(
         Booking.objects.filter(
             Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES) | Q(id__in=list(extra_booking_ids))
-        )
-        .select_related("unit__facility")
-        .prefetch_related(Prefetch("lines", queryset=BookingLine.objects.order_by("date")))
+        ).select_related("unit__facility"),
+        "lines",
     )
     for booking in bookings:
         facts = facts_of(booking)
@@ -263,33 +348,22 @@ def _load_history(*, visitor_ids: set, extra_booking_ids=(), visitors=()) -> tup
             history.stays[booking.visitor_id].append(facts)
     claim_programmes = set()
     if visitor_ids:
-        claims = (
+        claims = with_children(
             Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+            .annotate(frozen_days=frozen_days())
             .select_related("booking")
-            .prefetch_related("lines", "days")
-            .order_by("id")
+            .order_by("id"),
+            "lines",
         )
         for claim in claims:
             claim_facts = _claim_facts(claim)
             history.live[claim.booking_id] = claim_facts
+            history.claims[claim.id] = claim
             claim_programmes.add(claim.programme_id)
             if claim_facts.frozen is not None:
                 history.frozen[(claim.visitor_id, claim.programme_id)].append(claim_facts)
-    # What each programme with a budget has committed, read with the programmes in the same query.
-    committed = (
-        Claim.objects.filter(programme_id=OuterRef("pk"), status__in=Claim.FROZEN_STATUSES)
-        .order_by()
-        .values("programme_id")
-        .annotate(total=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")))
-        .values("total")
-    )
-    history.programmes = list(
-        Programme.objects.filter(Q(is_active=True) | Q(id__in=claim_programmes))
-        .annotate(committed_yen=Subquery(committed))
-        .select_related("municipality")
-        .prefetch_related("categories")
-        .order_by("code")
-    )
+    wanted = Q(id__in=programme_ids) if programme_ids is not None else Q(is_active=True) | Q(id__in=claim_programmes)
+    history.programmes = programmes_with_terms(Programme.objects.filter(wanted))
     history.committed = {
         programme.id: programme.committed_yen
         for programme in history.programmes
@@ -599,6 +673,15 @@ def estimate_for_booking(*, booking: Booking) -> dict:
     return estimates_for_bookings(bookings=[booking])[booking.id]
 
 
+def estimate_for_visitor_booking(*, visitor, booking_id) -> dict:
+    """The estimate of one of the visitor's own bookings; anyone else's is not found."""
+    booking_pk = parse_id(booking_id)
+    booking = Booking.objects.filter(id=booking_pk, visitor=visitor).first() if booking_pk is not None else None
+    if booking is None:
+        raise BookingNotFound()
+    return estimate_for_booking(booking=booking)
+
+
 def estimate_set_for_quote(
     *,
     visitor,
@@ -638,7 +721,9 @@ def estimate_for_quote(**stay) -> dict:
 
 def claim_figures(*, claims) -> dict[int, MemberResult]:
     """What each claim's booking gets under the claim's programme now, by the group pass (rule 32: a draft's
-    figures always agree with its booking's estimate), keyed by claim id. Loads every group once."""
+    figures always agree with its booking's estimate), keyed by claim id. Loads every group once, and only the
+    claims' programmes; a claim whose lines were not loaded gets them from the same reads (its group's live
+    claims), ready for the figures to be written onto them."""
     claims = list(claims)
     if not claims:
         return {}
@@ -646,10 +731,14 @@ def claim_figures(*, claims) -> dict[int, MemberResult]:
         visitor_ids={c.visitor_id for c in claims},
         extra_booking_ids=[c.booking_id for c in claims],
         visitors=[c.visitor for c in claims if Claim.visitor.is_cached(c)],
+        programme_ids={c.programme_id for c in claims},
     )
     programmes = {p.id: p for p in history.programmes}
     figures = {}
     for claim in claims:
+        loaded = history.claims.get(claim.id)
+        if loaded is not None and "lines" not in getattr(claim, "_prefetched_objects_cache", {}):
+            cache_related(claim, "lines", loaded.lines.all())
         target = targets[claim.booking_id]
         programme = programmes.get(claim.programme_id) or claim.programme
         if programme.id not in programmes:
@@ -697,11 +786,18 @@ def report_result(*, claim: Claim) -> MemberResult:
     """A granted claim's report (実績報告): the receipted lines on the granted dates and nights, through the same
     group pass as every estimate. The grant already settled the group's days, nights, household maximum and the
     budget, so those limits are not applied again; the granted amount caps the total instead (`grant_limit`)."""
-    history, targets = _load_history(visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id])
+    history, targets = _load_history(
+        visitor_ids={claim.visitor_id}, extra_booking_ids=[claim.booking_id], programme_ids={claim.programme_id}
+    )
     programme = next((p for p in history.programmes if p.id == claim.programme_id), claim.programme)
     target = targets[claim.booking_id]
-    days = list(claim.days.all())
-    granted_nights = {day.date for day in days if day.night}
+    loaded = history.claims.get(claim.id)
+    if loaded is not None:
+        # The granted claim's lines as the group's reads gave them, not read again.
+        cache_related(claim, "lines", loaded.lines.all())
+    live = history.live.get(claim.booking_id)
+    grant = live.frozen if live is not None else None
+    granted_nights = {night for night, _ in grant.nights} if grant is not None else set()
     terms = replace(
         terms_of(programme), max_days_per_group=None, max_nights_per_group=None, max_amount_per_household=None
     )
@@ -709,7 +805,7 @@ def report_result(*, claim: Claim) -> MemberResult:
         key=claim.booking_id,
         order=target.order,
         kind=target.kind,
-        dates=tuple(sorted(day.date for day in days)),
+        dates=tuple(sorted(grant.dates)) if grant is not None else (),
         nights=tuple((night, price) for night, price in target.nights if night in granted_nights),
         party=target.party,
         fiscal_year=programme.fiscal_year_of(target.check_in),
@@ -772,6 +868,11 @@ def claim_get(*, user, claim_id: int) -> Claim:
     if claim is None:
         raise ClaimNotFound()
     return claim
+
+
+def claim_events(*, claim: Claim) -> QuerySet[ClaimEvent]:
+    """The claim's audit trail, oldest first."""
+    return claim.events.all()
 
 
 def claim_to_change(*, user, claim_id: int) -> Claim:

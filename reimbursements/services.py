@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from backend.ids import parse_id
+from bookings.errors import BookingNotFound
 from bookings.models import Booking
 
 from . import calculation, selectors
@@ -20,7 +21,6 @@ from .errors import (
     ApplicationNotRequired,
     ApplicationRequired,
     BookingCancelled,
-    BookingNotFound,
     BudgetExceeded,
     BudgetExhausted,
     ClaimBookingCancelled,
@@ -71,16 +71,28 @@ def _transition(*, claim: Claim, to: str, actor, note: str = "") -> None:
 def _locked(claim: Claim, *allowed: str) -> Claim:
     """Re-reads the claim under a row lock and checks its status allows the change."""
     # of=self: locking the joined programme row too would serialise every claim of the programme.
-    locked = Claim.objects.select_for_update(of=("self",)).select_related("programme", "booking").get(id=claim.id)
+    # The visitor comes with it: the group's lock, taken first where it matters, already holds that row.
+    locked = (
+        Claim.objects.select_for_update(of=("self",)).select_related("programme", "booking", "visitor").get(id=claim.id)
+    )
     if locked.status not in allowed:
         raise InvalidStatus(status=locked.get_status_display())
     return locked
 
 
+def _write_figures(claim: Claim, result) -> None:
+    """Copies the pass's figures onto the claim and its lines, and writes the lines whose figures changed (in one
+    statement); the claim itself is saved by the caller."""
+    before = {line.id: (line.reimbursable_yen, line.reason) for line in claim.lines.all()}
+    lines = selectors.apply_figures(claim, result)
+    changed = [line for line in lines if before[line.id] != (line.reimbursable_yen, line.reason)]
+    if changed:
+        ExpenseLine.objects.bulk_update(changed, ["reimbursable_yen", "reason"])
+
+
 def _recompute_and_save(claim: Claim) -> None:
     """Stores a draft's figures as the group pass gives them now (they are recomputed whenever read anyway)."""
-    lines = selectors.apply_figures(claim, selectors.claim_result(claim=claim))
-    ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+    _write_figures(claim, selectors.claim_result(claim=claim))
     claim.save()
 
 
@@ -295,7 +307,7 @@ def _freeze(claim: Claim, result) -> None:
     if not result.eligible_dates:
         raise DayLimitReached()
     nights = dict(result.night_lodging)
-    ClaimDay.objects.bulk_create(
+    days = ClaimDay.objects.bulk_create(
         [
             ClaimDay(
                 claim=claim,
@@ -305,16 +317,12 @@ def _freeze(claim: Claim, result) -> None:
                 night=d in nights,
                 lodging_yen=nights.get(d, 0),
             )
-            for d in result.eligible_dates
+            for d in sorted(result.eligible_dates)
         ]
     )
-    selectors.apply_figures(claim, result, lines=[])
-    # The pass's figures for each line, written without reading the lines again.
-    figures = [
-        ExpenseLine(id=line_id, reimbursable_yen=line.reimbursable_yen, reason=line.reason)
-        for line_id, line in result.lines.items()
-    ]
-    ExpenseLine.objects.bulk_update(figures, ["reimbursable_yen", "reason"])
+    # The claim answers with the days it froze, not read again.
+    selectors.cache_related(claim, "days", days)
+    _write_figures(claim, result)
 
 
 @transaction.atomic
@@ -333,13 +341,11 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
         raise BookingCancelled()
     if claim.status == S.GRANTED and today() < claim.booking.check_out:
         raise StayNotFinished(check_out=claim.booking.check_out.isoformat())
-    visitor = get_user_model().objects.get(id=claim.visitor_id)
-    claim.visitor = visitor
+    visitor = claim.visitor
     _check_requirements(claim, visitor)
     if claim.status == S.GRANTED:
         # The grant froze the days and committed the budget; the receipts are paid within them.
-        lines = selectors.apply_figures(claim, selectors.report_result(claim=claim))
-        ExpenseLine.objects.bulk_update(lines, ["reimbursable_yen", "reason"])
+        _write_figures(claim, selectors.report_result(claim=claim))
     else:
         # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
         _freeze(claim, selectors.claim_result(claim=claim))
@@ -481,8 +487,7 @@ def claim_apply(*, claim: Claim, actor) -> Claim:
     deadline = application_deadline(programme, claim.booking.check_in)
     if today() > deadline:
         raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0, deadline=deadline.isoformat())
-    visitor = get_user_model().objects.get(id=claim.visitor_id)
-    home = selectors.Home(visitor.home_municipality_code)
+    home = selectors.Home(claim.visitor.home_municipality_code)
     if not home.code:
         raise RequirementsUnmet(
             codes=selectors.HOME_MUNICIPALITY,

@@ -257,7 +257,7 @@ def test_an_overlong_key_is_refused(house, visitor_client):
 def test_an_expired_hold_is_released_by_the_next_booking_without_waiting_for_the_task(house, visitor, monkeypatch):
     from django.utils import timezone
 
-    monkeypatch.setattr("payments.services.payment_start", lambda *, booking: None)
+    monkeypatch.setattr("payments.services.payment_open", lambda *, booking: None)
     held = services.booking_create(visitor=visitor, unit=house, check_in=day(10), check_out=day(12), adults=1)
     assert held.status == "pending" and held.hold_expires_at > timezone.now()
     type(held).objects.filter(pk=held.pk).update(hold_expires_at=timezone.now())
@@ -273,7 +273,7 @@ def test_an_expired_hold_is_released_by_the_next_booking_without_waiting_for_the
 
 
 def test_a_live_hold_keeps_its_units(house, visitor, monkeypatch):
-    monkeypatch.setattr("payments.services.payment_start", lambda *, booking: None)
+    monkeypatch.setattr("payments.services.payment_open", lambda *, booking: None)
     services.booking_create(visitor=visitor, unit=house, check_in=day(10), check_out=day(12), adults=1)
     monkeypatch.undo()
 
@@ -295,9 +295,9 @@ def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visit
     )
     check_available = stays.check_available
 
-    def locked_check_misses(stay, *, locked):
+    def locked_check_misses(stay, *, locked, taken=None):
         if not locked:
-            check_available(stay, locked=locked)
+            check_available(stay, locked=locked, taken=taken)
 
     monkeypatch.setattr(stays, "check_available", locked_check_misses)
 

@@ -9,8 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from backend.audit import AuditTrailImmutable
 from bookings import services
-from bookings.models import AuditTrailImmutable, Booking, BookingEvent
+from bookings.models import Booking, BookingEvent
 from tests.bookings.factories import iso
 from tests.bookings.helpers import book, events_url, trail
 from tests.conftest import client_for

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def held(house, visitor, monkeypatch):
     """A pending booking of two nights, as the card flow leaves it while the visitor pays."""
-    monkeypatch.setattr("payments.services.payment_start", lambda *, booking: None)
+    monkeypatch.setattr("payments.services.payment_open", lambda *, booking: None)
     booking = services.booking_create(visitor=visitor, unit=house, check_in=day(10), check_out=day(12), adults=1)
     monkeypatch.undo()
     return booking

@@ -1,3 +1,83 @@
-"""Fixtures of the concurrency suite."""
+"""Fixtures and helpers of the concurrency suite.
+
+`race` sends the racers at once, each from its own thread; `pause_before` and `pause_after` hold them at one
+point of the code under test (in the live server's request threads) until all of them have reached it, which is
+what makes a race certain rather than likely."""
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connections
 
 from tests.bookings.feed_server import feed_server  # noqa: F401  (the local calendar site)
+
+BARRIER_SECONDS = 30
+
+
+def race(calls: Sequence[Callable[[], Any]], *, return_exceptions: bool = False) -> list[Any]:
+    """Runs every call from a thread of its own, released together by a barrier, and returns what each returned,
+    in the order given. A call's exception takes its place in the list with `return_exceptions`; otherwise the
+    first one is raised once every thread has finished.
+
+    Each thread closes the database connections it opened before it ends: a racer that touches the database
+    (minting a JWT writes an OutstandingToken row) would otherwise leave its session idle on the server until the
+    thread's objects are collected, and a suite of twenty-racer tests runs out of PostgreSQL's connections."""
+    barrier = threading.Barrier(len(calls), timeout=BARRIER_SECONDS)
+    results: list[Any] = [None] * len(calls)
+    errors: list[BaseException | None] = [None] * len(calls)
+
+    def run(index: int, call: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except BaseException as error:  # handed back to the test, below
+            errors[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if return_exceptions:
+        return [error if error is not None else result for result, error in zip(results, errors, strict=True)]
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
+
+
+def _barrier(parties_or_barrier: int | threading.Barrier) -> threading.Barrier:
+    if isinstance(parties_or_barrier, threading.Barrier):
+        return parties_or_barrier
+    return threading.Barrier(parties_or_barrier, timeout=BARRIER_SECONDS)
+
+
+def pause_before(monkeypatch, target: Any, name: str, parties: int | threading.Barrier) -> threading.Barrier:
+    """Every racer reaches `target.name` before any of them goes into it. `parties` is the number of racers, or a
+    barrier shared with another pause; the barrier is returned for that."""
+    barrier = _barrier(parties)
+    original = getattr(target, name)
+
+    def paused(*args, **kwargs):
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, paused)
+    return barrier
+
+
+def pause_after(monkeypatch, target: Any, name: str, parties: int | threading.Barrier) -> threading.Barrier:
+    """Every racer has come back from `target.name` (read what it reads) before any of them goes on."""
+    barrier = _barrier(parties)
+    original = getattr(target, name)
+
+    def paused(*args, **kwargs):
+        result = original(*args, **kwargs)
+        barrier.wait()
+        return result
+
+    monkeypatch.setattr(target, name, paused)
+    return barrier

@@ -4,10 +4,9 @@ still gives out one unit), whether or not the date's stock row exists yet; contr
 without the lock and without the stock CHECK."""
 
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import requests
@@ -18,6 +17,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bookings import selectors, services, stays
 from bookings.models import Booking, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, iso
+from tests.concurrency.conftest import pause_after, race
 from tests.factories import VisitorFactory
 
 RACERS = 24
@@ -31,50 +31,25 @@ def headers(user, key=None):
     return out
 
 
-def race(live_server, calls) -> list[requests.Response]:
-    """POSTs every (headers, body) to /api/v1/bookings/ from its own thread at once."""
-
-    def post(call):
-        return requests.post(f"{live_server.url}/api/v1/bookings/", headers=call[0], json=call[1], timeout=60)
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(post, calls))
+def post_all(live_server, calls) -> list[requests.Response]:
+    """POSTs every (headers, body) to /api/v1/bookings/ at once."""
+    url = f"{live_server.url}/api/v1/bookings/"
+    return race([partial(requests.post, url, headers=headers, json=body, timeout=60) for headers, body in calls])
 
 
 def all_arrive_before_booking(monkeypatch, parties):
     """Every request has checked its stay (outside any transaction) before any of them books."""
-    barrier = threading.Barrier(parties, timeout=30)
-    original = stays.stay_resolve
-
-    def wrapped(**kwargs):
-        stay = original(**kwargs)
-        barrier.wait()
-        return stay
-
-    monkeypatch.setattr(stays, "stay_resolve", wrapped)
+    pause_after(monkeypatch, stays, "stay_resolve", parties)
 
 
 def without_lock(monkeypatch, parties):
     """The stock rows read without FOR UPDATE, and every request has read them before any writes."""
-    barrier = threading.Barrier(parties, timeout=30)
     monkeypatch.setattr(
         services,
         "_stock_lock",
         lambda *, unit, dates: list(UnitStock.objects.filter(unit_id=unit.pk, date__in=sorted(set(dates)))),
     )
-    original = stays.taken_by_date
-    # Each request is served on its own thread; a request the CHECK refused reads the stock once more, to name the
-    # full dates in its answer, and only its first read (the check) is part of the race.
-    checked = threading.local()
-
-    def wrapped(**kwargs):
-        taken = original(**kwargs)
-        if not getattr(checked, "done", False):
-            checked.done = True
-            barrier.wait()
-        return taken
-
-    monkeypatch.setattr(stays, "taken_by_date", wrapped)
+    pause_after(monkeypatch, services, "_stock_lock", parties)
 
 
 def last_free_unit(stock_row=True):
@@ -144,7 +119,7 @@ def test_the_last_free_unit_goes_to_exactly_one_of_many(live_server, monkeypatch
     unit = last_free_unit(stock_row)
     all_arrive_before_booking(monkeypatch, RACERS)
 
-    responses = race(live_server, racers(unit))
+    responses = post_all(live_server, racers(unit))
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
     refused = [r.json()["error"] for r in responses if r.status_code == 409]
@@ -167,7 +142,7 @@ def test_the_lock_alone_gives_the_last_unit_to_exactly_one(live_server, monkeypa
     all_arrive_before_booking(monkeypatch, RACERS)
 
     with stock_check_dropped():
-        responses = race(live_server, racers(unit))
+        responses = post_all(live_server, racers(unit))
         stock = UnitStock.objects.get(unit=unit).taken
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
@@ -182,7 +157,7 @@ def test_the_last_free_unit_goes_to_exactly_one_on_sqlite_too(live_server, monke
     unit = last_free_unit()
     all_arrive_before_booking(monkeypatch, 20)
 
-    responses = race(live_server, racers(unit, 20))
+    responses = post_all(live_server, racers(unit, 20))
 
     assert outcome(responses) == [201] + [409] * 19
     assert UnitStock.objects.get(unit=unit).taken == 1
@@ -197,7 +172,7 @@ def test_control_without_the_lock_the_check_constraint_still_refuses(live_server
     unit = last_free_unit()
     without_lock(monkeypatch, RACERS)
 
-    responses = race(live_server, racers(unit))
+    responses = post_all(live_server, racers(unit))
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
     assert UnitStock.objects.get(unit=unit).taken == 1
@@ -217,7 +192,7 @@ def test_control_without_lock_and_constraint_the_race_overbooks(live_server, mon
     without_lock(monkeypatch, RACERS)
 
     with stock_check_dropped():
-        responses = race(live_server, racers(unit))
+        responses = post_all(live_server, racers(unit))
         overbooked = UnitStock.objects.get(unit=unit).taken
 
     assert outcome(responses) == [201] * RACERS
@@ -232,7 +207,7 @@ def test_simultaneous_retries_with_one_key_make_one_booking(live_server, monkeyp
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}
     all_arrive_before_booking(monkeypatch, 10)
 
-    responses = race(live_server, [(headers(visitor, "same-key"), body)] * 10)
+    responses = post_all(live_server, [(headers(visitor, "same-key"), body)] * 10)
 
     assert outcome(responses) == [201] * 10
     assert len({r.json()["id"] for r in responses}) == 1
@@ -250,7 +225,7 @@ def test_one_key_with_two_bodies_at_once_books_one_and_refuses_the_other(live_se
     ]
     all_arrive_before_booking(monkeypatch, 2)
 
-    responses = race(live_server, [(headers(visitor, "same-key"), body) for body in bodies])
+    responses = post_all(live_server, [(headers(visitor, "same-key"), body) for body in bodies])
 
     assert outcome(responses) == [201, 422]
     assert Booking.objects.filter(unit=unit).count() == 1

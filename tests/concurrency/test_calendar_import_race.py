@@ -2,8 +2,7 @@
 whichever order the stock lock gives them, exactly one of them holds it. When a booking wins, the imported
 block is recorded as a conflict; when the sync wins, every booking is refused."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
@@ -13,6 +12,8 @@ from bookings import imports, stays
 from bookings.models import Booking, CalendarImport, ImportedBlock, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, day, iso
 from tests.bookings.feed_server import all_day, calendar
+from tests.concurrency.conftest import pause_after, race
+from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
 from tests.factories import OperatorFactory, VisitorFactory
 
 BOOKERS = 12
@@ -24,21 +25,8 @@ def bearer(user) -> dict:
 
 def everyone_arrives_before_the_lock(monkeypatch, parties):
     """The sync has read its feed and every booking has checked its stay before any of them takes the lock."""
-    barrier = threading.Barrier(parties, timeout=30)
-    read_feed, resolve = imports.occurrences_in_window, stays.stay_resolve
-
-    def feed_read(*args, **kwargs):
-        parsed = read_feed(*args, **kwargs)
-        barrier.wait()
-        return parsed
-
-    def stay_checked(**kwargs):
-        stay = resolve(**kwargs)
-        barrier.wait()
-        return stay
-
-    monkeypatch.setattr(imports, "occurrences_in_window", feed_read)
-    monkeypatch.setattr(stays, "stay_resolve", stay_checked)
+    barrier = pause_after(monkeypatch, imports, "occurrences_in_window", parties)
+    pause_after(monkeypatch, stays, "stay_resolve", barrier)
 
 
 @pytest.mark.postgres
@@ -51,21 +39,16 @@ def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_serve
     calendar_import = CalendarImport.objects.create(unit=unit, name="Airbnb", url=url)
     everyone_arrives_before_the_lock(monkeypatch, BOOKERS + 1)
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
-    calls = [("sync", bearer(operator), None)] + [("book", bearer(VisitorFactory()), body) for _ in range(BOOKERS)]
+    sync_url = f"{live_server.url}/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
+    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=60)
+    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=60)] + [
+        partial(book, headers=bearer(VisitorFactory())) for _ in range(BOOKERS)
+    ]
 
-    def send(call):
-        kind, headers, payload = call
-        if kind == "sync":
-            path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
-            return kind, requests.post(live_server.url + path, headers=headers, timeout=60)
-        return kind, requests.post(f"{live_server.url}/api/v1/bookings/", headers=headers, json=payload, timeout=60)
+    synced, *bookings = race(calls)
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        results = list(pool.map(send, calls))
-
-    synced = next(response for kind, response in results if kind == "sync")
-    booked = [response for kind, response in results if kind == "book" and response.status_code == 201]
-    refused = [response for kind, response in results if kind == "book" and response.status_code != 201]
+    booked = [response for response in bookings if response.status_code == 201]
+    refused = [response for response in bookings if response.status_code != 201]
     assert synced.status_code == 200 and synced.json()["status"] == "ok"
     assert {response.status_code for response in refused} <= {409}
     block = ImportedBlock.objects.get(calendar_import=calendar_import, date=day(10))
@@ -85,8 +68,6 @@ def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take
 ):
     """The race above is real: with the stock rows read without FOR UPDATE (and the CHECK dropped), the sync
     and the bookings all see the last unit free and all take it."""
-    from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
-
     unit = LodgingUnitFactory(count=1)
     UnitStock.objects.create(unit=unit, date=day(10), total=1)
     operator = OperatorFactory(organisation=unit.facility.operator)
@@ -95,19 +76,14 @@ def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take
     bookers = 3
     without_lock(monkeypatch, bookers + 1)
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
-    path = f"/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
-    calls = [(path, bearer(operator), None)] + [
-        ("/api/v1/bookings/", bearer(VisitorFactory()), body) for _ in range(bookers)
+    sync_url = f"{live_server.url}/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
+    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=60)
+    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=60)] + [
+        partial(book, headers=bearer(VisitorFactory())) for _ in range(bookers)
     ]
 
     with stock_check_dropped():
-        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            list(
-                pool.map(
-                    lambda call: requests.post(live_server.url + call[0], headers=call[1], json=call[2], timeout=60),
-                    calls,
-                )
-            )
+        race(calls)
         holders = (
             Booking.objects.filter(unit=unit, status__in=Booking.ACTIVE_STATUSES).count()
             + ImportedBlock.objects.filter(calendar_import=calendar_import, held=True).count()

@@ -1,8 +1,6 @@
 """Claims raced through a live server on PostgreSQL: the group's day, night, claim and household limits and the
 programme's budget hold."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +13,7 @@ from facilities.models import Facility
 from reimbursements import selectors, services
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from tests import factories
+from tests.concurrency.conftest import pause_after, pause_before, race
 from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -24,47 +23,21 @@ def headers(user):
     return {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
 
 
-def race(live_server, calls) -> list[int]:
-    """Sends the (user, path) POSTs at the same moment; returns their status codes in order."""
+def post_all(live_server, calls) -> list[int]:
+    """Sends the (user, path) POSTs at the same moment; returns their status codes in order. Each racer mints its
+    own token, as a client of its own would."""
 
-    def post(call):
-        user, path = call
-        return requests.post(f"{live_server.url}{path}", headers=headers(user), timeout=30).status_code
+    def post(user, path):
+        return lambda: requests.post(f"{live_server.url}{path}", headers=headers(user), timeout=30).status_code
 
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(post, calls))
-
-
-def barrier_before(monkeypatch, module, name, parties=2):
-    """Makes both requests reach `module.name` before either goes on (so they are truly concurrent there)."""
-    barrier = threading.Barrier(parties, timeout=10)
-    original = getattr(module, name)
-
-    def wrapped(*args, **kwargs):
-        barrier.wait()
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, wrapped)
-
-
-def barrier_after(monkeypatch, module, name, parties=2):
-    """Makes both requests finish reading with `module.name` before either writes."""
-    barrier = threading.Barrier(parties, timeout=10)
-    original = getattr(module, name)
-
-    def wrapped(*args, **kwargs):
-        result = original(*args, **kwargs)
-        barrier.wait()
-        return result
-
-    monkeypatch.setattr(module, name, wrapped)
+    return race([post(user, path) for user, path in calls])
 
 
 def without_locks(monkeypatch, parties=2):
     """Submissions without the group and programme locks, each reading before any writes."""
     monkeypatch.setattr(services, "_lock_group", lambda visitor_id: None)
     monkeypatch.setattr(services, "_lock_programme", lambda programme_id: Programme.objects.get(id=programme_id))
-    barrier_after(monkeypatch, selectors, "claim_result", parties=parties)
+    pause_after(monkeypatch, selectors, "claim_result", parties)
 
 
 # --- the group's day limit ------------------------------------------------------------------------------------------
@@ -90,8 +63,8 @@ def overlapping_claims():
 
 def test_two_claims_of_a_group_submitted_at_once_share_the_day_limit(live_server, monkeypatch):
     visitor, calls = overlapping_claims()
-    barrier_before(monkeypatch, services, "_lock_group")
-    assert race(live_server, calls) == [200, 200]
+    pause_before(monkeypatch, services, "_lock_group", 2)
+    assert post_all(live_server, calls) == [200, 200]
     days = set(ClaimDay.objects.filter(visitor=visitor).values_list("date", flat=True))
     assert len(days) == 6
 
@@ -112,15 +85,15 @@ def two_trips_one_claim_allowed():
 
 def test_two_submissions_at_once_respect_the_claims_per_year(live_server, monkeypatch):
     visitor, calls = two_trips_one_claim_allowed()
-    barrier_before(monkeypatch, services, "_lock_group")
-    assert sorted(race(live_server, calls)) == [200, 409]
+    pause_before(monkeypatch, services, "_lock_group", 2)
+    assert sorted(post_all(live_server, calls)) == [200, 409]
     assert Claim.objects.filter(visitor=visitor, status="submitted").count() == 1
 
 
 def test_control_without_the_group_lock_both_claims_get_through(live_server, monkeypatch):
     visitor, calls = two_trips_one_claim_allowed()
     without_locks(monkeypatch)
-    assert race(live_server, calls) == [200, 200]
+    assert post_all(live_server, calls) == [200, 200]
     assert Claim.objects.filter(visitor=visitor, status="submitted").count() == 2
 
 
@@ -148,16 +121,16 @@ def approved_total(programme):
 
 def test_two_approvals_at_once_never_exceed_the_budget(live_server, monkeypatch):
     programme, calls = two_claims_budget_for_one()
-    barrier_before(monkeypatch, services, "_lock_programme")
-    assert sorted(race(live_server, calls)) == [200, 409]
+    pause_before(monkeypatch, services, "_lock_programme", 2)
+    assert sorted(post_all(live_server, calls)) == [200, 409]
     assert approved_total(programme) <= Programme.objects.get(id=programme.id).budget_yen
 
 
 def test_control_without_the_programme_lock_the_budget_is_exceeded(live_server, monkeypatch):
     programme, calls = two_claims_budget_for_one()
     monkeypatch.setattr(services, "_lock_programme", lambda programme_id: Programme.objects.get(id=programme_id))
-    barrier_after(monkeypatch, services, "_budget_spent")
-    assert race(live_server, calls) == [200, 200]
+    pause_after(monkeypatch, services, "_budget_spent", 2)
+    assert post_all(live_server, calls) == [200, 200]
     assert approved_total(programme) > Programme.objects.get(id=programme.id).budget_yen
 
 
@@ -192,8 +165,8 @@ def test_twenty_submissions_of_a_group_keep_its_limits(live_server, monkeypatch)
     """Within a group every submission computes its share with the same pass over the group's stays, so without
     the lock they mostly agree too; the group lock's control is the claims-per-year race above."""
     programme, visitor, calls = one_group_twenty_drafts()
-    barrier_before(monkeypatch, services, "_lock_group", parties=RACERS)
-    codes = race(live_server, calls)
+    pause_before(monkeypatch, services, "_lock_group", RACERS)
+    codes = post_all(live_server, calls)
     assert set(codes) <= {200, 409} and 200 in codes
     frozen = Claim.objects.filter(visitor=visitor, status__in=Claim.FROZEN_STATUSES)
     assert 0 < frozen.aggregate(t=Sum("total_reimbursable_yen"))["t"] <= 25000
@@ -227,8 +200,8 @@ def committed(programme) -> int:
 
 def test_twenty_groups_never_commit_more_than_the_budget(live_server, monkeypatch):
     programme, calls = twenty_groups_one_budget()
-    barrier_before(monkeypatch, services, "_lock_programme", parties=RACERS)
-    codes = race(live_server, calls)
+    pause_before(monkeypatch, services, "_lock_programme", RACERS)
+    codes = post_all(live_server, calls)
     assert sorted(codes) == [200] * 7 + [409] * 13
     assert committed(programme) == 50000
     cut = Claim.objects.get(programme=programme, status="submitted", total_reimbursable_yen=2000)
@@ -238,7 +211,7 @@ def test_twenty_groups_never_commit_more_than_the_budget(live_server, monkeypatc
 def test_control_without_the_programme_lock_the_budget_is_overcommitted(live_server, monkeypatch):
     programme, calls = twenty_groups_one_budget()
     without_locks(monkeypatch, parties=RACERS)
-    assert race(live_server, calls) == [200] * RACERS
+    assert post_all(live_server, calls) == [200] * RACERS
     assert committed(programme) > 50000
 
 
@@ -265,8 +238,8 @@ def twenty_applications_one_budget(monkeypatch):
 
 def test_twenty_grants_never_commit_more_than_the_budget(live_server, monkeypatch):
     programme, calls = twenty_applications_one_budget(monkeypatch)
-    barrier_before(monkeypatch, services, "_lock_programme", parties=RACERS)
-    codes = race(live_server, calls)
+    pause_before(monkeypatch, services, "_lock_programme", RACERS)
+    codes = post_all(live_server, calls)
     assert sorted(codes) == [200] * 7 + [409] * 13
     assert committed(programme) == 50000
     granted = Claim.objects.filter(programme=programme, status="granted")
@@ -278,5 +251,5 @@ def test_twenty_grants_never_commit_more_than_the_budget(live_server, monkeypatc
 def test_control_without_the_locks_grants_overcommit_the_budget(live_server, monkeypatch):
     programme, calls = twenty_applications_one_budget(monkeypatch)
     without_locks(monkeypatch, parties=RACERS)
-    assert race(live_server, calls) == [200] * RACERS
+    assert post_all(live_server, calls) == [200] * RACERS
     assert committed(programme) > 50000

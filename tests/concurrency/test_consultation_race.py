@@ -3,9 +3,8 @@ whatever arrives at once. The slot's row lock decides (the CHECK `booked <= capa
 with it dropped the lock still holds); controls show the race is real without the lock."""
 
 import logging
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 
 import pytest
 import requests
@@ -14,6 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from consultations import selectors, services
 from consultations.models import Consultation, ConsultationSlot
+from tests.concurrency.conftest import pause_after, race
 from tests.consultations.factories import SlotFactory
 from tests.factories import VisitorFactory
 
@@ -21,41 +21,28 @@ RACERS = 16
 transactional = pytest.mark.django_db(transaction=True)
 
 
-def race(live_server, slot, n=RACERS) -> list[requests.Response]:
-    calls = [{"Authorization": f"Bearer {RefreshToken.for_user(VisitorFactory()).access_token}"} for _ in range(n)]
-
-    def post(headers):
-        return requests.post(
-            f"{live_server.url}/api/v1/consultations/", headers=headers, json={"slot": slot.id}, timeout=60
-        )
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return list(pool.map(post, calls))
+def book_all(live_server, slot, n=RACERS) -> list[requests.Response]:
+    """n visitors ask for a place in the slot at once."""
+    post = partial(requests.post, f"{live_server.url}/api/v1/consultations/", json={"slot": slot.id}, timeout=60)
+    return race(
+        [
+            partial(post, headers={"Authorization": f"Bearer {RefreshToken.for_user(VisitorFactory()).access_token}"})
+            for _ in range(n)
+        ]
+    )
 
 
 def all_arrive_before_booking(monkeypatch, parties):
     """Every request has found the slot (outside any transaction) before any of them books."""
-    barrier = threading.Barrier(parties, timeout=30)
-    original = selectors.slot_bookable
-
-    def wrapped(**kwargs):
-        slot = original(**kwargs)
-        barrier.wait()
-        return slot
-
-    monkeypatch.setattr(selectors, "slot_bookable", wrapped)
+    pause_after(monkeypatch, selectors, "slot_bookable", parties)
 
 
 def without_lock(monkeypatch, parties):
     """The slot read without FOR UPDATE, and every request has read it before any writes."""
-    barrier = threading.Barrier(parties, timeout=30)
-
-    def unlocked(slot_id):
-        slot = ConsultationSlot.objects.select_related("municipality").get(pk=slot_id)
-        barrier.wait()
-        return slot
-
-    monkeypatch.setattr(services, "_lock_slot", unlocked)
+    monkeypatch.setattr(
+        services, "_lock_slot", lambda slot_id: ConsultationSlot.objects.select_related("municipality").get(pk=slot_id)
+    )
+    pause_after(monkeypatch, services, "_lock_slot", parties)
 
 
 class CheckRefusals(logging.Handler):
@@ -104,7 +91,7 @@ def test_a_slot_never_takes_more_than_its_capacity(live_server, monkeypatch, che
     slot = SlotFactory(capacity=capacity)
     all_arrive_before_booking(monkeypatch, RACERS)
 
-    responses = race(live_server, slot)
+    responses = book_all(live_server, slot)
 
     assert outcome(responses) == [201] * capacity + [409] * (RACERS - capacity)
     assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"slot_full"}
@@ -120,7 +107,7 @@ def test_the_lock_alone_keeps_the_slot_to_its_capacity(live_server, monkeypatch,
     all_arrive_before_booking(monkeypatch, RACERS)
 
     with capacity_check_dropped():
-        responses = race(live_server, slot)
+        responses = book_all(live_server, slot)
         booked = (Consultation.objects.filter(slot=slot).count(), ConsultationSlot.objects.get(id=slot.id).booked)
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
@@ -133,7 +120,7 @@ def test_the_slot_goes_to_exactly_one_on_sqlite_too(live_server, monkeypatch, ch
     slot = SlotFactory(capacity=1)
     all_arrive_before_booking(monkeypatch, 8)
 
-    responses = race(live_server, slot, 8)
+    responses = book_all(live_server, slot, 8)
 
     assert outcome(responses) == [201] + [409] * 7
     assert ConsultationSlot.objects.get(id=slot.id).booked == 1
@@ -147,7 +134,7 @@ def test_control_without_the_lock_only_the_check_refuses(live_server, monkeypatc
     slot = SlotFactory(capacity=1)
     without_lock(monkeypatch, RACERS)
 
-    responses = race(live_server, slot)
+    responses = book_all(live_server, slot)
 
     assert outcome(responses) == [201] + [409] * (RACERS - 1)
     assert ConsultationSlot.objects.get(id=slot.id).booked == 1
@@ -162,7 +149,7 @@ def test_control_without_lock_and_check_the_race_overbooks(live_server, monkeypa
     without_lock(monkeypatch, RACERS)
 
     with capacity_check_dropped():
-        responses = race(live_server, slot)
+        responses = book_all(live_server, slot)
         booked = Consultation.objects.filter(slot=slot).count()
 
     assert outcome(responses) == [201] * RACERS

@@ -1,17 +1,18 @@
 """The same Stripe event delivered twice at the same moment is handled once."""
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
 
-from payments import services
+from payments import services, webhooks
 from payments.models import WebhookEvent
-from payments.services import payment_start
+from tests.concurrency.conftest import BARRIER_SECONDS, race
 from tests.payments.conftest import fake_stripe  # noqa: F401  (the fixture, shared with tests/payments)
 from tests.payments.factories import HeldBookingFactory
 from tests.payments.fake_stripe import event, signature
+from tests.payments.helpers import payment_start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -23,18 +24,16 @@ def race_same_event(live_server, fake_stripe, monkeypatch) -> int:
     booking = HeldBookingFactory()
     intent = fake_stripe.pay(payment_start(booking=booking).stripe_payment_intent_id)
     handled = []
-    real_sync = services._payment_sync_locked
-    monkeypatch.setattr(services, "_payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
+    real_sync = services.payment_sync_locked
+    monkeypatch.setattr(services, "payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
     # Both deliveries pass the cheap "seen before?" check before either writes anything.
-    fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=10)
+    fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=BARRIER_SECONDS)
     payload = event("payment_intent.succeeded", intent, "evt_twice")
     headers = {"Content-Type": "application/json", "Stripe-Signature": signature(payload, WEBHOOK_SECRET)}
     url = f"{live_server.url}/api/v1/payments/stripe/webhook/"
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = list(
-            pool.map(lambda _: requests.post(url, data=payload, headers=headers, timeout=30).status_code, range(2))
-        )
+    deliver = partial(requests.post, url, data=payload, headers=headers, timeout=30)
+    statuses = [response.status_code for response in race([deliver, deliver])]
 
     assert statuses == [200, 200]
     assert WebhookEvent.objects.filter(event_id="evt_twice").count() == 1
@@ -47,12 +46,12 @@ def test_an_event_delivered_twice_at_once_is_handled_once(live_server, fake_stri
 
 def test_control_without_the_unique_event_row_both_deliveries_are_handled(live_server, fake_stripe, monkeypatch):
     """Proves the race is real: with the check-before-handling alone, both deliveries act."""
-    real_record = services._event_record
+    real_record = webhooks._event_record
 
     def record_without_guard(event):
         real_record(event)
         return True
 
-    monkeypatch.setattr(services, "_event_record", record_without_guard)
+    monkeypatch.setattr(webhooks, "_event_record", record_without_guard)
 
     assert race_same_event(live_server, fake_stripe, monkeypatch) == 2

@@ -47,7 +47,9 @@ def screenshot(driver, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1180, min(max(height, 900), 2400))
+    # The window's height includes the browser's own bars: add them, so that the page's foot is in the picture.
+    bars = driver.execute_script("return window.outerHeight - window.innerHeight")
+    driver.set_window_size(1180, min(max(height + bars, 900), 2400))
     driver.save_screenshot(str(path))
     driver.set_window_size(1180, 900)
     print(f"screenshot: {path}")

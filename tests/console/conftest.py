@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from tests.console.browser import chromium
+from tests.console.scenario import APPLICATION_DAY, application_programme
 from tests.reimbursements.factories import saku_programme
 
 
@@ -15,6 +16,13 @@ def media(settings, tmp_path):
 @pytest.fixture
 def programme(saku):
     return saku_programme()
+
+
+@pytest.fixture
+def applications(saku, monkeypatch):
+    """Saku's programme with applications before the stay, on a day a week or more before the December stays."""
+    monkeypatch.setattr("reimbursements.services.today", lambda: APPLICATION_DAY)
+    return application_programme()
 
 
 def logged_in(user, language: str | None = None) -> Client:

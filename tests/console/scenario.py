@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reimbursements.models import Claim
+from reimbursements.models import Claim, Programme
 from tests import factories
 from tests.conftest import client_for
-from tests.reimbursements.factories import make_booking
+from tests.reimbursements.factories import make_booking, saku_programme
 from tests.reimbursements.helpers import add_line, open_claim, submit
 
 
@@ -87,3 +87,32 @@ def operator_with_facility():
     facility = factories.FacilityFactory(operator=organisation)
     unit = factories.UnitFactory(facility=facility, count=1, price_yen=9000)
     return operator, facility, unit
+
+
+# A month before the December stays: applications are made at least a week before check-in.
+APPLICATION_DAY = date(2026, 11, 1)
+
+
+def application_programme():
+    """Saku's programme, asking for an application a week before the stay (section 11 of docs/subsidies.md)."""
+    programme = saku_programme()
+    Programme.objects.filter(id=programme.id).update(requires_application=True, application_deadline_days=7)
+    programme.refresh_from_db()
+    return programme
+
+
+def applied_claim(visitor, *, amount_yen: int = 2000) -> dict:
+    """An application under Saku's programme (application_programme() set, the claims' date APPLICATION_DAY) for
+    a December stay, with one planned taxi line, applied through the API as the app does."""
+    booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4), adults=2)
+    client = client_for(visitor)
+    claim = open_claim(client, booking)
+    response = client.post(
+        f"/api/v1/claims/{claim['id']}/lines/",
+        {"category": "taxi", "date": "2026-12-02", "amount_yen": amount_yen, "persons": 1},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    response = client.post(f"/api/v1/claims/{claim['id']}/apply/")
+    assert response.status_code == 200, response.content
+    return response.json()

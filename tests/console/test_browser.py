@@ -1,20 +1,28 @@
 """The console in a real browser (headless Chromium) against a live server on PostgreSQL: an operator closes
-dates on the grid, staff review a claim with its receipts, the language switch, a keyboard-only pass through the
-claim page, and no error in the browser's console on any of them. Screenshots go to artifacts/screenshots/."""
+dates on the grid, staff review a claim with its receipts, grant an application, record a consultation and read
+the KPI charts, the language switch, a keyboard-only pass through the claim page, and no error in the browser's
+console on any of them. Screenshots go to artifacts/screenshots/."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from bookings.models import Closure
-from reimbursements.models import ExpenseLine
+from consultations.models import Consultation
+from outcomes.models import Move
+from reimbursements.models import Claim, ExpenseLine
+from tests import factories
 from tests.bookings.factories import day
 from tests.conftest import client_for
 from tests.console.browser import console_errors, log_in, screenshot, wait_for
-from tests.console.scenario import book, operator_with_facility, submitted_claim
+from tests.console.scenario import applied_claim, book, operator_with_facility, submitted_claim
+from tests.consultations.factories import ConsultationFactory, OnlineSlotFactory, SlotFactory, at
+from tests.outcomes.helpers import claim as past_claim
+from tests.outcomes.helpers import stay
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -178,4 +186,94 @@ def test_the_claim_page_works_from_the_keyboard_alone(signed_out_browser, live_s
     api = client_for(visitor).get(f"/api/v1/claims/{claim['id']}/").json()
     assert api["status"] == "approved"
     assert next(item for item in api["lines"] if item["id"] == line.id)["disallowed_reason"] == "二重の申請です"
+    assert console_errors(browser) == []
+
+
+def test_staff_grant_an_application_and_the_api_shows_it_granted(
+    signed_out_browser, live_server, applications, visitor, staff_user
+):
+    browser = signed_out_browser
+    application = applied_claim(visitor)
+    applied_claim(factories.VisitorFactory())
+    log_in(browser, live_server.url, staff_user)
+    browser.get(f"{live_server.url}/console/staff/applications/")
+    wait_for(browser, "#application-queue")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#application-queue tbody a")) == 2
+    screenshot(browser, "staff-applications")
+    browser.find_element(
+        By.CSS_SELECTOR, f"#application-queue a[href='/console/staff/claims/{application['id']}/']"
+    ).click()
+    wait_for(browser, "#grant")
+    screenshot(browser, "staff-application")
+    browser.find_element(By.ID, "grant").click()
+    wait_for(browser, ".message.success")
+    assert browser.find_element(By.ID, "claim-status").text == "交付決定"
+    api = client_for(visitor).get(f"/api/v1/claims/{application['id']}/").json()
+    assert api["status"] == "granted" and api["granted_by"] == staff_user.id
+    assert f"¥{api['granted_amount_yen']:,}" in browser.find_element(By.ID, "claim-granted").text
+    assert console_errors(browser) == []
+
+
+def test_staff_publish_a_slot_and_record_attendance(signed_out_browser, live_server, saku, staff_user):
+    browser = signed_out_browser
+    started = SlotFactory(starts_at=at(-1), capacity=2)
+    came = ConsultationFactory(slot=started, visitor=factories.VisitorFactory(full_name="佐藤 一郎"))
+    ConsultationFactory(slot=OnlineSlotFactory(starts_at=at(3)), visitor=factories.VisitorFactory(full_name="鈴木 花"))
+    log_in(browser, live_server.url, staff_user)
+    browser.get(f"{live_server.url}/console/staff/consultations/")
+    wait_for(browser, "#slot-form")
+    Select(browser.find_element(By.ID, "id_slot-mode")).select_by_value("in_person")
+    # The date and time picker is the browser's own; its value is set as a person's typing would leave it.
+    starts = browser.find_element(By.ID, "id_slot-starts_at")
+    browser.execute_script("arguments[0].value = arguments[1]", starts, at(12, 15).strftime("%Y-%m-%dT%H:%M"))
+    browser.find_element(By.ID, "id_slot-place").send_keys("佐久市役所 2階 相談室")
+    browser.find_element(By.CSS_SELECTOR, "#slot-form button[type=submit]").click()
+    wait_for(browser, ".message.success")
+    assert "佐久市役所 2階 相談室" in browser.find_element(By.ID, "main").text
+    browser.find_element(By.CSS_SELECTOR, f"#consultation-{came.id} .mark-attended").click()
+    wait_for(browser, f"#consultation-{came.id} .status-attended")
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, "staff-consultations")
+    assert Consultation.objects.get(id=came.id).status == Consultation.Status.ATTENDED
+    assert client_for(staff_user).get(f"/api/v1/consultations/{came.id}/").json()["status"] == "attended"
+    assert console_errors(browser) == []
+
+
+def test_the_kpi_page_draws_its_charts(signed_out_browser, live_server, programme, saku, staff_user, monkeypatch):
+    browser = signed_out_browser
+    monkeypatch.setattr("bookings.selectors.today", lambda: date(2026, 11, 1))
+    unit = factories.UnitFactory(facility=factories.FacilityFactory(municipality=saku))
+    for index, (check_in, status, yen) in enumerate(
+        [
+            (date(2026, 5, 3), Claim.Status.PAID, 24_000),
+            (date(2026, 6, 10), Claim.Status.PAID, 18_000),
+            (date(2026, 6, 20), Claim.Status.APPROVED, 12_000),
+            (date(2026, 8, 1), Claim.Status.PAID, 30_000),
+        ]
+    ):
+        booking = stay(visitor=factories.VisitorFactory(), unit=unit, check_in=check_in, nights=2 + index)
+        past_claim(booking=booking, programme=programme, status=status, approved_yen=yen)
+    # One of the three paid households has moved to the town since: a third converted.
+    mover = Claim.objects.filter(status=Claim.Status.PAID).order_by("id").first().visitor
+    Move.objects.create(
+        visitor=mover,
+        municipality=saku,
+        moved_on=date(2026, 10, 1),
+        reported_by=mover,
+        confirmed_by=staff_user,
+        confirmed_at=timezone.now(),
+    )
+    log_in(browser, live_server.url, staff_user)
+    browser.get(f"{live_server.url}/console/staff/kpis/")
+    wait_for(browser, "svg#monthly-chart rect")
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg#monthly-chart rect")
+    assert len(bars) == 24
+    drawn = [browser.execute_script("return arguments[0].getBBox().height", bar) for bar in bars]
+    assert sum(1 for height in drawn if height > 0) == 6  # May, June, August: stays and yen
+    assert browser.find_element(By.CSS_SELECTOR, "svg#monthly-chart").size["width"] > 600
+    conversion = browser.find_elements(By.CSS_SELECTOR, "svg#conversion-chart rect")
+    assert len(conversion) == 1
+    assert browser.execute_script("return arguments[0].getBBox().height", conversion[0]) > 0
+    assert "33.3%" in browser.find_element(By.ID, "conversion-chart").text
+    screenshot(browser, "staff-kpis")
     assert console_errors(browser) == []

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
+from console import navigation
 from reimbursements.models import Claim, ExpenseLine
 from tests import factories
 from tests.conftest import client_for
@@ -127,10 +128,26 @@ def test_another_towns_claim_is_not_found(claim):
     assert Claim.objects.get(id=claim["id"]).status == Claim.Status.SUBMITTED
 
 
-def test_the_navigation_lists_only_pages_that_exist(staff_user):
+def test_the_navigation_lists_the_staff_pages(staff_user):
     html = logged_in(staff_user, "en").get("/console/staff/claims/").content.decode()
-    assert 'href="/console/staff/claims/" aria-current="page"' in html
-    assert "KPIs" not in html and "Applications" not in html
+    nav = re.search(r'<nav class="nav".*?</nav>', html, re.S).group(0)
+    assert re.findall(r'<a href="([^"]+)"', nav) == [
+        "/console/staff/claims/",
+        "/console/staff/applications/",
+        "/console/staff/consultations/",
+        "/console/staff/kpis/",
+    ]
+    assert 'href="/console/staff/claims/" aria-current="page"' in nav
+
+
+def test_an_entry_whose_url_is_not_installed_is_left_out(staff_user, monkeypatch):
+    monkeypatch.setattr(
+        navigation,
+        "ENTRIES",
+        [*navigation.ENTRIES, navigation.Entry("console:nowhere", "Nowhere", ("municipal_staff",))],
+    )
+    html = logged_in(staff_user, "en").get("/console/staff/claims/").content.decode()
+    assert "Nowhere" not in html and "KPIs" in html
 
 
 def test_a_pdf_receipt_is_shown_in_a_viewer_served_inline(programme, visitor, staff_user):

@@ -56,6 +56,14 @@ def test_booking_with_stripe_returns_the_client_secret_to_its_visitor_only(
     assert client_for(VisitorFactory()).get(f"{BOOKINGS}{body['id']}/").status_code == 404
 
 
+def test_the_answer_to_a_card_booking_is_the_booking_as_read_back(house, visitor_client, fake_stripe):
+    """Built from what the booking's transaction and Stripe's answer wrote, not read back."""
+    made = book(visitor_client, stay(house, 30, 32)).json()
+
+    assert made["payment"]["client_secret"] and made["payment"]["refunds"] == []
+    assert made == visitor_client.get(f"{BOOKINGS}{made['id']}/").json()
+
+
 @pytest.mark.parametrize("outage", ["connection_error", "server_error"])
 def test_stripe_outage_answers_503_and_a_retry_with_the_same_key_books_again(
     house, visitor_client, fake_stripe, outage

@@ -11,9 +11,9 @@ from bookings.services import closure_create
 from payments import services, stripe_gateway
 from payments.models import Payment, Refund, WebhookEvent
 from payments.serializers import PaymentSerializer
-from payments.services import payment_refund, payment_start
+from payments.services import payment_refund
 from tests.payments.factories import HeldBookingFactory
-from tests.payments.helpers import deliver
+from tests.payments.helpers import deliver, payment_start
 
 pytestmark = pytest.mark.django_db
 

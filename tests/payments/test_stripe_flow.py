@@ -9,9 +9,8 @@ from django.utils import timezone
 from bookings.models import Booking, UnitStock
 from payments.models import Payment, Refund, WebhookEvent
 from payments.serializers import PaymentSerializer
-from payments.services import payment_start
 from tests.payments.factories import HeldBookingFactory
-from tests.payments.helpers import deliver
+from tests.payments.helpers import deliver, payment_start
 
 pytestmark = pytest.mark.django_db
 

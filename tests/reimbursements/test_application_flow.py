@@ -131,6 +131,9 @@ def test_apply_grant_report_approve(applied, staff_client, staff_user, visitor_c
     assert planned["reimbursable_yen"] == 0 and planned["reason"] == "planned"
     assert report["total_reimbursable_yen"] == 24000 + receipted["reimbursable_yen"] <= granted["granted_amount_yen"]
     assert "grant_limit" not in report["reasons"]
+    # The report answers with the claim as it is now stored, the granted days included.
+    assert report == claim_read(visitor_client, granted["id"])
+    assert report["eligible_dates"] == granted["eligible_dates"]
 
     approved = post(staff_client, granted["id"], "approve").json()
     assert approved["status"] == "approved" and approved["approved_amount_yen"] == report["total_reimbursable_yen"]

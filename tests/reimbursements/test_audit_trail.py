@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
-from reimbursements.models import AuditTrailImmutable, Claim, ClaimEvent
+from backend.audit import AuditTrailImmutable
+from reimbursements.models import Claim, ClaimEvent
 from tests.reimbursements.factories import make_booking
 from tests.reimbursements.helpers import open_claim, submit
 

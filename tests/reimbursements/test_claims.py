@@ -412,6 +412,14 @@ def test_malformed_ids_are_json_not_found(visitor_client, path):
     assert response.json()["error"]["code"].endswith("not_found")
 
 
+def test_the_estimate_of_someone_elses_booking_is_not_found(booking):
+    stranger = client_for(factories.VisitorFactory(), language="en")
+    response = stranger.get(f"/api/v1/reimbursement-estimates/{booking.id}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "booking_not_found"
+    assert response.json()["error"]["message"] == "No such booking."
+
+
 def test_claim_when_no_days_are_left_is_unprocessable(programme, visitor, visitor_client):
     make_booking(visitor=visitor, check_in=date(2026, 11, 1), check_out=date(2026, 11, 7))
     later = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
@@ -463,9 +471,11 @@ def test_export_refuses_other_statuses(staff_client):
     assert response.status_code == 400 and "status" in response.json()["error"]["fields"]
 
 
-# Locks (household, programme, claim), the group pass, the frozen days, the lines' figures, the audit event and the
-# response; savepoints of the test's transaction included.
-SUBMIT_QUERIES = 22
+# The token's user, the claim, the three locks (household, programme, claim with its booking and visitor), the
+# group's history (bookings with their lines, live claims with theirs, the programme with its rules and committed
+# budget), the frozen days, the audit event and the claim; savepoints of the test's transaction included. The
+# lines' figures are written only when they changed, and the answer is not read again.
+SUBMIT_QUERIES = 13
 
 
 def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, django_assert_max_num_queries):
@@ -477,3 +487,19 @@ def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, d
     assert response.status_code == 200
     assert response.json()["status"] == "submitted"
     assert response.json()["total_reimbursable_yen"] == 3 * 8000 + 2000
+
+
+def test_the_submission_answers_what_reading_the_claim_shows(visitor_client, claim, booking):
+    add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=2000)
+    # Another trip of the group, claimed too: its figures are not this claim's.
+    other = make_booking(visitor=booking.visitor, check_in=date(2026, 12, 20), check_out=date(2026, 12, 21))
+    open_claim(visitor_client, other)
+
+    answer = submit(visitor_client, claim["id"])
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body == visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()
+    assert body["eligible_dates"] == ["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"]
+    assert [(line["date"], line["reimbursable_yen"]) for line in body["lines"]] == [("2026-12-02", 2000)]
+    assert body["claimant"]["email"] == booking.visitor.email

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from reimbursements import services
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
 from tests import factories
@@ -59,10 +60,26 @@ def test_bulk_estimates_cost_a_fixed_number_of_queries(programme, django_assert_
         for week in range(2):
             start = date(2026, 12, 1) + timedelta(days=7 * week + n)
             bookings.append(make_booking(visitor=visitor, check_in=start, check_out=start + timedelta(days=2)))
-    with django_assert_num_queries(5):
+    # The bookings with their lines, the claims with theirs, the programmes with their rules and budgets.
+    with django_assert_num_queries(3):
         estimates = estimates_for_bookings(bookings=bookings)
     assert len(estimates) == 12
     assert all(e["eligible"] for e in estimates.values())
+
+
+def test_a_group_with_frozen_and_draft_claims_costs_the_same_three_queries(programme, django_assert_num_queries):
+    visitor = factories.VisitorFactory()
+    first = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    services.claim_submit(claim=services.claim_create(visitor=visitor, booking_id=first.id), actor=visitor)
+    second = make_booking(visitor=visitor, check_in=date(2026, 12, 10), check_out=date(2026, 12, 11))
+    services.claim_create(visitor=visitor, booking_id=second.id)
+    later = make_booking(visitor=visitor, check_in=date(2026, 12, 20), check_out=date(2026, 12, 25))
+
+    with django_assert_num_queries(3):
+        estimate = estimates_for_bookings(bookings=[later])[later.id]
+
+    # Six days per group: the submission froze three (12-01 to 12-03), the draft holds two; one is left.
+    assert (estimate["stay_days"], estimate["eligible_days"], estimate["group_days_remaining"]) == (6, 1, 0)
 
 
 def test_a_date_cannot_be_frozen_twice_for_a_group(programme, visitor):

@@ -44,8 +44,9 @@ def submitted_claim(programme, visitor, visitor_client):
 def rows(response) -> list[dict]:
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def approve(staff_client, claim_id):

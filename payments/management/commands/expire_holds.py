@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from payments.services import payments_expire_holds
+from payments.sweeps import payments_expire_holds
 
 
 class Command(BaseCommand):
