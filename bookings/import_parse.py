@@ -209,8 +209,8 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
         try:
             if any(str(part.get("FREQ", [""])[0]).upper() in SUB_DAILY for part in rules):
                 continue
-        except (AttributeError, IndexError, TypeError):
-            continue  # a rule icalendar could not read
+        except Exception:  # a rule icalendar could not read (icalendar 7 raises BrokenCalendarProperty on access)
+            continue
         uid = str(event.get("UID"))
         if uid not in kept_uids:
             if len(kept_uids) >= MAX_SERIES:
@@ -218,9 +218,10 @@ def _expand(calendar, series, zone, *, first: date, last: date) -> list[Occurren
             kept_uids.append(uid)
         only.add_component(event)
     # One day of margin each side: timed occurrences near midnight can touch the window in Tokyo time.
-    query = recurring_ical_events.of(only, skip_bad_series=True)
     found = []
     try:
+        # The library reads every series when it is built: a series without DTSTART raises there, not in between().
+        query = recurring_ical_events.of(only, skip_bad_series=True)
         components = query.between(first - timedelta(days=1), last + timedelta(days=2))
     except Exception:  # a series the library cannot read is skipped like a bad series
         return []

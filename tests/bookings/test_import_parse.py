@@ -4,6 +4,7 @@ and whatever bytes a remote feed holds, nothing but NotICalendar ever escapes.""
 import contextlib
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -132,3 +133,20 @@ def test_whatever_a_feed_holds_only_not_icalendar_escapes(lines, wrapped):
 def test_random_bytes_never_raise_anything_else(body):
     with contextlib.suppress(NotICalendar):
         occurrences_in_window(b"BEGIN:VCALENDAR\r\n" + body + b"\r\nEND:VCALENDAR\r\n", first=FIRST, last=LAST)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        ["UID:no-start", "RRULE:FREQ=DAILY;COUNT=5"],
+        ["UID:bad-rule", "DTSTART;VALUE=DATE:20270301", "RRULE:FREQ=NONSENSE"],
+    ],
+)
+def test_a_series_the_library_cannot_read_is_skipped_and_the_rest_kept(series):
+    body = "\r\n".join(
+        ["BEGIN:VCALENDAR", "BEGIN:VEVENT", *series, "END:VEVENT"]
+        + ["BEGIN:VEVENT", "UID:plain", "DTSTART;VALUE=DATE:20270302", "DTEND;VALUE=DATE:20270303", "END:VEVENT"]
+        + ["END:VCALENDAR"]
+    )
+    parsed = occurrences_in_window(body.encode(), first=FIRST, last=LAST)
+    assert [(o.start, o.end) for o in parsed.occurrences] == [(dt.date(2027, 3, 2), dt.date(2027, 3, 3))]
