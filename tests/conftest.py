@@ -128,6 +128,13 @@ def operator_client(operator_user):
 
 
 @pytest.fixture
+def admin_client(client, django_user_model):
+    """The Django test client logged in as a superuser (the admin's pages)."""
+    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
+    return client
+
+
+@pytest.fixture
 def staff_user(saku):
     return factories.StaffFactory(municipality=saku)
 

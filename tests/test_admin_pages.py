@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
-    return client
-
-
-@pytest.fixture
 def booking(saku):
     unit = UnitFactory()
     ClosureFactory(unit=unit)

@@ -47,14 +47,6 @@ def assert_runs_under_its_policy(response):
     return page
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(
-        django_user_model.objects.create_superuser(email="root@example.jp", password="correct-horse-battery")
-    )
-    return client
-
-
 def test_the_api_docs_run_without_inline_script(client):
     page = assert_runs_under_its_policy(client.get("/api/docs/"))
 

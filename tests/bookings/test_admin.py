@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
-    return client
-
-
-@pytest.fixture
 def booked_house(house, visitor_client):
     """The house with the nights of day 20 and 21 booked."""
     response = book(visitor_client, {"unit": house.id, "check_in": iso(20), "check_out": iso(22), "adults": 1})

@@ -24,12 +24,6 @@ def test_admin_changelist_and_add_pages_render(client, django_user_model, model)
 # --- units go through the services, as the operators' API --------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
-    return client
-
-
 def unit_form(facility, **overrides) -> dict:
     form = {
         "facility": facility.id,

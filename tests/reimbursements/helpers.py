@@ -2,6 +2,8 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from reimbursements.models import Claim
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -86,3 +88,11 @@ def claim_read(client, claim_id) -> dict:
     response = client.get(f"/api/v1/claims/{claim_id}/")
     assert response.status_code == 200, response.content
     return response.json()
+
+
+def submitted_claim(client, booking, *, amount_yen: int):
+    """A claim of the booking with one taxi line of `amount_yen`, submitted through the API; the Claim row."""
+    claim = open_claim(client, booking)
+    assert add_line(client, claim["id"], category="taxi", date="2026-12-02", amount_yen=amount_yen).status_code == 201
+    assert submit(client, claim["id"]).status_code == 200
+    return Claim.objects.get(id=claim["id"])

@@ -12,26 +12,17 @@ from reimbursements.models import Claim, ClaimEvent, ExpenseLine, Programme
 from tests import factories
 from tests.conftest import client_for
 from tests.reimbursements.factories import make_booking
-from tests.reimbursements.helpers import add_line, open_claim, submit
+from tests.reimbursements.helpers import add_line, submitted_claim
 from tests.reimbursements.test_programme_admin import form_data, saku_rows
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
-    return client
-
-
-@pytest.fixture
 def submitted(programme, visitor, visitor_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
-    claim = open_claim(visitor_client, booking)
-    assert add_line(visitor_client, claim["id"], category="taxi", date="2026-12-02", amount_yen=2000).status_code == 201
-    assert submit(visitor_client, claim["id"]).status_code == 200
-    return Claim.objects.get(id=claim["id"])
+    return submitted_claim(visitor_client, booking, amount_yen=2000)
 
 
 def figures(claim: Claim) -> tuple:

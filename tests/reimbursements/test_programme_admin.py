@@ -8,12 +8,6 @@ from reimbursements.models import CategoryRule, Programme
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.jp", password="x" * 12))
-    return client
-
-
 def form_data(programme: Programme | None, municipality, categories: list[dict], **changes) -> dict:
     """The POST the admin's change (or add) page sends: the programme's fields and its inline rules."""
     rules = list(programme.categories.all()) if programme else []
