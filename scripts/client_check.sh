@@ -43,16 +43,18 @@ if [ "$served" != true ]; then
 fi
 
 status=0
+# Each step stops the check when it fails: `set -e` does not apply inside a subshell on the left of `||`, so the
+# steps are chained with `&&` (a type error must not fall through to a journey compiled anyway).
 (
-    cd "$client"
-    echo "== redocly lint"
-    npx --no-install redocly lint --config redocly.yaml --format summary schema.json
-    echo "== openapi-typescript"
-    node generate.mjs
-    echo "== tsc --strict"
-    npx --no-install tsc -p .
-    echo "== the visitor's journey against the served API"
-    node dist/journey.js "http://127.0.0.1:$port"
+    cd "$client" &&
+        echo "== redocly lint" &&
+        npx --no-install redocly lint --config redocly.yaml --format summary schema.json &&
+        echo "== openapi-typescript" &&
+        node generate.mjs &&
+        echo "== tsc --strict" &&
+        npx --no-install tsc -p . &&
+        echo "== the visitor's journey against the served API" &&
+        node dist/journey.js "http://127.0.0.1:$port"
 ) || status=$?
 if [ "$status" -ne 0 ]; then
     echo "--- server log ---"

@@ -205,7 +205,7 @@ async function journey(): Promise<void> {
       form.append("date", body.date);
       form.append("amount_yen", String(body.amount_yen));
       form.append("persons", String(body.persons ?? 1));
-      form.append("receipt", body.receipt, "taxi-receipt.pdf");
+      if (body.receipt) form.append("receipt", body.receipt, "taxi-receipt.pdf");
       return form;
     },
   });
