@@ -6,6 +6,7 @@ PostgreSQL, paid on site, after a few warm-up requests.
 
 Creates its own database (dropped at the end), never touches the one DATABASE_URL names. Prints the mean time
 of a booking, its queries and the profile's top entries by cumulative time, then by own time.
+`BOOKING_PROFILE_STATS=path` also writes the raw profile there (for `python -m pstats path`).
 """
 
 import cProfile
@@ -130,6 +131,8 @@ def run(requests_profiled: int) -> None:
     stats.sort_stats("cumulative").print_stats(TOP)
     stats.sort_stats("tottime").print_stats(TOP // 2)
     print(out.getvalue())
+    if os.environ.get("BOOKING_PROFILE_STATS"):
+        profile.dump_stats(os.environ["BOOKING_PROFILE_STATS"])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db.models import Aggregate, F, JSONField, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Exists, F, JSONField, Model, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, JSONObject
 from django.utils import timezone
 
@@ -316,16 +316,8 @@ def programmes_with_terms(programmes: QuerySet[Programme]) -> list:
     )
 
 
-def _load_history(
-    *, visitor_ids: set, extra_booking_ids=(), visitors=(), programme_ids=None
-) -> tuple[GroupHistory, dict[int, StayFacts]]:
-    """Three queries, whatever the size of the groups: the bookings with their lines, the live claims with their
-    lines and frozen days, the programmes with their rules and what each budget has committed; one more for the
-    homes of visitors not given in `visitors`. The programmes are the active ones and those of the live claims, or
-    those of `programme_ids`."""
-    history = GroupHistory()
-    targets: dict[int, StayFacts] = {}
-    visitor_ids = {v for v in visitor_ids if v is not None}
+def _load_homes(history: GroupHistory, visitor_ids: set, visitors=()) -> None:
+    """The declared homes of the visitors, from the users given in `visitors`, the others in one query."""
     for user in visitors:
         if user.id in visitor_ids:
             history.homes[user.id] = Home(user.home_municipality_code or "", user.home_prefecture or "")
@@ -335,10 +327,41 @@ def _load_history(
             "id", "home_municipality_code", "home_prefecture"
         ):
             history.homes[user_id] = Home(code or "", prefecture or "")
+
+
+def _load_history(
+    *, visitor_ids: set, extra_booking_ids=(), visitors=(), programme_ids=None, programmes=None, covering=None
+) -> tuple[GroupHistory, dict[int, StayFacts]]:
+    """Three queries, whatever the size of the groups: the bookings with their lines, the live claims with their
+    lines and frozen days, the programmes with their rules and what each budget has committed; one more for the
+    homes of visitors not given in `visitors`. The programmes are the active ones and those of the live claims, or
+    those of `programme_ids`.
+
+    Given `programmes` (already read) and `covering` (those of them whose group pass is wanted), the programmes are
+    not read again and only what those passes can see is: a pass under a programme looks at the group's active
+    stays in its town or with a live claim under it, and at the group's live claims of those stays or under it
+    (`_group_pass`), so the bookings read are those and the `extra_booking_ids`, and the claims those of the
+    bookings' towns, under the covering programmes, or of the extra bookings."""
+    history = GroupHistory()
+    targets: dict[int, StayFacts] = {}
+    visitor_ids = {v for v in visitor_ids if v is not None}
+    _load_homes(history, visitor_ids, visitors)
+    group = Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES)
+    claims_scope = Q()
+    if covering is not None:
+        towns = {p.municipality_id for p in covering}
+        covering_ids = [p.id for p in covering]
+        claimed = Claim.objects.filter(
+            booking_id=OuterRef("pk"), programme_id__in=covering_ids, status__in=Claim.LIVE_STATUSES
+        )
+        group &= Q(unit__facility__municipality_id__in=towns) | Q(Exists(claimed))
+        claims_scope = (
+            Q(programme_id__in=covering_ids)
+            | Q(booking__unit__facility__municipality_id__in=towns)
+            | Q(booking_id__in=list(extra_booking_ids))
+        )
     bookings = with_children(
-        Booking.objects.filter(
-            Q(visitor_id__in=visitor_ids, status__in=Booking.ACTIVE_STATUSES) | Q(id__in=list(extra_booking_ids))
-        ).select_related("unit__facility"),
+        Booking.objects.filter(group | Q(id__in=list(extra_booking_ids))).select_related("unit__facility"),
         "lines",
     )
     for booking in bookings:
@@ -349,7 +372,7 @@ def _load_history(
     claim_programmes = set()
     if visitor_ids:
         claims = with_children(
-            Claim.objects.filter(visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+            Claim.objects.filter(claims_scope, visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
             .annotate(frozen_days=frozen_days())
             .select_related("booking")
             .order_by("id"),
@@ -362,14 +385,52 @@ def _load_history(
             claim_programmes.add(claim.programme_id)
             if claim_facts.frozen is not None:
                 history.frozen[(claim.visitor_id, claim.programme_id)].append(claim_facts)
-    wanted = Q(id__in=programme_ids) if programme_ids is not None else Q(is_active=True) | Q(id__in=claim_programmes)
-    history.programmes = programmes_with_terms(Programme.objects.filter(wanted))
+    if programmes is not None:
+        history.programmes = list(programmes)
+    else:
+        wanted = (
+            Q(id__in=programme_ids) if programme_ids is not None else Q(is_active=True) | Q(id__in=claim_programmes)
+        )
+        history.programmes = programmes_with_terms(Programme.objects.filter(wanted))
     history.committed = {
         programme.id: programme.committed_yen
         for programme in history.programmes
         if programme.budget_yen is not None and programme.committed_yen is not None
     }
     return history, targets
+
+
+def _programmes_for(*, towns: set, booking_ids: list) -> list:
+    """The programmes that may cover stays in `towns` (rule 15): the towns' active ones, and those under which one
+    of `booking_ids` has a live claim, marked `claimed`; with their rules and committed budget, in one query."""
+    wanted = Q(is_active=True, municipality_id__in=towns)
+    claimed: Exists | Value = Value(False)
+    if booking_ids:
+        live = Claim.objects.filter(booking_id__in=booking_ids, status__in=Claim.LIVE_STATUSES)
+        wanted |= Q(id__in=live.values("programme_id"))
+        claimed = Exists(live.filter(programme_id=OuterRef("pk")))
+    return programmes_with_terms(Programme.objects.filter(wanted).annotate(claimed=claimed))
+
+
+def _outline(booking: Booking) -> StayFacts:
+    """What deciding coverage needs of a booking (its town, check-in, state), without reading its lines."""
+    return StayFacts(
+        key=booking.id,
+        municipality_id=booking.unit.facility.municipality_id,
+        kind=booking.kind,
+        check_in=booking.check_in,
+        dates=(),
+        nights=[],
+        party=Party(booking.adults, booking.children, booking.infants),
+        active=booking.is_active,
+        visitor_id=booking.visitor_id,
+        check_out=booking.check_out,
+    )
+
+
+def _covering(programmes: list, stays) -> list:
+    """The programmes covering at least one of `stays` by rule 15: by town and window, or by a live claim."""
+    return [p for p in programmes if p.claimed or any(covers(p, stay, None) for stay in stays)]
 
 
 # --- who may receive it, and which programmes cover a stay ----------------------------------------------------------
@@ -651,14 +712,27 @@ def estimates_of(history: GroupHistory, target: StayFacts) -> dict:
 
 
 def estimate_sets_for_bookings(*, bookings) -> dict[int, dict]:
-    """For each booking (by id): its `reimbursement` and `reimbursements`, in a fixed number of queries."""
+    """For each booking (by id): its `reimbursement` and `reimbursements`, in a fixed number of queries. The
+    programmes that may cover the bookings are read first; when none does, that is the only query (rule 16's empty
+    estimate needs the towns' programmes and the visitor's declared home, nothing of the history)."""
     bookings = list(bookings)
     if not bookings:
         return {}
+    outlines = {b.id: _outline(b) for b in bookings}
+    programmes = _programmes_for(towns={o.municipality_id for o in outlines.values()}, booking_ids=list(outlines))
+    covering = _covering(programmes, outlines.values())
+    visitor_ids = {b.visitor_id for b in bookings}
+    visitors = [b.visitor for b in bookings if Booking.visitor.is_cached(b)]
+    if not covering:
+        history = GroupHistory(programmes=programmes)
+        _load_homes(history, visitor_ids, visitors)
+        return {b.id: estimates_of(history, outlines[b.id]) for b in bookings}
     history, targets = _load_history(
-        visitor_ids={b.visitor_id for b in bookings},
-        extra_booking_ids=[b.id for b in bookings],
-        visitors=[b.visitor for b in bookings if Booking.visitor.is_cached(b)],
+        visitor_ids=visitor_ids,
+        extra_booking_ids=list(outlines),
+        visitors=visitors,
+        programmes=programmes,
+        covering=covering,
     )
     _load_requirements(history, [targets[b.id] for b in bookings])
     return {b.id: estimates_of(history, targets[b.id]) for b in bookings}
@@ -676,7 +750,11 @@ def estimate_for_booking(*, booking: Booking) -> dict:
 def estimate_for_visitor_booking(*, visitor, booking_id) -> dict:
     """The estimate of one of the visitor's own bookings; anyone else's is not found."""
     booking_pk = parse_id(booking_id)
-    booking = Booking.objects.filter(id=booking_pk, visitor=visitor).first() if booking_pk is not None else None
+    booking = (
+        Booking.objects.filter(id=booking_pk, visitor=visitor).select_related("unit__facility").first()
+        if booking_pk is not None
+        else None
+    )
     if booking is None:
         raise BookingNotFound()
     return estimate_for_booking(booking=booking)
@@ -695,9 +773,6 @@ def estimate_set_for_quote(
 ) -> dict:
     """`reimbursement` and `reimbursements` for a stay not booked yet (`visitor` may be None: anonymous)."""
     visitor_id = visitor.id if visitor is not None and visitor.is_authenticated else None
-    history, _ = _load_history(
-        visitor_ids={visitor_id} if visitor_id else set(), visitors=[visitor] if visitor_id else []
-    )
     target = StayFacts(
         key=QUOTE,
         municipality_id=unit.facility.municipality_id,
@@ -708,6 +783,15 @@ def estimate_set_for_quote(
         party=Party(adults, children, infants),
         visitor_id=visitor_id,
     )
+    programmes = _programmes_for(towns={target.municipality_id}, booking_ids=[])
+    covering = _covering(programmes, [target])
+    visitor_ids = {visitor_id} if visitor_id else set()
+    visitors = [visitor] if visitor_id else []
+    if covering:
+        history, _ = _load_history(visitor_ids=visitor_ids, visitors=visitors, programmes=programmes, covering=covering)
+    else:
+        history = GroupHistory(programmes=programmes)
+        _load_homes(history, visitor_ids, visitors)
     return estimates_of(history, target)
 
 

@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db
 # durable block opens none outside a test).
 BOOKING_QUERIES = 12
 # The response's subsidy estimates under every covering programme, which the reimbursements app reads (the
-# visitor's group's bookings with their lines, their claims with lines and frozen days, the programmes with their
-# rules and committed budget).
+# programmes that may cover the stay, with their rules and committed budget; then what their group pass sees of
+# the visitor's group: its bookings with their lines, its claims with lines and frozen days).
 ESTIMATE_QUERIES = 3
+# When no programme covers the stay, the estimates read the programmes only.
+UNCOVERED_ESTIMATE_QUERIES = 1
 
 
 @pytest.fixture
@@ -61,6 +63,26 @@ def test_booking_a_stay_costs_a_bounded_number_of_queries(
     assert body["reimbursement"]["programme"] == "saku-trial-stay-2026"
     assert body["reimbursement"]["eligible"] is True
     assert len(body["reimbursements"]) == 1
+
+
+def test_a_booking_no_programme_covers_reads_no_history(
+    saku, organisation, visitor_client, monkeypatch, django_assert_max_num_queries
+):
+    """A town without a programme: the answer says so without reading the visitor's bookings or claims, however
+    many there are."""
+    monkeypatch.setattr("bookings.selectors.today", lambda: date(2026, 10, 1))
+    unit = LodgingUnitFactory(facility__operator=organisation, facility__municipality=saku, count=3)
+    for n in range(3):
+        earlier = {"unit": unit.id, "check_in": f"2026-11-0{1 + 2 * n}", "check_out": f"2026-11-0{2 + 2 * n}"}
+        assert visitor_client.post("/api/v1/bookings/", {**earlier, "adults": 1}, format="json").status_code == 201
+    body = {"unit": unit.id, "check_in": "2026-12-01", "check_out": "2026-12-04", "adults": 1}
+
+    with django_assert_max_num_queries(BOOKING_QUERIES + UNCOVERED_ESTIMATE_QUERIES):
+        response = visitor_client.post("/api/v1/bookings/", body, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["reimbursement"]["reasons"] == ["outside_programme_area"]
+    assert response.json()["reimbursements"] == []
 
 
 def test_the_answer_to_a_booking_is_the_booking_as_read_back(booked, visitor_client):

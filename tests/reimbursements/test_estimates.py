@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from reimbursements import services
+from bookings.models import Booking
+from reimbursements import selectors, services
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
 from tests import factories
-from tests.reimbursements.factories import make_booking, saku_programme
+from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
 from tests.reimbursements.helpers import book, booking_detail
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,139 @@ def test_days_remaining_are_counted_after_each_booking(programme, booking_clock,
     later = book(visitor_client, unit, check_in=date(2026, 12, 20), check_out=date(2026, 12, 22))
     assert (later["reimbursement"]["eligible_days"], later["reimbursement"]["group_days_remaining"]) == (2, 0)
     assert booking_detail(visitor_client, first["id"])["reimbursement"]["group_days_remaining"] == 2
+
+
+# --- what an estimate reads: the covering programmes first, then only what their group pass sees ------------------
+
+
+def test_a_booking_no_programme_covers_reads_only_the_programmes(programme, visitor, django_assert_num_queries):
+    elsewhere = factories.matsue()
+    for week in range(5):
+        start = date(2026, 12, 1) + timedelta(days=7 * week)
+        make_booking(visitor=visitor, check_in=start, check_out=start + timedelta(days=2), municipality=elsewhere)
+    booking = make_booking(
+        visitor=visitor, check_in=date(2027, 2, 1), check_out=date(2027, 2, 3), municipality=elsewhere
+    )
+
+    with django_assert_num_queries(1):
+        estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
+
+    assert estimates["reimbursements"] == []
+    assert estimates["reimbursement"]["programme"] is None
+    assert estimates["reimbursement"]["reasons"] == ["outside_programme_area"]
+    assert estimates["reimbursement"]["requirements"] == [{"code": "home_municipality", "met": True}]
+
+
+def test_a_booking_outside_every_window_reads_only_the_programmes(programme, visitor, django_assert_num_queries):
+    make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    booking = make_booking(visitor=visitor, check_in=date(2027, 4, 2), check_out=date(2027, 4, 4))
+
+    with django_assert_num_queries(1):
+        estimate = selectors.estimates_for_bookings(bookings=[booking])[booking.id]
+
+    assert (estimate["programme"], estimate["reasons"]) == (programme.code, ["outside_validity_window"])
+
+
+def test_a_quote_no_programme_covers_reads_only_the_programmes(programme, visitor, django_assert_num_queries):
+    make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    unit = factories.UnitFactory(facility=factories.FacilityFactory(municipality=factories.matsue()))
+    dates = [date(2026, 12, 10), date(2026, 12, 11)]
+
+    with django_assert_num_queries(1):
+        body = estimate_for_quote(
+            visitor=visitor,
+            unit=unit,
+            kind="stay",
+            dates=dates,
+            nights=[(dates[0], 6500)],
+            adults=1,
+            children=0,
+            infants=0,
+        )
+
+    assert body["reasons"] == ["outside_programme_area"]
+
+
+def test_a_booking_with_a_live_claim_under_a_retired_programme_is_still_covered(programme, visitor):
+    booking = make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    services.claim_create(visitor=visitor, booking_id=booking.id)
+    Programme.objects.filter(id=programme.id).update(is_active=False)
+
+    estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
+
+    assert [e["programme"] for e in estimates["reimbursements"]] == [programme.code]
+    assert estimates["reimbursement"]["eligible"] is True
+
+
+def _whole_history_estimates(bookings):
+    """The estimates as they were computed before the reads were bounded: from the groups' whole history."""
+    history, targets = selectors._load_history(
+        visitor_ids={b.visitor_id for b in bookings}, extra_booking_ids=[b.id for b in bookings]
+    )
+    selectors._load_requirements(history, [targets[b.id] for b in bookings])
+    return {b.id: selectors.estimates_of(history, targets[b.id]) for b in bookings}
+
+
+def test_a_covered_booking_reads_only_the_history_its_programmes_see(programme, visitor, monkeypatch):
+    """Bookings in another town, under another programme (one with a submitted claim), change nothing of Saku's
+    figures: they are not read, and the estimates equal those computed from the whole history."""
+    other_town = factories.matsue()
+    other = ProgrammeFactory(municipality=other_town, max_days_per_group=3)
+    CategoryRuleFactory(programme=other)
+    elsewhere = [
+        make_booking(
+            visitor=visitor,
+            check_in=date(2026, 11, 1 + 7 * n),
+            check_out=date(2026, 11, 3 + 7 * n),
+            municipality=other_town,
+        )
+        for n in range(3)
+    ]
+    services.claim_submit(claim=services.claim_create(visitor=visitor, booking_id=elsewhere[0].id), actor=visitor)
+    saku_stays = [
+        make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 4), adults=2),
+        make_booking(
+            visitor=visitor, kind=Booking.Kind.DAY_PASS, check_in=date(2026, 12, 2), dates=[date(2026, 12, 2)]
+        ),
+    ]
+    submitted = services.claim_create(visitor=visitor, booking_id=saku_stays[0].id)
+    services.claim_submit(claim=submitted, actor=visitor)
+    target = make_booking(visitor=visitor, check_in=date(2026, 12, 10), check_out=date(2026, 12, 14))
+    read = []
+    facts_of = selectors.facts_of
+    monkeypatch.setattr(selectors, "facts_of", lambda booking: read.append(booking.id) or facts_of(booking))
+
+    estimates = selectors.estimate_sets_for_bookings(bookings=[target])
+
+    assert sorted(read) == sorted([*(b.id for b in saku_stays), target.id])
+    assert estimates == _whole_history_estimates([target])
+    # Six days per group: the submitted claim froze four (12-01 to 12-04), so two are left for the target.
+    assert (
+        estimates[target.id]["reimbursement"]["eligible_days"],
+        estimates[target.id]["reimbursement"]["group_days_remaining"],
+    ) == (2, 0)
+
+
+def test_bounded_reads_give_the_whole_history_figures_for_a_page_of_two_towns(programme, visitor):
+    """A page of bookings in two covered towns (and one in a town without a programme): each estimate equals the
+    one computed from the whole history."""
+    other_town = factories.matsue()
+    other = ProgrammeFactory(municipality=other_town, max_days_per_group=3, max_amount_per_household_per_fy=10000)
+    CategoryRuleFactory(programme=other)
+    page = [
+        make_booking(visitor=visitor, check_in=date(2026, 11, 1), check_out=date(2026, 11, 5), municipality=other_town),
+        make_booking(visitor=visitor, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3)),
+        make_booking(visitor=visitor, check_in=date(2026, 12, 8), check_out=date(2026, 12, 12)),
+        make_booking(
+            visitor=visitor,
+            check_in=date(2026, 12, 20),
+            check_out=date(2026, 12, 22),
+            municipality=factories.MunicipalityFactory(),
+        ),
+    ]
+    services.claim_create(visitor=visitor, booking_id=page[1].id)
+
+    estimates = selectors.estimate_sets_for_bookings(bookings=page)
+
+    assert estimates == _whole_history_estimates(page)
+    assert [estimates[b.id]["reimbursement"]["eligible"] for b in page] == [True, True, True, False]
