@@ -7,6 +7,7 @@ from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -142,12 +143,13 @@ class UnitAvailabilityApi(APIView):
         "taken, closure reasons and price labels (null for everyone else).",
     )
     def get(self, request, unit_id: str):
-        # An unknown unit is a 404 whatever the query says.
-        unit, operates = selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
         query = AvailabilityQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        if not query.is_valid():
+            # An unknown unit is a 404 whatever the query says.
+            selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
+            raise ValidationError(query.errors)
         calendar = stays.unit_availability(
-            unit=unit, detailed=operates, start=query.validated_data["from"], end=query.validated_data["to"]
+            user=request.user, unit_id=unit_id, start=query.validated_data["from"], end=query.validated_data["to"]
         )
         return Response(AvailabilitySerializer(calendar).data)
 
