@@ -349,73 +349,89 @@ class _Rule(NamedTuple):
     text: str
 
 
+def _by_offset(rules: list[tuple], start: date, length: int) -> list[_Rule | None]:
+    """For each date of the calendar (by its offset from `start`), the first of the rules (sorted by start, then
+    id) covering it."""
+    covering: list[_Rule | None] = [None] * length
+    for _first, _ref, rule in sorted(rules):
+        for offset in range(max((rule.start_date - start).days, 0), min((rule.end_date - start).days + 1, length)):
+            if covering[offset] is None:
+                covering[offset] = rule
+    return covering
+
+
 def _calendar_days(
     unit: selectors.CalendarUnit, facts: list[tuple], start: date, end: date, *, detailed: bool
 ) -> list[dict]:
     """One dict per date of [start, end] in the shape the API shows (the date as ISO text), from the calendar
-    query's fact rows."""
-    taken: dict[date, int] = {}
+    query's fact rows; dates are counted by their offset from `start` rather than looked up."""
+    length = (end - start).days + 1
+    taken = [0] * length
     rules: dict[int, list[tuple]] = {selectors.CALENDAR_CLOSURE: [], selectors.CALENDAR_OVERRIDE: []}
     imported: list[tuple] = []
     for kind, first, last, value, text, ref in facts:
         if kind == selectors.CALENDAR_STOCK:
-            taken[_as_date(first)] = value
+            taken[(_as_date(first) - start).days] = value
         elif kind == selectors.CALENDAR_IMPORTED:
-            imported.append((_as_date(first), ref, bool(value), text))
+            imported.append(((_as_date(first) - start).days, ref, bool(value), text))
         else:
             first = _as_date(first)
             rules[kind].append((first, ref, _Rule(first, _as_date(last), value, text or "")))
-    # The first closure covering a date (by start, then id, as the closures' list orders them) gives its reason;
-    # an imported date names its imports in the order they were made.
-    closures = _by_date([rule for _first, _ref, rule in sorted(rules[selectors.CALENDAR_CLOSURE])], start, end)
-    overrides = _by_date([rule for _first, _ref, rule in sorted(rules[selectors.CALENDAR_OVERRIDE])], start, end)
-    blocks_by_date: dict[date, dict[bool, list[str]]] = {}
-    for day, _ref, held, name in sorted(imported):
-        blocks_by_date.setdefault(day, {}).setdefault(held, []).append(name)
-
-    first_day = selectors.today()
-    last_day = first_day + timedelta(days=unit.booking_window_days)
+    # The first closure covering a date (by start, then id, as the closures' list orders them) gives its reason.
+    closures = _by_offset(rules[selectors.CALENDAR_CLOSURE], start, length)
+    overrides = _by_offset(rules[selectors.CALENDAR_OVERRIDE], start, length)
+    days = [(start + timedelta(days=offset)).isoformat() for offset in range(length)]
+    today = selectors.today()
+    # Bookable from today to the end of the booking window, as offsets.
+    window_first = (today - start).days
+    window_last = window_first + unit.booking_window_days
     count, base_price = unit.count, unit.price_yen
-    no_blocks: dict[bool, list[str]] = {}
+
+    if not detailed:
+        result = []
+        for offset, (day, used, closure, override) in enumerate(zip(days, taken, closures, overrides, strict=True)):
+            free = free_units(count=count, taken=used, closed=closure is not None)
+            result.append(
+                {
+                    "date": day,
+                    "free": free,
+                    "price_yen": override.value if override else base_price,
+                    "closed": closure is not None,
+                    "bookable": free > 0 and window_first <= offset <= window_last,
+                    "taken": None,
+                    "total": None,
+                    "closure_reason": None,
+                    "price_label": None,
+                    "imported_from": None,
+                    "import_conflicts": None,
+                }
+            )
+        return result
+
+    # An imported date names its imports in the order they were made.
+    blocks: list[dict[bool, list[str]]] = [{} for _ in range(length)]
+    for offset, _ref, held, name in sorted(imported):
+        blocks[offset].setdefault(held, []).append(name)
     result = []
-    day = start
-    one_day = timedelta(days=1)
-    while day <= end:
-        closure = closures.get(day)
-        override = overrides.get(day)
-        used = taken.get(day, 0)
+    for offset, (day, used, closure, override, block) in enumerate(
+        zip(days, taken, closures, overrides, blocks, strict=True)
+    ):
         free = free_units(count=count, taken=used, closed=closure is not None)
-        if detailed:
-            blocks = blocks_by_date.get(day, no_blocks)
-            row = {
-                "date": day.isoformat(),
+        result.append(
+            {
+                "date": day,
                 "free": free,
                 "price_yen": override.value if override else base_price,
                 "closed": closure is not None,
-                "bookable": free > 0 and first_day <= day <= last_day,
+                "bookable": free > 0 and window_first <= offset <= window_last,
                 "taken": used,
                 "total": count,
                 "closure_reason": closure.text if closure else "",
                 "price_label": override.text if override else "",
-                "imported_from": blocks.get(True, []),
-                "import_conflicts": blocks.get(False, []),
+                "imported_from": block.get(True, []),
+                "import_conflicts": block.get(False, []),
             }
-        else:
-            row = {
-                "date": day.isoformat(),
-                "free": free,
-                "price_yen": override.value if override else base_price,
-                "closed": closure is not None,
-                "bookable": free > 0 and first_day <= day <= last_day,
-                "taken": None,
-                "total": None,
-                "closure_reason": None,
-                "price_label": None,
-                "imported_from": None,
-                "import_conflicts": None,
-            }
-        result.append(row)
-        day += one_day
+        )
     return result
 
 
