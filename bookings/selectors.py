@@ -84,7 +84,7 @@ class CalendarUnit(NamedTuple):
     to the facility's)."""
 
     id: int
-    count: int
+    unit_count: int  # `count` would shadow tuple.count
     price_yen: int
     booking_window_days: int
     min_nights: int

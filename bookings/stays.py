@@ -385,7 +385,7 @@ def _calendar_days(
     # Bookable from today to the end of the booking window, as offsets.
     window_first = (today - start).days
     window_last = window_first + unit.booking_window_days
-    count, base_price = unit.count, unit.price_yen
+    count, base_price = unit.unit_count, unit.price_yen
 
     if not detailed:
         result = []
