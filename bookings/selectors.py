@@ -74,9 +74,15 @@ def unit_calendar_get(*, user, unit_id) -> tuple[Unit, bool]:
     pk = parse_id(unit_id)
     unit = _units().filter(id=pk).first() if pk else None
     operates = unit is not None and is_unit_operator(user=user, unit=unit)
-    if unit is None or not (operates or (unit.is_active and unit.facility.is_published)):
+    if unit is None or not _calendar_shown(
+        operates=operates, is_active=unit.is_active, is_published=unit.facility.is_published
+    ):
         raise UnitNotFound()
     return unit, operates
+
+
+def _calendar_shown(*, operates: bool, is_active: bool, is_published: bool) -> bool:
+    return operates or (is_active and is_published)
 
 
 class CalendarUnit(NamedTuple):
@@ -172,12 +178,13 @@ def unit_calendar_read(*, user, unit_id, start: date, end: date) -> tuple[Calend
         rows = cursor.fetchall()
     if not rows:
         raise UnitNotFound()
-    first = rows[0]
-    operates = organisation is not None and organisation == first[12]
-    if not (operates or (first[10] and first[11])):
+    *unit, is_active, is_published, operator_id = rows[0][:13]
+    operates = organisation is not None and organisation == operator_id
+    if not _calendar_shown(operates=operates, is_active=is_active, is_published=is_published):
         raise UnitNotFound()
+    # Each row's facts follow the unit's 13 columns; a unit with none has one row of nulls there.
     facts = [row[13:] for row in rows if row[13] is not None and (operates or row[13] != CALENDAR_IMPORTED)]
-    return CalendarUnit(*first[:10]), operates, facts
+    return CalendarUnit(*unit), operates, facts
 
 
 def units_have_active_bookings(*, units) -> bool:
