@@ -19,6 +19,7 @@ from backend.pagination import StandardPagination
 
 from . import feeds, hooks, selectors, services, stays
 from .errors import CalendarFeedNotFound, InvalidIdempotencyKey
+from .renderers import AVAILABILITY_RENDERERS
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -134,6 +135,7 @@ def _booking_response(request, booking, status_code=status.HTTP_200_OK) -> Respo
 
 class UnitAvailabilityApi(APIView):
     permission_classes = [AllowAny]
+    renderer_classes = AVAILABILITY_RENDERERS
 
     @extend_schema(
         parameters=[UNIT_ID, AvailabilityQuerySerializer],

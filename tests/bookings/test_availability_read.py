@@ -1,15 +1,18 @@
 """A year's availability calendar costs the same few queries whatever the unit's bookings, closures, prices and
 calendar imports, and its fast representation shows exactly what the declared day fields would."""
 
+import json
 from datetime import time, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import F
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from bookings import stays
 from bookings.models import CalendarImport, ImportedBlock, UnitStock
+from bookings.renderers import AvailabilityJSONRenderer
 from bookings.serializers import AvailabilityDaySerializer, AvailabilitySerializer
 from tests.bookings.factories import ClosureFactory, PriceOverrideFactory, day, iso
 from tests.bookings.helpers import BOOKINGS, book
@@ -124,3 +127,29 @@ def test_the_calendar_follows_bookings_made_and_cancelled(house, visitor_client,
     days = {row["date"]: row for row in year(api_client, house).json()["days"]}
     assert all(days[iso(n)]["free"] == house.count for n in (10, 11, 12))
     assert days[iso(0)]["date"] == iso(0) and days[iso(365)]["date"] == (day(0) + timedelta(days=365)).isoformat()
+
+
+@pytest.mark.parametrize("detailed", [False, True], ids=["public", "operator"])
+def test_the_answer_s_bytes_are_what_drf_s_json_renderer_writes(house, visitor_client, operator_user, detailed):
+    busy_year(house, visitor_client)
+    user = operator_user if detailed else AnonymousUser()
+    calendar = stays.unit_availability(user=user, unit_id=str(house.id), start=day(0), end=day(365))
+    data = AvailabilitySerializer(calendar).data
+
+    written = AvailabilityJSONRenderer().render(data, "application/json")
+
+    assert written == JSONRenderer().render(data, "application/json")
+    assert json.loads(written)["days"] == list(data["days"])
+    # Indented on request, as JSONRenderer indents.
+    assert AvailabilityJSONRenderer().render(data, "application/json; indent=2") == JSONRenderer().render(
+        data, "application/json; indent=2"
+    )
+
+
+def test_the_api_answers_with_that_renderer_and_errors_keep_their_shape(house, api_client):
+    response = year(api_client, house)
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response.content == JSONRenderer().render(response.json(), "application/json")
+
+    bad = api_client.get(f"/api/v1/units/{house.id}/availability/", {"from": iso(0), "to": iso(400)})
+    assert bad.status_code == 400 and set(bad.json()["error"]["fields"]) == {"to"}
