@@ -7,6 +7,7 @@ from django.utils.http import http_date, quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ from backend.pagination import StandardPagination
 
 from . import feeds, hooks, selectors, services, stays
 from .errors import CalendarFeedNotFound, InvalidIdempotencyKey
+from .renderers import AVAILABILITY_RENDERERS
 from .serializers import (
     AvailabilityQuerySerializer,
     AvailabilitySerializer,
@@ -133,6 +135,7 @@ def _booking_response(request, booking, status_code=status.HTTP_200_OK) -> Respo
 
 class UnitAvailabilityApi(APIView):
     permission_classes = [AllowAny]
+    renderer_classes = AVAILABILITY_RENDERERS
 
     @extend_schema(
         parameters=[UNIT_ID, AvailabilityQuerySerializer],
@@ -142,12 +145,13 @@ class UnitAvailabilityApi(APIView):
         "taken, closure reasons and price labels (null for everyone else).",
     )
     def get(self, request, unit_id: str):
-        # An unknown unit is a 404 whatever the query says.
-        unit, operates = selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
         query = AvailabilityQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        if not query.is_valid():
+            # An unknown unit is a 404 whatever the query says.
+            selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
+            raise ValidationError(query.errors)
         calendar = stays.unit_availability(
-            unit=unit, detailed=operates, start=query.validated_data["from"], end=query.validated_data["to"]
+            user=request.user, unit_id=unit_id, start=query.validated_data["from"], end=query.validated_data["to"]
         )
         return Response(AvailabilitySerializer(calendar).data)
 

@@ -2,18 +2,18 @@
 (under the stock lock), the availability calendar and the catalogue's date filter all read these rules here."""
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import CharField, Exists, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Unit
 
 from . import hooks, selectors
 from .errors import InvalidStay, UnitClosed, UnitUnavailable
-from .models import Booking, Closure, ImportedBlock, PriceOverride, UnitStock
+from .models import Booking, Closure, PriceOverride, UnitStock
 
 # A stay or a set of day passes never has more dates than this, whatever the unit's max_nights says; it also
 # bounds every date loop.
@@ -331,17 +331,13 @@ def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: dat
 # --- the availability calendar ---------------------------------------------------------------------------------
 
 
-def _imported_by_date(unit: Unit, start: date, end: date) -> dict[date, dict[bool, list[str]]]:
-    """Per date, the names of the calendar imports blocking it: held (taking a unit) or in conflict."""
-    by_date: dict[date, dict[bool, list[str]]] = {}
-    rows = (
-        ImportedBlock.objects.filter(unit=unit, date__gte=start, date__lte=end)
-        .order_by("date", "calendar_import_id")
-        .values_list("date", "held", "calendar_import__name")
-    )
-    for day, held, name in rows:
-        by_date.setdefault(day, {}).setdefault(held, []).append(name)
-    return by_date
+def _as_date(value) -> date:
+    # PostgreSQL gives dates; SQLite gives the text of a column read through a UNION.
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _as_time(value) -> time | None:
+    return time.fromisoformat(value) if isinstance(value, str) else value
 
 
 class _Rule(NamedTuple):
@@ -353,108 +349,107 @@ class _Rule(NamedTuple):
     text: str
 
 
-_STOCK, _CLOSURE, _OVERRIDE = 0, 1, 2
+def _by_offset(rules: list[tuple], start: date, length: int) -> list[_Rule | None]:
+    """For each date of the calendar (by its offset from `start`), the first of the rules (sorted by start, then
+    id) covering it."""
+    covering: list[_Rule | None] = [None] * length
+    for _first, _ref, rule in sorted(rules):
+        for offset in range(max((rule.start_date - start).days, 0), min((rule.end_date - start).days + 1, length)):
+            if covering[offset] is None:
+                covering[offset] = rule
+    return covering
 
 
-def _calendar_facts(unit: Unit, start: date, end: date) -> tuple[dict[date, int], dict, dict]:
-    """What is taken on each date of [start, end], and the closure and the price override covering each, read in one
-    query (the stock rows, closures and overrides side by side) rather than three round trips."""
-
-    def rows(model, kind: int, first: str, last: str, value, text, **touching):
-        return (
-            model.objects.filter(unit=unit, **touching)
-            .order_by()
-            .values_list(Value(kind, output_field=IntegerField()), first, last, value, text, "id")
-        )
-
-    no_text = Value("", output_field=CharField())
-    stock = rows(UnitStock, _STOCK, "date", "date", "taken", no_text, date__gte=start, date__lte=end)
-    closures = rows(
-        Closure,
-        _CLOSURE,
-        "start_date",
-        "end_date",
-        Value(0, output_field=IntegerField()),
-        "reason",
-        start_date__lte=end,
-        end_date__gte=start,
-    )
-    overrides = rows(
-        PriceOverride,
-        _OVERRIDE,
-        "start_date",
-        "end_date",
-        "price_yen",
-        "label",
-        start_date__lte=end,
-        end_date__gte=start,
-    )
-    taken: dict[date, int] = {}
-    rules: dict[int, list[tuple]] = {_CLOSURE: [], _OVERRIDE: []}
-    for kind, first, last, value, text, pk in stock.union(closures, overrides, all=True):
-        if kind == _STOCK:
-            taken[first] = value
+def _calendar_days(
+    unit: selectors.CalendarUnit, facts: list[tuple], start: date, end: date, *, detailed: bool
+) -> list[dict]:
+    """One dict per date of [start, end] in the shape the API shows (the date as ISO text), from the calendar
+    query's fact rows; dates are counted by their offset from `start` rather than looked up."""
+    length = (end - start).days + 1
+    taken = [0] * length
+    rules: dict[int, list[tuple]] = {selectors.CALENDAR_CLOSURE: [], selectors.CALENDAR_OVERRIDE: []}
+    imported: list[tuple] = []
+    for kind, first, last, value, text, ref in facts:
+        if kind == selectors.CALENDAR_STOCK:
+            taken[(_as_date(first) - start).days] = value
+        elif kind == selectors.CALENDAR_IMPORTED:
+            imported.append(((_as_date(first) - start).days, ref, bool(value), text))
         else:
-            rules[kind].append((first, pk, _Rule(first, last, value, text or "")))
+            first = _as_date(first)
+            rules[kind].append((first, ref, _Rule(first, _as_date(last), value, text or "")))
     # The first closure covering a date (by start, then id, as the closures' list orders them) gives its reason.
-    by_start = {kind: [rule for _first, _pk, rule in sorted(found)] for kind, found in rules.items()}
-    return taken, _by_date(by_start[_CLOSURE], start, end), _by_date(by_start[_OVERRIDE], start, end)
+    closures = _by_offset(rules[selectors.CALENDAR_CLOSURE], start, length)
+    overrides = _by_offset(rules[selectors.CALENDAR_OVERRIDE], start, length)
+    days = [(start + timedelta(days=offset)).isoformat() for offset in range(length)]
+    today = selectors.today()
+    # Bookable from today to the end of the booking window, as offsets.
+    window_first = (today - start).days
+    window_last = window_first + unit.booking_window_days
+    count, base_price = unit.unit_count, unit.price_yen
 
+    if not detailed:
+        result = []
+        for offset, (day, used, closure, override) in enumerate(zip(days, taken, closures, overrides, strict=True)):
+            free = free_units(count=count, taken=used, closed=closure is not None)
+            result.append(
+                {
+                    "date": day,
+                    "free": free,
+                    "price_yen": override.value if override else base_price,
+                    "closed": closure is not None,
+                    "bookable": free > 0 and window_first <= offset <= window_last,
+                    "taken": None,
+                    "total": None,
+                    "closure_reason": None,
+                    "price_label": None,
+                    "imported_from": None,
+                    "import_conflicts": None,
+                }
+            )
+        return result
 
-def availability(*, unit: Unit, start: date, end: date, detailed: bool) -> list[dict]:
-    """Per date of [start, end] (both included): free units, price, closure and whether it can be booked;
-    with `detailed` (the unit's operator) also what is taken, why it is closed and which price applies. One query
-    (two when detailed) whatever the length, and one dict per date in the shape the API shows."""
-    taken, closures, overrides = _calendar_facts(unit, start, end)
-    first_day = selectors.today()
-    last_day = first_day + timedelta(days=unit.booking_window_days)
-    imported = _imported_by_date(unit, start, end) if detailed else {}
-    count, base_price = unit.count, unit.price_yen
+    # An imported date names its imports in the order they were made.
+    blocks: list[dict[bool, list[str]]] = [{} for _ in range(length)]
+    for offset, _ref, held, name in sorted(imported):
+        blocks[offset].setdefault(held, []).append(name)
     result = []
-    for day in selectors.date_range(start, end + timedelta(days=1)):
-        closure = closures.get(day)
-        override = overrides.get(day)
-        used = taken.get(day, 0)
+    for offset, (day, used, closure, override, block) in enumerate(
+        zip(days, taken, closures, overrides, blocks, strict=True)
+    ):
         free = free_units(count=count, taken=used, closed=closure is not None)
-        row = {
-            "date": day,
-            "free": free,
-            "price_yen": override.value if override else base_price,
-            "closed": closure is not None,
-            "bookable": free > 0 and first_day <= day <= last_day,
-            "taken": None,
-            "total": None,
-            "closure_reason": None,
-            "price_label": None,
-            "imported_from": None,
-            "import_conflicts": None,
-        }
-        if detailed:
-            blocks = imported.get(day, {})
-            row["taken"] = used
-            row["total"] = count
-            row["closure_reason"] = closure.text if closure else ""
-            row["price_label"] = override.text if override else ""
-            row["imported_from"] = blocks.get(True, [])
-            row["import_conflicts"] = blocks.get(False, [])
-        result.append(row)
+        result.append(
+            {
+                "date": day,
+                "free": free,
+                "price_yen": override.value if override else base_price,
+                "closed": closure is not None,
+                "bookable": free > 0 and window_first <= offset <= window_last,
+                "taken": used,
+                "total": count,
+                "closure_reason": closure.text if closure else "",
+                "price_label": override.text if override else "",
+                "imported_from": block.get(True, []),
+                "import_conflicts": block.get(False, []),
+            }
+        )
     return result
 
 
-def unit_availability(*, unit: Unit, detailed: bool, start: date, end: date) -> dict:
-    """What GET /units/{id}/availability/ answers: the unit's rules and its calendar of [start, end], `detailed` for
-    the unit's own operator (selectors.unit_calendar_get finds the unit and says whether the user operates it)."""
-    facility = unit.facility
+def unit_availability(*, user, unit_id, start: date, end: date) -> dict:
+    """What GET /units/{id}/availability/ answers: the unit's rules and, per date of [start, end] (both included),
+    free units, price, closure and whether it can be booked; the unit's own operator also sees what is taken, why
+    it is closed, which price applies and which calendar imports block it. One query whatever the length."""
+    unit, operates, facts = selectors.unit_calendar_read(user=user, unit_id=unit_id, start=start, end=end)
     return {
         "unit": unit.id,
         "min_nights": unit.min_nights,
         "max_nights": unit.max_nights,
         "booking_window_days": unit.booking_window_days,
-        "check_in_time": unit.check_in_time or facility.check_in_time,
-        "check_out_time": unit.check_out_time or facility.check_out_time,
+        "check_in_time": _as_time(unit.check_in_time),
+        "check_out_time": _as_time(unit.check_out_time),
         "free_cancellation_days": unit.free_cancellation_days,
         "cancellation_fee_percent": unit.cancellation_fee_percent,
-        "days": availability(unit=unit, start=start, end=end, detailed=detailed),
+        "days": _calendar_days(unit, facts, start, end, detailed=operates),
     }
 
 
