@@ -43,7 +43,7 @@ from .models import (
     UnitStock,
 )
 from .selectors import dates_text
-from .stays import Stay
+from .stays import BookingRequest
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ def _release_expired_ids(*, expired: set[int], locked_dates: set, now) -> None:
             _release_locked(booking=booking, dates=dates, cancel_code=Booking.CancelCode.HOLD_EXPIRED, now=now)
 
 
-def _refusal_now(*, stay: Stay) -> UnitClosed | UnitUnavailable:
+def _refusal_now(*, stay: BookingRequest) -> UnitClosed | UnitUnavailable:
     """What to answer when the stock CHECK refused a booking: the dates closed or full now (the unit's count read
     afresh), else every date of the stay."""
     try:
@@ -174,7 +174,7 @@ def _with_lines(booking: Booking, lines: list[BookingLine]) -> Booking:
 
 
 def _create_locked(
-    *, visitor, stay: Stay, idempotency_key, fingerprint, expired: tuple[set[int], list[date]] | None = None
+    *, visitor, stay: BookingRequest, idempotency_key, fingerprint, expired: tuple[set[int], list[date]] | None = None
 ) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
     """The booking's transaction: lock, check, price, write, start the payment (paid on site, confirm). Returns
     the booking, whether it was a replay, and what is left to do with the payment once committed."""
@@ -251,7 +251,9 @@ def _create_locked(
     return _with_lines(booking, written), False, started
 
 
-def _create(*, visitor, stay: Stay, idempotency_key, fingerprint) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
+def _create(
+    *, visitor, stay: BookingRequest, idempotency_key, fingerprint
+) -> tuple[Booking, bool, hooks.PaymentStarted | None]:
     """Runs the booking's transaction; once more, locking their dates too, when expired holds stand in its way."""
     try:
         with transaction.atomic(durable=True):

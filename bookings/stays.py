@@ -32,8 +32,9 @@ def calendar_dates(*, kind: str, check_in: date, check_out: date, dates) -> tupl
 
 
 @dataclass(frozen=True)
-class Stay:
-    """A checked request: the unit, the dates it takes (nights or pass dates) and the party."""
+class BookingRequest:
+    """A checked request for a booking of either kind: the unit, the dates it takes (nights of a stay, or the
+    dates of day passes) and the party. (`Booking.Kind.STAY` is the nights kind only.)"""
 
     unit: Unit
     kind: str
@@ -63,9 +64,9 @@ class Stay:
         return calendar_dates(kind=self.kind, check_in=self.check_in, check_out=self.check_out, dates=self.dates)
 
 
-def booking_stay(*, booking: Booking, unit: Unit, dates) -> Stay:
+def booking_stay(*, booking: Booking, unit: Unit, dates) -> BookingRequest:
     """A booking's stay as it was booked, to check again (a late payment takes the units back)."""
-    return Stay(
+    return BookingRequest(
         unit=unit,
         kind=booking.kind,
         check_in=booking.check_in,
@@ -95,7 +96,7 @@ def stay_resolve(
     adults: int,
     children: int = 0,
     infants: int = 0,
-) -> Stay:
+) -> BookingRequest:
     """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates; the
     stay is not priced yet (stay_price_and_check does that)."""
     first_day = selectors.today()
@@ -178,7 +179,7 @@ def stay_resolve(
             capacity=unit.capacity,
             persons=persons,
         )
-    return Stay(
+    return BookingRequest(
         unit=unit,
         kind=kind,
         check_in=check_in,
@@ -200,7 +201,7 @@ def stay_quote(
     children: int = 0,
     infants: int = 0,
     hold: bool = False,
-) -> Stay:
+) -> BookingRequest:
     """The one way from a request to a stay that can be had: resolve → price → check. A quote takes all three
     steps here, without locks. A booking (`hold`) only resolves here, outside any transaction, and takes the other
     two once it holds the stock rows (stay_price_and_check with `locked`): checking twice would cost queries and
@@ -217,7 +218,7 @@ def stay_quote(
     return stay if hold else stay_price_and_check(stay, locked=False)
 
 
-def stay_price_and_check(stay: Stay, *, locked: bool, taken: dict[date, int] | None = None) -> Stay:
+def stay_price_and_check(stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None) -> BookingRequest:
     """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free (`taken`:
     as for check_available)."""
     priced = replace(stay, lines=stay_lines(stay=stay))
@@ -257,7 +258,7 @@ def prices_for(*, unit: Unit, dates) -> list[tuple[date, int]]:
     return [(day, overrides[day].price_yen if day in overrides else unit.price_yen) for day in dates]
 
 
-def stay_lines(*, stay: Stay) -> tuple[tuple[date, int], ...]:
+def stay_lines(*, stay: BookingRequest) -> tuple[tuple[date, int], ...]:
     """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field)."""
     lines = tuple(prices_for(unit=stay.unit, dates=stay.dates))
     total = sum(price for _day, price in lines)
@@ -295,7 +296,7 @@ def taken_by_date(*, unit: Unit, dates) -> dict[date, int]:
     return dict(UnitStock.objects.filter(unit=unit, date__in=list(dates)).values_list("date", "taken"))
 
 
-def check_available(stay: Stay, *, locked: bool, taken: dict[date, int] | None = None) -> None:
+def check_available(stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None) -> None:
     """Raises UnitClosed or UnitUnavailable when some date of the stay cannot be had. `locked`: the caller holds
     the stay's stock rows (booking, late confirmation), so the answer holds until it commits; without it (a quote)
     it is what the rows say now. `taken`: the units taken per date as the lock just returned the rows (not read

@@ -36,7 +36,7 @@ def calendars(draw):
 
 
 def python_check_passes(unit: Unit, first: int, last: int) -> bool:
-    stay = stays.Stay(
+    stay = stays.BookingRequest(
         unit=unit,
         kind=Booking.Kind.STAY,
         check_in=day(first),
