@@ -50,5 +50,10 @@ urlpatterns = [
         views.staff_consultation_missed,
         name="staff-consultation-missed",
     ),
+    path(
+        "staff/consultations/<str:consultation_id>/cancel/",
+        views.staff_consultation_cancel,
+        name="staff-consultation-cancel",
+    ),
     path("staff/kpis/", views.staff_kpis, name="staff-kpis"),
 ]

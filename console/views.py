@@ -509,6 +509,26 @@ def staff_consultation_missed(request, consultation_id):
     )
 
 
+@require_POST
+@staff_required
+def staff_consultation_cancel(request, consultation_id):
+    """Staff cancel a booked consultation with a reason (the visitor is told by email); the place goes back."""
+    consultation = selectors.staff_consultation_get(user=request.user, consultation_id=consultation_id)
+    form = ReasonForm(request.POST, prefix="cancel")
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        consultation_services.consultation_cancel(consultation=consultation, by=request.user, reason=reason)
+    except DomainError as error:
+        messages.error(request, _refusal(error))
+        return _consultations_page(request, status=400)
+    messages.success(
+        request,
+        _("The consultation of %(name)s is cancelled.")
+        % {"name": consultation.visitor.full_name or consultation.visitor.email},
+    )
+    return redirect(f"{reverse('console:staff-consultations')}#slot-{consultation.slot_id}")
+
+
 # --- figures ---------------------------------------------------------------------------------------------------
 
 

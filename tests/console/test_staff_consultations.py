@@ -124,6 +124,38 @@ def test_marking_before_the_start_shows_the_api_refusal(staff_user, saku, langua
     assert Consultation.objects.get(id=consultation.id).status == Consultation.Status.BOOKED
 
 
+def test_staff_cancel_a_booked_consultation_with_a_reason_and_the_place_goes_back(staff_user, saku):
+    consultation = ConsultationFactory(slot=SlotFactory(starts_at=at(3), capacity=1))
+    assert ConsultationSlot.objects.get(id=consultation.slot_id).booked == 1
+    client = logged_in(staff_user, "en")
+    row = re.search(rf'<tr id="consultation-{consultation.id}">(.*?)</tr>', client.get(URL).content.decode(), re.S)
+    assert "Cancel the consultation" in row.group(1)
+    response = client.post(f"{URL}{consultation.id}/cancel/", {"cancel-reason": "担当者の都合"})
+    assert response.status_code == 302 and response["Location"] == f"{URL}#slot-{consultation.slot_id}"
+    api = client_for(staff_user).get(f"/api/v1/consultations/{consultation.id}/").json()
+    assert api["status"] == "cancelled"
+    assert ConsultationSlot.objects.get(id=consultation.slot_id).booked == 0
+    html = client.get(URL).content.decode()
+    assert "is cancelled." in html and "担当者の都合" in html
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_cancelling_without_a_reason_shows_the_api_refusal(staff_user, saku, language):
+    consultation = ConsultationFactory(slot=SlotFactory(starts_at=at(3)))
+    refused = logged_in(staff_user, language).post(f"{URL}{consultation.id}/cancel/", {"cancel-reason": ""})
+    api = client_for(staff_user, language).post(f"/api/v1/consultations/{consultation.id}/cancel/", {}, format="json")
+    assert api.status_code == 400 and refused.status_code == 400
+    assert api.json()["error"]["message"] in refused.content.decode()
+    assert Consultation.objects.get(id=consultation.id).status == Consultation.Status.BOOKED
+
+
+def test_another_towns_consultation_cannot_be_cancelled(saku):
+    consultation = ConsultationFactory(slot=SlotFactory(starts_at=at(3)))
+    client = logged_in(factories.StaffFactory(municipality=factories.matsue()))
+    assert client.post(f"{URL}{consultation.id}/cancel/", {"cancel-reason": "x"}).status_code == 404
+    assert Consultation.objects.get(id=consultation.id).status == Consultation.Status.BOOKED
+
+
 def test_another_towns_consultation_is_not_found(saku):
     consultation = ConsultationFactory(slot=SlotFactory(starts_at=at(-1)))
     client = logged_in(factories.StaffFactory(municipality=factories.matsue()))
