@@ -388,51 +388,33 @@ def _calendar_days(
     window_last = window_first + unit.booking_window_days
     count, base_price = unit.unit_count, unit.price_yen
 
-    if not detailed:
-        result = []
-        for offset, (day, used, closure, override) in enumerate(zip(days, taken, closures, overrides, strict=True)):
-            free = free_units(count=count, taken=used, closed=closure is not None)
-            result.append(
-                {
-                    "date": day,
-                    "free": free,
-                    "price_yen": override.value if override else base_price,
-                    "closed": closure is not None,
-                    "bookable": free > 0 and window_first <= offset <= window_last,
-                    "taken": None,
-                    "total": None,
-                    "closure_reason": None,
-                    "price_label": None,
-                    "imported_from": None,
-                    "import_conflicts": None,
-                }
-            )
-        return result
-
-    # An imported date names its imports in the order they were made.
-    blocks: list[dict[bool, list[str]]] = [{} for _ in range(length)]
-    for offset, _ref, held, name in sorted(imported):
+    # An imported date names its imports in the order they were made (only the operator's calendar shows them).
+    blocks: list[dict[bool, list[str]]] = [{} for _ in range(length)] if detailed else []
+    for offset, _ref, held, name in sorted(imported) if detailed else ():
         blocks[offset].setdefault(held, []).append(name)
     result = []
-    for offset, (day, used, closure, override, block) in enumerate(
-        zip(days, taken, closures, overrides, blocks, strict=True)
-    ):
+    for offset, (day, used, closure, override) in enumerate(zip(days, taken, closures, overrides, strict=True)):
         free = free_units(count=count, taken=used, closed=closure is not None)
-        result.append(
-            {
-                "date": day,
-                "free": free,
-                "price_yen": override.value if override else base_price,
-                "closed": closure is not None,
-                "bookable": free > 0 and window_first <= offset <= window_last,
-                "taken": used,
-                "total": count,
-                "closure_reason": closure.text if closure else "",
-                "price_label": override.text if override else "",
-                "imported_from": block.get(True, []),
-                "import_conflicts": block.get(False, []),
-            }
-        )
+        row = {
+            "date": day,
+            "free": free,
+            "price_yen": override.value if override else base_price,
+            "closed": closure is not None,
+            "bookable": free > 0 and window_first <= offset <= window_last,
+            "taken": None,
+            "total": None,
+            "closure_reason": None,
+            "price_label": None,
+            "imported_from": None,
+            "import_conflicts": None,
+        }
+        if detailed:
+            block = blocks[offset]
+            row["taken"], row["total"] = used, count
+            row["closure_reason"] = closure.text if closure else ""
+            row["price_label"] = override.text if override else ""
+            row["imported_from"], row["import_conflicts"] = block.get(True, []), block.get(False, [])
+        result.append(row)
     return result
 
 
