@@ -11,7 +11,6 @@ entries by cumulative and by own time and the mean time of a request with the pr
 import cProfile
 import os
 import pstats
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import drop_database, make_database  # noqa: E402
+from bench.common import django_env, drop_database, make_database, migrate_and_set_up, saku_hotel  # noqa: E402
 
 REQUESTS = 200
 TOP = 25
@@ -28,21 +27,8 @@ TOP = 25
 
 def main():
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "availability")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "LOG_LEVEL": "WARNING",
-        "DEFAULT_THROTTLE_OFF": "1",
-    }
-    os.environ.update(env)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-        import django
-
-        django.setup()
+        migrate_and_set_up(django_env(url))
         run()
     finally:
         drop_database(admin, name)
@@ -54,24 +40,11 @@ def run():
 
     from accounts.models import User
     from bookings.models import Closure, PriceOverride, UnitStock
-    from facilities.models import Facility, Municipality, OperatorOrganisation, Unit
+    from facilities.models import Unit
 
     today = timezone.localdate()
-    town = Municipality.objects.create(
-        code="202177", prefecture_ja="長野県", prefecture_en="Nagano", name_ja="佐久市", name_en="Saku"
-    )
-    organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
+    town, organisation, facility = saku_hotel()
     operator = User.objects.create_user("bench-operator@example.jp", "x", role="operator", organisation=organisation)
-    facility = Facility.objects.create(
-        kind="telework_hotel",
-        operator=organisation,
-        municipality=town,
-        name_ja="ベンチホテル",
-        name_en="Bench Hotel",
-        address_ja="佐久市1-1",
-        latitude=36.27,
-        longitude=138.47,
-    )
     unit = Unit.objects.create(
         facility=facility, unit_type="room", name_ja="部屋", capacity=2, count=3, price_yen=8000, max_nights=30
     )

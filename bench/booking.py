@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import drop_database, make_database, p95  # noqa: E402
+from bench.common import django_env, drop_database, make_database, migrate_and_set_up, p95, saku_hotel  # noqa: E402
 
 CLIENTS = 8
 BOOKINGS_PER_CLIENT = 40
@@ -100,23 +100,9 @@ def main():
     only_availability = "--availability" in sys.argv[1:]
     source = os.environ.get("DATABASE_URL", "")
     name, url, admin = make_database(source, "booking")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        # A few accounts make thousands of requests a minute here; the API's throttles would refuse them.
-        "DEFAULT_THROTTLE_OFF": "1",
-    }
-    os.environ.update(env)
+    env = django_env(url)
     try:
-        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
-        import django
-
-        django.setup()
+        migrate_and_set_up(env)
         run(env, only_availability=only_availability)
     finally:
         drop_database(admin, name)
@@ -130,23 +116,10 @@ def run(env, *, only_availability=False):
     from accounts.models import User
     from bookings import selectors
     from bookings.models import Booking, BookingLine, CalendarFeed, UnitStock
-    from facilities.models import Facility, Municipality, OperatorOrganisation, Unit
+    from facilities.models import Unit
 
-    town = Municipality.objects.create(
-        code="202177", prefecture_ja="長野県", prefecture_en="Nagano", name_ja="佐久市", name_en="Saku"
-    )
-    organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
+    town, organisation, facility = saku_hotel()
     operator = User.objects.create_user("bench-operator@example.jp", "x", role="operator", organisation=organisation)
-    facility = Facility.objects.create(
-        kind="telework_hotel",
-        operator=organisation,
-        municipality=town,
-        name_ja="ベンチホテル",
-        name_en="Bench Hotel",
-        address_ja="佐久市1-1",
-        latitude=36.27,
-        longitude=138.47,
-    )
     units = [
         Unit.objects.create(
             facility=facility, unit_type="room", name_ja=f"部屋{n}", capacity=2, count=1, price_yen=8000, max_nights=30

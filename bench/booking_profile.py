@@ -13,7 +13,6 @@ import cProfile
 import io
 import os
 import pstats
-import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import drop_database, make_database  # noqa: E402
+from bench.common import django_env, drop_database, make_database, migrate_and_set_up, saku_hotel  # noqa: E402
 
 WARM_UP = 10
 UNITS = 8
@@ -32,26 +31,8 @@ TOP = 40
 def main():
     requests_profiled = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "booking_profile")
-    env = {
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "DB_CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "WARNING",
-        "DEFAULT_THROTTLE_OFF": "1",
-    }
-    os.environ.update(env)
     try:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-            cwd=ROOT,
-            env={**os.environ},
-            check=True,
-        )
-        import django
-
-        django.setup()
+        migrate_and_set_up(django_env(url))
         run(requests_profiled)
     finally:
         from django.db import connections
@@ -67,22 +48,9 @@ def run(requests_profiled: int) -> None:
 
     from accounts.models import User
     from bookings import selectors
-    from facilities.models import Facility, Municipality, OperatorOrganisation, Unit
+    from facilities.models import Unit
 
-    town = Municipality.objects.create(
-        code="202177", prefecture_ja="長野県", prefecture_en="Nagano", name_ja="佐久市", name_en="Saku"
-    )
-    organisation = OperatorOrganisation.objects.create(name="ベンチ運営")
-    facility = Facility.objects.create(
-        kind="telework_hotel",
-        operator=organisation,
-        municipality=town,
-        name_ja="ベンチホテル",
-        name_en="Bench Hotel",
-        address_ja="佐久市1-1",
-        latitude=36.27,
-        longitude=138.47,
-    )
+    town, organisation, facility = saku_hotel()
     units = [
         Unit.objects.create(
             facility=facility, unit_type="room", name_ja=f"部屋{n}", capacity=2, count=1, price_yen=8000, max_nights=30
