@@ -4,11 +4,13 @@
 point of the code under test (in the live server's request threads) until all of them have reached it, which is
 what makes a race certain rather than likely."""
 
+import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 
 from tests.bookings.feed_server import feed_server  # noqa: F401  (the local calendar site)
 
@@ -82,3 +84,46 @@ def pause_after(monkeypatch, target: Any, name: str, parties: int | threading.Ba
 
     monkeypatch.setattr(target, name, paused)
     return barrier
+
+
+class WarningsCounted(logging.Handler):
+    """Counts the warnings a logger writes that start with `prefix`."""
+
+    def __init__(self, prefix: str):
+        super().__init__(level=logging.WARNING)
+        self.prefix = prefix
+        self.count = 0
+
+    def emit(self, record):
+        if record.getMessage().startswith(self.prefix):
+            self.count += 1
+
+
+@contextmanager
+def warnings_counted(logger_name: str, prefix: str) -> Iterator[WarningsCounted]:
+    """For the block, counts the warnings of `logger_name` starting with `prefix` (the services log each write a
+    database CHECK refused after it had passed the locked check: with a working lock there are none)."""
+    logger = logging.getLogger(logger_name)
+    handler, level = WarningsCounted(prefix), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@contextmanager
+def constraint_dropped(model, name: str, *, clean_up: Callable[[], object]) -> Iterator[None]:
+    """The model's constraint `name` removed from the test database for the block; `clean_up` then removes the rows
+    that would keep it from coming back, and it is restored."""
+    check = next(c for c in model._meta.constraints if c.name == name)
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(model, check)
+    try:
+        yield
+    finally:
+        clean_up()
+        with connection.schema_editor() as editor:
+            editor.add_constraint(model, check)

@@ -3,21 +3,18 @@ once. The row lock decides on its own (the stock CHECK is never reached, and wit
 still gives out one unit), whether or not the date's stock row exists yet; controls show the race is real
 without the lock and without the stock CHECK."""
 
-import logging
-from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
 import pytest
 import requests
-from django.db import connection
 from django.db.models import F
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from bookings import selectors, services, stays
 from bookings.models import Booking, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, iso
-from tests.concurrency.conftest import pause_after, race
+from tests.concurrency.conftest import constraint_dropped, pause_after, race, warnings_counted
 from tests.factories import VisitorFactory
 
 RACERS = 24
@@ -61,43 +58,21 @@ def last_free_unit(stock_row=True):
     return unit
 
 
-class CheckRefusals(logging.Handler):
-    """Counts the bookings the stock CHECK refused after they had passed the locked check (services logs each
-    one): with a working lock there are none."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        if record.getMessage().startswith("The stock CHECK refused"):
-            self.count += 1
-
-
 @pytest.fixture
 def check_refusals():
-    logger = logging.getLogger("bookings.services")
-    handler, level = CheckRefusals(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    """The bookings the stock CHECK refused after they had passed the locked check."""
+    with warnings_counted("bookings.services", "The stock CHECK refused") as counted:
+        yield counted
 
 
-@contextmanager
 def stock_check_dropped():
-    """The stock CHECK removed from the test database for the block, restored after it."""
-    check = next(c for c in UnitStock._meta.constraints if c.name == "unit_stock_never_overbooked")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(UnitStock, check)
-    try:
-        yield
-    finally:
-        # An overbooked row (the control below) would keep the CHECK from coming back.
-        UnitStock.objects.filter(taken__gt=F("total")).delete()
-        with connection.schema_editor() as editor:
-            editor.add_constraint(UnitStock, check)
+    """The stock CHECK removed from the test database for the block, restored after it (an overbooked row, left by
+    the control below, would keep it from coming back)."""
+    return constraint_dropped(
+        UnitStock,
+        "unit_stock_never_overbooked",
+        clean_up=lambda: UnitStock.objects.filter(taken__gt=F("total")).delete(),
+    )
 
 
 def racers(unit, n=RACERS):

@@ -2,18 +2,15 @@
 whatever arrives at once. The slot's row lock decides (the CHECK `booked <= capacity` is never reached, and
 with it dropped the lock still holds); controls show the race is real without the lock."""
 
-import logging
-from contextlib import contextmanager
 from functools import partial
 
 import pytest
 import requests
-from django.db import connection
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from consultations import selectors, services
 from consultations.models import Consultation, ConsultationSlot
-from tests.concurrency.conftest import pause_after, race
+from tests.concurrency.conftest import constraint_dropped, pause_after, race, warnings_counted
 from tests.consultations.factories import SlotFactory
 from tests.factories import VisitorFactory
 
@@ -45,39 +42,22 @@ def without_lock(monkeypatch, parties):
     pause_after(monkeypatch, services, "_lock_slot", parties)
 
 
-class CheckRefusals(logging.Handler):
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record):
-        if record.getMessage().startswith("A consultation CHECK"):
-            self.count += 1
-
-
 @pytest.fixture
 def check_refusals():
-    logger = logging.getLogger("consultations.services")
-    handler, level = CheckRefusals(), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    yield handler
-    logger.removeHandler(handler)
-    logger.setLevel(level)
+    """The consultations the capacity CHECK refused after they had passed the locked check."""
+    with warnings_counted("consultations.services", "A consultation CHECK") as counted:
+        yield counted
 
 
-@contextmanager
+def _delete_consultations_and_slots():
+    Consultation.objects.all().delete()
+    ConsultationSlot.objects.all().delete()
+
+
 def capacity_check_dropped():
-    check = next(c for c in ConsultationSlot._meta.constraints if c.name == "consultation_slot_never_overbooked")
-    with connection.schema_editor() as editor:
-        editor.remove_constraint(ConsultationSlot, check)
-    try:
-        yield
-    finally:
-        Consultation.objects.all().delete()
-        ConsultationSlot.objects.all().delete()
-        with connection.schema_editor() as editor:
-            editor.add_constraint(ConsultationSlot, check)
+    return constraint_dropped(
+        ConsultationSlot, "consultation_slot_never_overbooked", clean_up=_delete_consultations_and_slots
+    )
 
 
 def outcome(responses):
