@@ -201,12 +201,6 @@ class GroupHistory:
     surveys: dict = field(default_factory=dict)  # booking id -> answered
 
 
-def stay_dates(*, kind: str, check_in: date, check_out: date, line_dates: list[date]) -> tuple[date, ...]:
-    """Rule 1: a stay's dates run from check-in to check-out inclusive; a day pass's are its pass dates (the stay
-    module's one definition, which quotes use too)."""
-    return calendar_dates(kind=kind, check_in=check_in, check_out=check_out, dates=line_dates)
-
-
 def facts_of(booking: Booking) -> StayFacts:
     lines = list(booking.lines.all())
     nights = [(line.date, line.price_yen) for line in lines] if booking.kind == Booking.Kind.STAY else []
@@ -215,11 +209,12 @@ def facts_of(booking: Booking) -> StayFacts:
         municipality_id=booking.unit.facility.municipality_id,
         kind=booking.kind,
         check_in=booking.check_in,
-        dates=stay_dates(
+        # Rule 1: check-in to check-out inclusive, or the pass dates (the stay module's one definition).
+        dates=calendar_dates(
             kind=booking.kind,
             check_in=booking.check_in,
             check_out=booking.check_out,
-            line_dates=[line.date for line in lines],
+            dates=[line.date for line in lines],
         ),
         nights=nights,
         party=Party(booking.adults, booking.children, booking.infants),
