@@ -1,6 +1,7 @@
 """The stay: one request checked against the unit's rules, priced, and whether it can be had. Quotes, bookings
 (under the stock lock), the availability calendar and the catalogue's date filter all read these rules here."""
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import NamedTuple
@@ -220,22 +221,71 @@ def stay_quote(
 
 def stay_price_and_check(stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None) -> BookingRequest:
     """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free (`taken`:
-    as for check_available)."""
-    priced = replace(stay, lines=stay_lines(stay=stay))
-    check_available(priced, locked=locked, taken=taken)
+    as for check_available). The unit's closures and price overrides are read once, for both."""
+    rules = unit_rules(unit=stay.unit, dates=stay.dates)
+    priced = replace(stay, lines=stay_lines(stay=stay, rules=rules))
+    check_available(priced, locked=locked, taken=taken, rules=rules)
     return priced
 
 
-# --- prices ----------------------------------------------------------------------------------------------------
+# --- closures and prices ---------------------------------------------------------------------------------------
 
 
-def _overrides(unit: Unit, start: date, end: date) -> list[PriceOverride]:
-    """Overrides touching [start, end] (both included)."""
-    return list(PriceOverride.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start))
+class _Rule(NamedTuple):
+    """A closure (text: its reason) or a price override (value: its price, text: its label), as a calendar reads it."""
+
+    start_date: date
+    end_date: date
+    value: int
+    text: str
 
 
-def _closures(unit: Unit, start: date, end: date) -> list[Closure]:
-    return list(Closure.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start))
+class UnitRules(NamedTuple):
+    """The unit's closures and price overrides touching some dates, each in the order the operator's lists show."""
+
+    closures: list[_Rule]
+    overrides: list[_Rule]
+
+
+_CLOSURE, _OVERRIDE = 0, 1
+
+
+@functools.cache
+def _rules_sql() -> str:
+    """The unit's closures and price overrides touching [first, last] in one statement, in plain SQL that both
+    PostgreSQL and SQLite run: a booking reads them under its lock, and nothing is built or compiled per request."""
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    parts = []
+    for kind, model, value, text in (
+        (_CLOSURE, Closure, "0", "reason"),
+        (_OVERRIDE, PriceOverride, "price_yen", "label"),
+    ):
+        parts.append(
+            f"SELECT {kind} AS kind, {column(model, 'start_date')} AS start_date, {column(model, 'end_date')} AS "
+            f"end_date, {value if value == '0' else column(model, value)} AS value, {column(model, text)} AS text, "
+            f"{column(model, 'id')} AS ref FROM {table(model)} WHERE {column(model, 'unit')} = %(unit)s AND "
+            f"{column(model, 'start_date')} <= %(last)s AND {column(model, 'end_date')} >= %(first)s"
+        )
+    return " UNION ALL ".join(parts) + " ORDER BY kind, start_date, ref"
+
+
+def unit_rules(*, unit: Unit, dates) -> UnitRules:
+    """The unit's closures and price overrides touching the span of `dates` (one query; none without dates)."""
+    rules = UnitRules([], [])
+    if not dates:
+        return rules
+    with connection.cursor() as cursor:
+        cursor.execute(_rules_sql(), {"unit": unit.pk, "first": min(dates), "last": max(dates)})
+        for kind, first, last, value, text, _ref in cursor.fetchall():
+            rule = _Rule(_as_date(first), _as_date(last), value, text or "")
+            (rules.closures if kind == _CLOSURE else rules.overrides).append(rule)
+    return rules
 
 
 def _by_date(ranges, start: date, end: date) -> dict:
@@ -249,18 +299,19 @@ def _by_date(ranges, start: date, end: date) -> dict:
     return covered
 
 
-def prices_for(*, unit: Unit, dates) -> list[tuple[date, int]]:
-    """The price of each date: an override covering it, else the unit's base price."""
+def prices_for(*, unit: Unit, dates, rules: UnitRules | None = None) -> list[tuple[date, int]]:
+    """The price of each date: an override covering it, else the unit's base price (`rules`: as unit_rules read
+    them, read here when not given)."""
     if not dates:
         return []
     first, last = min(dates), max(dates)
-    overrides = _by_date(_overrides(unit, first, last), first, last)
-    return [(day, overrides[day].price_yen if day in overrides else unit.price_yen) for day in dates]
+    overrides = _by_date((rules or unit_rules(unit=unit, dates=dates)).overrides, first, last)
+    return [(day, overrides[day].value if day in overrides else unit.price_yen) for day in dates]
 
 
-def stay_lines(*, stay: BookingRequest) -> tuple[tuple[date, int], ...]:
+def stay_lines(*, stay: BookingRequest, rules: UnitRules | None = None) -> tuple[tuple[date, int], ...]:
     """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field)."""
-    lines = tuple(prices_for(unit=stay.unit, dates=stay.dates))
+    lines = tuple(prices_for(unit=stay.unit, dates=stay.dates, rules=rules))
     total = sum(price for _day, price in lines)
     if total > MAX_TOTAL_YEN:
         raise _invalid(
@@ -282,11 +333,11 @@ def free_units(*, count: int, taken: int, closed: bool) -> int:
     return 0 if closed else max(count - taken, 0)
 
 
-def closed_dates(*, unit: Unit, dates) -> list[date]:
+def closed_dates(*, unit: Unit, dates, rules: UnitRules | None = None) -> list[date]:
     if not dates:
         return []
     first, last = min(dates), max(dates)
-    closed = _by_date(_closures(unit, first, last), first, last)
+    closed = _by_date((rules or unit_rules(unit=unit, dates=dates)).closures, first, last)
     return [day for day in dates if day in closed]
 
 
@@ -296,14 +347,16 @@ def taken_by_date(*, unit: Unit, dates) -> dict[date, int]:
     return dict(UnitStock.objects.filter(unit=unit, date__in=list(dates)).values_list("date", "taken"))
 
 
-def check_available(stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None) -> None:
+def check_available(
+    stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None, rules: UnitRules | None = None
+) -> None:
     """Raises UnitClosed or UnitUnavailable when some date of the stay cannot be had. `locked`: the caller holds
     the stay's stock rows (booking, late confirmation), so the answer holds until it commits; without it (a quote)
     it is what the rows say now. `taken`: the units taken per date as the lock just returned the rows (not read
-    again); read here when not given."""
+    again); read here when not given, as are the closures (`rules`)."""
     if locked and not connection.in_atomic_block:
         raise RuntimeError("The locked availability check runs inside the transaction that locked the stock rows.")
-    closed = closed_dates(unit=stay.unit, dates=stay.dates)
+    closed = closed_dates(unit=stay.unit, dates=stay.dates, rules=rules)
     if closed:
         raise UnitClosed(dates=selectors.dates_text(closed))
     if taken is None:
@@ -339,15 +392,6 @@ def _as_date(value) -> date:
 
 def _as_time(value) -> time | None:
     return time.fromisoformat(value) if isinstance(value, str) else value
-
-
-class _Rule(NamedTuple):
-    """A closure (text: its reason) or a price override (value: its price, text: its label), as a calendar reads it."""
-
-    start_date: date
-    end_date: date
-    value: int
-    text: str
 
 
 def _by_offset(rules: list[tuple], start: date, length: int) -> list[_Rule | None]:

@@ -295,9 +295,9 @@ def test_when_the_stock_check_refuses_only_the_full_dates_are_named(house, visit
     )
     check_available = stays.check_available
 
-    def locked_check_misses(stay, *, locked, taken=None):
+    def locked_check_misses(stay, *, locked, **kwargs):
         if not locked:
-            check_available(stay, locked=locked, taken=taken)
+            check_available(stay, locked=locked, **kwargs)
 
     monkeypatch.setattr(stays, "check_available", locked_check_misses)
 

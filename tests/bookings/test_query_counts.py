@@ -13,15 +13,15 @@ from tests.reimbursements.factories import saku_programme
 pytestmark = pytest.mark.django_db
 
 # The booking's own queries: authentication, the unit, then its transaction: the stock rows made and locked in one
-# statement, closures, prices; the booking (written confirmed, paid on site), its lines, the stock, the payment and
+# statement, closures and prices in one; the booking (written confirmed, paid on site), its lines, the stock, the payment and
 # both audit events (created, confirmed) in one insert; and the savepoint pair of the test's transaction (a
 # durable block opens none outside a test).
-BOOKING_QUERIES = 12
-# The response's subsidy estimates under every covering programme, which the reimbursements app reads (the
-# programmes that may cover the stay, with their rules and committed budget; then what their group pass sees of
-# the visitor's group: its bookings with their lines, its claims with lines and frozen days).
-ESTIMATE_QUERIES = 3
-# When no programme covers the stay, the estimates read the programmes only.
+BOOKING_QUERIES = 11
+# The response's subsidy estimates under every covering programme, which the reimbursements app reads (which
+# programmes may cover the stay; those programmes with their rules and committed budget; then what their group
+# pass sees of the visitor's group: its bookings with their lines, its claims with lines and frozen days).
+ESTIMATE_QUERIES = 4
+# When no programme may cover the stay, the estimates ask which programmes may, and nothing else.
 UNCOVERED_ESTIMATE_QUERIES = 1
 
 
