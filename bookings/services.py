@@ -11,8 +11,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,11 +74,19 @@ def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
 
 
 def _stock_take(*, unit: Unit, dates) -> None:
-    # One UPDATE: the unit's count may have changed since a row was made, so the total follows it but never
-    # goes below what was already taken (SQL reads the old `taken` on the right-hand side).
-    UnitStock.objects.filter(unit_id=unit.pk, date__in=list(dates)).update(
-        total=Greatest(Value(unit.count), F("taken")), taken=F("taken") + 1
+    """One UPDATE, in plain SQL as the lock is: the unit's count may have changed since a row was made, so the
+    total follows it but never goes below what was already taken (SQL reads the old `taken` on the right-hand
+    side)."""
+    dates = list(dates)
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
+    table = quote(UnitStock._meta.db_table)
+    unit_id, day_, total, taken = (quote(name) for name in ("unit_id", "date", "total", "taken"))
+    sql = (
+        f"UPDATE {table} SET {total} = CASE WHEN {taken} > %s THEN {taken} ELSE %s END, {taken} = {taken} + 1 "
+        f"WHERE {unit_id} = %s AND {day_} IN ({', '.join(['%s'] * len(dates))})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.count, unit.count, unit.pk, *(adapt(day) for day in dates)])
 
 
 # Told (unit_id=..., dates=...) once units were given back, the stock rows still locked: calendar imports waiting
