@@ -5,14 +5,14 @@ import functools
 import hashlib
 import json
 from datetime import date, time, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
-from django.db.models.expressions import Col
 from django.utils import timezone
 
 from backend.ids import parse_id
+from backend.plain_sql import Part, PlainRead, column, table
 from facilities.errors import FacilityNotFound, UnitNotFound
 from facilities.models import Facility, Unit
 from facilities.selectors import operator_unit_get
@@ -55,53 +55,32 @@ def _units() -> QuerySet[Unit]:
     return Unit.objects.select_related("facility")
 
 
-class _PlainRead(NamedTuple):
-    """A statement written once per process, and how to turn its rows into model instances."""
-
-    sql: str
-    unit_names: list[str]
-    facility_names: list[str]
-    # For each column, the converters the ORM would apply to it (SQLite's time zones, for one), and its column.
-    converters: list[tuple[list, Col]]
+_BOOKABLE_UNIT = PlainRead([Part("u", Unit), Part("f", Facility)])
 
 
 @functools.cache
-def _bookable_unit_read() -> _PlainRead:
-    """The unit with its facility, if both may be booked, in plain SQL both databases run, built once: every quote
-    and booking reads it first, and the ORM's compiling of this join cost more than running it."""
-    quote = connection.ops.quote_name
-    unit_fields, facility_fields = Unit._meta.concrete_fields, Facility._meta.concrete_fields
-    columns = [f"u.{quote(f.column)}" for f in unit_fields] + [f"f.{quote(f.column)}" for f in facility_fields]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {quote(Unit._meta.db_table)} u "
-        f"JOIN {quote(Facility._meta.db_table)} f ON f.{quote(Facility._meta.pk.column)} = "
-        f"u.{quote(Unit._meta.get_field('facility').column)} "
-        f"WHERE u.{quote(Unit._meta.pk.column)} = %s AND u.{quote(Unit._meta.get_field('is_active').column)} = %s "
-        f"AND f.{quote(Facility._meta.get_field('is_published').column)} = %s"
+def _bookable_unit_sql() -> str:
+    """The unit with its facility, if both may be booked, in plain SQL both databases run, written once: every
+    quote and booking reads it first, and the ORM's compiling of this join cost more than running it."""
+    return (
+        f"SELECT {_BOOKABLE_UNIT.select_list()} FROM {table(Unit)} u "
+        f"JOIN {table(Facility)} f ON {column(Facility, 'id', 'f')} = {column(Unit, 'facility', 'u')} "
+        f"WHERE {column(Unit, 'id', 'u')} = %s AND {column(Unit, 'is_active', 'u')} = %s "
+        f"AND {column(Facility, 'is_published', 'f')} = %s"
     )
-    converters: list[tuple[list, Col]] = []
-    for alias, field in [("u", f) for f in unit_fields] + [("f", f) for f in facility_fields]:
-        column = field.get_col(alias)
-        converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection), column))
-    return _PlainRead(sql, [f.attname for f in unit_fields], [f.attname for f in facility_fields], converters)
 
 
 def unit_bookable(*, unit_id: int) -> Unit:
     """The unit a quote or booking names, with its facility (one query); an unknown, inactive or unpublished one
     is a 400 on `unit`."""
-    read = _bookable_unit_read()
     with connection.cursor() as cursor:
-        cursor.execute(read.sql, [unit_id, True, True])
+        cursor.execute(_bookable_unit_sql(), [unit_id, True, True])
         row = cursor.fetchone()
     if row is None:
         raise UnknownUnit(fields={"unit": [str(UnknownUnit.default_message)]})
-    values = list(row)
-    for index, (converters, column) in enumerate(read.converters):
-        for converter in converters:
-            values[index] = converter(values[index], column, connection)
-    split = len(read.unit_names)
-    unit = Unit.from_db(connection.alias, read.unit_names, values[:split])
-    Unit.facility.field.set_cached_value(unit, Facility.from_db(connection.alias, read.facility_names, values[split:]))
+    (unit, facility), _extras = _BOOKABLE_UNIT.convert(row)
+    unit = cast(Unit, unit)
+    Unit.facility.field.set_cached_value(unit, cast(Facility, facility))
     return unit
 
 
