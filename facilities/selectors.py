@@ -1,13 +1,17 @@
 """Reads of the catalogue: the public search (filters, then distance through `geo`) and a facility's detail."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import cast
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Exists, OuterRef, PositiveIntegerField, Prefetch, Q, QuerySet, Subquery, URLField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ids import parse_id
+from backend.plain_sql import Part, PlainRead, column, placeholders, table
 
 from . import hooks
 from .errors import (
@@ -134,15 +138,78 @@ def _best_certifications_first() -> QuerySet[Certification]:
     return _valid_certifications(timezone.localdate()).order_by("-rank", "-valid_until")
 
 
-def _with_certifications(facilities: list[Facility]) -> list[Facility]:
-    """Sets each facility's `valid_certifications`, best first, in one query: what a Prefetch would do, without
-    its cost per call, which a search page pays on every request."""
-    by_facility: dict[int, list[Certification]] = {facility.pk: [] for facility in facilities}
-    if by_facility:
-        for certification in _best_certifications_first().filter(facility_id__in=list(by_facility)):
-            by_facility[certification.facility_id].append(certification)
+# A search page's rows and their certificates are read in plain SQL (backend.plain_sql): a page is read on every
+# search, and compiling the ORM's join with its two subqueries took longer than running it.
+# tests/facilities/test_plain_reads.py holds both to what `_list_queryset` and `_best_certifications_first` read.
+_LIST_ROW = PlainRead(
+    [Part("f", Facility), Part("m", Municipality), Part("a", Area)],
+    extras=(("price_from_yen", PositiveIntegerField()), ("first_photo_url", URLField())),
+)
+_CERTIFICATE = PlainRead([Part("c", Certification)])
+
+
+@functools.cache
+def _list_rows_sql() -> str:
+    """What `_list_queryset` selects (town, area, lowest active price, first photo), for the facilities whose ids
+    the `IN (...)` that follows gives."""
+    price = (
+        f"(SELECT {column(Unit, 'price_yen', 'u')} FROM {table(Unit)} u WHERE {column(Unit, 'facility', 'u')} = "
+        f"{column(Facility, 'id', 'f')} AND {column(Unit, 'is_active', 'u')} = TRUE "
+        f"ORDER BY {column(Unit, 'price_yen', 'u')} LIMIT 1)"
+    )
+    photo = (
+        f"(SELECT {column(Photo, 'url', 'p')} FROM {table(Photo)} p WHERE {column(Photo, 'facility', 'p')} = "
+        f"{column(Facility, 'id', 'f')} ORDER BY {column(Photo, 'position', 'p')}, {column(Photo, 'id', 'p')} LIMIT 1)"
+    )
+    return (
+        f"SELECT {_LIST_ROW.select_list(price, photo)} FROM {table(Facility)} f "
+        f"JOIN {table(Municipality)} m ON {column(Municipality, 'id', 'm')} = {column(Facility, 'municipality', 'f')} "
+        f"LEFT JOIN {table(Area)} a ON {column(Area, 'id', 'a')} = {column(Facility, 'area', 'f')} "
+        f"WHERE {column(Facility, 'id', 'f')} IN "
+    )
+
+
+@functools.cache
+def _certificates_sql() -> str:
+    """What `_best_certifications_first` reads, for the facilities whose ids the `IN (...)` inserted gives."""
+    return (
+        f"SELECT {_CERTIFICATE.select_list()} FROM {table(Certification)} c "
+        f"WHERE {column(Certification, 'certified_on', 'c')} <= %s AND {column(Certification, 'valid_until', 'c')} >= %s "
+        f"AND {column(Certification, 'facility', 'c')} IN ({{ids}}) "
+        f"ORDER BY {column(Certification, 'rank', 'c')} DESC, {column(Certification, 'valid_until', 'c')} DESC"
+    )
+
+
+def _list_rows(ids_sql: str, params: list, *, order_by_id: bool = False) -> list[Facility]:
+    """The list rows of the facilities `ids_sql` (an SQL list or subquery, with `params`) names, each with its
+    certificates valid today as `valid_certifications`, best first: two queries."""
+    sql = f"{_list_rows_sql()}({ids_sql})"
+    if order_by_id:
+        sql += f" ORDER BY {column(Facility, 'id', 'f')}"
+    facilities = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            (facility, municipality, area), extras = _LIST_ROW.convert(row)
+            facility = cast(Facility, facility)
+            Facility.municipality.field.set_cached_value(facility, municipality)
+            Facility.area.field.set_cached_value(facility, area)
+            facility.price_from_yen = extras["price_from_yen"]  # type: ignore[attr-defined]  # as annotate sets
+            facility.first_photo_url = extras["first_photo_url"]  # type: ignore[attr-defined]
+            facilities.append(facility)
+    certificates: dict[int, list[Certification]] = {facility.pk: [] for facility in facilities}
+    if certificates:
+        today = timezone.localdate()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _certificates_sql().format(ids=placeholders(len(certificates))), [today, today, *certificates]
+            )
+            for row in cursor.fetchall():
+                (certificate,), _extras = _CERTIFICATE.convert(row)
+                certificate = cast(Certification, certificate)
+                certificates[certificate.facility_id].append(certificate)
     for facility in facilities:
-        facility.valid_certifications = by_facility[facility.pk]  # type: ignore[attr-defined]  # as to_attr does
+        facility.valid_certifications = certificates[facility.pk]  # type: ignore[attr-defined]  # as to_attr does
     return facilities
 
 
@@ -170,13 +237,16 @@ class SearchResults:
         if self._ranked is None:
             if index.start is not None and index.stop is not None and index.start >= index.stop:
                 return []
-            page = _with_certifications(list(_list_queryset(self._facilities.order_by("id"))[index]))
+            # The page's ids as a subquery of the filtered catalogue, in catalogue order.
+            ids = self._facilities.order_by("id").values("id")[index]
+            ids_sql, ids_params = ids.query.get_compiler(using=ids.db).as_sql()
+            page = _list_rows(ids_sql, list(ids_params), order_by_id=True)
             for facility in page:
                 facility.distance_km = None  # type: ignore[attr-defined]  # shown as null
             return page
         distances = dict(self._ranked[index])
-        by_id = {facility.pk: facility for facility in _list_queryset().filter(pk__in=list(distances))}
-        page = _with_certifications([by_id[pk] for pk in distances if pk in by_id])
+        by_id = {facility.pk: facility for facility in _list_rows(placeholders(len(distances)), list(distances))}
+        page = [by_id[pk] for pk in distances if pk in by_id]
         for facility in page:
             facility.distance_km = distances[facility.pk]  # type: ignore[attr-defined]  # a search's own figure
         return page
