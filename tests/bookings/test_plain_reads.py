@@ -65,3 +65,43 @@ def test_the_rules_read_gives_closures_and_overrides_in_the_lists_order(saku, or
         (date(2027, 1, 4), unit.price_yen),
         (date(2027, 1, 5), 12000),
     ]
+
+
+def test_the_plain_insert_saves_what_bulk_create_saves(saku, organisation, visitor):
+    """Lines and audit events of a new booking go through plain_sql.insert: keys set, defaults and auto_now_add
+    filled, values read back as the ORM wrote them."""
+    from backend import plain_sql
+    from bookings.models import Booking, BookingEvent, BookingLine
+
+    unit = LodgingUnitFactory(facility__operator=organisation, facility__municipality=saku)
+    booking = Booking.objects.create(
+        visitor=visitor,
+        unit=unit,
+        kind="stay",
+        check_in=date(2027, 1, 1),
+        check_out=date(2027, 1, 3),
+        adults=1,
+        total_yen=16003,
+    )
+    lines = [BookingLine(booking=booking, date=date(2027, 1, d), price_yen=8000 + d) for d in (1, 2)]
+    events = [
+        BookingEvent(booking_id=booking.pk, kind="created", from_status="", to_status="pending", actor=visitor),
+        BookingEvent(booking_id=booking.pk, kind="confirmed", from_status="pending", to_status="confirmed", note="x"),
+    ]
+
+    assert plain_sql.insert(lines) is lines and plain_sql.insert(events) is events
+
+    assert all(line.pk is not None and not line._state.adding for line in lines)
+    assert [(line.pk, line.date, line.price_yen) for line in lines] == list(
+        booking.lines.order_by("date").values_list("id", "date", "price_yen")
+    )
+    stored = list(BookingEvent.objects.filter(booking=booking).order_by("id"))
+    assert [event.pk for event in events] == [event.pk for event in stored]
+    assert [(e.kind, e.from_status, e.to_status, e.actor_id, e.note) for e in stored] == [
+        ("created", "", "pending", visitor.pk, ""),
+        ("confirmed", "pending", "confirmed", None, "x"),
+    ]
+    # auto_now_add filled in, as the instance says.
+    assert all(e.at is not None and e.at == s.at for e, s in zip(events, stored, strict=True))
+    with pytest.raises(ValueError):
+        plain_sql.insert([BookingLine(booking=Booking(visitor=visitor, unit=unit), date=date(2027, 1, 1))])
