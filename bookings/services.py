@@ -54,6 +54,12 @@ MAX_RULE_DAYS = 731
 # --- stock -----------------------------------------------------------------------------------------------------
 
 
+def _stock_columns() -> tuple[str, list[str]]:
+    """The stock table and its unit, date, total and taken columns, quoted for the plain statements below."""
+    names = ("unit", "date", "total", "taken")
+    return plain_sql.table(UnitStock), [plain_sql.column(UnitStock, name) for name in names]
+
+
 def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
     """Makes sure a stock row exists for each date and locks them in date order (deadlock-free), in one
     statement: an upsert whose conflict branch changes nothing still locks the existing row as an UPDATE does,
@@ -61,14 +67,13 @@ def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
     dates = sorted(set(dates))
     if not dates:
         return []
-    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
-    table = quote(UnitStock._meta.db_table)
-    unit_id, day_, total, taken = (quote(name) for name in ("unit_id", "date", "total", "taken"))
+    table, (unit_id, day_, total, taken) = _stock_columns()
+    adapt = connection.ops.adapt_datefield_value
     sql = (
         f"INSERT INTO {table} ({unit_id}, {day_}, {total}, {taken}) "
         f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(dates))} "
         f"ON CONFLICT ({unit_id}, {day_}) DO UPDATE SET {taken} = {table}.{taken} "
-        f"RETURNING {quote('id')}, {unit_id}, {day_}, {total}, {taken}"
+        f"RETURNING {plain_sql.column(UnitStock, 'id')}, {unit_id}, {day_}, {total}, {taken}"
     )
     params = [value for day in dates for value in (unit.pk, adapt(day), unit.count)]
     return sorted(UnitStock.objects.raw(sql, params), key=lambda row: row.date)
@@ -79,15 +84,15 @@ def _stock_take(*, unit: Unit, dates) -> None:
     total follows it but never goes below what was already taken (SQL reads the old `taken` on the right-hand
     side)."""
     dates = list(dates)
-    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datefield_value
-    table = quote(UnitStock._meta.db_table)
-    unit_id, day_, total, taken = (quote(name) for name in ("unit_id", "date", "total", "taken"))
+    table, (unit_id, day_, total, taken) = _stock_columns()
     sql = (
         f"UPDATE {table} SET {total} = CASE WHEN {taken} > %s THEN {taken} ELSE %s END, {taken} = {taken} + 1 "
-        f"WHERE {unit_id} = %s AND {day_} IN ({', '.join(['%s'] * len(dates))})"
+        f"WHERE {unit_id} = %s AND {day_} IN ({plain_sql.placeholders(len(dates))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [unit.count, unit.count, unit.pk, *(adapt(day) for day in dates)])
+        cursor.execute(
+            sql, [unit.count, unit.count, unit.pk, *(connection.ops.adapt_datefield_value(day) for day in dates)]
+        )
 
 
 # Told (unit_id=..., dates=...) once units were given back, the stock rows still locked: calendar imports waiting
