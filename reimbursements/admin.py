@@ -6,6 +6,7 @@ accept is written by the API's services: programme_create, programme_update, pro
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -119,6 +120,17 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["municipality"] if obj is not None else []
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A code another request took between the form's check and the save is refused by the services (their
+        check, or the unique constraint: the API's 400): the page comes back with the API's message, nothing saved
+        (the admin's transaction rolled back)."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as refused:
+            for message in refused.messages:
+                self.message_user(request, message, messages.ERROR)
+            return redirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         """Written with its rules by save_related, through the services."""

@@ -183,3 +183,31 @@ def test_a_programme_without_categories_is_refused(admin_client, programme):
     assert response.status_code == 200
     assert "A programme lists at least one category." in errors_of(response)
     assert snapshot() == before
+
+
+def test_a_code_taken_by_another_request_after_the_form_checked_it_is_refused_with_the_apis_message(
+    admin_client, programme, monkeypatch
+):
+    """Two staff add the same code at once: the form found it free, the other request took it before the save.
+    The services' refusal (their own check, or the unique constraint if the other commits later still) comes back
+    as the API's message on the same page instead of a 500, nothing saved."""
+    from reimbursements import programme_services
+
+    create = programme_services.programme_create
+
+    def taken_meanwhile(**kwargs):
+        Programme.objects.filter(pk=programme.pk).update(code="saku-transport-2026")
+        return create(**kwargs)
+
+    monkeypatch.setattr(programme_services, "programme_create", taken_meanwhile)
+    rows = [{"category": "lodging", "basis": "person_night", "cap_yen": 3000}]
+    url = reverse("admin:reimbursements_programme_add")
+
+    response = admin_client.post(url, form_data(None, programme.municipality, rows), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 302 and response["Location"] == url
+    shown = [str(m) for m in admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").context["messages"]]
+    assert shown == ["A programme with the code saku-transport-2026 already exists."]
+    # The admin's transaction rolled back, the other request's change with it here (it is one test transaction):
+    # only the programme that was there is there.
+    assert list(Programme.objects.values_list("pk", flat=True)) == [programme.pk]
