@@ -240,7 +240,11 @@ def staff_claim_get(*, user, claim_id) -> Claim:
 @dataclass(frozen=True)
 class Budget:
     budget_yen: int | None
+    # Rule 27 (and the grants of applications): what granted, submitted, approved and paid claims commit, the
+    # approved amount where there is one; what a grant or a submission is checked against.
     committed_yen: int
+    # Of it, what approved and paid claims commit: what an approval is checked against.
+    approved_yen: int
 
     @property
     def left_yen(self) -> int | None:
@@ -248,14 +252,18 @@ class Budget:
 
 
 def programme_budget(*, programme: Programme) -> Budget:
-    """What the programme's approved and paid claims commit of its budget (the sum approvals are checked against)."""
-    committed = (
-        Claim.objects.filter(programme=programme, status__in=[Claim.Status.APPROVED, Claim.Status.PAID]).aggregate(
-            total=Sum("approved_amount_yen")
-        )["total"]
-        or 0
+    """What the programme's claims commit of its budget, and how much of that is approved or paid (one query)."""
+    totals = Claim.objects.filter(programme=programme, status__in=Claim.FROZEN_STATUSES).aggregate(
+        committed=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")),
+        approved=Sum("approved_amount_yen", filter=Q(status__in=[Claim.Status.APPROVED, Claim.Status.PAID])),
     )
-    return Budget(budget_yen=programme.budget_yen, committed_yen=committed)
+    return Budget(
+        budget_yen=programme.budget_yen, committed_yen=totals["committed"] or 0, approved_yen=totals["approved"] or 0
+    )
+
+
+def programme_budgets(*, programmes) -> list[tuple[Programme, Budget]]:
+    return [(programme, programme_budget(programme=programme)) for programme in programmes]
 
 
 # --- consultations ---------------------------------------------------------------------------------------------

@@ -271,7 +271,7 @@ def staff_claims(request):
         {
             "filters": filters,
             "claims": claims,
-            "budgets": [(programme, selectors.programme_budget(programme=programme)) for programme in programmes],
+            "budgets": selectors.programme_budgets(programmes=programmes),
         },
         status=200 if filters.is_bound is False or filters.is_valid() else 400,
     )
@@ -290,6 +290,8 @@ def staff_applications(request):
         {
             "filters": filters,
             "claims": selectors.staff_application_queue(user=request.user, programme=chosen.get("programme", "")),
+            # What a grant is checked against, for the programmes that take applications.
+            "budgets": selectors.programme_budgets(programmes=[p for p in programmes if p.requires_application]),
         },
         status=200 if filters.is_bound is False or filters.is_valid() else 400,
     )

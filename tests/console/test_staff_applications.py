@@ -171,3 +171,31 @@ def test_the_queue_and_the_decision_in_japanese(application, staff_user):
     assert "交付決定する" in html and "不交付とする" in html and "申請者（現在のプロフィール）" in html
     queue = logged_in(staff_user).get("/console/staff/applications/").content.decode()
     assert "交付申請日時" in queue and "交付決定する場合の金額" in queue
+
+
+def test_the_queue_shows_what_grants_have_committed_of_the_budget(applications, staff_user):
+    """A grant commits its amount against the budget before the stay: the queue's budget shows it, and what is
+    left for the next grant."""
+    applications.budget_yen = 100_000
+    applications.save()
+    granted = applied_claim(factories.VisitorFactory())
+    waiting = applied_claim(factories.VisitorFactory())
+    client = logged_in(staff_user, "en")
+    assert client.post(f"/console/staff/claims/{granted['id']}/grant/").status_code == 302
+
+    html = client.get("/console/staff/applications/").content.decode()
+
+    amount = granted["total_reimbursable_yen"]
+    assert amount > 0 and f'<meter min="0" max="100000" value="{amount}"' in html
+    assert (
+        f"¥{amount:,} committed by grants, submissions and approvals (¥0 of it approved or paid), "
+        f"¥{100_000 - amount:,} left of ¥100,000." in html
+    )
+    assert queue_links(html) == [str(waiting["id"])]
+    japanese = logged_in(staff_user, "ja").get("/console/staff/applications/").content.decode()
+    assert f"交付決定・実績報告・承認で¥{amount:,}計上済み" in japanese
+
+
+def test_a_town_without_a_programme_taking_applications_says_so(programme, staff_user):
+    html = logged_in(staff_user, "en").get("/console/staff/applications/").content.decode()
+    assert "No programme of your town takes applications." in html and "<meter" not in html

@@ -58,7 +58,13 @@ def test_the_claim_page_shows_the_claimant_the_booking_and_each_receipt_inline(c
     for line in ExpenseLine.objects.filter(claim_id=claim["id"]):
         assert f'<img src="/console/staff/claims/{claim["id"]}/lines/{line.id}/receipt/"' in html
     assert "/media/" not in html
-    assert '<meter min="0" max="1000000" value="0"' in html and "¥0 committed, ¥1,000,000 left" in html
+    # The submitted claim commits its total (rule 27); nothing is approved yet.
+    total = claim["total_reimbursable_yen"]
+    assert total > 0 and f'<meter min="0" max="1000000" value="{total}"' in html
+    assert (
+        f"¥{total:,} committed by grants, submissions and approvals (¥0 of it approved or paid), "
+        f"¥{1_000_000 - total:,} left of ¥1,000,000." in html
+    )
 
 
 def test_receipts_go_only_to_the_towns_staff(claim, staff_user, visitor):
