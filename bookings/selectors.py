@@ -133,12 +133,6 @@ def _calendar_sql() -> str:
     stock rows, closures, price overrides and calendar imports' blocks touching the range: one statement in plain
     SQL that both PostgreSQL and SQLite run, so that nothing is built or compiled per request."""
 
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
     def unit(name: str) -> str:
         return f"u.{column(Unit, name)}"
 

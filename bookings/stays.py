@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from backend.plain_sql import column, table
 from facilities.models import Unit
 
 from . import hooks, selectors
@@ -254,13 +255,6 @@ _CLOSURE, _OVERRIDE = 0, 1
 def _rules_sql() -> str:
     """The unit's closures and price overrides touching [first, last] in one statement, in plain SQL that both
     PostgreSQL and SQLite run: a booking reads them under its lock, and nothing is built or compiled per request."""
-
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
     parts = []
     for kind, model, value, text in (
         (_CLOSURE, Closure, "0", "reason"),

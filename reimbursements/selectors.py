@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from backend.ids import parse_id
+from backend.plain_sql import column, placeholders, table
 from bookings.errors import BookingNotFound
 from bookings.models import Booking
 from bookings.stays import calendar_dates
@@ -401,22 +402,22 @@ def _programme_ids_for(*, towns: set, booking_ids: list) -> dict[int, bool]:
     has a live claim under it: the towns' active programmes and those claims' programmes. Written out in SQL
     because every booking's and quote's answer asks it first and, in a town without a programme, asks nothing
     else: a short statement without the ORM's compiling (about a millisecond a query)."""
-    programme, claim = Programme._meta.db_table, Claim._meta.db_table
-    towns_in = ", ".join(["%s"] * len(towns)) or "NULL"
-    sql = f"SELECT p.id, {{claimed}} FROM {programme} p WHERE (p.is_active = %s AND p.municipality_id IN ({towns_in}))"
-    params: list = [True, *towns]
-    claimed = "0"
+    p_id, c_programme = column(Programme, "id", "p"), column(Claim, "programme", "c")
+    claimed, also, claimed_params = "0", "", []
     if booking_ids:
         live = (
-            f"SELECT c.programme_id FROM {claim} c WHERE c.booking_id IN ({', '.join(['%s'] * len(booking_ids))})"
-            f" AND c.status IN ({', '.join(['%s'] * len(Claim.LIVE_STATUSES))})"
+            f"SELECT {c_programme} FROM {table(Claim)} c WHERE {column(Claim, 'booking', 'c')} IN "
+            f"({placeholders(len(booking_ids))}) AND {column(Claim, 'status', 'c')} IN "
+            f"({placeholders(len(Claim.LIVE_STATUSES))})"
         )
-        live_params = [*booking_ids, *Claim.LIVE_STATUSES]
-        claimed = f"EXISTS ({live} AND c.programme_id = p.id)"
-        sql += f" OR p.id IN ({live})"
-        params = [*live_params, *params, *live_params]
+        claimed, also = f"EXISTS ({live} AND {c_programme} = {p_id})", f" OR {p_id} IN ({live})"
+        claimed_params = [*booking_ids, *Claim.LIVE_STATUSES]
+    sql = (
+        f"SELECT {p_id}, {claimed} FROM {table(Programme)} p WHERE ({column(Programme, 'is_active', 'p')} = %s "
+        f"AND {column(Programme, 'municipality', 'p')} IN ({placeholders(len(towns))})){also}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(claimed=claimed), params)
+        cursor.execute(sql, [*claimed_params, True, *towns, *claimed_params])
         return {programme_id: bool(is_claimed) for programme_id, is_claimed in cursor.fetchall()}
 
 
