@@ -364,6 +364,20 @@ def _claim_action(request, claim_id, action):
     return redirect("console:staff-claim", claim_id=claim.id)
 
 
+def _claim_decision_with_reason(request, claim_id, *, prefix: str, decide, done: str):
+    """A decision that needs a reason (reject, refuse): a reason missing re-renders the claim page with its form
+    (`<prefix>_form`) in error; otherwise `decide` runs with it."""
+
+    def action(claim):
+        form = ReasonForm(request.POST, prefix=prefix)
+        if not form.is_valid():
+            return {f"{prefix}_form": form}
+        decide(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
+        return done
+
+    return _claim_action(request, claim_id, action)
+
+
 @require_POST
 @staff_required
 def staff_line_disallow(request, claim_id, line_id):
@@ -392,14 +406,9 @@ def staff_claim_approve(request, claim_id):
 @require_POST
 @staff_required
 def staff_claim_reject(request, claim_id):
-    def action(claim):
-        form = ReasonForm(request.POST, prefix="reject")
-        if not form.is_valid():
-            return {"reject_form": form}
-        claim_services.claim_reject(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
-        return _("The claim is rejected.")
-
-    return _claim_action(request, claim_id, action)
+    return _claim_decision_with_reason(
+        request, claim_id, prefix="reject", decide=claim_services.claim_reject, done=_("The claim is rejected.")
+    )
 
 
 @require_POST
@@ -425,14 +434,9 @@ def staff_claim_grant(request, claim_id):
 @require_POST
 @staff_required
 def staff_claim_refuse(request, claim_id):
-    def action(claim):
-        form = ReasonForm(request.POST, prefix="refuse")
-        if not form.is_valid():
-            return {"refuse_form": form}
-        claim_services.claim_refuse(claim=claim, actor=request.user, reason=form.cleaned_data["reason"])
-        return _("The application is refused.")
-
-    return _claim_action(request, claim_id, action)
+    return _claim_decision_with_reason(
+        request, claim_id, prefix="refuse", decide=claim_services.claim_refuse, done=_("The application is refused.")
+    )
 
 
 # --- consultations ---------------------------------------------------------------------------------------------
