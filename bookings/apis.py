@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsVisitor, IsVisitorOrOperator
 from backend.pagination import StandardPagination
+from backend.replica import replica_reads
 
 from . import feeds, hooks, selectors, services, stays
 from .errors import CalendarFeedNotFound, InvalidIdempotencyKey
@@ -144,6 +145,7 @@ class UnitAvailabilityApi(APIView):
         description="Per date: free units, price, closure; the unit's operator also sees what is "
         "taken, closure reasons and price labels (null for everyone else).",
     )
+    @replica_reads
     def get(self, request, unit_id: str):
         query = AvailabilityQuerySerializer(data=request.query_params)
         if not query.is_valid():
@@ -327,6 +329,7 @@ class CalendarFeedPublicApi(CalendarApi):
         description="A feed at its secret URL. Operator feeds show blocked nights and closures, never "
         "guests' details. Answers 304 to a matching If-None-Match or If-Modified-Since.",
     )
+    @replica_reads
     def get(self, request, token: str):
         feed = feeds.feed_get(token=token)
         if feed is None:

@@ -7,7 +7,7 @@ import json
 from datetime import date, time, timedelta
 from typing import NamedTuple, cast
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -189,7 +189,8 @@ def unit_calendar_read(*, user, unit_id, start: date, end: date) -> tuple[Calend
     if not pk:
         raise UnitNotFound()
     organisation = user.organisation_id if user and user.is_authenticated and user.is_operator else None
-    with connection.cursor() as cursor:
+    # The public calendar may be read from a replica (backend/replica.py): the ORM's router decides here too.
+    with connections[router.db_for_read(Unit)].cursor() as cursor:
         cursor.execute(_calendar_sql(), {"unit": pk, "start": start, "end": end, "imports": 1 if organisation else 0})
         rows = cursor.fetchall()
     if not rows:

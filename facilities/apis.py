@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.pagination import StandardPagination
+from backend.replica import replica_reads
 
 from . import selectors
 from .serializers import (
@@ -42,6 +43,7 @@ class FacilityListApi(APIView):
         "`distance_km` from that centre and are sorted by it; otherwise they are in catalogue order. "
         "Amenity flags only filter when true.",
     )
+    @replica_reads
     def get(self, request):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -61,6 +63,7 @@ class FacilityDetailApi(APIView):
         operation_id="facilities_retrieve",
         description="A published facility with its bookable units, photos and valid certificates.",
     )
+    @replica_reads
     def get(self, request, facility_id: str):
         facility = selectors.facility_detail(facility_id=facility_id)
         return Response(FacilityDetailSerializer(facility, context={"request": request}).data)
@@ -75,6 +78,7 @@ class MunicipalityListApi(APIView):
         operation_id="municipalities_list",
         description="Municipalities in the catalogue with their areas (the values of the search filters).",
     )
+    @replica_reads
     def get(self, request):
         return Response(MunicipalitySerializer(selectors.municipality_list(), many=True).data)
 
@@ -89,6 +93,7 @@ class LandmarkListApi(APIView):
         parameters=[LandmarkQuerySerializer],
         description="Stations and landmarks whose codes `near_station` accepts.",
     )
+    @replica_reads
     def get(self, request):
         params = LandmarkQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

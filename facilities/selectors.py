@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import cast
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, PositiveIntegerField, Prefetch, Q, QuerySet, Subquery, URLField
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,6 +187,8 @@ def _list_rows(ids_sql: str, params: list, *, order_by_id: bool = False) -> list
     if order_by_id:
         sql += f" ORDER BY {column(Facility, 'id', 'f')}"
     facilities = []
+    # The catalogue's reads may come from a replica (backend/replica.py): the ORM's router decides here too.
+    connection = connections[router.db_for_read(Facility)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():

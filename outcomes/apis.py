@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.errors import DomainError
 from backend.pagination import StandardPagination
+from backend.replica import replica_reads
 from reimbursements.programme_selectors import programme_get_for_staff
 
 from . import exports, selectors, services
@@ -166,6 +167,7 @@ class KpiApi(APIView):
         operation_id="kpis_retrieve",
         description="The figures a town reports for one of its programmes, per fiscal year.",
     )
+    @replica_reads
     def get(self, request):
         return Response(KpiSerializer(_kpis(request)).data)
 
@@ -182,6 +184,7 @@ class KpiExportApi(APIView):
         },
         operation_id="kpis_export",
     )
+    @replica_reads
     def get(self, request):
         kpis = _kpis(request)
         response = HttpResponse(exports.kpis_csv(kpis), content_type="text/csv; charset=utf-8")

@@ -103,6 +103,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # never interleave their read-then-write; the timeout makes the loser wait, not fail.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
 
+# A read replica (optional): the reads that can be a moment old go to it (backend/replica.py says which).
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    # Tests point the replica at the primary's test database rather than creating one of their own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["backend.replica.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -262,6 +271,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+if "replica" in DATABASES and DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 # Before anything that reads the body or redirects, after the ones that only add headers (security, CSP, CORS),

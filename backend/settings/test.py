@@ -18,3 +18,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_suffix}"}  # noqa: F405
 AXES_ENABLED = True  # login lockout stays on in tests whatever DEFAULT_THROTTLE_OFF says; tests/accounts prove it
+
+# A replica alias pointing at the primary's test database, as a deployment with DATABASE_REPLICA_URL has one;
+# reads go to it only in the tests that switch DATABASE_REPLICA_READS on (with committed data, since the alias
+# is a connection of its own and would not see another connection's open transaction).
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_REPLICA_READS = False
