@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import drop_database, make_database, p95  # noqa: E402
+from bench.common import django_env, drop_database, make_database, p95  # noqa: E402
 
 HOUSEHOLDS = 2_000
 REQUESTS = 50
@@ -174,14 +174,7 @@ def run():
 
 def main() -> None:
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "kpis")
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "DEBUG": "false",
-            "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-            "DEFAULT_THROTTLE_OFF": "1",
-        }
-    )
+    os.environ.update(django_env(url))
     try:
         import django
 

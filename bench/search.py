@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import drop_database, make_database, p95  # noqa: E402
+from bench.common import django_env, drop_database, make_database, p95  # noqa: E402
 
 FACILITIES = 10_000
 UNITS_PER_FACILITY = 3
@@ -251,15 +251,7 @@ def run() -> None:
 
 def main() -> None:
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "search")
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "DEBUG": "false",
-            "DJANGO_SETTINGS_MODULE": "backend.settings.base",
-            "DEFAULT_THROTTLE_OFF": "1",
-            "DB_CONN_MAX_AGE": "60",
-        }
-    )
+    os.environ.update(django_env(url))
     try:
         import django
 

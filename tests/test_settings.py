@@ -39,6 +39,8 @@ def _run(args, **env):
         key: value
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "ALLOWED_HOSTS", "SECRET_KEY", "DEBUG", "CORS_ALLOWED_ORIGINS"}
+        and not key.startswith("DB_")
+        and key != "DATABASE_REPLICA_URL"
     }
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
@@ -103,3 +105,38 @@ def test_a_nonsensical_calendar_import_interval_is_refused():
     result = _run(["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="backend.settings.base", CALENDAR_IMPORT_MINUTES="0")
     assert result.returncode != 0
     assert "CALENDAR_IMPORT_MINUTES" in result.stderr
+
+
+PRINT_DATABASES = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    alias: {"NAME": db["NAME"], "CONN_MAX_AGE": db["CONN_MAX_AGE"], "CONN_HEALTH_CHECKS": db["CONN_HEALTH_CHECKS"]}
+    for alias, db in settings.DATABASES.items()
+}))
+"""
+
+
+def test_production_keeps_connections_and_checks_them_before_reuse():
+    result = _run(["-c", PRINT_DATABASES], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "default": {"NAME": "otameshi", "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    }
+
+
+def test_behind_pgbouncer_production_can_close_connections_after_each_request():
+    result = _run(["-c", PRINT_DATABASES], **PRODUCTION, DB_CONN_MAX_AGE="0")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_a_replica_url_adds_the_replica_alias_with_the_same_connection_settings():
+    replica = "postgres://otameshi@replica.internal:5432/otameshi_replica"
+    result = _run(["-c", PRINT_DATABASES], **PRODUCTION, DATABASE_REPLICA_URL=replica)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "default": {"NAME": "otameshi", "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+        "replica": {"NAME": "otameshi_replica", "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
+    }

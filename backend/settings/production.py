@@ -16,6 +16,16 @@ for _name in ("DATABASE_URL", "ALLOWED_HOSTS"):
     if not os.environ.get(_name, "").strip():
         raise ImproperlyConfigured(f"{_name} must be set in production.")
 
+# Connections are kept between requests (a new PostgreSQL connection costs a few milliseconds, more with TLS, on
+# every request otherwise) and checked before a request reuses one, so that one broken by a database restart is
+# replaced instead of failing the request. Each gunicorn worker holds at most one; with PgBouncer in front of
+# PostgreSQL (transaction pooling), set DB_CONN_MAX_AGE=0 and let PgBouncer keep them (docs/scaling.md).
+for _alias in DATABASES:  # noqa: F405
+    DATABASES[_alias]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)  # noqa: F405
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = env_bool("DB_CONN_HEALTH_CHECKS", True)  # noqa: F405
+    # Behind PgBouncer's transaction pooling a server-side cursor (the claims' CSV export) cannot span statements.
+    DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)  # noqa: F405
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
