@@ -472,17 +472,21 @@ def run(scale: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=100, help="how many times the 1x history to grow to")
-    scale = parser.parse_args().scale
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end, to look into it")
+    arguments = parser.parse_args()
     name, url, admin = make_database(os.environ.get("DATABASE_URL", ""), "scale")
     try:
         # The claims' emails would go to the console otherwise.
         migrate_and_set_up(django_env(url, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"))
-        run(scale)
+        run(arguments.scale)
     finally:
         from django.db import connections
 
         connections.close_all()
-        drop_database(admin, name)
+        if arguments.keep:
+            print(f"kept: {url}")
+        else:
+            drop_database(admin, name)
 
 
 if __name__ == "__main__":
