@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,6 +85,16 @@ def home(request):
     if request.user.is_municipal_staff:
         return redirect("console:staff-claims")
     raise PermissionDenied
+
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _other_parameters(request, dropped: str) -> str:
+    """The request's query string without `dropped`, for links that change only that parameter."""
+    query = request.GET.copy()
+    query.pop(dropped, None)
+    return query.urlencode()
 
 
 def _render(request, template: str, context: dict, status: int = 200):
@@ -265,12 +276,16 @@ def staff_claims(request):
     claims = selectors.staff_claim_queue(
         user=request.user, programme=chosen.get("programme", ""), status=chosen.get("status", "")
     )
+    # A page at a time, so that the queue costs the same however many claims wait or the filter matches.
+    page = Paginator(claims, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     return _render(
         request,
         "console/staff/claims.html",
         {
             "filters": filters,
-            "claims": claims,
+            "claims": page.object_list,
+            "page": page,
+            "page_query": _other_parameters(request, "page"),
             "budgets": selectors.programme_budgets(programmes=programmes),
         },
         status=200 if filters.is_bound is False or filters.is_valid() else 400,

@@ -173,3 +173,24 @@ def test_a_pdf_receipt_is_shown_in_a_viewer_served_inline(programme, visitor, st
     assert f'<iframe src="{url}"' in html
     response = logged_in(staff_user).get(url)
     assert response["Content-Type"] == "application/pdf" and "attachment" not in response.get("Content-Disposition", "")
+
+
+def test_the_queue_is_shown_a_page_at_a_time_keeping_its_filter(programme, staff_user, monkeypatch):
+    monkeypatch.setattr("console.views.QUEUE_PAGE_SIZE", 2)
+    claims = [submitted_claim(factories.VisitorFactory()) for _ in range(3)]
+    links = [f"/console/staff/claims/{claim['id']}/" for claim in claims]
+    console = logged_in(staff_user, "en")
+
+    first = console.get("/console/staff/claims/", {"programme": programme.code}).content.decode()
+    assert links[0] in first and links[1] in first and links[2] not in first
+    assert "1–2 of 3" in first
+    assert f'href="?programme={programme.code}&amp;page=2"' in first and 'rel="prev"' not in first
+
+    second = console.get("/console/staff/claims/", {"programme": programme.code, "page": 2}).content.decode()
+    assert links[2] in second and links[0] not in second and "3–3 of 3" in second
+    assert f'href="?programme={programme.code}&amp;page=1"' in second and 'rel="next"' not in second
+    # A page beyond the last, or not a number, shows the last or the first rather than failing.
+    assert links[2] in console.get("/console/staff/claims/", {"page": 9}).content.decode()
+    assert links[0] in console.get("/console/staff/claims/", {"page": "x"}).content.decode()
+    japanese = logged_in(staff_user, "ja").get("/console/staff/claims/").content.decode()
+    assert "3件中 1–2件" in japanese and "次へ" in japanese
