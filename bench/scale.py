@@ -123,7 +123,9 @@ def grow(first_batch: int, last_batch: int, today: date) -> None:
     start = today - timedelta(days=900)  # three years of bookings: 2.5 behind, half a year ahead
     organisation = OperatorOrganisation.objects.create(name=f"Bench {first_batch}-{last_batch}")
     with connection.cursor() as cursor:
-        # Facilities spread over a 2 x 2 degree square around Saku (about 220 x 180 km), in the 50 towns in turn.
+        # Facilities spread over Japan's main islands (a 12 x 12 degree square, about 1,300 x 1,100 km), in the
+        # 50 towns in turn: a hundred times the catalogue is a hundred times as many places everywhere, not a
+        # hundred times as many around the probe town.
         insert_select(
             Facility,
             {
@@ -133,8 +135,8 @@ def grow(first_batch: int, last_batch: int, today: date) -> None:
                 "name_ja": "'施設' || n",
                 "name_en": "'Facility ' || n",
                 "address_ja": "'長野県' || n",
-                "latitude": "35.28 + mod(n * 7919, 1000) / 500.0",
-                "longitude": "137.47 + mod(n * 104729, 1000) / 500.0",
+                "latitude": "31.0 + mod(n * 7919, 1200) / 100.0",
+                "longitude": "130.0 + mod(n * 104729, 1200) / 100.0",
                 "wifi_mbps": "100",
             },
             f"generate_series({f0}::bigint, {f1 - 1}) AS n",
