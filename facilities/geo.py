@@ -164,12 +164,13 @@ def _fetch_candidates(
     params = [*haversine_params, *box_params, *nth_params, sure_limit, reach, margin_ratio, margin_km, sure_limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    rows = [(pk, lat, lon, km, km <= sure_limit) for pk, lat, lon, km, _, _ in fetched]
-    surely_inside = int(fetched[0][4]) if fetched else 0
+        names = [column[0] for column in cursor.description]
+        fetched = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = [(r["id"], r["latitude"], r["longitude"], r["km"], r["km"] <= sure_limit) for r in fetched]
+    surely_inside = int(fetched[0]["surely_inside"]) if fetched else 0
     complete_km = math.inf
-    if wanted is not None and fetched and fetched[0][5] is not None:
-        nth_reach = fetched[0][5] * margin_ratio + margin_km
+    if wanted is not None and fetched and fetched[0]["nth_km"] is not None:
+        nth_reach = fetched[0]["nth_km"] * margin_ratio + margin_km
         # Beyond sure_limit every candidate is fetched anyway.
         complete_km = math.inf if nth_reach >= sure_limit else nth_reach
     return _Candidates(rows, surely_inside, complete_km)
