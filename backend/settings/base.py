@@ -296,6 +296,9 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # Rotated refresh tokens are blacklisted at once; logout blacklists the one it is given.
 SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"] = True
+# A password change or a deactivation ends every session (accounts/sessions.py): access tokens carry a digest of
+# the password hash, which authentication compares with the stored one, and refresh tokens are blacklisted.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
 
 # Content-Security-Policy: only this origin's scripts and styles (the Swagger UI's bundle comes from its CDN
 # until it is served from here). No inline scripts anywhere: the docs use the split view, whose settings
