@@ -1,12 +1,17 @@
-"""Writes on accounts: visitor sign-up and the signed-in user's profile."""
+"""Writes on accounts: visitor sign-up, the signed-in user's profile, and the password (change and reset)."""
 
+from django.contrib.auth import password_validation
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from .emails import sign_up_with_existing_email
-from .errors import InvalidProfile, InvalidRefreshToken
+from .emails import password_reset_email, sign_up_with_existing_email
+from .errors import InvalidPassword, InvalidProfile, InvalidRefreshToken, InvalidResetToken
 from .models import User
 from .prefectures import prefecture_code
 
@@ -81,3 +86,46 @@ def refresh_token_revoke(*, token: str) -> None:
         RefreshToken(token).blacklist()  # type: ignore[arg-type]  # simplejwt annotates the encoded str as Token
     except TokenError as exc:
         raise InvalidRefreshToken(fields={"refresh": [str(InvalidRefreshToken.default_message)]}) from exc
+
+
+def _set_password(*, user: User, password: str, field: str) -> None:
+    """Sets a password that passes the rules; the save ends every session of the account (accounts/sessions.py)."""
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise InvalidPassword(fields={field: list(exc.messages)}) from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def user_password_change(*, user: User, new_password: str) -> None:
+    """The caller has proved the current password; every session, the caller's included, ends."""
+    _set_password(user=user, password=new_password, field="new_password")
+
+
+def password_reset_request(*, email: str) -> None:
+    """Emails a one-time link to the account with this address, if there is an active one. The caller answers the
+    same either way, so that the form does not tell who has an account."""
+    user = User.objects.filter(email__iexact=User.objects.normalize_email(email).lower(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        transaction.on_commit(lambda: password_reset_email(user_id=user.id))
+
+
+def password_reset_user(*, uid: str) -> User | None:
+    """The active account a reset link's uid names, or None."""
+    try:
+        user_id = int(force_str(urlsafe_base64_decode(uid)))
+    except (TypeError, ValueError, OverflowError, UnicodeDecodeError):
+        return None
+    return User.objects.filter(id=user_id, is_active=True).first()
+
+
+@transaction.atomic
+def password_reset_confirm(*, user: User | None, token: str, new_password: str) -> User:
+    """Sets the new password if the token is good for the user. The token signs the password hash and the last
+    login, so it works once, and for PASSWORD_RESET_TIMEOUT seconds."""
+    if user is None or not default_token_generator.check_token(user, token):
+        raise InvalidResetToken(fields={"token": [str(InvalidResetToken.default_message)]})
+    _set_password(user=user, password=new_password, field="new_password")
+    return user

@@ -143,11 +143,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),
         "user": os.environ.get("THROTTLE_USER", "600/min"),
+        # Asking for reset links and trying them, per client address (accounts/apis.py).
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
     },
 }
 # Load tests and the API fuzz pass hammer one account from one address; they switch throttling off.
 if env_bool("DEFAULT_THROTTLE_OFF", False):
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["password_reset"] = None  # type: ignore[index]
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
@@ -188,6 +191,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otameshi <no-reply@ot
 
 # Public base URL used in links sent outside the API (iCal URL property, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails that open the mobile app (backend/app_links.py): https URLs under APP_LINK_PATH_PREFIX on
+# APP_LINK_BASE_URL (SITE_URL by default), claimed by the app through the two /.well-known/ files built from these.
+APP_LINK_BASE_URL = os.environ.get("APP_LINK_BASE_URL", SITE_URL).rstrip("/")
+APP_LINK_PATH_PREFIX = "/app"
+APPLE_TEAM_ID = os.environ.get("APPLE_TEAM_ID", "")
+APPLE_BUNDLE_IDS = env_list("APPLE_BUNDLE_IDS")
+ANDROID_PACKAGE_NAME = os.environ.get("ANDROID_PACKAGE_NAME", "")
+# SHA-256 fingerprints of the app's signing certificates, colon-separated hex (AA:BB:…), comma between them.
+ANDROID_CERT_FINGERPRINTS = env_list("ANDROID_CERT_FINGERPRINTS")
+# A password reset link works once, for this long (Django's PasswordResetTokenGenerator).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 SPECTACULAR_SETTINGS["SERVERS"] = [{"url": SITE_URL, "description": "This deployment (SITE_URL)."}]
 
 # Payments: Stripe is used when both keys are set, otherwise bookings are paid on site.
