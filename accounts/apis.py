@@ -15,6 +15,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView
 from .errors import InvalidResetToken, LockedOut
 from .lockout import lockout_check, lockout_count_failure, password_verify
 from .serializers import (
+    AccountDeleteInputSerializer,
     LogoutInputSerializer,
     PasswordChangeInputSerializer,
     PasswordResetAcceptedSerializer,
@@ -30,6 +31,7 @@ from .services import (
     password_reset_request,
     password_reset_user,
     refresh_token_revoke,
+    user_delete,
     user_password_change,
     user_update_profile,
     visitor_register,
@@ -181,6 +183,7 @@ class PasswordResetConfirmApi(APIView):
 
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
+    delete_reads_body = True  # the password (backend/schema.py documents it)
 
     @extend_schema(responses=UserSerializer, operation_id="me_retrieve")
     def get(self, request):
@@ -192,3 +195,21 @@ class MeApi(APIView):
         serializer.is_valid(raise_exception=True)
         user = user_update_profile(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        request=AccountDeleteInputSerializer,
+        responses={204: None},
+        operation_id="me_delete",
+        summary="Delete the account",
+        description="Erases the account's personal data (name, email, which may sign up again, phone, home, "
+        "devices) and ends every session. What the law keeps stays: bookings, claims with their snapshots, audit "
+        "events and paid figures, no longer linked to a person one can reach. 409 `active_bookings` while a "
+        "booking is still to come or a claim is not yet paid, with their ids in `bookings` and `claims`. A wrong "
+        "password counts as a failed login (the lockout applies).",
+    )
+    def delete(self, request):
+        serializer = AccountDeleteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        password_verify(request, user=request.user, password=serializer.validated_data["password"], field="password")
+        user_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -43,3 +43,13 @@ class InvalidPassword(DomainError):
 class InvalidResetToken(DomainError):
     code = "invalid_token"
     default_message = _("This password reset link is invalid, already used or expired. Ask for a new one.")
+
+
+class ActiveBookings(DomainError):
+    """`bookings` and `claims` (extra) list the ids that must end first."""
+
+    status_code = 409
+    code = "active_bookings"
+    default_message = _(
+        "The account has bookings still to come or claims not yet paid: cancel or finish them before deleting it."
+    )

@@ -99,3 +99,7 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
     uid = serializers.CharField(max_length=64, help_text=_("The `uid` of the emailed link."))
     token = serializers.CharField(max_length=128, help_text=_("The `token` of the emailed link."))
     new_password = serializers.CharField(min_length=12, max_length=128, style={"input_type": "password"})
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})

@@ -1,17 +1,20 @@
-"""Writes on accounts: visitor sign-up, the signed-in user's profile, and the password (change and reset)."""
+"""Writes on accounts: visitor sign-up, the signed-in user's profile, the password (change and reset) and the
+account's deletion."""
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from . import hooks
 from .emails import password_reset_email, sign_up_with_existing_email
-from .errors import InvalidPassword, InvalidProfile, InvalidRefreshToken, InvalidResetToken
+from .errors import ActiveBookings, InvalidPassword, InvalidProfile, InvalidRefreshToken, InvalidResetToken
 from .models import User
 from .prefectures import prefecture_code
 
@@ -129,3 +132,34 @@ def password_reset_confirm(*, user: User | None, token: str, new_password: str) 
         raise InvalidResetToken(fields={"token": [str(InvalidResetToken.default_message)]})
     _set_password(user=user, password=new_password, field="new_password")
     return user
+
+
+def deleted_email(user_id: int) -> str:
+    """What stands in for a deleted account's address: unique, undeliverable (.invalid), free of personal data."""
+    return f"deleted-{user_id}@deleted.invalid"
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Erases the account's personal data and ends its sessions. The row stays, for what the law keeps and the
+    household's history the programmes' limits count (bookings, claims with their snapshots, audit events, paid
+    figures), under an address that frees the old one for a new sign-up. Refused while a booking is still to
+    come or a claim is not yet paid."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    blocking: dict[str, list[int]] = {"bookings": [], "claims": []}
+    for blockers in hooks.deletion_blockers.callables():
+        for kind, ids in blockers(user=user).items():
+            blocking.setdefault(kind, []).extend(ids)
+    if any(blocking.values()):
+        raise ActiveBookings(extra={kind: sorted(ids) for kind, ids in blocking.items()})
+    user.email = deleted_email(user.pk)
+    user.full_name = ""
+    user.phone = ""
+    user.home_prefecture = ""
+    user.home_municipality = ""
+    user.home_municipality_code = ""
+    user.is_active = False
+    user.deleted_at = timezone.now()
+    user.set_unusable_password()
+    user.save()  # ends every session (accounts/sessions.py)
+    hooks.account_erased(user=user)
