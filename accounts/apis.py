@@ -92,12 +92,15 @@ class LogoutApi(APIView):
         responses={204: None},
         operation_id="auth_logout",
         description="Blacklists the refresh token: it can no longer be refreshed. Access tokens "
-        "already issued expire on their own (JWT_ACCESS_MINUTES).",
+        "already issued expire on their own (JWT_ACCESS_MINUTES). With `device_token` (the push token the app "
+        "registered), that device stops receiving the account's pushes.",
     )
     def post(self, request):
         serializer = LogoutInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        refresh_token_revoke(token=serializer.validated_data["refresh"])
+        refresh_token_revoke(
+            token=serializer.validated_data["refresh"], device_token=serializer.validated_data.get("device_token", "")
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

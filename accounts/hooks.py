@@ -8,3 +8,5 @@ deletion_blockers = Receivers("accounts.deletion_blockers")
 # callable(user=): the account's personal data is being erased; each app erases what it keeps of it (devices).
 # Called inside the deletion's transaction.
 account_erased = Receivers("accounts.account_erased")
+# callable(user_id=, device_token=): the app logged out on the device with this push token.
+logged_out = Receivers("accounts.logged_out")

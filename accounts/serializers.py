@@ -78,6 +78,11 @@ class UserSerializer(serializers.ModelSerializer):
 
 class LogoutInputSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
+    device_token = serializers.CharField(
+        max_length=512,
+        required=False,
+        help_text=_("The push token this app registered (POST /devices/): the device stops receiving pushes."),
+    )
 
 
 class PasswordChangeInputSerializer(serializers.Serializer):

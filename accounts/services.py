@@ -83,12 +83,17 @@ def user_update_profile(*, user: User, **fields) -> User:
     return user
 
 
-def refresh_token_revoke(*, token: str) -> None:
-    """Logout: the refresh token goes on the blacklist, so it can no longer be refreshed (idempotent)."""
+def refresh_token_revoke(*, token: str, device_token: str = "") -> None:
+    """Logout: the refresh token goes on the blacklist, so it can no longer be refreshed (idempotent), and the
+    device the app names stops receiving the account's pushes."""
     try:
-        RefreshToken(token).blacklist()  # type: ignore[arg-type]  # simplejwt annotates the encoded str as Token
+        refresh = RefreshToken(token)  # type: ignore[arg-type]  # simplejwt annotates the encoded str as Token
+        refresh.blacklist()
     except TokenError as exc:
         raise InvalidRefreshToken(fields={"refresh": [str(InvalidRefreshToken.default_message)]}) from exc
+    user_id = refresh.payload.get("user_id")
+    if device_token and user_id is not None:
+        hooks.logged_out(user_id=int(user_id), device_token=device_token)
 
 
 def _set_password(*, user: User, password: str, field: str) -> None:

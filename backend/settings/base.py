@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "facilities",
     "accounts",
+    "notifications",
     "consultations",
     "bookings",
     "reimbursements",
@@ -240,6 +241,21 @@ RECEIPT_MAX_BYTES = env_int("RECEIPT_MAX_BYTES", 10 * 1024 * 1024)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
+# A directory as the broker (kombu's filesystem transport, CELERY_BROKER_URL=filesystem://): for the client check,
+# which runs a worker beside the API without a Redis of its own.
+if os.environ.get("CELERY_BROKER_FOLDER"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": os.environ["CELERY_BROKER_FOLDER"],
+        "data_folder_out": os.environ["CELERY_BROKER_FOLDER"],
+    }
+
+# Push notifications through Firebase Cloud Messaging (notifications/push.py). With neither FCM_CREDENTIALS_FILE
+# (a service account's JSON key) nor FCM_PROJECT_ID set, pushes are logged instead. FCM_ENDPOINT replaces Google's
+# server with a local stand-in (tests, the client check).
+FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = os.environ.get("FCM_PROJECT_ID", "")
+FCM_ENDPOINT = os.environ.get("FCM_ENDPOINT", "")
+FCM_TIMEOUT_SECONDS = float(os.environ.get("FCM_TIMEOUT_SECONDS", "10"))
 
 LOGGING: dict[str, Any] = {
     "version": 1,

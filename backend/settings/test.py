@@ -18,3 +18,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_suffix}"}  # noqa: F405
 AXES_ENABLED = True  # login lockout stays on in tests whatever DEFAULT_THROTTLE_OFF says; tests/accounts prove it
+# Tasks queued on commit (pushes) run at once in the test's process, against the local stand-ins.
+CELERY_TASK_ALWAYS_EAGER = True
+FCM_CREDENTIALS_FILE = ""
+FCM_PROJECT_ID = ""
+FCM_ENDPOINT = ""
