@@ -6,6 +6,7 @@ library at another server than Google's: a local stand-in in tests and the clien
 alone is enough and the stand-in gets a fixed bearer token."""
 
 import logging
+import warnings
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,11 +66,15 @@ def send(push: Push) -> None:
     if not is_configured():
         logger.info("push (FCM not configured) to %s…: %s | %s | %s", push.token[:12], push.title, push.body, push.data)
         return
-    message = messaging.Message(
-        token=push.token,
-        notification=messaging.Notification(title=push.title, body=push.body),
-        data=push.data,
-    )
+    with warnings.catch_warnings():
+        # firebase-admin 7.7 steers toward Firebase installation ids; the apps' SDKs still hand out registration
+        # tokens, which the v1 API's `token` field takes.
+        warnings.filterwarnings("ignore", "Message.token is deprecated", DeprecationWarning)
+        message = messaging.Message(
+            token=push.token,
+            notification=messaging.Notification(title=push.title, body=push.body),
+            data=push.data,
+        )
     endpoint = _endpoint()
     app = _app(endpoint, settings.FCM_CREDENTIALS_FILE, settings.FCM_PROJECT_ID, settings.FCM_TIMEOUT_SECONDS)
     # firebase-admin takes the send URL from this class attribute when it creates an app's messaging service,
