@@ -86,9 +86,11 @@ def test_once_sends_a_notification_a_single_time(fcm, visitor, django_capture_on
 def test_without_fcm_settings_pushes_are_logged(visitor, caplog, django_capture_on_commit_callbacks):
     device(visitor, "phone-token-123456")
 
-    with caplog.at_level(logging.INFO, logger="notifications.push"):
-        with django_capture_on_commit_callbacks(execute=True):
-            notify(user_id=visitor.id, kind=Kind.BOOKING_CONFIRMED, object_id=3)
+    with (
+        caplog.at_level(logging.INFO, logger="notifications.push"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notify(user_id=visitor.id, kind=Kind.BOOKING_CONFIRMED, object_id=3)
 
     assert "push (FCM not configured)" in caplog.text and "booking_confirmed" in caplog.text
 
