@@ -57,15 +57,29 @@ def preferences_update(*, user: User, changes: dict[str, dict[str, bool]]) -> di
 
 
 def notify(
-    *, user_id: int, kind: Kind, object_id: int, email: Callable[[], None] | None = None, once: bool = False
+    *, user_id: int, kind: Kind | None, object_id: int, email: Callable[[], None] | None = None, once: bool = False
 ) -> None:
     """After commit: sends the email (if given and switched on) and queues a push to each active device of the
-    user (if switched on). With `once`, a second call for the same user, kind and object does nothing."""
+    user (if switched on). With `once`, a second call for the same user, kind and object does nothing. Without a
+    kind (a change no switch covers) only the email goes, always."""
+    if kind is None:
+        if email is not None:
+            transaction.on_commit(email)
+        return
     if once:
         _sent, created = Sent.objects.get_or_create(user_id=user_id, kind=kind, object_id=object_id)
         if not created:
             return
     transaction.on_commit(lambda: _deliver(user_id=user_id, kind=kind, object_id=object_id, email=email))
+
+
+def notify_operators(*, organisation_id: int, kind: Kind, object_id: int) -> None:
+    """A push to every active operator of the organisation (their email goes out as one message, sent by the
+    caller)."""
+    for user_id in User.objects.filter(
+        role=User.Role.OPERATOR, organisation_id=organisation_id, is_active=True
+    ).values_list("id", flat=True):
+        notify(user_id=user_id, kind=kind, object_id=object_id)
 
 
 def _deliver(*, user_id: int, kind: Kind, object_id: int, email: Callable[[], None] | None) -> None:
