@@ -188,6 +188,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The directory of the file backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), where the
+# client check reads the password reset link.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otameshi <no-reply@otameshi.example>")
 
 # Public base URL used in links sent outside the API (iCal URL property, emails).
