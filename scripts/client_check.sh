@@ -37,7 +37,7 @@ User.objects.create_user('staff@takanabe.check.otameshi.jp', 'takanabe-check-pas
 role='municipal_staff', municipality=Municipality.objects.get(code='454028'))" >/dev/null
 .venv/bin/python -m tests.notifications.fcm_stand_in "$fcm_port" &
 fcm=$!
-.venv/bin/celery -A backend worker --pool solo --concurrency 1 --without-heartbeat --without-gossip \
+.venv/bin/celery --quiet -A backend worker --pool solo --concurrency 1 --without-heartbeat --without-gossip \
     --without-mingle --loglevel WARNING --logfile "$workdir/worker.log" &
 worker=$!
 .venv/bin/gunicorn backend.wsgi --bind "127.0.0.1:$port" --workers 2 --timeout 60 \

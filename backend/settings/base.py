@@ -250,6 +250,7 @@ if os.environ.get("CELERY_BROKER_FOLDER"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": os.environ["CELERY_BROKER_FOLDER"],
         "data_folder_out": os.environ["CELERY_BROKER_FOLDER"],
+        "control_folder": os.path.join(os.environ["CELERY_BROKER_FOLDER"], "control"),
     }
 
 # Push notifications through Firebase Cloud Messaging (notifications/push.py). With neither FCM_CREDENTIALS_FILE

@@ -167,7 +167,8 @@ async function deviceGrantAndDeletion(): Promise<void> {
   if (first.response.status !== 201 || again.response.status !== 200) {
     fail("a device is 201 when new and 200 when known", [first.response.status, again.response.status]);
   }
-  step(`device registered (${must(first.data, "device", first.error).platform}, ${first.data.language})`);
+  const device = must(first.data, "device", first.error);
+  step(`device registered (${device.platform}, pushes in ${device.language})`);
 
   const switched = await visitor.client.PATCH("/api/v1/me/notifications/", {
     body: { survey_due: { push: false } },
