@@ -3,7 +3,7 @@ shape under /api/, a page in the admin's look for the admin and the browsable AP
 proofs of a password or of a reset link (password change, account deletion, reset) count against the same
 lockout."""
 
-from axes.handlers.proxy import AxesProxyHandler
+from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed

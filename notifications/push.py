@@ -10,7 +10,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 
-import firebase_admin
+import firebase_admin  # type: ignore[import-untyped]
 from django.conf import settings
 from firebase_admin import credentials, exceptions, messaging
 from google.oauth2.credentials import Credentials as BearerToken

@@ -71,7 +71,7 @@ def _transition(*, claim: Claim, to: str, actor, note: str = "") -> None:
 
 
 # The claim statuses that also send a push (the others email only).
-CLAIM_PUSHES = {
+CLAIM_PUSHES: dict[str, Kind] = {
     S.GRANTED: Kind.APPLICATION_GRANTED,
     S.REFUSED: Kind.APPLICATION_REFUSED,
     S.APPROVED: Kind.CLAIM_APPROVED,
