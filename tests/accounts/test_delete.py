@@ -12,6 +12,8 @@ from bookings.models import Booking
 from reimbursements.models import Claim, ClaimEvent
 from tests.accounts.test_sessions_end import PASSWORD, assert_session_ended, sign_in
 from tests.bookings.factories import day
+from tests.console.conftest import logged_in
+from tests.console.scenario import operator_with_facility
 from tests.factories import VisitorFactory
 from tests.reimbursements.factories import ProgrammeFactory, make_booking
 
@@ -160,3 +162,16 @@ def test_the_admin_shows_the_account_as_deleted(hanako, admin_client):
     hanako.refresh_from_db()
     with translation.override("en"):
         assert hanako.display_name == f"deleted account #{hanako.pk}"
+
+
+def test_the_console_shows_a_deleted_guest_as_deleted(hanako, monkeypatch):
+    """A guest leaving today may delete the account (the stay is over); the operator's day still lists it."""
+    operator, _facility, unit = operator_with_facility()
+    leaving = make_booking(visitor=hanako, unit=unit, check_in=day(-2), check_out=day(0))
+    bearer(sign_in(hanako.email)).delete(ME, {"password": PASSWORD}, format="json")
+
+    html = logged_in(operator, "en").get("/console/operator/").content.decode()
+
+    departures = html.split("Departures on")[1]
+    assert f"/console/operator/bookings/{leaving.id}/" in departures
+    assert f"deleted account #{hanako.pk}" in departures and "佐久 花子" not in html
