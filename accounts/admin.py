@@ -8,8 +8,9 @@ from .models import User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "role", "organisation", "municipality", "is_staff"]
-    list_filter = ["role", "is_staff", "is_active"]
+    list_display = ["email", "full_name", "role", "organisation", "municipality", "is_staff", "deleted"]
+    list_filter = ["role", "is_staff", "is_active", ("deleted_at", admin.EmptyFieldListFilter)]
+    readonly_fields = ["deleted_at"]
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
@@ -19,6 +20,7 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Role"), {"fields": ["role", "organisation", "municipality"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Deletion"), {"fields": ["deleted_at"]}),
     ]
     add_fieldsets = [
         (
@@ -29,3 +31,7 @@ class UserAdmin(BaseUserAdmin):
             },
         )
     ]
+
+    @admin.display(boolean=True, description=_("deleted"), ordering="deleted_at")
+    def deleted(self, user: User) -> bool:
+        return user.deleted_at is not None

@@ -26,3 +26,30 @@ class InvalidRefreshToken(DomainError):
     status_code = 401
     code = "token_not_valid"
     default_message = _("The refresh token is invalid or expired.")
+
+
+class WrongPassword(DomainError):
+    code = "wrong_password"
+    default_message = _("The password is not correct.")
+
+
+class InvalidPassword(DomainError):
+    """The new password fails the password rules (length, too common, too close to the email)."""
+
+    code = "invalid"
+    default_message = _("Please choose another password.")
+
+
+class InvalidResetToken(DomainError):
+    code = "invalid_token"
+    default_message = _("This password reset link is invalid, already used or expired. Ask for a new one.")
+
+
+class ActiveBookings(DomainError):
+    """`bookings` and `claims` (extra) list the ids that must end first."""
+
+    status_code = 409
+    code = "active_bookings"
+    default_message = _(
+        "The account has bookings still to come or claims not yet paid: cancel or finish them before deleting it."
+    )

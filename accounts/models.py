@@ -63,6 +63,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("admin access"), default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the visitor deleted the account: its personal data is erased, the row stays for what the law keeps.
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -84,6 +86,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    @property
+    def display_name(self) -> str:
+        """The name to show people: the full name, else the email; a deleted account says so."""
+        if self.deleted_at is not None:
+            return str(_("deleted account #%(id)s") % {"id": self.pk})
+        return self.full_name or self.email
 
     @property
     def is_visitor(self) -> bool:

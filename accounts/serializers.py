@@ -78,3 +78,33 @@ class UserSerializer(serializers.ModelSerializer):
 
 class LogoutInputSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
+    device_token = serializers.CharField(
+        max_length=512,
+        required=False,
+        help_text=_("The push token this app registered (POST /devices/): the device stops receiving pushes."),
+    )
+
+
+class PasswordChangeInputSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, style={"input_type": "password"})
+    new_password = serializers.CharField(min_length=12, max_length=128, style={"input_type": "password"})
+
+
+class PasswordResetInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetAcceptedSerializer(serializers.Serializer):
+    """The same answer whether or not the address has an account."""
+
+    detail = serializers.CharField()
+
+
+class PasswordResetConfirmInputSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64, help_text=_("The `uid` of the emailed link."))
+    token = serializers.CharField(max_length=128, help_text=_("The `token` of the emailed link."))
+    new_password = serializers.CharField(min_length=12, max_length=128, style={"input_type": "password"})
+
+
+class AccountDeleteInputSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})

@@ -2,7 +2,15 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from .apis import LogoutApi, MeApi, RegisterApi, TokenObtainApi
+from .apis import (
+    LogoutApi,
+    MeApi,
+    PasswordChangeApi,
+    PasswordResetApi,
+    PasswordResetConfirmApi,
+    RegisterApi,
+    TokenObtainApi,
+)
 
 urlpatterns = [
     path("auth/register/", RegisterApi.as_view(), name="auth-register"),
@@ -17,5 +25,8 @@ urlpatterns = [
         name="auth-token-refresh",
     ),
     path("auth/logout/", LogoutApi.as_view(), name="auth-logout"),
+    path("auth/password/change/", PasswordChangeApi.as_view(), name="auth-password-change"),
+    path("auth/password/reset/", PasswordResetApi.as_view(), name="auth-password-reset"),
+    path("auth/password/reset/confirm/", PasswordResetConfirmApi.as_view(), name="auth-password-reset-confirm"),
     path("me/", MeApi.as_view(), name="me"),
 ]

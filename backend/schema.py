@@ -25,6 +25,7 @@ PROJECT_PACKAGES = {
     "bookings",
     "consultations",
     "facilities",
+    "notifications",
     "outcomes",
     "payments",
     "reimbursements",
@@ -187,6 +188,17 @@ class AutoSchema(SpectacularAutoSchema):
             if status in (429, 503):
                 response.setdefault("headers", {}).update(RETRY_AFTER)
         return operation
+
+    def _get_request_body(self, direction="request"):
+        # drf-spectacular documents the bodies of POST, PUT and PATCH only. A view whose DELETE reads a body says
+        # so (`delete_reads_body`, DELETE /me/ with the password) and has it documented; other DELETEs have none.
+        if self.method != "DELETE" or not getattr(self.view, "delete_reads_body", False):
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
 
     # --- errors --------------------------------------------------------------------------------------------
 

@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from backend import health
+from backend import app_links, health
 
 api_v1 = [
     path("", include("accounts.urls")),
+    path("", include("notifications.urls")),
     path("", include("facilities.urls")),
     path("", include("consultations.urls")),
     path("", include("bookings.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("api-auth/", include("rest_framework.urls")),
+    path(".well-known/apple-app-site-association", app_links.apple_app_site_association, name="aasa"),
+    path(".well-known/assetlinks.json", app_links.assetlinks, name="assetlinks"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("console/", include("console.urls")),

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts import hooks as account_hooks
 from facilities import hooks as catalogue_hooks
 
 
@@ -15,3 +16,4 @@ class BookingsConfig(AppConfig):
         catalogue_hooks.units_have_active_bookings.register(selectors.units_have_active_bookings)
         catalogue_hooks.units_have_bookings.register(selectors.units_have_bookings)
         services.stock_released.register(imports.conflicts_take_freed_stock)
+        account_hooks.deletion_blockers.register(selectors.visitor_bookings_to_come)

@@ -21,6 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Unit
+from notifications.models import Kind
+from notifications.services import notify_operators
 
 from . import import_fetch, selectors, services, stays
 from .errors import InvalidImportUrl
@@ -214,6 +216,7 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
         if unnotified:
             ImportedBlock.objects.filter(calendar_import=current, date__in=unnotified).update(conflict_notified=True)
             transaction.on_commit(lambda: _email_conflicts(import_id=current.pk, dates=unnotified))
+            notify_operators(organisation_id=unit.facility.operator_id, kind=Kind.IMPORT_CONFLICT, object_id=current.pk)
     return len(incoming) - sum(1 for o in incoming.values() if o.cancelled), len(wanted), new_conflicts
 
 

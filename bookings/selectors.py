@@ -393,3 +393,14 @@ def calendar_feed_target(*, user, scope: str, unit_id=None, facility_id=None) ->
     if facility is None:
         raise FacilityNotFound()
     return None, facility
+
+
+def visitor_bookings_to_come(*, user) -> dict[str, list[int]]:
+    """The visitor's bookings not yet over (held or confirmed, leaving after today): they block the account's
+    deletion (accounts.hooks.deletion_blockers)."""
+    ids = Booking.objects.filter(
+        visitor=user,
+        status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED],
+        check_out__gt=timezone.localdate(),
+    ).values_list("id", flat=True)
+    return {"bookings": list(ids)}

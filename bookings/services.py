@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from backend import plain_sql
 from backend.hooks import Receivers
 from facilities.models import Facility, Unit
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import hooks, selectors, stays
 from .errors import (
@@ -387,6 +389,7 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
                 to_status=Booking.Status.CONFIRMED,
                 note=note,
             )
+            notify(user_id=booking.visitor_id, kind=Kind.BOOKING_CONFIRMED, object_id=booking.pk)
         current = Booking.objects.select_related("unit__facility").get(pk=booking.pk)
         if confirmed or current.status in (Booking.Status.CONFIRMED, Booking.Status.COMPLETED):
             return current
@@ -534,6 +537,7 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
             actor=actor,
             note=reason,
         )
+        notify(user_id=current.visitor_id, kind=Kind.BOOKING_CANCELLED, object_id=current.pk)
         # A draft claim on it could never be submitted; a submitted one keeps its frozen days (spec rule 3).
         hooks.booking_cancelled(booking_id=current.pk, actor=actor)
     cancelled = Booking.objects.get(pk=booking.pk)

@@ -4,6 +4,7 @@ attendance. A slot's `booked` only changes with the slot's row locked, re-read a
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import emails
 from .errors import (
@@ -219,6 +222,11 @@ def consultations_remind(*, now: datetime | None = None) -> int:
             id=consultation_id, reminded_at__isnull=True, status=Consultation.Status.BOOKED
         ).update(reminded_at=now)
         if claimed:
-            emails.send_reminder(consultation_id=consultation_id)
+            notify(
+                user_id=Consultation.objects.values_list("visitor_id", flat=True).get(id=consultation_id),
+                kind=Kind.CONSULTATION_TOMORROW,
+                object_id=consultation_id,
+                email=partial(emails.send_reminder, consultation_id=consultation_id),
+            )
             sent += 1
     return sent

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -12,6 +13,8 @@ from accounts.prefectures import municipality_code_is_valid
 from bookings import selectors as booking_selectors
 from bookings.models import Booking
 from facilities.models import Municipality
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import emails
 from .errors import (
@@ -157,7 +160,12 @@ def surveys_due_send(*, on: date | None = None) -> int:
         except IntegrityError:
             continue
         try:
-            emails.survey_due_email(booking_id=booking_id)
+            notify(
+                user_id=Booking.objects.values_list("visitor_id", flat=True).get(id=booking_id),
+                kind=Kind.SURVEY_DUE,
+                object_id=booking_id,
+                email=partial(emails.survey_due_email, booking_id=booking_id),
+            )
             sent += 1
         except Exception:  # one bad address must not stop the others
             logger.exception("survey email for booking %s failed", booking_id)

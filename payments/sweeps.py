@@ -3,9 +3,14 @@ holds and settling their intents, resending refunds Stripe never acknowledged an
 pending."""
 
 import logging
+from datetime import timedelta
+
+from django.utils import timezone
 
 from bookings.models import Booking
 from bookings.services import bookings_expire_holds
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import stripe_gateway as gateway
 from .models import Payment, Refund
@@ -19,6 +24,7 @@ def payments_expire_holds(*, now=None) -> int:
     charged later, resends refunds Stripe did not acknowledge and re-reads those it left pending.
     Returns how many holds expired."""
     expired = bookings_expire_holds(now=now)
+    holds_expiring_notify(now=now)
     stale = Payment.objects.filter(
         provider=Payment.Provider.STRIPE,
         status=Payment.Status.PENDING,
@@ -36,6 +42,16 @@ def payments_expire_holds(*, now=None) -> int:
     refunds_retry_unsent()
     refunds_follow_up()
     return expired
+
+
+def holds_expiring_notify(*, now=None) -> None:
+    """Tells each visitor whose unpaid hold ends within 5 minutes, once (the sweep runs every minute)."""
+    now = now or timezone.now()
+    ending = Booking.objects.filter(
+        status=Booking.Status.PENDING, hold_expires_at__gt=now, hold_expires_at__lte=now + timedelta(minutes=5)
+    )
+    for booking_id, visitor_id in ending.values_list("id", "visitor_id"):
+        notify(user_id=visitor_id, kind=Kind.HOLD_EXPIRING, object_id=booking_id, once=True)
 
 
 def refunds_retry_unsent() -> int:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from accounts import hooks as account_hooks
 from bookings import hooks
 
 
@@ -25,3 +26,4 @@ class ReimbursementsConfig(AppConfig):
         # The consultation requirement: a consultation the town's staff marked attended (consultations app).
         requirement_hooks.consultation_attended.register(consultation_requirement.consultation_attended)
         requirement_hooks.consultations_attended_bulk.register(consultation_requirement.consultations_attended_bulk)
+        account_hooks.deletion_blockers.register(selectors.visitor_claims_unpaid)

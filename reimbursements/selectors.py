@@ -989,3 +989,10 @@ def claim_to_change(*, user, claim_id: int) -> Claim:
     if claim is None:
         raise ClaimNotFound()
     return claim
+
+
+def visitor_claims_unpaid(*, user: User) -> dict[str, list[int]]:
+    """The visitor's claims under way and not yet paid (applied, granted, submitted, approved): they block the
+    account's deletion (accounts.hooks.deletion_blockers). Drafts do not."""
+    unpaid = [Claim.Status.APPLIED, Claim.Status.GRANTED, Claim.Status.SUBMITTED, Claim.Status.APPROVED]
+    return {"claims": list(Claim.objects.filter(visitor=user, status__in=unpaid).values_list("id", flat=True))}

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from backend.ids import parse_id
 from bookings.errors import BookingNotFound
 from bookings.models import Booking
+from notifications.models import Kind
+from notifications.services import notify
 
 from . import calculation, selectors
 from .emails import claim_status_email
@@ -65,7 +67,17 @@ def _transition(*, claim: Claim, to: str, actor, note: str = "") -> None:
     ClaimEvent.objects.create(claim=claim, from_status=claim.status, to_status=to, actor=actor, note=note)
     claim.status = to
     claim_id = claim.id
-    transaction.on_commit(lambda: _notify(claim_id))
+    notify(user_id=claim.visitor_id, kind=CLAIM_PUSHES.get(to), object_id=claim_id, email=lambda: _notify(claim_id))
+
+
+# The claim statuses that also send a push (the others email only).
+CLAIM_PUSHES: dict[str, Kind] = {
+    S.GRANTED: Kind.APPLICATION_GRANTED,
+    S.REFUSED: Kind.APPLICATION_REFUSED,
+    S.APPROVED: Kind.CLAIM_APPROVED,
+    S.REJECTED: Kind.CLAIM_REJECTED,
+    S.PAID: Kind.CLAIM_PAID,
+}
 
 
 def _locked(claim: Claim, *allowed: str) -> Claim:

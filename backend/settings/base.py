@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "facilities",
     "accounts",
+    "notifications",
     "consultations",
     "bookings",
     "reimbursements",
@@ -152,11 +153,14 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/min"),
         "user": os.environ.get("THROTTLE_USER", "600/min"),
+        # Asking for reset links and trying them, per client address (accounts/apis.py).
+        "password_reset": os.environ.get("THROTTLE_PASSWORD_RESET", "10/hour"),
     },
 }
 # Load tests and the API fuzz pass hammer one account from one address; they switch throttling off.
 if env_bool("DEFAULT_THROTTLE_OFF", False):
     REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = []
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["password_reset"] = None  # type: ignore[index]
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
@@ -193,10 +197,24 @@ SPECTACULAR_SETTINGS = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The directory of the file backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend), where the
+# client check reads the password reset link.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Otameshi <no-reply@otameshi.example>")
 
 # Public base URL used in links sent outside the API (iCal URL property, emails).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails that open the mobile app (backend/app_links.py): https URLs under APP_LINK_PATH_PREFIX on
+# APP_LINK_BASE_URL (SITE_URL by default), claimed by the app through the two /.well-known/ files built from these.
+APP_LINK_BASE_URL = os.environ.get("APP_LINK_BASE_URL", SITE_URL).rstrip("/")
+APP_LINK_PATH_PREFIX = "/app"
+APPLE_TEAM_ID = os.environ.get("APPLE_TEAM_ID", "")
+APPLE_BUNDLE_IDS = env_list("APPLE_BUNDLE_IDS")
+ANDROID_PACKAGE_NAME = os.environ.get("ANDROID_PACKAGE_NAME", "")
+# SHA-256 fingerprints of the app's signing certificates, colon-separated hex (AA:BB:…), comma between them.
+ANDROID_CERT_FINGERPRINTS = env_list("ANDROID_CERT_FINGERPRINTS")
+# A password reset link works once, for this long (Django's PasswordResetTokenGenerator).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 SPECTACULAR_SETTINGS["SERVERS"] = [{"url": SITE_URL, "description": "This deployment (SITE_URL)."}]
 
 # Payments: Stripe is used when both keys are set, otherwise bookings are paid on site.
@@ -235,6 +253,22 @@ RECEIPT_MAX_BYTES = env_int("RECEIPT_MAX_BYTES", 10 * 1024 * 1024)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TIMEZONE = TIME_ZONE
+# A directory as the broker (kombu's filesystem transport, CELERY_BROKER_URL=filesystem://): for the client check,
+# which runs a worker beside the API without a Redis of its own.
+if os.environ.get("CELERY_BROKER_FOLDER"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": os.environ["CELERY_BROKER_FOLDER"],
+        "data_folder_out": os.environ["CELERY_BROKER_FOLDER"],
+        "control_folder": os.path.join(os.environ["CELERY_BROKER_FOLDER"], "control"),
+    }
+
+# Push notifications through Firebase Cloud Messaging (notifications/push.py). With neither FCM_CREDENTIALS_FILE
+# (a service account's JSON key) nor FCM_PROJECT_ID set, pushes are logged instead. FCM_ENDPOINT replaces Google's
+# server with a local stand-in (tests, the client check).
+FCM_CREDENTIALS_FILE = os.environ.get("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = os.environ.get("FCM_PROJECT_ID", "")
+FCM_ENDPOINT = os.environ.get("FCM_ENDPOINT", "")
+FCM_TIMEOUT_SECONDS = float(os.environ.get("FCM_TIMEOUT_SECONDS", "10"))
 
 LOGGING: dict[str, Any] = {
     "version": 1,
@@ -307,6 +341,9 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # Rotated refresh tokens are blacklisted at once; logout blacklists the one it is given.
 SIMPLE_JWT["BLACKLIST_AFTER_ROTATION"] = True
+# A password change or a deactivation ends every session (accounts/sessions.py): access tokens carry a digest of
+# the password hash, which authentication compares with the stored one, and refresh tokens are blacklisted.
+SIMPLE_JWT["CHECK_REVOKE_TOKEN"] = True
 
 # Content-Security-Policy: only this origin's scripts and styles (the Swagger UI's bundle comes from its CDN
 # until it is served from here). No inline scripts anywhere: the docs use the split view, whose settings

@@ -6,7 +6,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STRIPE_SECRET_KEY = ""
 STRIPE_WEBHOOK_SECRET = ""
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "password_reset": None}}  # noqa: F405
 
 import os  # noqa: E402
 
@@ -25,3 +25,9 @@ AXES_ENABLED = True  # login lockout stays on in tests whatever DEFAULT_THROTTLE
 if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_REPLICA_READS = False
+
+# Tasks queued on commit (pushes) run at once in the test's process, against the local stand-ins.
+CELERY_TASK_ALWAYS_EAGER = True
+FCM_CREDENTIALS_FILE = ""
+FCM_PROJECT_ID = ""
+FCM_ENDPOINT = ""

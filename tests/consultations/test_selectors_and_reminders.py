@@ -72,12 +72,14 @@ def test_the_bulk_variant_answers_the_same_in_one_query(django_assert_num_querie
     assert dates == {(first.id, town.id): {day(-5), day(-1)}}
 
 
-def test_the_reminder_goes_the_day_before_once():
+def test_the_reminder_goes_the_day_before_once(django_capture_on_commit_callbacks):
     tomorrow = ConsultationFactory(slot__starts_at=at(1, 8, 30), language="en")
     ConsultationFactory(slot__starts_at=at(2))
     ConsultationFactory(slot__starts_at=at(1, 9), status=Consultation.Status.CANCELLED)
 
-    call_command("consultations_remind")
+    # The email goes once the reminder is committed (outside a test, at once: the job runs in autocommit).
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("consultations_remind")
     again = remind()
 
     assert again == 0
@@ -86,8 +88,9 @@ def test_the_reminder_goes_the_day_before_once():
     assert "08:30" in mail.outbox[0].body
 
 
-def test_the_reminder_is_in_japanese_by_default():
+def test_the_reminder_is_in_japanese_by_default(django_capture_on_commit_callbacks):
     ConsultationFactory(slot__starts_at=at(1, 14))
 
-    assert remind() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind() == 1
     assert mail.outbox[0].subject == "明日は佐久市との移住相談です"

@@ -27,14 +27,16 @@ def run() -> str:
     return out.getvalue()
 
 
-def test_the_day_after_check_out_the_visitor_gets_one_email(unit, today):
+def test_the_day_after_check_out_the_visitor_gets_one_email(unit, today, django_capture_on_commit_callbacks):
     visitor = VisitorFactory(email="hanako@example.jp")
     ended_yesterday = stay(visitor=visitor, unit=unit, check_in=date(2026, 10, 28), nights=3)  # out 10-31
     stay(
         visitor=visitor, unit=unit, check_in=date(2026, 10, 29), nights=3, status=Booking.Status.CONFIRMED
     )  # checks out today: tomorrow's run
 
-    assert "1 survey emails sent" in run()
+    # The email goes once the invitation is committed (outside a test, at once: the job runs in autocommit).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "1 survey emails sent" in run()
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
     assert email.to == ["hanako@example.jp"]
