@@ -276,6 +276,10 @@ def _create_locked(
         if in_the_way and in_the_way[0]:
             raise _ExpiredHoldsInTheWay(in_the_way) from None
         raise
+    # A member's plan may price it (access included, hours from credit), deciding under the membership's lock.
+    charge = hooks.member_charge(visitor=visitor, stay=replace(stay, lines=lines), locked=True)
+    if charge is not None:
+        lines = charge.lines
     booking = Booking(
         visitor=visitor,
         unit=unit,
@@ -306,6 +310,8 @@ def _create_locked(
         _stock_take(unit=unit, dates=stay.dates)
     if started is not None:
         started.record()
+    if charge is not None:
+        charge.record(booking.pk)
     events = [
         BookingEvent(
             booking_id=booking.pk,
@@ -441,6 +447,7 @@ def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
         to_status=Booking.Status.CANCELLED,
         note=cancel_code,
     )
+    hooks.booking_released(booking_id=booking.pk)
 
 
 def booking_confirm(*, booking: Booking, note: str = "") -> Booking:

@@ -699,6 +699,10 @@ def quote_get(
         starts_at=starts_at,
         ends_at=ends_at,
     )
+    visitor = user if user.is_authenticated and user.is_visitor else None
+    charge = hooks.member_charge(visitor=visitor, stay=stay, locked=False) if visitor is not None else None
+    if charge is not None:
+        stay = replace(stay, lines=charge.lines)
     estimates = hooks.estimate_for_quote(
         visitor=user if user.is_authenticated and user.is_visitor else None,
         unit=unit,

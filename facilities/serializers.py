@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from . import hooks
 from .geo import Centre
 from .models import Certification, Facility, Landmark, Unit
 from .selectors import AMENITIES, SearchQuery
@@ -302,6 +303,13 @@ class FacilityDetailSerializer(FacilityListSerializer):
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)
     units = UnitSerializer(source="active_units", many=True)
+    plans = serializers.SerializerMethodField(
+        help_text=_("Plans open to join, as GET /facilities/{id}/plans/ shows them.")
+    )
+
+    @extend_schema_field({"type": "array", "items": {"type": "object", "additionalProperties": True}})
+    def get_plans(self, facility) -> list:
+        return hooks.facility_plans(facility=facility)
 
     def to_representation(self, instance):
         # One facility: the declared fields, walked as usual.

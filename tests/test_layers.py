@@ -6,7 +6,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_PACKAGES = ("accounts", "backend", "bookings", "demo_data", "facilities", "payments", "reimbursements")
+PROJECT_PACKAGES = (
+    "accounts",
+    "backend",
+    "bookings",
+    "demo_data",
+    "facilities",
+    "memberships",
+    "payments",
+    "reimbursements",
+)
 
 
 def _imported(node: ast.AST) -> list[str]:
