@@ -25,6 +25,7 @@ PROJECT_PACKAGES = {
     "bookings",
     "consultations",
     "facilities",
+    "memberships",
     "notifications",
     "outcomes",
     "payments",

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("bookings.urls")),
     path("", include("reimbursements.urls")),
     path("", include("payments.urls")),
+    path("", include("memberships.urls")),
     path("", include("outcomes.urls")),
 ]
 

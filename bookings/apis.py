@@ -30,6 +30,8 @@ from .serializers import (
     BookingSerializer,
     CancelSerializer,
     QuoteSerializer,
+    SlotsQuerySerializer,
+    SlotsSerializer,
     StayRequestSerializer,
 )
 
@@ -158,6 +160,24 @@ class UnitAvailabilityApi(APIView):
         return Response(AvailabilitySerializer(calendar).data)
 
 
+class UnitSlotsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[UNIT_ID, SlotsQuerySerializer],
+        responses=SlotsSerializer,
+        operation_id="units_slots_retrieve",
+        description="An hourly unit's free intervals on one day (Japan time), with its grid, durations and price.",
+    )
+    def get(self, request, unit_id: str):
+        query = SlotsQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            selectors.unit_calendar_get(user=request.user, unit_id=unit_id)
+            raise ValidationError(query.errors)
+        slots = stays.unit_slots(user=request.user, unit_id=unit_id, day=query.validated_data["date"])
+        return Response(SlotsSerializer(slots).data)
+
+
 class QuoteApi(APIView):
     permission_classes = [AllowAny]
 
@@ -180,6 +200,8 @@ class QuoteApi(APIView):
             adults=data["adults"],
             children=data["children"],
             infants=data["infants"],
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
         )
         return Response(QuoteSerializer(quote).data)
 
@@ -213,7 +235,7 @@ class BookingListApi(APIView):
         request=StayRequestSerializer,
         responses={201: BookingSerializer},
         operation_id="bookings_create",
-        description="Books a stay or day passes. With Stripe the booking stays `pending` while it holds "
+        description="Books a stay, day passes or hours. With Stripe the booking stays `pending` while it holds "
         "the units; paid on site it is `confirmed` at once.",
     )
     def post(self, request):
@@ -232,6 +254,8 @@ class BookingListApi(APIView):
             adults=data["adults"],
             children=data["children"],
             infants=data["infants"],
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
             idempotency_key=key.strip() if key else None,
         )
         return _booking_response(request, booking, status.HTTP_201_CREATED)

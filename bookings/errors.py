@@ -31,6 +31,14 @@ class InvalidStay(DomainError):
         "beyond_booking_window",
         "party_over_capacity",
         "total_too_large",
+        "times_required",
+        "times_not_accepted",
+        "ends_not_after_starts",
+        "off_grid",
+        "too_short",
+        "too_long",
+        "outside_opening_hours",
+        "not_hourly",
     )
 
 

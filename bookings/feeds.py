@@ -49,8 +49,10 @@ def booking_url(booking_id: int) -> str:
     return f"{settings.SITE_URL}/api/v1/bookings/{booking_id}/"
 
 
-def _runs(kind: str, check_in: date, check_out: date, line_dates) -> list[tuple[date, date]]:
-    """A stay is one event; day passes are one event per run of consecutive dates."""
+def _runs(kind: str, check_in: date, check_out: date, line_dates, hours=(None, None)) -> list[tuple[date, date]]:
+    """A stay is one event; day passes are one event per run of consecutive dates; hours are one timed event."""
+    if kind == Booking.Kind.HOURLY and None not in hours:
+        return [hours]
     if kind != Booking.Kind.DAY_PASS or not line_dates:
         return [(check_in, check_out)]
     days = sorted(line_dates)
@@ -159,7 +161,8 @@ def _visitor_events(bookings) -> list[Event]:
                 _("Check-in from %(check_in)s, check-out by %(check_out)s")
                 % {"check_in": check_in_time.strftime("%H:%M"), "check_out": check_out_time.strftime("%H:%M")}
             )
-        for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id)):
+        hours = (booking.starts_at, booking.ends_at)
+        for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id), hours):
             events.append(
                 Event(
                     uid=_uid(booking.id, booking.kind, start),
@@ -373,13 +376,15 @@ def _operator_events(feed: CalendarFeed) -> list[Event]:
     rows = list(
         Booking.objects.filter(_operator_scope(feed), check_out__gte=since, status__in=Booking.ACTIVE_STATUSES)
         .order_by("check_in", "id")
-        .values_list("id", "kind", "check_in", "check_out", "status", "sequence", "updated_at", "unit_id")
+        .values_list(
+            "id", "kind", "check_in", "check_out", "status", "sequence", "updated_at", "unit_id", "starts_at", "ends_at"
+        )
     )
     passes = _day_pass_dates([row[0] for row in rows if row[1] == Booking.Kind.DAY_PASS])
     booked = {unit_id: _("Booked: %(unit)s") % {"unit": unit.localized("name")} for unit_id, unit in units.items()}
     events = []
-    for booking_id, kind, check_in, check_out, status, sequence, updated_at, unit_id in rows:
-        for start, end in _runs(kind, check_in, check_out, passes.get(booking_id)):
+    for booking_id, kind, check_in, check_out, status, sequence, updated_at, unit_id, starts_at, ends_at in rows:
+        for start, end in _runs(kind, check_in, check_out, passes.get(booking_id), (starts_at, ends_at)):
             events.append(
                 Event(
                     uid=_uid(booking_id, kind, start),

@@ -1,6 +1,7 @@
 """Where the apps above bookings plug in, so that bookings never imports them: payments fills the payment
-provider, reimbursements the subsidy estimates and what a cancellation does to claims. Each app registers its
-callables from its AppConfig.ready(); bookings calls them through the names below."""
+provider, reimbursements the subsidy estimates and what a cancellation does to claims, memberships a member's
+price and the credit it draws. Each app registers its callables from its AppConfig.ready(); bookings calls them
+through the names below."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,3 +42,24 @@ estimates_for_bookings = Hook("estimates_for_bookings", default=lambda **kwargs:
 
 # (booking_id, actor) -> None: inside the cancellation's transaction, after the booking is cancelled.
 booking_cancelled = Receivers("booking_cancelled")
+
+# (booking_id) -> None: inside the transaction that released a pending booking (payment failed, hold expired).
+booking_released = Receivers("booking_released")
+
+# --- memberships -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberCharge:
+    """What a member pays for a stay instead of its list price, and how the credit it draws is written."""
+
+    # (date, price) for each line of the stay, as the member pays them.
+    lines: tuple
+    # (booking_id) -> None: writes the credit drawn, once the booking's row exists (same transaction).
+    record: Callable[[int], object]
+
+
+# (visitor, stay, locked) -> MemberCharge | None: a visitor's plan pricing a stay (`stay`: a priced
+# stays.BookingRequest). `locked`: inside the booking's transaction, after the stock rows; the membership is locked
+# and its credit decided there. None: the list price.
+member_charge = Hook("member_charge", default=lambda **kwargs: None)

@@ -13,6 +13,7 @@ class Booking(models.Model):
     class Kind(models.TextChoices):
         STAY = "stay", _("stay (nights)")
         DAY_PASS = "day_pass", _("day passes")
+        HOURLY = "hourly", _("hours")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -31,9 +32,12 @@ class Booking(models.Model):
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
     unit = models.ForeignKey("facilities.Unit", on_delete=models.PROTECT, related_name="bookings")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # A stay is [check_in, check_out); day passes span [first date, last date + 1) and list their dates in lines.
+    # A stay is [check_in, check_out); day passes span [first date, last date + 1) and list their dates in lines;
+    # hours are [starts_at, ends_at) on one date, check_in (check_out the day after).
     check_in = models.DateField()
     check_out = models.DateField()
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
     adults = models.PositiveSmallIntegerField(default=1)
     children = models.PositiveSmallIntegerField(default=0)
     infants = models.PositiveSmallIntegerField(default=0)
@@ -68,6 +72,11 @@ class Booking(models.Model):
             models.CheckConstraint(condition=Q(adults__gte=1), name="booking_at_least_one_adult"),
             models.CheckConstraint(
                 condition=Q(cancellation_fee_yen__lte=F("total_yen")), name="booking_fee_within_total"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="hourly", starts_at__isnull=False, ends_at__gt=F("starts_at"))
+                | (~Q(kind="hourly") & Q(starts_at__isnull=True, ends_at__isnull=True)),
+                name="booking_hours_only_when_hourly",
             ),
         ]
 
@@ -111,6 +120,43 @@ class UnitStock(models.Model):
             models.CheckConstraint(
                 condition=Q(taken__gte=0) & Q(taken__lte=F("total")), name="unit_stock_never_overbooked"
             ),
+        ]
+
+
+class SlotStock(models.Model):
+    """How many of an hourly unit's `count` are taken in one 15-minute slot starting at `starts_at`: the hours'
+    twin of UnitStock, with the same CHECK, locked in time order when booking."""
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="slot_stock")
+    starts_at = models.DateTimeField()
+    total = models.PositiveSmallIntegerField()
+    taken = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["unit_id", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "starts_at"], name="slot_stock_unique_start"),
+            models.CheckConstraint(
+                condition=Q(taken__gte=0) & Q(taken__lte=F("total")), name="slot_stock_never_overbooked"
+            ),
+        ]
+
+
+class TimeClosure(models.Model):
+    """Hours an hourly unit cannot be booked, [starts_at, ends_at) (a cleaning, a private event)."""
+
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="time_closures")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "starts_at", "id"]
+        verbose_name = _("closure by the hour")
+        indexes = [models.Index(fields=["unit", "starts_at"], name="time_closure_unit_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_closure_times_ordered"),
         ]
 
 

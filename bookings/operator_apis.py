@@ -19,6 +19,8 @@ from .serializers import (
     ClosureWriteSerializer,
     PriceOverrideSerializer,
     PriceOverrideWriteSerializer,
+    TimeClosureSerializer,
+    TimeClosureWriteSerializer,
 )
 
 # --- closures and price overrides ------------------------------------------------------------------------------
@@ -80,6 +82,46 @@ class ClosureDetailApi(APIView):
     def delete(self, request, unit_id: str, closure_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
         services.closure_delete(closure=selectors.closure_get(unit=unit, closure_id=closure_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TimeClosureListApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        parameters=[UNIT_ID],
+        responses=TimeClosureSerializer(many=True),
+        operation_id="operator_units_time_closures_list",
+    )
+    def get(self, request, unit_id: str):
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
+        return Response(TimeClosureSerializer(selectors.time_closure_list(unit=unit), many=True).data)
+
+    @extend_schema(
+        parameters=[UNIT_ID],
+        request=TimeClosureWriteSerializer,
+        responses={201: TimeClosureSerializer},
+        operation_id="operator_units_time_closures_create",
+        description="Closes an hourly unit for [starts_at, ends_at). Refused (409) over active bookings of those "
+        "hours.",
+    )
+    def post(self, request, unit_id: str):
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
+        serializer = TimeClosureWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        closure = services.time_closure_create(unit=unit, **serializer.validated_data)
+        return Response(TimeClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+
+
+class TimeClosureDetailApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        parameters=[UNIT_ID, CLOSURE_ID], responses={204: None}, operation_id="operator_units_time_closures_destroy"
+    )
+    def delete(self, request, unit_id: str, closure_id: str):
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
+        services.time_closure_delete(closure=selectors.time_closure_get(unit=unit, closure_id=closure_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -27,7 +27,16 @@ from .errors import (
     StaysFeedForVisitorsOnly,
     UnknownUnit,
 )
-from .models import Booking, CalendarFeed, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
+from .models import (
+    Booking,
+    CalendarFeed,
+    CalendarImport,
+    Closure,
+    ImportedBlock,
+    PriceOverride,
+    TimeClosure,
+    UnitStock,
+)
 
 MAX_DATES_SHOWN = 10
 
@@ -226,16 +235,21 @@ def booking_request_fingerprint(
     adults: int,
     children: int,
     infants: int,
+    starts_at=None,
+    ends_at=None,
 ) -> str:
     """The canonical validated body of a booking request, so that an Idempotency-Key retry is recognised
     before anything about the unit or today is checked again (a retry must not fail where the first succeeded)."""
-    canonical = {
+    canonical: dict[str, object] = {
         "unit": unit_id,
         "check_in": check_in.isoformat() if check_in else None,
         "check_out": check_out.isoformat() if check_out else None,
         "dates": sorted({d.isoformat() for d in dates}) if dates else None,
         "party": [adults, children, infants],
     }
+    if starts_at is not None or ends_at is not None:
+        # Hours as instants: the same moment written with another offset is the same request.
+        canonical["hours"] = [moment.timestamp() if moment else None for moment in (starts_at, ends_at)]
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -330,7 +344,42 @@ def active_dates_between(*, unit: Unit, start: date, end: date) -> list[date]:
     imported: dict[date, int] = {}
     for day in ImportedBlock.objects.filter(unit=unit, date__in=list(taken), held=True).values_list("date", flat=True):
         imported[day] = imported.get(day, 0) + 1
-    return sorted(day for day, count in taken.items() if count > imported.get(day, 0))
+    booked = {day for day, count in taken.items() if count > imported.get(day, 0)}
+    # Hours take their slots, not the date's stock.
+    hourly = Booking.objects.filter(
+        unit=unit,
+        kind=Booking.Kind.HOURLY,
+        status__in=Booking.ACTIVE_STATUSES,
+        check_in__gte=start,
+        check_in__lte=end,
+    )
+    booked.update(hourly.values_list("check_in", flat=True))
+    return sorted(booked)
+
+
+def hours_booked_between(*, unit: Unit, starts_at, ends_at) -> list[Booking]:
+    """The unit's active hourly bookings overlapping [starts_at, ends_at), in time order."""
+    return list(
+        Booking.objects.filter(
+            unit=unit,
+            kind=Booking.Kind.HOURLY,
+            status__in=Booking.ACTIVE_STATUSES,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        ).order_by("starts_at", "id")
+    )
+
+
+def time_closure_list(*, unit: Unit) -> QuerySet[TimeClosure]:
+    return TimeClosure.objects.filter(unit=unit)
+
+
+def time_closure_get(*, unit: Unit, closure_id) -> TimeClosure:
+    pk = parse_id(closure_id)
+    closure = time_closure_list(unit=unit).filter(id=pk).first() if pk else None
+    if closure is None:
+        raise ClosureNotFound()
+    return closure
 
 
 def overlapping_override(*, unit: Unit, start: date, end: date, exclude_id=None) -> PriceOverride | None:

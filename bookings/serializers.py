@@ -12,7 +12,7 @@ from rest_framework import serializers
 from backend.pagination import page_serializer
 
 from . import hooks
-from .models import Booking, BookingEvent, CalendarFeed, Closure, PriceOverride
+from .models import Booking, BookingEvent, CalendarFeed, Closure, PriceOverride, TimeClosure
 from .stays import MAX_DATES
 
 # Booking ids and counts are bounded so that no input reaches the database as an out-of-range integer.
@@ -26,6 +26,19 @@ class DateField(serializers.DateField):
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
         if not FIRST_DATE <= parsed <= LAST_DATE:
+            raise serializers.ValidationError(
+                _("Dates must be between %(first)s and %(last)s.")
+                % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
+            )
+        return parsed
+
+
+class DateTimeField(serializers.DateTimeField):
+    """An ISO 8601 moment (with its offset; without one, Japan time) within the dates DateField accepts."""
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not FIRST_DATE <= parsed.date() <= LAST_DATE:
             raise serializers.ValidationError(
                 _("Dates must be between %(first)s and %(last)s.")
                 % {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()}
@@ -54,6 +67,10 @@ class StayRequestSerializer(serializers.Serializer):
         max_length=MAX_DATES,
         help_text=_("Day passes: the dates wanted."),
     )
+    starts_at = DateTimeField(
+        required=False, allow_null=True, help_text=_("Hourly units: the start, ISO 8601 with its offset (+09:00).")
+    )
+    ends_at = DateTimeField(required=False, allow_null=True, help_text=_("Hourly units: the end (exclusive)."))
     adults = serializers.IntegerField(min_value=1, max_value=MAX_PERSONS)
     children = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
     infants = serializers.IntegerField(min_value=0, max_value=MAX_PERSONS, default=0)
@@ -122,6 +139,8 @@ class QuoteSerializer(serializers.Serializer):
     check_in = serializers.DateField()
     check_out = serializers.DateField()
     dates = serializers.ListField(child=serializers.DateField())
+    starts_at = serializers.DateTimeField(allow_null=True, help_text=_("Hours only; null for nights and days."))
+    ends_at = serializers.DateTimeField(allow_null=True, help_text=_("Hours only; null for nights and days."))
     adults = serializers.IntegerField()
     children = serializers.IntegerField()
     infants = serializers.IntegerField()
@@ -154,6 +173,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "check_in",
             "check_out",
             "dates",
+            "starts_at",
+            "ends_at",
             "adults",
             "children",
             "infants",
@@ -214,6 +235,8 @@ class BookingSerializer(serializers.ModelSerializer):
             "check_in": booking.check_in.isoformat(),
             "check_out": booking.check_out.isoformat(),
             "dates": [line.date.isoformat() for line in lines],
+            "starts_at": _DATETIME.to_representation(booking.starts_at),
+            "ends_at": _DATETIME.to_representation(booking.ends_at),
             "adults": int(booking.adults),
             "children": int(booking.children),
             "infants": int(booking.infants),
@@ -369,6 +392,42 @@ class ClosureWriteSerializer(serializers.Serializer):
     start_date = DateField()
     end_date = DateField()
     reason = TextField(max_length=200)
+
+
+class TimeClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimeClosure
+        fields = ["id", "unit", "starts_at", "ends_at", "reason", "created_at"]
+        read_only_fields = ["id", "unit", "created_at"]
+
+
+class TimeClosureWriteSerializer(serializers.Serializer):
+    starts_at = DateTimeField()
+    ends_at = DateTimeField(help_text=_("Exclusive."))
+    reason = TextField(max_length=200)
+
+
+class SlotsQuerySerializer(serializers.Serializer):
+    date = DateField(help_text=_("The day, in Japan time."))
+
+
+class FreeIntervalSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    free = serializers.IntegerField(help_text=_("Units free all through the interval."))
+
+
+class SlotsSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    date = serializers.DateField()
+    opens_at = serializers.DateTimeField(allow_null=True, help_text=_("Null when closed that weekday."))
+    closes_at = serializers.DateTimeField(allow_null=True)
+    slot_minutes = serializers.IntegerField(help_text=_("Bookings start and end on this grid."))
+    min_minutes = serializers.IntegerField()
+    max_minutes = serializers.IntegerField()
+    price_per_hour_yen = serializers.IntegerField()
+    day_cap_yen = serializers.IntegerField(allow_null=True)
+    free = FreeIntervalSerializer(many=True, help_text=_("The free intervals of the day, in time order."))
 
 
 class PriceOverrideSerializer(serializers.ModelSerializer):

@@ -1,13 +1,15 @@
 """Writes for bookings: create (never overbooking), confirm, release, cancel, complete; availability rules.
 
-Lock order everywhere: (a payment row, taken by the payments app) → the unit's stock rows in date order →
-booking rows in id order. Stock rows are the one place capacity is decided; their CHECK backs the locking.
+Lock order everywhere: (a payment row, taken by the payments app) → the unit's stock rows in date order → (hours)
+its slot stock rows in time order → booking rows in id order. Stock rows are the one place capacity is decided;
+their CHECK backs the locking. Hours lock their date's stock row too (taking nothing from it): a closure of that
+date waits for them as it waits for a stay.
 """
 
 import logging
 import secrets
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -21,7 +23,7 @@ from facilities.models import Facility, Unit
 from notifications.models import Kind
 from notifications.services import notify
 
-from . import hooks, selectors, stays
+from . import hooks, hours, selectors, stays
 from .errors import (
     BookingNotCancellable,
     BookingNotConfirmable,
@@ -42,6 +44,8 @@ from .models import (
     Closure,
     IdempotencyRecord,
     PriceOverride,
+    SlotStock,
+    TimeClosure,
     UnitStock,
 )
 from .selectors import dates_text
@@ -97,6 +101,49 @@ def _stock_take(*, unit: Unit, dates) -> None:
         )
 
 
+def _slot_columns() -> tuple[str, list[str]]:
+    names = ("unit", "starts_at", "total", "taken")
+    return plain_sql.table(SlotStock), [plain_sql.column(SlotStock, name) for name in names]
+
+
+def _slot_lock(*, unit: Unit, slots) -> list[SlotStock]:
+    """_stock_lock for an hourly unit's 15-minute slots: one upsert making and locking a row per slot, in time
+    order."""
+    slots = sorted(set(slots))
+    if not slots:
+        return []
+    table, (unit_id, start, total, taken) = _slot_columns()
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"INSERT INTO {table} ({unit_id}, {start}, {total}, {taken}) "
+        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(slots))} "
+        f"ON CONFLICT ({unit_id}, {start}) DO UPDATE SET {taken} = {table}.{taken} "
+        f"RETURNING {plain_sql.column(SlotStock, 'id')}, {unit_id}, {start}, {total}, {taken}"
+    )
+    params = [value for slot in slots for value in (unit.pk, adapt(slot), unit.count)]
+    return sorted(SlotStock.objects.raw(sql, params), key=lambda row: row.starts_at)
+
+
+def _slot_take(*, unit: Unit, slots) -> None:
+    """_stock_take for slots: one UPDATE, the total following the unit's count but never below what is taken."""
+    slots = list(slots)
+    table, (unit_id, start, total, taken) = _slot_columns()
+    sql = (
+        f"UPDATE {table} SET {total} = CASE WHEN {taken} > %s THEN {taken} ELSE %s END, {taken} = {taken} + 1 "
+        f"WHERE {unit_id} = %s AND {start} IN ({plain_sql.placeholders(len(slots))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [unit.count, unit.count, unit.pk, *(connection.ops.adapt_datetimefield_value(s) for s in slots)]
+        )
+
+
+def _booking_slots(booking: Booking) -> list[datetime]:
+    if booking.kind != Booking.Kind.HOURLY or booking.starts_at is None or booking.ends_at is None:
+        return []
+    return hours.slots(booking.starts_at, booking.ends_at)
+
+
 # Told (unit_id=..., dates=...) once units were given back, the stock rows still locked: calendar imports waiting
 # in conflict on those dates take them (bookings.imports registers itself in ready()).
 stock_released = Receivers("stock_released")
@@ -106,6 +153,16 @@ def _stock_give_back(*, unit_id: int, dates) -> None:
     dates = list(dates)
     UnitStock.objects.filter(unit_id=unit_id, date__in=dates, taken__gt=0).update(taken=F("taken") - 1)
     stock_released(unit_id=unit_id, dates=dates)
+
+
+def _give_back(*, booking: Booking, dates) -> None:
+    """Gives back what the booking took, its date rows (and, for hours, its slot rows) locked by the caller: a
+    night's or a day's stock, or the hours' slots."""
+    slots = _booking_slots(booking)
+    if slots:
+        SlotStock.objects.filter(unit_id=booking.unit_id, starts_at__in=slots, taken__gt=0).update(taken=F("taken") - 1)
+        return
+    _stock_give_back(unit_id=booking.unit_id, dates=dates)
 
 
 def _line_dates(booking: Booking) -> list[date]:
@@ -208,20 +265,31 @@ def _create_locked(
             return replayed, True, None
     # Priced and checked under the lock, from the stock rows as the lock returned them: an override or a closure
     # may have changed since the stay was resolved.
+    if stay.is_hourly:
+        # The date's row is the gate (closures, imports); the slots hold the hours.
+        taken: dict = {row.starts_at: row.taken for row in _slot_lock(unit=unit, slots=stay.slots)}
+    else:
+        taken = {row.date: row.taken for row in rows}
     try:
-        lines = stays.stay_price_and_check(stay, locked=True, taken={row.date: row.taken for row in rows}).lines
+        lines = stays.stay_price_and_check(stay, locked=True, taken=taken).lines
     except UnitUnavailable:
         # Expired holds are released by the next booking they stand in the way of, not only by the periodic task.
         in_the_way = _expired_hold_dates(unit=unit, dates=stay.dates, now=now) if expired is None else None
         if in_the_way and in_the_way[0]:
             raise _ExpiredHoldsInTheWay(in_the_way) from None
         raise
+    # A member's plan may price it (access included, hours from credit), deciding under the membership's lock.
+    charge = hooks.member_charge(visitor=visitor, stay=replace(stay, lines=lines), locked=True)
+    if charge is not None:
+        lines = charge.lines
     booking = Booking(
         visitor=visitor,
         unit=unit,
         kind=stay.kind,
         check_in=stay.check_in,
         check_out=stay.check_out,
+        starts_at=stay.starts_at,
+        ends_at=stay.ends_at,
         adults=stay.adults,
         children=stay.children,
         infants=stay.infants,
@@ -238,9 +306,14 @@ def _create_locked(
     # Lines and events in plain VALUES inserts (plain_sql.insert): PostgreSQL's bulk_create takes a slower form for
     # a few rows.
     written = plain_sql.insert([BookingLine(booking=booking, date=day, price_yen=price) for day, price in lines])
-    _stock_take(unit=unit, dates=stay.dates)
+    if stay.is_hourly:
+        _slot_take(unit=unit, slots=stay.slots)
+    else:
+        _stock_take(unit=unit, dates=stay.dates)
     if started is not None:
         started.record()
+    if charge is not None:
+        charge.record(booking.pk)
     events = [
         BookingEvent(
             booking_id=booking.pk,
@@ -291,6 +364,8 @@ def booking_create(
     adults: int,
     children: int = 0,
     infants: int = 0,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
     idempotency_key: str | None = None,
 ) -> Booking:
     """Books a stay or day passes as `pending`, holding the units, and starts its payment in the same
@@ -305,6 +380,8 @@ def booking_create(
         adults=adults,
         children=children,
         infants=infants,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
     if idempotency_key:
         # Before any rule is checked again: the retry gets what the first request got.
@@ -322,6 +399,8 @@ def booking_create(
         adults=adults,
         children=children,
         infants=infants,
+        starts_at=starts_at,
+        ends_at=ends_at,
         hold=True,
     )
     try:
@@ -354,7 +433,7 @@ def booking_idempotency_forget(*, booking: Booking) -> None:
 
 
 def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
-    _stock_give_back(unit_id=booking.unit_id, dates=dates)
+    _give_back(booking=booking, dates=dates)
     Booking.objects.filter(pk=booking.pk).update(
         status=Booking.Status.CANCELLED,
         cancel_code=cancel_code,
@@ -370,6 +449,7 @@ def _release_locked(*, booking: Booking, dates, cancel_code: str, now) -> None:
         to_status=Booking.Status.CANCELLED,
         note=cancel_code,
     )
+    hooks.booking_released(booking_id=booking.pk)
 
 
 def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
@@ -401,12 +481,17 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
         if current.status != Booking.Status.CANCELLED:
             return booking_confirm(booking=current, note=note)
         unit = Unit.objects.get(pk=current.unit_id)
-        stays.check_available(
-            stays.booking_stay(booking=current, unit=unit, dates=dates),
-            locked=True,
-            taken={row.date: row.taken for row in rows},
+        slots = _booking_slots(current)
+        taken: dict = (
+            {row.starts_at: row.taken for row in _slot_lock(unit=unit, slots=slots)}
+            if slots
+            else {row.date: row.taken for row in rows}
         )
-        _stock_take(unit=unit, dates=dates)
+        stays.check_available(stays.booking_stay(booking=current, unit=unit, dates=dates), locked=True, taken=taken)
+        if slots:
+            _slot_take(unit=unit, slots=slots)
+        else:
+            _stock_take(unit=unit, dates=dates)
         Booking.objects.filter(pk=booking.pk).update(
             status=Booking.Status.CONFIRMED,
             cancel_code="",
@@ -487,13 +572,18 @@ def bookings_complete(*, today: date | None = None) -> int:
 # --- cancel ----------------------------------------------------------------------------------------------------
 
 
-def cancellation_fee(*, booking: Booking, today: date | None = None) -> int:
-    """What a visitor's cancellation keeps: nothing until `free_cancellation_days` before check-in, then the
-    unit's percentage of the total (rounded down to the yen). A hold never paid costs nothing."""
+def cancellation_fee(*, booking: Booking, today: date | None = None, now: datetime | None = None) -> int:
+    """What a visitor's cancellation keeps: nothing until `free_cancellation_days` before check-in (hours:
+    `free_cancellation_hours` before the start), then the unit's percentage of the total (rounded down to the
+    yen). A hold never paid costs nothing."""
     today = today or selectors.today()
     if booking.status != Booking.Status.CONFIRMED:
         return 0
-    if (booking.check_in - today).days >= booking.unit.free_cancellation_days:
+    if booking.starts_at is not None:
+        ahead = booking.starts_at - (now or timezone.now())
+        if ahead >= timedelta(hours=booking.unit.free_cancellation_hours):
+            return 0
+    elif (booking.check_in - today).days >= booking.unit.free_cancellation_days:
         return 0
     return booking.total_yen * booking.unit.cancellation_fee_percent // 100
 
@@ -512,12 +602,13 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
         if current.status not in (Booking.Status.PENDING, Booking.Status.CONFIRMED):
             raise BookingNotCancellable(status=current.get_status_display())
-        if not by_operator and current.check_in <= selectors.today():
+        begun = current.starts_at <= now if current.starts_at is not None else current.check_in <= selectors.today()
+        if not by_operator and begun:
             raise BookingNotCancellable(
                 _("The stay has already begun; contact the facility to change it."), status=current.get_status_display()
             )
-        fee = 0 if by_operator else cancellation_fee(booking=current)
-        _stock_give_back(unit_id=current.unit_id, dates=dates)
+        fee = 0 if by_operator else cancellation_fee(booking=current, now=now)
+        _give_back(booking=current, dates=dates)
         Booking.objects.filter(pk=current.pk).update(
             status=Booking.Status.CANCELLED,
             cancel_code=Booking.CancelCode.OPERATOR if by_operator else Booking.CancelCode.VISITOR,
@@ -578,6 +669,31 @@ def _closure_save(*, closure: Closure) -> Closure:
 
 def closure_create(*, unit: Unit, start_date: date, end_date: date, reason: str) -> Closure:
     return _closure_save(closure=Closure(unit=unit, start_date=start_date, end_date=end_date, reason=reason))
+
+
+def time_closure_create(*, unit: Unit, starts_at: datetime, ends_at: datetime, reason: str) -> TimeClosure:
+    """Closes an hourly unit for [starts_at, ends_at) (at most MAX_RULE_DAYS); refused (409) over active hourly
+    bookings. Its dates' stock rows are locked, as a booking of those hours locks them."""
+    starts_at, ends_at = hours.local(starts_at), hours.local(ends_at)
+    if ends_at <= starts_at:
+        message = _("The end must be after the start.")
+        raise InvalidDateRange(message, fields={"ends_at": [str(message)]})
+    if (ends_at - starts_at).days >= MAX_RULE_DAYS:
+        too_long = _("One rule covers at most %(days)s days.") % {"days": MAX_RULE_DAYS}
+        raise InvalidDateRange(too_long, fields={"ends_at": [too_long]})
+    with transaction.atomic(durable=True):
+        last_day = hours.local(ends_at - timedelta(microseconds=1)).date()
+        _stock_lock(unit=unit, dates=selectors.date_range(starts_at.date(), last_day + timedelta(days=1)))
+        booked = selectors.hours_booked_between(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        if booked:
+            raise ClosureOverBookings(
+                dates=", ".join(hours.interval_text(b.starts_at, b.ends_at) for b in booked[:10])  # type: ignore[arg-type]
+            )
+        return TimeClosure.objects.create(unit=unit, starts_at=starts_at, ends_at=ends_at, reason=reason)
+
+
+def time_closure_delete(*, closure: TimeClosure) -> None:
+    closure.delete()
 
 
 def closure_update(*, closure: Closure, **changes) -> Closure:

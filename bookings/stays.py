@@ -3,19 +3,20 @@
 
 import functools
 from dataclasses import dataclass, replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.plain_sql import column, table
 from facilities.models import Unit
 
-from . import hooks, selectors
+from . import hooks, hours, selectors
 from .errors import InvalidStay, UnitClosed, UnitUnavailable
-from .models import Booking, Closure, PriceOverride, UnitStock
+from .models import Booking, Closure, PriceOverride, SlotStock, TimeClosure, UnitStock
 
 # A stay or a set of day passes never has more dates than this, whatever the unit's max_nights says; it also
 # bounds every date loop.
@@ -27,16 +28,17 @@ MAX_TOTAL_YEN = 99_999_999
 
 def calendar_dates(*, kind: str, check_in: date, check_out: date, dates) -> tuple[date, ...]:
     """Every calendar date of a stay, check-in to check-out inclusive; a day pass's are its pass dates. What
-    subsidies count as the days of a stay (spec rule 1)."""
-    if kind == Booking.Kind.DAY_PASS:
+    subsidies count as the days of a stay (spec rule 1); hours count as their date."""
+    if kind in (Booking.Kind.DAY_PASS, Booking.Kind.HOURLY):
         return tuple(sorted(dates))
     return tuple(selectors.date_range(check_in, check_out + timedelta(days=1)))
 
 
 @dataclass(frozen=True)
 class BookingRequest:
-    """A checked request for a booking of either kind: the unit, the dates it takes (nights of a stay, or the
-    dates of day passes) and the party. (`Booking.Kind.STAY` is the nights kind only.)"""
+    """A checked request for a booking of any kind: the unit, the dates it takes (nights of a stay, the dates of
+    day passes, or the one date of hours [starts_at, ends_at)) and the party. (`Booking.Kind.STAY` is the nights
+    kind only.)"""
 
     unit: Unit
     kind: str
@@ -48,6 +50,25 @@ class BookingRequest:
     infants: int
     # (date, price) for each date, as priced when the stay was checked.
     lines: tuple[tuple[date, int], ...] = ()
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    @property
+    def is_hourly(self) -> bool:
+        return self.kind == Booking.Kind.HOURLY
+
+    @property
+    def slots(self) -> list[datetime]:
+        """The stock slots hours take (none for dates)."""
+        if self.starts_at is None or self.ends_at is None:
+            return []
+        return hours.slots(self.starts_at, self.ends_at)
+
+    @property
+    def minutes(self) -> int:
+        if self.starts_at is None or self.ends_at is None:
+            return 0
+        return int((self.ends_at - self.starts_at).total_seconds()) // 60
 
     @property
     def persons(self) -> int:
@@ -60,6 +81,8 @@ class BookingRequest:
     @property
     def dates_field(self) -> str:
         """The request field that sets the stay's dates, for errors about its length or total."""
+        if self.is_hourly:
+            return "ends_at"
         return "dates" if self.kind == Booking.Kind.DAY_PASS else "check_out"
 
     def calendar_dates(self) -> tuple[date, ...]:
@@ -77,6 +100,8 @@ def booking_stay(*, booking: Booking, unit: Unit, dates) -> BookingRequest:
         adults=booking.adults,
         children=booking.children,
         infants=booking.infants,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
     )
 
 
@@ -98,9 +123,26 @@ def stay_resolve(
     adults: int,
     children: int = 0,
     infants: int = 0,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> BookingRequest:
     """Checks a stay against the unit's rules (raises InvalidStay naming the field) and lists its dates; the
     stay is not priced yet (stay_price_and_check does that)."""
+    if unit.is_hourly:
+        if dates or check_in is not None or check_out is not None:
+            field = "dates" if dates else "check_in" if check_in is not None else "check_out"
+            raise _invalid(
+                "times_required", field, _("This unit is booked by the hour: give starts_at and ends_at instead.")
+            )
+        stay = _hours_resolve(unit=unit, starts_at=starts_at, ends_at=ends_at)
+        _check_party(unit=unit, adults=adults, children=children, infants=infants)
+        return replace(stay, adults=adults, children=children, infants=infants)
+    if starts_at is not None or ends_at is not None:
+        raise _invalid(
+            "times_not_accepted",
+            "starts_at" if starts_at is not None else "ends_at",
+            _("This unit is booked by the night or the day, not by the hour: give dates instead of times."),
+        )
     first_day = selectors.today()
     if unit.books_nights:
         kind = Booking.Kind.STAY
@@ -172,15 +214,7 @@ def stay_resolve(
             days=unit.booking_window_days,
             last=last_bookable.isoformat(),
         )
-    persons = adults + children + infants
-    if persons > unit.capacity:
-        raise _invalid(
-            "party_over_capacity",
-            "adults",
-            _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
-            capacity=unit.capacity,
-            persons=persons,
-        )
+    _check_party(unit=unit, adults=adults, children=children, infants=infants)
     return BookingRequest(
         unit=unit,
         kind=kind,
@@ -193,6 +227,89 @@ def stay_resolve(
     )
 
 
+def _check_party(*, unit: Unit, adults: int, children: int, infants: int) -> None:
+    persons = adults + children + infants
+    if persons > unit.capacity:
+        raise _invalid(
+            "party_over_capacity",
+            "adults",
+            _("This unit takes at most %(capacity)s persons, infants included; the party has %(persons)s."),
+            capacity=unit.capacity,
+            persons=persons,
+        )
+
+
+def _hours_resolve(*, unit: Unit, starts_at: datetime | None, ends_at: datetime | None) -> BookingRequest:
+    """Hours checked against an hourly unit's rules, in the order a visitor fixes them: both times given, in
+    order, on the grid, long enough and not too long, within one day's opening hours, not past, in the window."""
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value is None:
+            raise _invalid("times_required", name, _("This field is required for a booking by the hour."))
+    assert starts_at is not None and ends_at is not None  # checked just above; tells the type checker
+    starts_at, ends_at = hours.local(starts_at), hours.local(ends_at)
+    if ends_at <= starts_at:
+        raise _invalid("ends_not_after_starts", "ends_at", _("The end must be after the start."))
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not hours.on_grid(value, unit.slot_minutes):
+            raise _invalid(
+                "off_grid",
+                name,
+                _("Bookings of this unit start and end on the %(minutes)s-minute grid (:00, :%(minutes)s, ...)."),
+                minutes=unit.slot_minutes,
+            )
+    minutes = int((ends_at - starts_at).total_seconds()) // 60
+    if minutes < unit.min_minutes:
+        raise _invalid(
+            "too_short",
+            "ends_at",
+            _("This unit is booked for at least %(min)s minutes; this booking has %(minutes)s."),
+            min=unit.min_minutes,
+            minutes=minutes,
+        )
+    if minutes > unit.max_minutes:
+        raise _invalid(
+            "too_long",
+            "ends_at",
+            _("This unit is booked for at most %(max)s minutes; this booking has %(minutes)s."),
+            max=unit.max_minutes,
+            minutes=minutes,
+        )
+    day = starts_at.date()
+    opening = hours.opening(unit, day)
+    if opening is None:
+        raise _invalid("outside_opening_hours", "starts_at", _("The unit is closed on %(date)s."), date=day.isoformat())
+    if starts_at < opening[0] or ends_at > opening[1]:
+        raise _invalid(
+            "outside_opening_hours",
+            "starts_at",
+            _("The unit is open %(hours)s; the booking must lie within its opening hours."),
+            hours=hours.interval_text(*opening),
+        )
+    if starts_at < hours.local(timezone.now()):
+        raise _invalid("date_in_past", "starts_at", _("%(date)s is in the past."), date=starts_at.isoformat())
+    last_bookable = selectors.today() + timedelta(days=unit.booking_window_days)
+    if day > last_bookable:
+        raise _invalid(
+            "beyond_booking_window",
+            "starts_at",
+            _("This unit can be booked at most %(days)s days ahead (until %(last)s)."),
+            days=unit.booking_window_days,
+            last=last_bookable.isoformat(),
+        )
+    return BookingRequest(
+        unit=unit,
+        kind=Booking.Kind.HOURLY,
+        check_in=day,
+        check_out=day + timedelta(days=1),
+        dates=(day,),
+        adults=1,
+        children=0,
+        infants=0,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
 def stay_quote(
     *,
     unit: Unit,
@@ -202,6 +319,8 @@ def stay_quote(
     adults: int,
     children: int = 0,
     infants: int = 0,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
     hold: bool = False,
 ) -> BookingRequest:
     """The one way from a request to a stay that can be had: resolve → price → check. A quote takes all three
@@ -216,11 +335,13 @@ def stay_quote(
         adults=adults,
         children=children,
         infants=infants,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
     return stay if hold else stay_price_and_check(stay, locked=False)
 
 
-def stay_price_and_check(stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None) -> BookingRequest:
+def stay_price_and_check(stay: BookingRequest, *, locked: bool, taken: dict | None = None) -> BookingRequest:
     """The stay priced afresh (a total above MAX_TOTAL_YEN is a 400), then checked to be open and free (`taken`:
     as for check_available). The unit's closures and price overrides are read once, for both."""
     rules = unit_rules(unit=stay.unit, dates=stay.dates)
@@ -304,8 +425,14 @@ def prices_for(*, unit: Unit, dates, rules: UnitRules | None = None) -> list[tup
 
 
 def stay_lines(*, stay: BookingRequest, rules: UnitRules | None = None) -> tuple[tuple[date, int], ...]:
-    """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field)."""
+    """The price of each date of the stay; a total above MAX_TOTAL_YEN is refused (400 on the dates' field). Hours
+    are one line: the date's rate an hour (an override's, else the unit's) for their minutes, at most the day cap."""
     lines = tuple(prices_for(unit=stay.unit, dates=stay.dates, rules=rules))
+    if stay.is_hourly:
+        lines = tuple(
+            (day, hours.price(rate_per_hour=rate, minutes=stay.minutes, day_cap_yen=stay.unit.day_cap_yen))
+            for day, rate in lines
+        )
     total = sum(price for _day, price in lines)
     if total > MAX_TOTAL_YEN:
         raise _invalid(
@@ -341,24 +468,54 @@ def taken_by_date(*, unit: Unit, dates) -> dict[date, int]:
     return dict(UnitStock.objects.filter(unit=unit, date__in=list(dates)).values_list("date", "taken"))
 
 
+def taken_by_slot(*, unit_id: int, starts_at: datetime, ends_at: datetime) -> dict[datetime, int]:
+    """Units taken in each stock slot of [starts_at, ends_at) that has a row (one query)."""
+    rows = SlotStock.objects.filter(unit_id=unit_id, starts_at__gte=starts_at, starts_at__lt=ends_at, taken__gt=0)
+    return dict(rows.values_list("starts_at", "taken"))
+
+
+def time_closures(*, unit_id: int, starts_at: datetime, ends_at: datetime) -> list[tuple[datetime, datetime]]:
+    """The unit's closures by the hour overlapping [starts_at, ends_at), as (start, end) in time order."""
+    closures = TimeClosure.objects.filter(unit_id=unit_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return list(closures.order_by("starts_at", "id").values_list("starts_at", "ends_at"))
+
+
 def check_available(
-    stay: BookingRequest, *, locked: bool, taken: dict[date, int] | None = None, rules: UnitRules | None = None
+    stay: BookingRequest, *, locked: bool, taken: dict | None = None, rules: UnitRules | None = None
 ) -> None:
     """Raises UnitClosed or UnitUnavailable when some date of the stay cannot be had. `locked`: the caller holds
     the stay's stock rows (booking, late confirmation), so the answer holds until it commits; without it (a quote)
-    it is what the rows say now. `taken`: the units taken per date as the lock just returned the rows (not read
-    again); read here when not given, as are the closures (`rules`)."""
+    it is what the rows say now. `taken`: the units taken per date (per slot, for hours) as the lock just returned
+    the rows (not read again); read here when not given, as are the closures (`rules`)."""
     if locked and not connection.in_atomic_block:
         raise RuntimeError("The locked availability check runs inside the transaction that locked the stock rows.")
     closed = closed_dates(unit=stay.unit, dates=stay.dates, rules=rules)
     if closed:
         raise UnitClosed(dates=selectors.dates_text(closed))
+    if stay.is_hourly:
+        _check_hours_available(stay, taken=taken)
+        return
     if taken is None:
         taken = taken_by_date(unit=stay.unit, dates=stay.dates)
     count = stay.unit.count
     full = [day for day in stay.dates if free_units(count=count, taken=taken.get(day, 0), closed=False) < 1]
     if full:
         raise UnitUnavailable(dates=selectors.dates_text(full))
+
+
+def _check_hours_available(stay: BookingRequest, *, taken: dict | None) -> None:
+    assert stay.starts_at is not None and stay.ends_at is not None  # hours have both (_hours_resolve)
+    closed = time_closures(unit_id=stay.unit.pk, starts_at=stay.starts_at, ends_at=stay.ends_at)
+    if closed:
+        first, last = max(closed[0][0], stay.starts_at), min(max(end for _start, end in closed), stay.ends_at)
+        raise UnitClosed(dates=hours.interval_text(first, last))
+    if taken is None:
+        taken = taken_by_slot(unit_id=stay.unit.pk, starts_at=stay.starts_at, ends_at=stay.ends_at)
+    full = [
+        slot for slot in stay.slots if free_units(count=stay.unit.count, taken=taken.get(slot, 0), closed=False) < 1
+    ]
+    if full:
+        raise UnitUnavailable(dates=hours.interval_text(full[0], full[-1] + hours.STOCK_STEP))
 
 
 def units_open_and_free(*, units: QuerySet[Unit], first_day: date, last_day: date) -> QuerySet[Unit]:
@@ -474,6 +631,44 @@ def unit_availability(*, user, unit_id, start: date, end: date) -> dict:
     }
 
 
+# --- a day's free hours ---------------------------------------------------------------------------------------
+
+
+def unit_slots(*, user, unit_id, day: date) -> dict:
+    """What GET /units/{id}/slots/?date= answers: an hourly unit's rules and that day's free intervals (none on a
+    closed date, before now or beyond the booking window)."""
+    unit, _operates = selectors.unit_calendar_get(user=user, unit_id=unit_id)
+    if not unit.is_hourly:
+        raise _invalid("not_hourly", "unit", _("This unit is not booked by the hour; see its availability instead."))
+    opening = hours.opening(unit, day)
+    rules = unit_rules(unit=unit, dates=[day])
+    today = selectors.today()
+    intervals: list[dict] = []
+    if opening is not None and not closed_dates(unit=unit, dates=[day], rules=rules):
+        if today <= day <= today + timedelta(days=unit.booking_window_days):
+            opens, closes = opening
+            intervals = hours.free_intervals(
+                unit_count=unit.count,
+                opens=opens,
+                closes=closes,
+                not_before=hours.local(timezone.now()),
+                taken=taken_by_slot(unit_id=unit.pk, starts_at=opens, ends_at=closes),
+                closed=time_closures(unit_id=unit.pk, starts_at=opens, ends_at=closes),
+            )
+    return {
+        "unit": unit.pk,
+        "date": day,
+        "opens_at": opening[0] if opening else None,
+        "closes_at": opening[1] if opening else None,
+        "slot_minutes": unit.slot_minutes,
+        "min_minutes": unit.min_minutes,
+        "max_minutes": unit.max_minutes,
+        "price_per_hour_yen": prices_for(unit=unit, dates=[day], rules=rules)[0][1],
+        "day_cap_yen": unit.day_cap_yen,
+        "free": intervals,
+    }
+
+
 # --- quotes ----------------------------------------------------------------------------------------------------
 
 
@@ -487,6 +682,8 @@ def quote_get(
     adults: int,
     children: int = 0,
     infants: int = 0,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> dict:
     """What POST /quotes/ answers: the stay priced and checked as a booking would be, without holding anything,
     with the subsidy estimates of the visitor asking (reimbursements fills the hook)."""
@@ -499,7 +696,13 @@ def quote_get(
         adults=adults,
         children=children,
         infants=infants,
+        starts_at=starts_at,
+        ends_at=ends_at,
     )
+    visitor = user if user.is_authenticated and user.is_visitor else None
+    charge = hooks.member_charge(visitor=visitor, stay=stay, locked=False) if visitor is not None else None
+    if charge is not None:
+        stay = replace(stay, lines=charge.lines)
     estimates = hooks.estimate_for_quote(
         visitor=user if user.is_authenticated and user.is_visitor else None,
         unit=unit,
@@ -516,6 +719,8 @@ def quote_get(
         "check_in": stay.check_in,
         "check_out": stay.check_out,
         "dates": list(stay.dates),
+        "starts_at": stay.starts_at,
+        "ends_at": stay.ends_at,
         "adults": stay.adults,
         "children": stay.children,
         "infants": stay.infants,

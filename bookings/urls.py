@@ -9,6 +9,7 @@ from . import apis, operator_apis, operator_import_apis
 
 urlpatterns = [
     path("units/<str:unit_id>/availability/", apis.UnitAvailabilityApi.as_view(), name="unit-availability"),
+    path("units/<str:unit_id>/slots/", apis.UnitSlotsApi.as_view(), name="unit-slots"),
     path("quotes/", apis.QuoteApi.as_view(), name="quote-create"),
     path("bookings/", apis.BookingListApi.as_view(), name="booking-list"),
     path("bookings/<str:booking_id>/", apis.BookingDetailApi.as_view(), name="booking-detail"),
@@ -20,6 +21,16 @@ urlpatterns = [
         "operator/units/<str:unit_id>/closures/<str:closure_id>/",
         operator_apis.ClosureDetailApi.as_view(),
         name="closure-detail",
+    ),
+    path(
+        "operator/units/<str:unit_id>/time-closures/",
+        operator_apis.TimeClosureListApi.as_view(),
+        name="time-closure-list",
+    ),
+    path(
+        "operator/units/<str:unit_id>/time-closures/<str:closure_id>/",
+        operator_apis.TimeClosureDetailApi.as_view(),
+        name="time-closure-detail",
     ),
     path(
         "operator/units/<str:unit_id>/price-overrides/",

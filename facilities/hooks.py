@@ -1,6 +1,6 @@
 """Where bookings plugs into the catalogue, so that facilities never imports it: which units are open and not
-sold out on some dates (search), and whether units have bookings (deleting keeps history). Registered from
-bookings' AppConfig.ready()."""
+sold out on some dates (search), and whether units have bookings (deleting keeps history), registered from
+bookings' AppConfig.ready(); a facility's plans, from memberships'."""
 
 from backend.hooks import Hook
 
@@ -10,3 +10,5 @@ units_open_and_free = Hook("units_open_and_free")
 units_have_active_bookings = Hook("units_have_active_bookings")
 # (units) -> bool: whether any of them was ever booked.
 units_have_bookings = Hook("units_have_bookings")
+# (facility) -> [dict]: the facility's plans open to join, as GET /facilities/{id}/plans/ shows them (memberships).
+facility_plans = Hook("facility_plans", default=lambda **kwargs: [])

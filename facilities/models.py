@@ -171,13 +171,22 @@ class Photo(Translated, models.Model):
 
 
 class Unit(Translated, models.Model):
-    """What one books: a room, a house, a desk or a meeting room; `count` identical ones."""
+    """What one books: a room, a house, a desk or a meeting room; `count` identical ones. Booked by the night
+    (lodging) or the day (coworking), or, `hourly`, by the hour within its opening hours."""
 
     class Type(models.TextChoices):
         ROOM = "room", _("room")
         HOUSE = "house", _("house")
         DESK = "desk", _("desk")
         MEETING_ROOM = "meeting_room", _("meeting room")
+
+    class BookingMode(models.TextChoices):
+        DAILY = "daily", _("by the night (lodging) or the day (coworking)")
+        HOURLY = "hourly", _("by the hour")
+
+    # The grids an hourly unit may have: every one a multiple of the stock's 15 minutes (bookings.stays).
+    SLOT_MINUTES = (15, 30, 60)
+    WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="units")
     unit_type = models.CharField(max_length=20, choices=Type.choices)
@@ -197,6 +206,19 @@ class Unit(Translated, models.Model):
     cancellation_fee_percent = models.PositiveSmallIntegerField(
         default=50, help_text=_("Share of the total kept when cancelled later.")
     )
+    booking_mode = models.CharField(max_length=6, choices=BookingMode.choices, default=BookingMode.DAILY)
+    # Hourly units: {"mon": ["09:00", "18:00"], ...}, one interval a weekday ("24:00" closes at midnight); a
+    # weekday left out is closed. `price_yen` is then the price of an hour.
+    opening_hours = models.JSONField(default=dict, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(default=15, help_text=_("Hourly: the grid bookings start on."))
+    min_minutes = models.PositiveSmallIntegerField(default=30, help_text=_("Hourly: the shortest booking."))
+    max_minutes = models.PositiveSmallIntegerField(default=240, help_text=_("Hourly: the longest booking."))
+    day_cap_yen = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Hourly: the most one booking costs in a day.")
+    )
+    free_cancellation_hours = models.PositiveSmallIntegerField(
+        default=24, help_text=_("Hourly: free cancellation until this many hours before the start.")
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -210,14 +232,24 @@ class Unit(Translated, models.Model):
             models.CheckConstraint(condition=Q(min_nights__gte=1), name="unit_min_nights_positive"),
             models.CheckConstraint(condition=Q(max_nights__gte=models.F("min_nights")), name="unit_max_nights_gte_min"),
             models.CheckConstraint(condition=Q(cancellation_fee_percent__lte=100), name="unit_fee_percent_lte_100"),
+            models.CheckConstraint(condition=Q(slot_minutes__in=[15, 30, 60]), name="unit_slot_minutes_grid"),
+            models.CheckConstraint(
+                condition=Q(min_minutes__gte=models.F("slot_minutes"), max_minutes__gte=models.F("min_minutes"))
+                & Q(max_minutes__lte=1440),
+                name="unit_minutes_ordered",
+            ),
         ]
 
     def __str__(self):
         return f"{self.facility} / {self.name_ja}"
 
     @property
+    def is_hourly(self) -> bool:
+        return self.booking_mode == self.BookingMode.HOURLY
+
+    @property
     def books_nights(self) -> bool:
-        return self.facility.is_lodging
+        return self.facility.is_lodging and not self.is_hourly
 
 
 def one_year_after(day: date) -> date:

@@ -76,6 +76,36 @@ class UnitWriteSerializer(serializers.Serializer):
     cancellation_fee_percent = serializers.IntegerField(
         min_value=0, max_value=100, required=False, help_text=_("Share of the total kept when cancelled later.")
     )
+    booking_mode = serializers.ChoiceField(
+        choices=Unit.BookingMode.choices,
+        required=False,
+        help_text=_(
+            "`hourly`: booked by the hour within opening hours (desks and meeting rooms); `price_yen` is then "
+            "the price of an hour."
+        ),
+    )
+    opening_hours = serializers.JSONField(
+        required=False,
+        help_text=_('Hourly: {"mon": ["09:00", "18:00"], ...}, on the quarter hour; a weekday left out is closed.'),
+    )
+    slot_minutes = serializers.ChoiceField(
+        choices=Unit.SLOT_MINUTES, required=False, help_text=_("Hourly: the grid bookings start and end on.")
+    )
+    min_minutes = serializers.IntegerField(min_value=15, max_value=1440, required=False)
+    max_minutes = serializers.IntegerField(min_value=15, max_value=1440, required=False)
+    day_cap_yen = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_PRICE_YEN,
+        required=False,
+        allow_null=True,
+        help_text=_("Hourly: the most a day costs."),
+    )
+    free_cancellation_hours = serializers.IntegerField(
+        min_value=0,
+        max_value=MAX_BOOKING_WINDOW_DAYS * 24,
+        required=False,
+        help_text=_("Hourly: free cancellation until this many hours before the start."),
+    )
     is_active = serializers.BooleanField(required=False, help_text=_("false: not shown, not bookable."))
 
     def validate(self, attrs):
@@ -127,6 +157,13 @@ class OperatorUnitSerializer(serializers.Serializer):
     check_out_time = HourMinuteField()
     free_cancellation_days = serializers.IntegerField()
     cancellation_fee_percent = serializers.IntegerField()
+    booking_mode = serializers.ChoiceField(choices=Unit.BookingMode.choices)
+    opening_hours = serializers.JSONField()
+    slot_minutes = serializers.IntegerField()
+    min_minutes = serializers.IntegerField()
+    max_minutes = serializers.IntegerField()
+    day_cap_yen = serializers.IntegerField(allow_null=True)
+    free_cancellation_hours = serializers.IntegerField()
     is_active = serializers.BooleanField()
 
 

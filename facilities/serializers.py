@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from . import hooks
 from .geo import Centre
 from .models import Certification, Facility, Landmark, Unit
 from .selectors import AMENITIES, SearchQuery
@@ -186,15 +187,28 @@ class UnitSerializer(serializers.Serializer):
     capacity = serializers.IntegerField()
     count = serializers.IntegerField()
     price_yen = serializers.IntegerField()
-    price_basis = serializers.SerializerMethodField(help_text=_("`night` for lodging, `day` for day passes."))
+    price_basis = serializers.SerializerMethodField(
+        help_text=_("`night` for lodging, `day` for day passes, `hour` for units booked by the hour.")
+    )
+    booking_mode = serializers.ChoiceField(choices=Unit.BookingMode.choices)
     min_nights = serializers.IntegerField()
     max_nights = serializers.IntegerField()
     booking_window_days = serializers.IntegerField()
     free_cancellation_days = serializers.IntegerField()
     cancellation_fee_percent = serializers.IntegerField()
+    opening_hours = serializers.JSONField(
+        help_text=_('Hourly: {"mon": ["09:00", "18:00"], ...}; a weekday left out is closed.')
+    )
+    slot_minutes = serializers.IntegerField()
+    min_minutes = serializers.IntegerField()
+    max_minutes = serializers.IntegerField()
+    day_cap_yen = serializers.IntegerField(allow_null=True)
+    free_cancellation_hours = serializers.IntegerField()
 
-    @extend_schema_field(serializers.ChoiceField(choices=["night", "day"]))
+    @extend_schema_field(serializers.ChoiceField(choices=["night", "day", "hour"]))
     def get_price_basis(self, unit) -> str:
+        if unit.is_hourly:
+            return "hour"
         return "day" if unit.unit_type in (Unit.Type.DESK, Unit.Type.MEETING_ROOM) else "night"
 
 
@@ -289,6 +303,13 @@ class FacilityDetailSerializer(FacilityListSerializer):
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)
     units = UnitSerializer(source="active_units", many=True)
+    plans = serializers.SerializerMethodField(
+        help_text=_("Plans open to join, as GET /facilities/{id}/plans/ shows them.")
+    )
+
+    @extend_schema_field({"type": "array", "items": {"type": "object", "additionalProperties": True}})
+    def get_plans(self, facility) -> list:
+        return hooks.facility_plans(facility=facility)
 
     def to_representation(self, instance):
         # One facility: the declared fields, walked as usual.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from . import hooks
 from .errors import HasActiveBookings, InvalidCatalogueEdit
 from .models import Area, Certification, Facility, Municipality, OperatorOrganisation, Photo, Unit
+from .opening_hours import opening_hours_errors
 
 FACILITY_FIELDS = {
     "kind",
@@ -52,6 +53,13 @@ UNIT_FIELDS = {
     "check_out_time",
     "free_cancellation_days",
     "cancellation_fee_percent",
+    "booking_mode",
+    "opening_hours",
+    "slot_minutes",
+    "min_minutes",
+    "max_minutes",
+    "day_cap_yen",
+    "free_cancellation_hours",
     "is_active",
 }
 CERTIFICATION_FIELDS = {"scheme", "level", "certificate_number", "certified_on", "valid_until"}
@@ -105,6 +113,20 @@ def _check_unit_rules(unit: Unit) -> None:
         )
     if unit.max_nights < unit.min_nights:
         raise _invalid("max_nights", _("The maximum stay must not be shorter than the minimum stay."))
+    if unit.is_hourly and unit.facility.kind != Facility.Kind.COWORKING:
+        raise _invalid("booking_mode", _("Only a coworking space's desks and meeting rooms are booked by the hour."))
+    hours_errors = opening_hours_errors(unit.opening_hours)
+    if hours_errors:
+        raise _invalid(
+            "opening_hours", _("Opening hours are written: %(errors)s.") % {"errors": "; ".join(hours_errors)}
+        )
+    for name in ("min_minutes", "max_minutes"):
+        if getattr(unit, name) % unit.slot_minutes:
+            raise _invalid(
+                name, _("A duration is a multiple of the %(minutes)s-minute grid.") % {"minutes": unit.slot_minutes}
+            )
+    if unit.max_minutes < unit.min_minutes:
+        raise _invalid("max_minutes", _("The longest booking must not be shorter than the shortest."))
 
 
 # --- facilities ------------------------------------------------------------------------------------------------
@@ -181,6 +203,9 @@ def unit_create(*, facility: Facility, **fields) -> Unit:
 def unit_update(*, unit: Unit, **fields) -> Unit:
     # Locked like a booking locks it, so a rule changes between bookings and never under one.
     unit = Unit.objects.select_for_update().select_related("facility").get(pk=unit.pk)
+    if fields.get("booking_mode", unit.booking_mode) != unit.booking_mode and _has_active_bookings([unit]):
+        # Its bookings hold nights, days or hours as the mode they were made in.
+        raise HasActiveBookings()
     for name, value in fields.items():
         if name in UNIT_FIELDS:
             setattr(unit, name, value)

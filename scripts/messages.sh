@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dirs=("$@")
-[ ${#dirs[@]} -gt 0 ] || dirs=(backend accounts notifications facilities consultations bookings reimbursements payments outcomes console)
+[ ${#dirs[@]} -gt 0 ] || dirs=(backend accounts notifications facilities consultations bookings reimbursements payments memberships outcomes console)
 for dir in "${dirs[@]}"; do
     mkdir -p "$dir/locale"
     (cd "$dir" && ../.venv/bin/python ../manage.py makemessages -l ja -l en --no-obsolete --no-location >/dev/null)

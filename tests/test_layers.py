@@ -12,6 +12,7 @@ PROJECT_PACKAGES = (
     "bookings",
     "demo_data",
     "facilities",
+    "memberships",
     "notifications",
     "payments",
     "reimbursements",

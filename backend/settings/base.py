@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "bookings",
     "reimbursements",
     "payments",
+    "memberships",
     "outcomes",
     "demo_data",
     "console",
@@ -193,6 +194,7 @@ SPECTACULAR_SETTINGS = {
         "BookingKindEnum": "bookings.models.Booking.Kind",
         "ClaimStatusEnum": "reimbursements.models.Claim.Status",
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
+        "PlanUnitTypeEnum": "memberships.serializers.UNIT_TYPES",
     },
 }
 

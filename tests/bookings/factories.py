@@ -32,6 +32,30 @@ class CoworkingUnitFactory(UnitFactory):
     count = 3
 
 
+EVERY_DAY_9_TO_18 = {weekday: ["09:00", "18:00"] for weekday in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+class HourlyRoomFactory(CoworkingUnitFactory):
+    """A meeting room by the hour: ¥1,100 an hour, on a 15-minute grid, 30 minutes to 4 hours, open 9 to 18."""
+
+    unit_type = "meeting_room"
+    name_ja = "会議室A"
+    name_en = "Meeting room A"
+    booking_mode = "hourly"
+    opening_hours = factory.LazyFunction(lambda: dict(EVERY_DAY_9_TO_18))
+    price_yen = 1100
+    capacity = 6
+    count = 1
+    slot_minutes = 15
+    min_minutes = 30
+    max_minutes = 240
+
+
+def at(offset: int, hhmm: str) -> str:
+    """`hhmm` on today plus `offset` days, ISO 8601 with Japan's offset."""
+    return f"{iso(offset)}T{hhmm}:00+09:00"
+
+
 class ClosureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Closure

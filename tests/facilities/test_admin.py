@@ -38,6 +38,12 @@ def unit_form(facility, **overrides) -> dict:
         "booking_window_days": 365,
         "free_cancellation_days": 7,
         "cancellation_fee_percent": 50,
+        "booking_mode": "daily",
+        "opening_hours": "{}",
+        "slot_minutes": 15,
+        "min_minutes": 30,
+        "max_minutes": 240,
+        "free_cancellation_hours": 24,
         "is_active": "on",
     }
     return {**form, **overrides}

@@ -1,0 +1,172 @@
+"""Thin API views: operators' plans, the public's plans, visitors' memberships and their credit ledgers."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsOperator, IsVisitor, IsVisitorOrOperator
+
+from . import selectors, services
+from .models import CreditEntry
+from .serializers import (
+    CreditLedgerSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    OperatorPlanSerializer,
+    PlanSerializer,
+    PlanWriteSerializer,
+)
+
+FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+PLAN_ID = OpenApiParameter("plan_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+MEMBERSHIP_ID = OpenApiParameter("membership_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+def _memberships_data(memberships) -> list:
+    memberships = list(memberships)
+    balances = {m.id: selectors.credit_balance(membership_id=m.id) for m in memberships}
+    context = {"today": selectors.today(), "balances": balances}
+    return list(MembershipSerializer(memberships, many=True, context=context).data)
+
+
+# --- plans -----------------------------------------------------------------------------------------------------
+
+
+class OperatorPlanListApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        parameters=[FACILITY_ID],
+        responses=OperatorPlanSerializer(many=True),
+        operation_id="operator_facilities_plans_list",
+    )
+    def get(self, request, facility_id: str):
+        _facility, plans = selectors.operator_plan_list(user=request.user, facility_id=facility_id)
+        return Response(OperatorPlanSerializer(plans, many=True).data)
+
+    @extend_schema(
+        parameters=[FACILITY_ID],
+        request=PlanWriteSerializer,
+        responses={201: OperatorPlanSerializer},
+        operation_id="operator_facilities_plans_create",
+        description="A monthly plan of a coworking space.",
+    )
+    def post(self, request, facility_id: str):
+        facility, _plans = selectors.operator_plan_list(user=request.user, facility_id=facility_id)
+        serializer = PlanWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.plan_create(facility=facility, **serializer.validated_data)
+        return Response(OperatorPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class OperatorPlanDetailApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(parameters=[PLAN_ID], responses=OperatorPlanSerializer, operation_id="operator_plans_retrieve")
+    def get(self, request, plan_id: str):
+        return Response(OperatorPlanSerializer(selectors.operator_plan_get(user=request.user, plan_id=plan_id)).data)
+
+    @extend_schema(
+        parameters=[PLAN_ID],
+        request=PlanWriteSerializer(partial=True),
+        responses=OperatorPlanSerializer,
+        operation_id="operator_plans_partial_update",
+        description="Changes what is booked from now on; `is_active: false` retires the plan.",
+    )
+    def patch(self, request, plan_id: str):
+        plan = selectors.operator_plan_get(user=request.user, plan_id=plan_id)
+        serializer = PlanWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        return Response(OperatorPlanSerializer(services.plan_update(plan=plan, **serializer.validated_data)).data)
+
+
+class FacilityPlanListApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(parameters=[FACILITY_ID], responses=PlanSerializer(many=True), operation_id="facilities_plans_list")
+    def get(self, request, facility_id: str):
+        return Response(PlanSerializer(selectors.public_plans(facility_id=facility_id), many=True).data)
+
+
+# --- memberships -----------------------------------------------------------------------------------------------
+
+
+class MembershipListApi(APIView):
+    def get_permissions(self):
+        return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrOperator()]
+
+    @extend_schema(
+        responses=MembershipSerializer(many=True),
+        operation_id="memberships_list",
+        description="A visitor's own memberships; an operator's facilities' members.",
+    )
+    def get(self, request):
+        return Response(_memberships_data(selectors.membership_list(user=request.user)))
+
+    @extend_schema(
+        request=MembershipCreateSerializer,
+        responses={201: MembershipSerializer},
+        operation_id="memberships_create",
+        description="Joins a plan from today; its cycles roll from today's date.",
+    )
+    def post(self, request):
+        serializer = MembershipCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = selectors.plan_joinable(plan_id=serializer.validated_data["plan"])
+        membership = services.membership_create(visitor=request.user, plan=plan)
+        return Response(_memberships_data([membership])[0], status=status.HTTP_201_CREATED)
+
+
+class MembershipDetailApi(APIView):
+    permission_classes = [IsVisitorOrOperator]
+
+    @extend_schema(parameters=[MEMBERSHIP_ID], responses=MembershipSerializer, operation_id="memberships_retrieve")
+    def get(self, request, membership_id: str):
+        return Response(
+            _memberships_data([selectors.membership_get(user=request.user, membership_id=membership_id)])[0]
+        )
+
+
+class MembershipCancelApi(APIView):
+    permission_classes = [IsVisitor]
+
+    @extend_schema(
+        parameters=[MEMBERSHIP_ID],
+        request=None,
+        responses=MembershipSerializer,
+        operation_id="memberships_cancel",
+        description="Gives notice: the membership runs until today plus the plan's notice days, then ends.",
+    )
+    def post(self, request, membership_id: str):
+        membership = selectors.membership_get(user=request.user, membership_id=membership_id)
+        return Response(_memberships_data([services.membership_cancel(membership=membership)])[0])
+
+
+class CreditLedgerApi(APIView):
+    permission_classes = [IsVisitorOrOperator]
+
+    @extend_schema(
+        parameters=[MEMBERSHIP_ID],
+        responses=CreditLedgerSerializer,
+        operation_id="memberships_credits_retrieve",
+        description="The membership's room credit, in minutes: every grant, use, refund and expiry, oldest first.",
+    )
+    def get(self, request, membership_id: str):
+        membership = selectors.membership_get(user=request.user, membership_id=membership_id)
+        balance = services.credits_renew(membership_id=membership.id)
+        entries = list(selectors.credit_entries(membership=membership))
+        totals = {kind: sum(e.minutes for e in entries if e.kind == kind) for kind in CreditEntry.Kind.values}
+        data = {
+            "membership": membership.id,
+            "balance_minutes": balance,
+            "granted_minutes": totals[CreditEntry.Kind.GRANT],
+            "used_minutes": totals[CreditEntry.Kind.USE],
+            "refunded_minutes": totals[CreditEntry.Kind.REFUND],
+            "expired_minutes": totals[CreditEntry.Kind.EXPIRY],
+            "entries": entries,
+        }
+        return Response(CreditLedgerSerializer(data).data)

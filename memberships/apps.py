@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from bookings import hooks
+from facilities import hooks as catalogue_hooks
+
+
+class MembershipsConfig(AppConfig):
+    name = "memberships"
+    verbose_name = _("Memberships")
+
+    def ready(self):
+        # Looked up at call time, so that replacing a function (as tests do) replaces what bookings calls.
+        from . import serializers, services
+
+        hooks.member_charge.register(lambda **kwargs: services.member_charge(**kwargs))
+        hooks.booking_cancelled.register(lambda **kwargs: services.credits_give_back(booking_id=kwargs["booking_id"]))
+        hooks.booking_released.register(lambda **kwargs: services.credits_give_back(**kwargs))
+        catalogue_hooks.facility_plans.register(lambda **kwargs: serializers.facility_plans_shown(**kwargs))

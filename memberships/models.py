@@ -1,0 +1,111 @@
+"""Plans a coworking space sells by the month, visitors' memberships of them, and each membership's append-only
+ledger of room credit (in minutes)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from backend.audit import AppendOnlyModel
+from facilities.models import Translated
+
+
+class Plan(Translated, models.Model):
+    """A monthly plan of a facility: the units it gives access to (free while it runs), hours of room credit each
+    cycle for the units booked from credit, a price an hour over the credit, and how long credit and notice last."""
+
+    facility = models.ForeignKey("facilities.Facility", on_delete=models.PROTECT, related_name="plans")
+    name_ja = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    monthly_price_yen = models.PositiveIntegerField()
+    # Unit types (Unit.Type) a member uses at no charge, e.g. ["desk"].
+    access_unit_types = models.JSONField(default=list, blank=True)
+    # Unit types a member books by the hour from the credit, then at `over_credit_price_per_hour_yen`.
+    credit_unit_types = models.JSONField(default=list, blank=True)
+    credit_hours = models.PositiveSmallIntegerField(default=0, help_text=_("Hours of room credit each cycle."))
+    over_credit_price_per_hour_yen = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Null: the room's own price.")
+    )
+    carry_over_months = models.PositiveSmallIntegerField(
+        default=0, help_text=_("How many later cycles unused credit lasts (0: it resets each cycle).")
+    )
+    notice_days = models.PositiveSmallIntegerField(default=0, help_text=_("Notice a cancellation gives, in days."))
+    # A residents' plan (¥0): guests of this housing have it, without joining, for the days a confirmed stay there
+    # covers (check-in to check-out day, both included).
+    resident_housing = models.ForeignKey(
+        "facilities.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="resident_plans"
+    )
+    is_active = models.BooleanField(default=True, help_text=_("false: retired; nobody new joins it."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["facility_id", "id"]
+        verbose_name = _("plan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resident_housing__isnull=True) | Q(monthly_price_yen=0), name="plan_residents_free"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name_ja
+
+
+class Membership(models.Model):
+    """A visitor's plan, from `starts_on`; cycles roll from that date (memberships.cycles). Cancelling sets
+    `ends_on`, the last day covered, after the plan's notice."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        PAST_DUE = "past_due", _("payment past due")
+        CANCELLED = "cancelled", _("cancelled (runs until its end date)")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="memberships")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The last cycle whose credit was granted (-1: none yet); grants catch up when the membership is next used.
+    granted_cycle = models.IntegerField(default=-1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("membership")
+        indexes = [models.Index(fields=["visitor", "status"], name="membership_visitor_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="membership_ends_after_start"
+            ),
+        ]
+
+
+class CreditEntry(AppendOnlyModel):
+    """One movement of a membership's room credit, in minutes: a cycle's grant, a booking's use, its refund when
+    cancelled, unused credit expiring at renewal. `balance_after` is the balance it leaves, never negative (a
+    CHECK); entries are written under the membership's row lock, so each follows the one before."""
+
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("granted")
+        USE = "use", _("used")
+        REFUND = "refund", _("given back")
+        EXPIRY = "expiry", _("expired")
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="credit_entries")
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    minutes = models.PositiveIntegerField()
+    balance_after = models.IntegerField()
+    cycle = models.IntegerField(help_text=_("The cycle it belongs to (0: the first)."))
+    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["membership_id", "id"]
+        verbose_name = _("credit entry")
+        constraints = [
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="credit_entry_minutes_positive"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="credit_entry_balance_never_negative"),
+        ]
