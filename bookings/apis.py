@@ -15,7 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsVisitor, IsVisitorOrOperator
-from backend.pagination import StandardPagination
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import feeds, hooks, selectors, services, stays
 from .errors import CalendarFeedNotFound, InvalidIdempotencyKey
@@ -248,7 +248,7 @@ class BookingEventListApi(APIView):
 
     @extend_schema(
         parameters=[BOOKING_ID],
-        responses=BookingEventSerializer(many=True),
+        responses=page_serializer("BookingEventPage", BookingEventSerializer),
         operation_id="bookings_events_list",
         description="The booking's audit trail, oldest first: who made, confirmed, cancelled, released "
         "or completed it, and when. For its visitor, its facility's operator and the town's "
@@ -256,7 +256,7 @@ class BookingEventListApi(APIView):
     )
     def get(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        return Response(BookingEventSerializer(booking.events.all(), many=True).data)
+        return paginated_response(request, self, booking.events.all(), BookingEventSerializer)
 
 
 class BookingCancelApi(APIView):

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsOperator
+from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
 from . import imports, selectors, services
@@ -28,11 +29,13 @@ class ClosureListApi(APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
-        parameters=[UNIT_ID], responses=ClosureSerializer(many=True), operation_id="operator_units_closures_list"
+        parameters=[UNIT_ID],
+        responses=page_serializer("ClosurePage", ClosureSerializer),
+        operation_id="operator_units_closures_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(ClosureSerializer(selectors.closure_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.closure_list(unit=unit), ClosureSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -88,12 +91,12 @@ class PriceOverrideListApi(APIView):
 
     @extend_schema(
         parameters=[UNIT_ID],
-        responses=PriceOverrideSerializer(many=True),
+        responses=page_serializer("PriceOverridePage", PriceOverrideSerializer),
         operation_id="operator_units_price_overrides_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(PriceOverrideSerializer(selectors.price_override_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.price_override_list(unit=unit), PriceOverrideSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -152,10 +155,12 @@ class PriceOverrideDetailApi(APIView):
 class CalendarFeedListApi(APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(responses=CalendarFeedSerializer(many=True), operation_id="calendar_feeds_list")
+    @extend_schema(
+        responses=page_serializer("CalendarFeedPage", CalendarFeedSerializer), operation_id="calendar_feeds_list"
+    )
     def get(self, request):
         feeds = selectors.calendar_feed_list(user=request.user)
-        return Response(CalendarFeedSerializer(feeds, many=True, context={"request": request}).data)
+        return paginated_response(request, self, feeds, CalendarFeedSerializer, context={"request": request})
 
     @extend_schema(
         request=CalendarFeedCreateSerializer,

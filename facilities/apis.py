@@ -6,7 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.pagination import StandardPagination
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import selectors
 from .serializers import (
@@ -71,12 +71,12 @@ class MunicipalityListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        responses=MunicipalitySerializer(many=True),
+        responses=page_serializer("MunicipalityPage", MunicipalitySerializer),
         operation_id="municipalities_list",
         description="Municipalities in the catalogue with their areas (the values of the search filters).",
     )
     def get(self, request):
-        return Response(MunicipalitySerializer(selectors.municipality_list(), many=True).data)
+        return paginated_response(request, self, selectors.municipality_list(), MunicipalitySerializer)
 
 
 class LandmarkListApi(APIView):
@@ -84,7 +84,7 @@ class LandmarkListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        responses=LandmarkSerializer(many=True),
+        responses=page_serializer("StationPage", LandmarkSerializer),
         operation_id="stations_list",
         parameters=[LandmarkQuerySerializer],
         description="Stations and landmarks whose codes `near_station` accepts.",
@@ -93,4 +93,4 @@ class LandmarkListApi(APIView):
         params = LandmarkQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         landmarks = selectors.landmark_list(municipality=params.validated_data.get("municipality"))
-        return Response(LandmarkSerializer(landmarks, many=True).data)
+        return paginated_response(request, self, landmarks, LandmarkSerializer)

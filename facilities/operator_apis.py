@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
 from backend.errors import ServiceUnavailable
-from backend.pagination import StandardPagination
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import geocoding, selectors, services
 from .errors import AddressNotFound
@@ -118,12 +118,12 @@ class FacilityDetailApi(OperatorApi):
 class UnitListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorUnitSerializer(many=True),
+        responses=page_serializer("OperatorUnitPage", OperatorUnitSerializer),
         operation_id="operator_facilities_units_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorUnitSerializer(facility.units.all(), many=True).data)
+        return paginated_response(request, self, facility.units.all(), OperatorUnitSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -175,12 +175,12 @@ class UnitDetailApi(OperatorApi):
 class CertificationListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorCertificationSerializer(many=True),
+        responses=page_serializer("OperatorCertificationPage", OperatorCertificationSerializer),
         operation_id="operator_facilities_certifications_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorCertificationSerializer(facility.certifications.all(), many=True).data)
+        return paginated_response(request, self, facility.certifications.all(), OperatorCertificationSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -232,12 +232,12 @@ class CertificationDetailApi(OperatorApi):
 class PhotoListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorPhotoSerializer(many=True),
+        responses=page_serializer("OperatorPhotoPage", OperatorPhotoSerializer),
         operation_id="operator_facilities_photos_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorPhotoSerializer(facility.photos.all(), many=True).data)
+        return paginated_response(request, self, facility.photos.all(), OperatorPhotoSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],

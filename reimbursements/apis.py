@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
-from backend.pagination import StandardPagination
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import exports, selectors, services
 from .receipts import RECEIPT_TYPES, receipt_file
@@ -236,10 +236,14 @@ ClaimMarkPaidApi = _action_api(services.claim_mark_paid, permission=IsMunicipalS
 class ClaimEventListApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
-    @extend_schema(parameters=[CLAIM_ID], responses=ClaimEventSerializer(many=True), operation_id="claims_events_list")
+    @extend_schema(
+        parameters=[CLAIM_ID],
+        responses=page_serializer("ClaimEventPage", ClaimEventSerializer),
+        operation_id="claims_events_list",
+    )
     def get(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
-        return Response(ClaimEventSerializer(selectors.claim_events(claim=claim), many=True).data)
+        return paginated_response(request, self, selectors.claim_events(claim=claim), ClaimEventSerializer)
 
 
 class ClaimExportApi(APIView):

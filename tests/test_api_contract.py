@@ -216,7 +216,7 @@ def test_an_operation_lists_only_the_errors_it_can_return_with_their_codes(schem
     facilities = schema["paths"]["/api/v1/facilities/"]["get"]
     booking = schema["paths"]["/api/v1/bookings/"]["post"]
 
-    assert error_codes(stations) == {"400": ["invalid"], "429": ["throttled"]}
+    assert error_codes(stations) == {"400": ["invalid"], "404": ["not_found"], "429": ["throttled"]}
     assert {"unknown_station", "invalid_search", "unknown_filter_value"} <= set(error_codes(facilities)["400"])
     assert "401" not in facilities["responses"] and "409" not in facilities["responses"]
     booking_codes = error_codes(booking)
@@ -308,3 +308,17 @@ def test_the_development_server_prints_each_log_line_once(tmp_path):
     )
 
     assert result.stderr.count("Watching for file changes") == 1
+
+
+def test_every_list_has_one_shape(schema):
+    """Every GET answering a list answers one page of it: no bare arrays."""
+    components = schema["components"]["schemas"]
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            body = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            ref = body.get("schema", {})
+            assert ref.get("type") != "array", (method, path)
+            if "$ref" in ref and method == "get" and path.endswith("/") and "{" not in path.rsplit("/", 2)[-2]:
+                properties = components[ref["$ref"].rsplit("/", 1)[-1]].get("properties", {})
+                if "results" in properties:
+                    assert {"count", "next", "previous"} <= set(properties), path

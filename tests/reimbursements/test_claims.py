@@ -260,7 +260,7 @@ def test_staff_review_disallow_approve_pay_with_audit_trail(
     paid = committed(staff_client.post, f"/api/v1/claims/{submitted['id']}/mark-paid/").json()
     assert paid["status"] == "paid" and paid["paid_at"]
 
-    events = visitor_client.get(f"/api/v1/claims/{submitted['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{submitted['id']}/events/").json()["results"]
     assert [(e["from_status"], e["to_status"]) for e in events] == [
         ("", "draft"),
         ("draft", "submitted"),
@@ -368,7 +368,7 @@ def test_export_is_for_staff(visitor_client):
 
 
 def test_programmes_are_public(api_client, programme):
-    body = api_client.get("/api/v1/programmes/").json()
+    body = api_client.get("/api/v1/programmes/").json()["results"]
     assert [p["code"] for p in body] == ["saku-trial-stay-2026"]
     detail = api_client.get("/api/v1/programmes/saku-trial-stay-2026/").json()
     assert detail["max_days_per_group"] == 6 and len(detail["categories"]) == 7

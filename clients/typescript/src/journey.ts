@@ -138,7 +138,7 @@ async function journey(): Promise<void> {
 
   const stations = await client.GET("/api/v1/stations/");
   const station = must(
-    must(stations.data, "stations", stations.error).find((landmark) => landmark.kind === "station"),
+    must(stations.data, "stations", stations.error).results.find((landmark) => landmark.kind === "station"),
     "station",
   );
   step(`searching near ${station.name} (${station.code})`);
