@@ -150,22 +150,26 @@ def _reachable_errors(function, owner) -> frozenset:
 # --- the schema class ------------------------------------------------------------------------------------------
 
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
 def _error_schema(codes: list[str]) -> dict:
+    """The shared `Error` component, narrowed to the codes this operation can answer with this status."""
     return {
-        "type": "object",
-        "properties": {
-            "error": {
+        "allOf": [
+            ERROR_REF,
+            {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string", "enum": codes, "description": "Stable machine-readable code."},
-                    "message": {"type": "string", "description": "Human-readable, translated by Accept-Language."},
-                    "fields": {"$ref": "#/components/schemas/ErrorFields"},
+                    "error": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string", "enum": codes}},
+                        "required": ["code"],
+                    }
                 },
-                "required": ["code", "message", "fields"],
-                "additionalProperties": True,
-            }
-        },
-        "required": ["error"],
+                "required": ["error"],
+            },
+        ]
     }
 
 
@@ -323,6 +327,24 @@ def _singular(word: str) -> str:
 def add_error_components(result, generator, request, public):
     """The pieces the operations' error responses share."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "description": "Every 4xx and 5xx answer under /api/. Each operation lists, per status, the `code` values "
+        "it can answer with.",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "Stable machine-readable code."},
+                    "message": {"type": "string", "description": "Human-readable, translated by Accept-Language."},
+                    "fields": {"$ref": "#/components/schemas/ErrorFields"},
+                },
+                "required": ["code", "message", "fields"],
+                "additionalProperties": True,
+            }
+        },
+        "required": ["error"],
+    }
     schemas["ErrorFields"] = {
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},

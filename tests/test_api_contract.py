@@ -186,12 +186,28 @@ def operations(schema):
 
 
 def error_codes(operation) -> dict[str, list[str]]:
-    return {
-        status: response["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]["enum"]
-        for status, response in operation["responses"].items()
-        if status >= "400"
-        and "error" in response.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
-    }
+    """Per status, the codes an operation lists on top of the shared `Error` component."""
+    codes = {}
+    for status, response in operation["responses"].items():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if status >= "400" and schema.get("allOf", [{}])[0] == {"$ref": "#/components/schemas/Error"}:
+            codes[status] = schema["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+    return codes
+
+
+def test_every_error_answer_references_the_one_error_component(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message", "fields"}
+    for name, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            if status < "400":
+                continue
+            if (name, status) == ("POST /api/v1/payments/stripe/webhook/", "503"):
+                continue  # Stripe's answer: `{"received": false}` makes it deliver the event again.
+            body = response["content"]["application/json"]["schema"]
+            assert body["allOf"][0] == {"$ref": "#/components/schemas/Error"}, (name, status)
+            assert body["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"], (name, status)
 
 
 def test_every_operation_has_a_summary_a_resource_tag_and_its_security(schema):

@@ -184,7 +184,10 @@ def test_a_json_body_for_a_line_is_the_415_the_schema_lists(visitor_client, clai
         "/api/v1/claims/{claim_id}/lines/"
     ]["post"]
     documented = operation["responses"]["415"]["content"]["application/json"]["schema"]
-    assert response.json()["error"]["code"] in documented["properties"]["error"]["properties"]["code"]["enum"]
+    assert documented["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+    assert (
+        response.json()["error"]["code"] in documented["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+    )
     assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
 
 
