@@ -47,6 +47,7 @@ RETRY_AFTER = {
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     }
 }
+LOCATION = {"description": "The URL of what was created.", "schema": {"type": "string", "format": "uri"}}
 # Codes simplejwt's Bearer authentication gives a credential it refuses (see JWTAuthentication.get_user).
 BEARER_CODES = ("authentication_failed", "token_not_valid", "user_not_found", "user_inactive", "password_changed")
 ROLE_FREE_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticated, permissions.IsAuthenticatedOrReadOnly)
@@ -182,6 +183,9 @@ class AutoSchema(SpectacularAutoSchema):
             # Public: no credentials are read, so a client sends none.
             operation["security"] = []
         self._add_pagination_parameters(operation)
+        created = operation["responses"].get("201")
+        if created is not None:
+            created.setdefault("headers", {}).setdefault("Location", LOCATION)
         for status, codes in sorted(self.error_codes(operation).items()):
             response = operation["responses"].get(str(status))
             if response is None:

@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsVisitor, IsVisitorOrOperator
+from backend.locations import created_at
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import feeds, hooks, selectors, services, stays
@@ -207,7 +208,17 @@ class BookingListApi(APIView):
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                enum=["true"],
+                description="`true` when the answer replays an earlier request's with the same Idempotency-Key.",
+            ),
+        ],
         request=StayRequestSerializer,
         responses={201: BookingSerializer},
         operation_id="bookings_create",
@@ -232,7 +243,10 @@ class BookingListApi(APIView):
             infants=data["infants"],
             idempotency_key=key.strip() if key else None,
         )
-        return _booking_response(request, booking, status.HTTP_201_CREATED)
+        response = created_at(_booking_response(request, booking), request, "booking-detail", booking_id=booking.pk)
+        if booking.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
 class BookingDetailApi(APIView):

@@ -54,6 +54,8 @@ class Booking(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: true on what booking_create returns for an Idempotency-Key it has already answered.
+    replayed = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsOperator
+from backend.locations import created_at
 from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
@@ -50,7 +51,8 @@ class ClosureListApi(APIView):
         serializer = ClosureWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         closure = services.closure_create(unit=unit, **serializer.validated_data)
-        return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+        response = Response(ClosureSerializer(closure).data)
+        return created_at(response, request, "closure-detail", unit_id=unit.pk, closure_id=closure.pk)
 
 
 class ClosureDetailApi(APIView):
@@ -111,7 +113,8 @@ class PriceOverrideListApi(APIView):
         serializer = PriceOverrideWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         override = services.price_override_create(unit=unit, **serializer.validated_data)
-        return Response(PriceOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+        response = Response(PriceOverrideSerializer(override).data)
+        return created_at(response, request, "price-override-detail", unit_id=unit.pk, override_id=override.pk)
 
 
 class PriceOverrideDetailApi(APIView):
@@ -183,10 +186,8 @@ class CalendarFeedListApi(APIView):
         )
         if "include_imported" in data:
             feed = imports.calendar_feed_include_imported(feed=feed, include=data["include_imported"])
-        return Response(
-            CalendarFeedSerializer(feed, context={"request": request}).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        response = Response(CalendarFeedSerializer(feed, context={"request": request}).data)
+        return created_at(response, request, "calendar-feed-detail", feed_id=feed.pk) if created else response
 
 
 class CalendarFeedDetailApi(APIView):

@@ -9,6 +9,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
+from backend.locations import created_at
 from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
@@ -49,7 +50,8 @@ class CalendarImportListApi(APIView):
         serializer = CalendarImportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = imports.calendar_import_create(unit=unit, **serializer.validated_data)
-        return Response(_shown(unit, created.pk), status=status.HTTP_201_CREATED)
+        response = Response(_shown(unit, created.pk))
+        return created_at(response, request, "calendar-import-detail", unit_id=unit.pk, import_id=created.pk)
 
 
 class CalendarImportDetailApi(APIView):

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
+from backend.locations import created_at
 from backend.pagination import StandardPagination
 
 from . import selectors, services
@@ -64,7 +65,8 @@ class SlotListApi(APIView):
         serializer.is_valid(raise_exception=True)
         slot = services.slot_create(staff=request.user, **serializer.validated_data)
         slot = selectors.staff_slot_get(staff=request.user, slot_id=slot.id)
-        return Response(SlotSerializer(slot, context={"show_meeting_url": True}).data, status=status.HTTP_201_CREATED)
+        response = Response(SlotSerializer(slot, context={"show_meeting_url": True}).data)
+        return created_at(response, request, "consultation-slot-detail", slot_id=slot.pk)
 
 
 class SlotDetailApi(APIView):
@@ -132,9 +134,8 @@ class ConsultationListApi(APIView):
         slot = selectors.slot_bookable(slot_id=serializer.validated_data["slot"])
         consultation = services.consultation_book(visitor=request.user, slot=slot, language=_language())
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation.id)
-        return Response(
-            ConsultationSerializer(consultation, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        response = Response(ConsultationSerializer(consultation, context={"request": request}).data)
+        return created_at(response, request, "consultation-detail", consultation_id=consultation.pk)
 
 
 class ConsultationDetailApi(APIView):

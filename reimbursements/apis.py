@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
+from backend.locations import created_at
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import exports, selectors, services
@@ -72,9 +73,7 @@ class ClaimListApi(APIView):
             booking_id=serializer.validated_data["booking"],
             programme=serializer.validated_data.get("programme"),
         )
-        response = _claim_response(request, claim.id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        return created_at(_claim_response(request, claim.id), request, "claim-detail", claim_id=claim.id)
 
 
 def _claim_response(request, claim_id: int) -> Response:

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff
+from backend.locations import created_at
 from backend.pagination import page_serializer, paginated_response
 
 from . import programme_selectors, programme_services
@@ -51,7 +52,8 @@ class ProgrammeListApi(ProgrammeWriteMixin, APIView):
     def post(self, request):
         data = _valid(request)
         programme = programme_services.programme_create(municipality=request.user.municipality, **data)
-        return _programme_response(request, programme.code, status.HTTP_201_CREATED)
+        response = _programme_response(request, programme.code)
+        return created_at(response, request, "programme-detail", code=programme.code)
 
 
 class ProgrammeDetailApi(ProgrammeWriteMixin, APIView):

@@ -338,3 +338,16 @@ def test_every_list_has_one_shape(schema):
                 properties = components[ref["$ref"].rsplit("/", 1)[-1]].get("properties", {})
                 if "results" in properties:
                     assert {"count", "next", "previous"} <= set(properties), path
+
+
+def test_every_create_documents_its_location(schema):
+    created = [
+        (name, operation["responses"]["201"])
+        for name, operation in operations(schema)
+        if "201" in operation["responses"]
+    ]
+    assert len(created) >= 10
+    for name, response in created:
+        assert response["headers"]["Location"]["schema"]["format"] == "uri", name
+    booking = schema["paths"]["/api/v1/bookings/"]["post"]["responses"]["201"]["headers"]
+    assert booking["Idempotent-Replayed"]["schema"]["enum"] == ["true"]

@@ -25,6 +25,7 @@ def test_operator_closes_dates_and_visitors_see_them_closed(house, operator_clie
 
     assert response.status_code == 201
     assert response.json()["reason"] == "清掃"
+    assert operator_client.get(response["Location"]).json() == response.json()
     days = availability(api_client, house, iso(19), iso(22))
     assert [days[iso(n)]["closed"] for n in (19, 20, 21, 22)] == [False, True, True, False]
     # A closed date has nothing free, although no booking took its stock.
