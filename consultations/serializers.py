@@ -1,5 +1,6 @@
 """Shapes of consultation slots and consultations in the API."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -61,6 +62,11 @@ class ConsultationVisitorSerializer(serializers.Serializer):
 
 
 class ConsultationSerializer(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        read_only=True,
+        help_text=_("The visitor's language when booking: the emails are in it."),
+    )
     slot = serializers.SerializerMethodField()
     visitor = serializers.SerializerMethodField()
 

@@ -6,14 +6,26 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from .categories import CATALOGUE
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
 from .selectors import CLAIM_REASON_CODES, LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
+# The schema's ExpenseCategoryEnum (settings ENUM_NAME_OVERRIDES): the catalogue's categories.
+EXPENSE_CATEGORY_CHOICES = list(CATALOGUE)
+
+
+@extend_schema_field({"type": "string", "enum": EXPENSE_CATEGORY_CHOICES})
+class ExpenseCategoryField(serializers.SlugField):
+    """A category of the catalogue. Input is checked by the services (a category the programme does not list is
+    refused with its own code), so the field itself takes any slug."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
 
 
 class CapSerializer(serializers.Serializer):
-    category = serializers.CharField()
+    category = ExpenseCategoryField()
     basis = serializers.ChoiceField(choices=CategoryRule.Basis.choices)
     cap_yen = serializers.IntegerField(allow_null=True)
     per_night_cap_yen = serializers.IntegerField(allow_null=True, required=False)
@@ -77,6 +89,7 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
 
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
+    category = ExpenseCategoryField(read_only=True)
     receipt_name = serializers.SerializerMethodField()
     reason = serializers.ChoiceField(
         choices=LINE_REASON_CODES,
@@ -219,7 +232,7 @@ class ClaimCreateSerializer(serializers.Serializer):
 
 
 class ExpenseLineCreateSerializer(serializers.Serializer):
-    category = serializers.SlugField(max_length=40)
+    category = ExpenseCategoryField()
     date = serializers.DateField()
     amount_yen = serializers.IntegerField(min_value=1, max_value=MAX_RECEIPT_AMOUNT_YEN)
     persons = serializers.IntegerField(

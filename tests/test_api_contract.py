@@ -351,3 +351,26 @@ def test_every_create_documents_its_location(schema):
         assert response["headers"]["Location"]["schema"]["format"] == "uri", name
     booking = schema["paths"]["/api/v1/bookings/"]["post"]["responses"]["201"]["headers"]
     assert booking["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+
+
+def test_closed_sets_are_enums_and_rates_are_numbers(schema):
+    components = schema["components"]["schemas"]
+
+    def enum_of(component, field):
+        prop = components[component]["properties"][field]
+        ref = (prop.get("allOf") or prop.get("oneOf") or [prop])[0]["$ref"]
+        return components[ref.rsplit("/", 1)[-1]]["enum"]
+
+    for component in ("ExpenseLine", "ExpenseLineCreateRequest", "Cap"):
+        assert {"lodging", "taxi", "coworking"} <= set(enum_of(component, "category")), component
+    assert enum_of("CalendarImportSync", "status") == [
+        "ok",
+        "not_modified",
+        "http_error",
+        "parse_error",
+        "too_large",
+        "timeout",
+    ]
+    assert enum_of("Consultation", "language") == ["ja", "en"]
+    kpi = components["FiscalYearKpi"]["properties"]
+    assert kpi["conversion_rate"]["type"] == kpi["median_days_to_move"]["type"] == "number"

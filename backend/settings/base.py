@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "BookingKindEnum": "bookings.models.Booking.Kind",
         "ClaimStatusEnum": "reimbursements.models.Claim.Status",
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
+        "ExpenseCategoryEnum": "reimbursements.serializers.EXPENSE_CATEGORY_CHOICES",
+        "CalendarImportSyncStatusEnum": "bookings.import_serializers.SYNC_STATUSES",
     },
 }
 
