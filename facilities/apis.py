@@ -15,6 +15,7 @@ from .serializers import (
     FacilityPageSerializer,
     LandmarkQuerySerializer,
     LandmarkSerializer,
+    MunicipalityQuerySerializer,
     MunicipalitySerializer,
     SearchQuerySerializer,
 )
@@ -71,12 +72,17 @@ class MunicipalityListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
+        parameters=[MunicipalityQuerySerializer],
         responses=page_serializer("MunicipalityPage", MunicipalitySerializer),
         operation_id="municipalities_list",
-        description="Municipalities in the catalogue with their areas (the values of the search filters).",
+        description="Municipalities in the catalogue with their areas (the values of the search filters); `q` "
+        "searches them for a picker.",
     )
     def get(self, request):
-        return paginated_response(request, self, selectors.municipality_list(), MunicipalitySerializer)
+        params = MunicipalityQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        municipalities = selectors.municipality_list(q=params.validated_data.get("q", ""))
+        return paginated_response(request, self, municipalities, MunicipalitySerializer)
 
 
 class LandmarkListApi(APIView):

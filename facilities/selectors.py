@@ -1,6 +1,7 @@
 """Reads of the catalogue: the public search (filters, then distance through `geo`) and a facility's detail."""
 
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import cast
@@ -289,8 +290,30 @@ def facility_detail(*, facility_id) -> Facility:
     return facility
 
 
-def municipality_list() -> QuerySet[Municipality]:
-    return Municipality.objects.prefetch_related("areas").order_by("code")
+def municipality_list(*, q: str = "") -> QuerySet[Municipality]:
+    """The catalogue's municipalities, those matching `q` when given: the start of the code, or part of the name
+    (kanji, kana in either script, English) or of the prefecture (Japanese, English)."""
+    municipalities = Municipality.objects.prefetch_related("areas").order_by("code")
+    text = search_text(q)
+    if not text:
+        return municipalities
+    matches = (
+        Q(name_ja__icontains=text)
+        | Q(name_kana__icontains=text)
+        | Q(name_en__icontains=text)
+        | Q(prefecture_ja__icontains=text)
+        | Q(prefecture_en__icontains=text)
+    )
+    if text.isdigit():
+        matches |= Q(code__startswith=text)
+    return municipalities.filter(matches)
+
+
+def search_text(q: str) -> str:
+    """A search as typed, made comparable: NFKC (full-width digits and letters, half-width kana), katakana as
+    hiragana (the catalogue keeps readings in hiragana), surrounding spaces dropped."""
+    text = unicodedata.normalize("NFKC", q).strip()
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
 
 
 def landmark_list(*, municipality: str | None = None) -> QuerySet[Landmark]:

@@ -298,9 +298,22 @@ class FacilityDetailSerializer(FacilityListSerializer):
 FacilityPageSerializer = page_serializer("FacilityPageSerializer", FacilityListSerializer)
 
 
+class MunicipalityQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Search: the start of the local government code (2021), or part of the name in kanji, kana or English "
+            "(佐久, さく, サク, saku) or of the prefecture (長野, Nagano)."
+        ),
+    )
+
+
 class MunicipalitySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = LocalizedField("name")
+    name_kana = serializers.CharField(help_text=_("The name's reading in hiragana (empty when not known)."))
     prefecture = LocalizedField("prefecture")
     areas = AreaRefSerializer(many=True)
 
