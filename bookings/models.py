@@ -239,6 +239,7 @@ class BookingEvent(AppendOnlyModel):
         EXPIRED = "expired", _("released (hold expired)")
         COMPLETED = "completed", _("completed")
         CHANGED = "changed", _("changed")
+        COLLECTED = "collected", _("paid at the facility")
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

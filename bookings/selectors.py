@@ -242,7 +242,9 @@ def booking_request_fingerprint(
 
 
 def _bookings() -> QuerySet[Booking]:
-    return Booking.objects.select_related("unit__facility", "payment").prefetch_related("lines", "payment__refunds")
+    return Booking.objects.select_related("unit__facility", "payment", "visitor").prefetch_related(
+        "lines", "payment__refunds"
+    )
 
 
 def bookings_visible_to(*, user, queryset=None) -> QuerySet[Booking]:

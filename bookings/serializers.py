@@ -69,6 +69,14 @@ class FacilityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class GuestSerializer(serializers.Serializer):
+    """Who booked, for the facility's operator (to welcome the guest, or call them)."""
+
+    name = serializers.CharField(help_text=_("The visitor's full name (may be empty)."))
+    email = serializers.EmailField()
+    phone = serializers.CharField(help_text=_("The visitor's phone number (may be empty)."))
+
+
 class ReimbursementField(serializers.Field):
     """The trial-stay subsidy estimate, as the reimbursements app computes it; that app documents its shape
     (reimbursements/schema.py)."""
@@ -143,6 +151,9 @@ class BookingSerializer(serializers.ModelSerializer):
     reimbursement = BookingReimbursementField(allow_null=True)
     reimbursements = BookingReimbursementsField()
     calendar_url = serializers.SerializerMethodField()
+    guest = serializers.SerializerMethodField(
+        help_text=_("Who booked: for the facility's operator only (null for everyone else).")
+    )
 
     class Meta:
         model = Booking
@@ -172,6 +183,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "reimbursement",
             "reimbursements",
             "calendar_url",
+            "guest",
         ]
         read_only_fields = fields
 
@@ -192,6 +204,14 @@ class BookingSerializer(serializers.ModelSerializer):
         path = reverse("booking-calendar", kwargs={"booking_id": booking.id})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(GuestSerializer(allow_null=True))
+    def get_guest(self, booking):
+        user = getattr(self.context.get("request"), "user", None)
+        if not getattr(user, "is_operator", False) or user.organisation_id != booking.unit.facility.operator_id:
+            return None
+        visitor = booking.visitor
+        return {"name": visitor.full_name, "email": visitor.email, "phone": visitor.phone}
 
     def _user_id(self):
         request = self.context.get("request")
@@ -232,6 +252,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "reimbursement": estimates.get("reimbursement"),
             "reimbursements": estimates.get("reimbursements", []),
             "calendar_url": self.get_calendar_url(booking),
+            "guest": self.get_guest(booking),
         }
 
 

@@ -429,6 +429,19 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
     return Booking.objects.select_related("unit__facility").get(pk=booking.pk)
 
 
+def booking_payment_collected(*, booking: Booking, actor) -> None:
+    """Records that the guest paid at the facility (payments.services.payment_collect, inside its transaction):
+    the booking's status stays, its answer changes (the payment), so it is marked updated."""
+    Booking.objects.filter(pk=booking.pk).update(updated_at=timezone.now())
+    _event(
+        booking_id=booking.pk,
+        kind=BookingEvent.Kind.COLLECTED,
+        from_status=booking.status,
+        to_status=booking.status,
+        actor=actor,
+    )
+
+
 def _release(*, booking: Booking, cancel_code: str, expired_before=None) -> bool:
     """Releases a pending booking's units (all of them or, with `expired_before`, only if its hold had
     expired by then). Returns whether it released."""
