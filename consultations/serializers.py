@@ -47,12 +47,27 @@ class SlotWriteSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=1)
 
 
-class SlotListFilterSerializer(serializers.Serializer):
+class DateRangeFilterSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text=_("Starting on this date (Japan time) or later."))
+    date_to = serializers.DateField(required=False, help_text=_("Starting on this date (Japan time) or earlier."))
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs):
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": [_("date_to must not be before date_from.")]})
+        return attrs
+
+
+class SlotListFilterSerializer(DateRangeFilterSerializer):
     municipality = serializers.RegexField(
         r"^[0-9]{6}$", required=False, help_text=_("The town's local government code (Saku: 202177).")
     )
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    mode = serializers.ChoiceField(choices=ConsultationSlot.Mode.choices, required=False)
+
+
+class ConsultationListFilterSerializer(DateRangeFilterSerializer):
+    status = serializers.ChoiceField(choices=Consultation.Status.choices, required=False)
 
 
 class ConsultationVisitorSerializer(serializers.Serializer):
