@@ -15,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsVisitor, IsVisitorOrOperator
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
 from backend.locations import created_at
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
@@ -186,13 +187,13 @@ class QuoteApi(APIView):
 # --- bookings --------------------------------------------------------------------------------------------------
 
 
-class BookingListApi(APIView):
+class BookingListApi(ConditionalGetMixin, APIView):
     def get_permissions(self):
         return [IsVisitor()] if self.request.method == "POST" else [IsBookingReader()]
 
     @extend_schema(
-        parameters=[BookingListFilterSerializer],
-        responses=BookingPageSerializer,
+        parameters=[BookingListFilterSerializer, *CONDITIONAL_PARAMETERS],
+        responses={200: BookingPageSerializer, 304: NOT_MODIFIED},
         operation_id="bookings_list",
         description="A visitor's own bookings, an operator's facilities', municipal staff's town's.",
     )
@@ -205,7 +206,12 @@ class BookingListApi(APIView):
         page = paginator.paginate_queryset(bookings, request, view=self)
         estimates = hooks.estimates_for_bookings(bookings=page)
         data = BookingSerializer(page, many=True, context={"request": request, "estimates": estimates}).data
-        return paginator.get_paginated_response(data)
+        response = paginator.get_paginated_response(data)
+        since = query.pop("updated_since", None)
+        response.data["removed"] = (
+            selectors.bookings_removed_since(user=request.user, updated_since=since, **query) if since else []
+        )
+        return response
 
     @extend_schema(
         parameters=[
@@ -249,10 +255,14 @@ class BookingListApi(APIView):
         return response
 
 
-class BookingDetailApi(APIView):
+class BookingDetailApi(ConditionalGetMixin, APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(parameters=[BOOKING_ID], responses=BookingSerializer, operation_id="bookings_retrieve")
+    @extend_schema(
+        parameters=[BOOKING_ID, *CONDITIONAL_PARAMETERS],
+        responses={200: BookingSerializer, 304: NOT_MODIFIED},
+        operation_id="bookings_retrieve",
+    )
     def get(self, request, booking_id: str):
         return _booking_response(request, selectors.booking_get(user=request.user, booking_id=booking_id))
 

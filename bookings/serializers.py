@@ -259,7 +259,19 @@ class BookingSerializer(serializers.ModelSerializer):
 # The datetimes of a written-out booking, formatted as the declared DateTimeFields format them.
 _DATETIME = serializers.DateTimeField()
 
-BookingPageSerializer = page_serializer("BookingPageSerializer", BookingSerializer)
+BookingPageSerializer = type(
+    "BookingPageSerializer",
+    (page_serializer("BookingPageSerializer", BookingSerializer),),
+    {
+        "removed": serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text=_(
+                "With `updated_since`: ids of bookings that changed since then and no longer match the filters "
+                "(a client holding the filtered list drops them); otherwise empty."
+            ),
+        )
+    },
+)
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
@@ -280,6 +292,13 @@ class BookingListFilterSerializer(serializers.Serializer):
     date_from = DateField(required=False, help_text=_("Stays touching this date or later."))
     date_to = DateField(required=False, help_text=_("Stays starting on this date or earlier."))
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text=_(
+            "For offline sync: only the bookings that changed after this time (ISO 8601 with its offset; send the "
+            "`Date` of the previous answer), and in `removed` those that changed and no longer match the filters."
+        ),
+    )
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 

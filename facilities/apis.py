@@ -6,6 +6,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import selectors
@@ -52,13 +53,13 @@ class FacilityListApi(APIView):
         return paginator.get_paginated_response(FacilityListSerializer(page, many=True).data)
 
 
-class FacilityDetailApi(APIView):
+class FacilityDetailApi(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[FACILITY_ID],
-        responses=FacilityDetailSerializer,
+        parameters=[FACILITY_ID, *CONDITIONAL_PARAMETERS],
+        responses={200: FacilityDetailSerializer, 304: NOT_MODIFIED},
         operation_id="facilities_retrieve",
         description="A published facility with its bookable units, photos and valid certificates.",
     )
