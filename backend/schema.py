@@ -134,6 +134,8 @@ def _reachable_errors(function, owner) -> frozenset:
                 errors.update(
                     member for member in members if isinstance(member, type) and issubclass(member, DomainError)
                 )
+            elif isinstance(value, Hook) and not value.raises:
+                continue
             elif isinstance(value, (Hook, Receivers)):
                 # What a higher app registered: its errors reach the view through the hook.
                 pending.extend((registered, current_owner) for registered in value.callables())

@@ -33,8 +33,8 @@ def _rows_wanted(paginator: StandardPagination, request) -> int:
 
 
 class FacilityListApi(APIView):
+    # Public; a signed-in visitor's dated search also carries their subsidy estimates.
     permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(
         parameters=[SearchQuerySerializer],
@@ -48,9 +48,19 @@ class FacilityListApi(APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         paginator = StandardPagination()
-        results = selectors.facility_search(query=params.to_query(), wanted=_rows_wanted(paginator, request))
+        query = params.to_query()
+        results = selectors.facility_search(query=query, wanted=_rows_wanted(paginator, request))
         page = paginator.paginate_queryset(results, request, view=self)
-        return paginator.get_paginated_response(FacilityListSerializer(page, many=True).data)
+        context = {}
+        if query.check_in:
+            user = request.user
+            context["priced_units"] = selectors.priced_units(
+                facilities=page,
+                query=query,
+                party=params.party(),
+                visitor=user if user.is_authenticated and user.is_visitor else None,
+            )
+        return paginator.get_paginated_response(FacilityListSerializer(page, many=True, context=context).data)
 
 
 class FacilityDetailApi(ConditionalGetMixin, APIView):

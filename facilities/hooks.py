@@ -10,3 +10,7 @@ units_open_and_free = Hook("units_open_and_free")
 units_have_active_bookings = Hook("units_have_active_bookings")
 # (units) -> bool: whether any of them was ever booked.
 units_have_bookings = Hook("units_have_bookings")
+# (units, check_in, check_out, adults, children, infants, visitor) -> {unit id: {"total_yen",
+# "total_reimbursable_yen"}}: a dated search's prices, for the units a quote would accept (the others absent);
+# the estimate is the visitor's (None: anyone else, then null).
+units_priced = Hook("units_priced", default=lambda **kwargs: {}, raises=False)

@@ -120,6 +120,38 @@ def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
     return units
 
 
+def priced_units(*, facilities, query: SearchQuery, party: tuple[int, int, int], visitor) -> dict[int, list[dict]]:
+    """For a dated search's page: each facility's units that match the search, a quote would accept for this
+    party and these dates, priced (`total_yen`) with the visitor's best estimate (`total_reimbursable_yen`), by
+    facility id, cheapest first. One query for the units (with their availability), one for their prices (the
+    bookings app's hook); the estimates are the subsidy engine's, one per unit, for a signed-in visitor only."""
+    if not (query.check_in and query.check_out) or not facilities:
+        return {}
+    units = list(
+        _matching_units(query)
+        .filter(facility_id__in=[facility.id for facility in facilities])
+        .select_related("facility")
+        .order_by("facility_id", "price_yen", "id")
+    )
+    adults, children, infants = party
+    prices = hooks.units_priced(
+        units=units,
+        check_in=query.check_in,
+        check_out=query.check_out,
+        adults=adults,
+        children=children,
+        infants=infants,
+        visitor=visitor,
+    )
+    by_facility: dict[int, list[dict]] = {facility.id: [] for facility in facilities}
+    for unit in units:
+        if unit.pk in prices:
+            by_facility[unit.facility_id].append({"unit": unit, **prices[unit.pk]})
+    for rows in by_facility.values():
+        rows.sort(key=lambda row: (row["total_yen"], row["unit"].pk))
+    return by_facility
+
+
 def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Facility]:
     """What a list row and the detail show but the certificates: town, area, lowest price, first photo. The price
     and the photo are subqueries rather than a join and a GROUP BY, so that a page only computes its own rows."""

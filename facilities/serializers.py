@@ -55,6 +55,14 @@ class SearchQuerySerializer(serializers.Serializer):
     certification_scheme = serializers.ChoiceField(choices=Certification.Scheme.choices, required=False)
     check_in = serializers.DateField(required=False, help_text=_("With check_out: only units free on every date."))
     check_out = serializers.DateField(required=False)
+    adults = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text=_("With dates: the party the units are priced for (default: capacity, else 1)."),
+    )
+    children = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
+    infants = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
     near = serializers.CharField(required=False, max_length=60, help_text=_("Centre as `latitude,longitude`."))
     near_station = serializers.SlugField(
         max_length=50, required=False, help_text=_("Code of a station or landmark used as the centre.")
@@ -95,6 +103,11 @@ class SearchQuerySerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def party(self) -> tuple[int, int, int]:
+        """(adults, children, infants) a dated search prices its units for."""
+        data = self.validated_data
+        return data.get("adults") or data.get("capacity") or 1, data.get("children", 0), data.get("infants", 0)
 
     def to_query(self) -> SearchQuery:
         data = self.validated_data
@@ -198,6 +211,29 @@ class UnitSerializer(serializers.Serializer):
         return "day" if unit.unit_type in (Unit.Type.DESK, Unit.Type.MEETING_ROOM) else "night"
 
 
+class PricedUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.id")
+    name = serializers.CharField(help_text=_("The unit's name in the request's language."))
+    unit_type = serializers.ChoiceField(source="unit.unit_type", choices=Unit.Type.choices)
+    capacity = serializers.IntegerField(source="unit.capacity")
+    total_yen = serializers.IntegerField(help_text=_("The stay's price for this unit, as a quote gives it."))
+    total_reimbursable_yen = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The best subsidy estimate's total for the signed-in visitor; null when not signed in as one."),
+    )
+
+    def to_representation(self, instance):
+        unit = instance["unit"]
+        return {
+            "id": unit.id,
+            "name": unit.localized("name"),
+            "unit_type": unit.unit_type,
+            "capacity": unit.capacity,
+            "total_yen": instance["total_yen"],
+            "total_reimbursable_yen": instance["total_reimbursable_yen"],
+        }
+
+
 class FacilityListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Facility.Kind.choices)
@@ -216,6 +252,19 @@ class FacilityListSerializer(serializers.Serializer):
         source="valid_certifications", many=True, help_text=_("Certificates valid today; expired ones are not shown.")
     )
     photo_url = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField(
+        help_text=_(
+            "With check_in and check_out: the units bookable for the party on those dates, priced, cheapest first; "
+            "null without dates."
+        )
+    )
+
+    @extend_schema_field(PricedUnitSerializer(many=True, allow_null=True))
+    def get_units(self, facility) -> list | None:
+        priced = self.context.get("priced_units")
+        if priced is None:
+            return None
+        return PricedUnitSerializer(priced.get(facility.id, []), many=True).data
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
@@ -258,6 +307,7 @@ class FacilityListSerializer(serializers.Serializer):
             "price_from_yen": None if facility.price_from_yen is None else int(facility.price_from_yen),
             "certifications": [_certification(certificate) for certificate in facility.valid_certifications],
             "photo_url": self.get_photo_url(facility),
+            "units": self.get_units(facility),
         }
 
 

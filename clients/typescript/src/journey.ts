@@ -1,6 +1,7 @@
 // The visitor's journey through the generated client, as the mobile app walks it: register, search near a
-// station, read a facility, its availability, a quote, book (with an Idempotency-Key, retried), read the
-// subsidy estimate, open a claim, add a receipt line, submit. Type-checked with `tsc --strict` and no casts;
+// station, read a facility, its availability, a quote, search again with the dates (each unit priced, with the
+// estimate), book (with an Idempotency-Key, retried: the replay says so), poll the booking (304 with its ETag)
+// and sync the list (updated_since), read the subsidy estimate, open a claim, add a receipt line, submit. Type-checked with `tsc --strict` and no casts;
 // run against a served API: `node dist/journey.js http://127.0.0.1:8000`.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -155,6 +156,22 @@ async function journey(): Promise<void> {
   const quoted = await client.POST("/api/v1/quotes/", { body: stayRequest });
   const quote = must(quoted.data, "quote", quoted.error);
   step(`quote: ${quote.total_yen} yen; subsidy programme ${quote.reimbursement?.programme ?? "none"}`);
+  // The server's clock, for updated_since below (the phone's may be off).
+  const beforeBooking = new Date(must(quoted.response.headers.get("Date"), "Date header")).toISOString();
+
+  // One dated search prices every result's units, with the estimate: no detail and quote per unit.
+  const dated = await client.GET("/api/v1/facilities/", {
+    params: { query: { near_station: station.code, check_in: checkIn, check_out: checkOut, adults: 1 } },
+  });
+  const datedPage = must(dated.data, "dated search", dated.error);
+  const listed = must(datedPage.results.find((result) => result.id === facility.id), "facility in the dated search");
+  const priced = must(listed.units?.find((row) => row.id === unit.id), "priced unit", listed.units);
+  if (priced.total_yen !== quote.total_yen ||
+      priced.total_reimbursable_yen !== (quote.reimbursement?.total_reimbursable_yen ?? null)) {
+    fail("the dated search prices the unit unlike the quote", { priced, quote: quote.total_yen });
+  }
+  step(`dated search: ${datedPage.count} results, ${priced.name} ${priced.total_yen} yen, ` +
+    `subsidy ${priced.total_reimbursable_yen ?? "none"} yen`);
 
   const idempotencyKey = `journey-${checkIn}-${Date.now()}`;
   const booked = await client.POST("/api/v1/bookings/", {
@@ -169,6 +186,39 @@ async function journey(): Promise<void> {
   if (must(retried.data, "booking on retry", retried.error).id !== booking.id) {
     fail("retrying with the same Idempotency-Key made another booking");
   }
+  if (retried.response.headers.get("Idempotent-Replayed") !== "true" ||
+      booked.response.headers.get("Idempotent-Replayed") !== null) {
+    fail("only the replay is marked Idempotent-Replayed");
+  }
+  const bookingUrl = must(booked.response.headers.get("Location"), "the booking's Location");
+  if (!bookingUrl.endsWith(`/api/v1/bookings/${booking.id}/`)) {
+    fail("the booking's Location is not its URL", bookingUrl);
+  }
+
+  // Polling: the copy held stays current (304, no body) until the booking changes.
+  const read = await client.GET("/api/v1/bookings/{booking_id}/", { params: { path: { booking_id: booking.id } } });
+  const etag = must(read.response.headers.get("ETag"), "ETag");
+  const polled = await client.GET("/api/v1/bookings/{booking_id}/", {
+    params: { path: { booking_id: booking.id }, header: { "If-None-Match": etag } },
+  });
+  if (polled.response.status !== 304 || polled.data !== undefined) {
+    fail("an unchanged booking was sent again", polled.response.status);
+  }
+  step(`booking ${booking.id} polled: 304 Not Modified for ${etag}`);
+
+  // Offline sync: what changed since before the booking, and what left a filtered list.
+  const synced = await client.GET("/api/v1/bookings/", { params: { query: { updated_since: beforeBooking } } });
+  const changes = must(synced.data, "bookings changed", synced.error);
+  if (!changes.results.some((row) => row.id === booking.id) || changes.removed.length !== 0) {
+    fail("updated_since does not list the new booking", changes);
+  }
+  const cancelledOnly = await client.GET("/api/v1/bookings/", {
+    params: { query: { updated_since: beforeBooking, status: "cancelled" } },
+  });
+  if (!must(cancelledOnly.data, "cancelled bookings changed", cancelledOnly.error).removed.includes(booking.id)) {
+    fail("a booking outside the filter is not reported in removed", cancelledOnly.data);
+  }
+  step(`synced since ${beforeBooking}: ${changes.count} changed`);
   if (booking.total_yen !== quote.total_yen) {
     fail("the booking's total differs from the quote", { booking: booking.total_yen, quote: quote.total_yen });
   }
