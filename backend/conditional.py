@@ -38,7 +38,7 @@ class ConditionalGetMixin:
     """For an APIView: its successful GETs answer with an ETag and honour If-None-Match."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        response = super().finalize_response(request, response, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or response.status_code != 200 or not isinstance(response, Response):
             return response
         response.render()

@@ -264,7 +264,7 @@ class FacilityListSerializer(serializers.Serializer):
         priced = self.context.get("priced_units")
         if priced is None:
             return None
-        return PricedUnitSerializer(priced.get(facility.id, []), many=True).data
+        return list(PricedUnitSerializer(priced.get(facility.id, []), many=True).data)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
@@ -338,7 +338,8 @@ class FacilityDetailSerializer(FacilityListSerializer):
     opening_hours = LocalizedField("opening_hours")
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)
-    units = UnitSerializer(source="active_units", many=True)
+    # The detail's units are every active unit, described; the list's (a dated search's) are priced.
+    units = UnitSerializer(source="active_units", many=True)  # type: ignore[assignment]
 
     def to_representation(self, instance):
         # One facility: the declared fields, walked as usual.
