@@ -477,8 +477,9 @@ def test_export_refuses_other_statuses(staff_client):
 # The token's user, the claim, the three locks (household, programme, claim with its booking and visitor), the
 # group's history (bookings with their lines, live claims with theirs, the programme with its rules and committed
 # budget), the frozen days, the audit event and the claim; savepoints of the test's transaction included. The
-# lines' figures are written only when they changed, and the answer is not read again.
-SUBMIT_QUERIES = 13
+# lines' figures are written only when they changed, and the answer is not read again but for its booking
+# summary's unit and facility (one query).
+SUBMIT_QUERIES = 14
 
 
 def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, django_assert_max_num_queries):

@@ -1,7 +1,8 @@
 // The visitor's journey through the generated client, as the mobile app walks it: register, search near a
 // station, read a facility, its availability, a quote, search again with the dates (each unit priced, with the
 // estimate), book (with an Idempotency-Key, retried: the replay says so), poll the booking (304 with its ETag)
-// and sync the list (updated_since), read the subsidy estimate, open a claim, add a receipt line, submit. Type-checked with `tsc --strict` and no casts;
+// and sync the list (updated_since), read the subsidy estimate, open a claim, add a receipt line (loaded back
+// through its signed link, without the token), poll the claim (304), submit. Type-checked with `tsc --strict` and no casts;
 // run against a served API: `node dist/journey.js http://127.0.0.1:8000`.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -260,6 +261,25 @@ async function journey(): Promise<void> {
     },
   });
   const line = must(added.data, "expense line", added.error);
+  // The receipt's signed link loads without the bearer token (as an image component would load it).
+  const receiptUrl = must(line.receipt_url, "receipt_url");
+  const image = await fetch(new URL(new URL(receiptUrl).pathname + new URL(receiptUrl).search, baseUrl));
+  if (image.status !== 200 || (await image.text()) !== pdf) {
+    fail("the receipt's signed link did not load it", image.status);
+  }
+  // Polling the claim: 304 while nothing changed.
+  const claimRead = await client.GET("/api/v1/claims/{claim_id}/", { params: { path: { claim_id: claim.id } } });
+  const claimTag = must(claimRead.response.headers.get("ETag"), "the claim's ETag");
+  const claimPolled = await client.GET("/api/v1/claims/{claim_id}/", {
+    params: { path: { claim_id: claim.id }, header: { "If-None-Match": claimTag } },
+  });
+  if (claimPolled.response.status !== 304) {
+    fail("an unchanged claim was sent again", claimPolled.response.status);
+  }
+  if (must(claimRead.data, "claim", claimRead.error).booking_summary.id !== booking.id) {
+    fail("the claim's booking summary names another booking");
+  }
+  step(`claim ${claim.id}: receipt loaded by its signed link, polled 304 for ${claimTag}`);
   const location = must(added.response.headers.get("Location"), "Location header");
   if (!location.endsWith(`/api/v1/claims/${claim.id}/lines/${line.id}/`)) {
     fail("the new line's Location is not its URL", location);
