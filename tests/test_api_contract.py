@@ -41,7 +41,7 @@ def test_the_app_can_read_the_response_headers_it_needs(client, app_origin):
 
     assert response["Access-Control-Allow-Origin"] == ORIGIN
     exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
-    assert exposed == {"etag", "last-modified", "retry-after", "content-disposition", "location"}
+    assert exposed == {"etag", "last-modified", "retry-after", "content-disposition", "location", "idempotent-replayed"}
 
 
 def test_another_origin_gets_no_cors_headers(client, app_origin):
