@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
 from backend.pagination import StandardPagination, page_serializer, paginated_response
@@ -33,8 +34,9 @@ def _rows_wanted(paginator: StandardPagination, request) -> int:
 
 
 class FacilityListApi(APIView):
-    # Public; a signed-in visitor's dated search also carries their subsidy estimates.
+    # Public; the app's bearer token (not a browser session) adds a visitor's estimates to a dated search.
     permission_classes = [AllowAny]
+    authentication_classes = [JWTAuthentication]
 
     @extend_schema(
         parameters=[SearchQuerySerializer],
