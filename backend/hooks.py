@@ -10,9 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 class Hook:
     """One callable a higher app provides. Without one, `default` answers (or, with none, calling is an error)."""
 
-    def __init__(self, name: str, *, default: Callable | None = None):
+    def __init__(self, name: str, *, default: Callable | None = None, raises: bool = True):
         self.name = name
         self._default = default
+        # False: what is registered catches the domain errors it meets, so a view's schema lists none of them.
+        self.raises = raises
         self._function: Callable | None = None
 
     def register(self, function: Callable) -> Callable:

@@ -49,6 +49,7 @@ RETRY_AFTER = {
         "schema": {"type": "string", "pattern": "^[0-9]+$"},
     }
 }
+LOCATION = {"description": "The URL of what was created.", "schema": {"type": "string", "format": "uri"}}
 # Codes simplejwt's Bearer authentication gives a credential it refuses (see JWTAuthentication.get_user).
 BEARER_CODES = ("authentication_failed", "token_not_valid", "user_not_found", "user_inactive", "password_changed")
 ROLE_FREE_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticated, permissions.IsAuthenticatedOrReadOnly)
@@ -135,6 +136,8 @@ def _reachable_errors(function, owner) -> frozenset:
                 errors.update(
                     member for member in members if isinstance(member, type) and issubclass(member, DomainError)
                 )
+            elif isinstance(value, Hook) and not value.raises:
+                continue
             elif isinstance(value, (Hook, Receivers)):
                 # What a higher app registered: its errors reach the view through the hook.
                 pending.extend((registered, current_owner) for registered in value.callables())
@@ -152,22 +155,26 @@ def _reachable_errors(function, owner) -> frozenset:
 # --- the schema class ------------------------------------------------------------------------------------------
 
 
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
+
+
 def _error_schema(codes: list[str]) -> dict:
+    """The shared `Error` component, narrowed to the codes this operation can answer with this status."""
     return {
-        "type": "object",
-        "properties": {
-            "error": {
+        "allOf": [
+            ERROR_REF,
+            {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string", "enum": codes, "description": "Stable machine-readable code."},
-                    "message": {"type": "string", "description": "Human-readable, translated by Accept-Language."},
-                    "fields": {"$ref": "#/components/schemas/ErrorFields"},
+                    "error": {
+                        "type": "object",
+                        "properties": {"code": {"type": "string", "enum": codes}},
+                        "required": ["code"],
+                    }
                 },
-                "required": ["code", "message", "fields"],
-                "additionalProperties": True,
-            }
-        },
-        "required": ["error"],
+                "required": ["error"],
+            },
+        ]
     }
 
 
@@ -180,6 +187,9 @@ class AutoSchema(SpectacularAutoSchema):
             # Public: no credentials are read, so a client sends none.
             operation["security"] = []
         self._add_pagination_parameters(operation)
+        created = operation["responses"].get("201")
+        if created is not None:
+            created.setdefault("headers", {}).setdefault("Location", LOCATION)
         for status, codes in sorted(self.error_codes(operation).items()):
             response = operation["responses"].get(str(status))
             if response is None:
@@ -336,6 +346,24 @@ def _singular(word: str) -> str:
 def add_error_components(result, generator, request, public):
     """The pieces the operations' error responses share."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "description": "Every 4xx and 5xx answer under /api/. Each operation lists, per status, the `code` values "
+        "it can answer with.",
+        "properties": {
+            "error": {
+                "type": "object",
+                "properties": {
+                    "code": {"type": "string", "description": "Stable machine-readable code."},
+                    "message": {"type": "string", "description": "Human-readable, translated by Accept-Language."},
+                    "fields": {"$ref": "#/components/schemas/ErrorFields"},
+                },
+                "required": ["code", "message", "fields"],
+                "additionalProperties": True,
+            }
+        },
+        "required": ["error"],
+    }
     schemas["ErrorFields"] = {
         "type": "object",
         "additionalProperties": {"type": "array", "items": {"type": "string"}},

@@ -15,7 +15,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsVisitor, IsVisitorOrOperator
-from backend.pagination import StandardPagination
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
+from backend.locations import created_at
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 from backend.replica import replica_reads
 
 from . import feeds, hooks, selectors, services, stays
@@ -209,13 +211,13 @@ class QuoteApi(APIView):
 # --- bookings --------------------------------------------------------------------------------------------------
 
 
-class BookingListApi(APIView):
+class BookingListApi(ConditionalGetMixin, APIView):
     def get_permissions(self):
         return [IsVisitor()] if self.request.method == "POST" else [IsBookingReader()]
 
     @extend_schema(
-        parameters=[BookingListFilterSerializer],
-        responses=BookingPageSerializer,
+        parameters=[BookingListFilterSerializer, *CONDITIONAL_PARAMETERS],
+        responses={200: BookingPageSerializer, 304: NOT_MODIFIED},
         operation_id="bookings_list",
         description="A visitor's own bookings, an operator's facilities', municipal staff's town's.",
     )
@@ -228,10 +230,25 @@ class BookingListApi(APIView):
         page = paginator.paginate_queryset(bookings, request, view=self)
         estimates = hooks.estimates_for_bookings(bookings=page)
         data = BookingSerializer(page, many=True, context={"request": request, "estimates": estimates}).data
-        return paginator.get_paginated_response(data)
+        response = paginator.get_paginated_response(data)
+        since = query.pop("updated_since", None)
+        response.data["removed"] = (
+            selectors.bookings_removed_since(user=request.user, updated_since=since, **query) if since else []
+        )
+        return response
 
     @extend_schema(
-        parameters=[IDEMPOTENCY_KEY],
+        parameters=[
+            IDEMPOTENCY_KEY,
+            OpenApiParameter(
+                "Idempotent-Replayed",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                response=[201],
+                enum=["true"],
+                description="`true` when the answer replays an earlier request's with the same Idempotency-Key.",
+            ),
+        ],
         request=StayRequestSerializer,
         responses={201: BookingSerializer},
         operation_id="bookings_create",
@@ -258,13 +275,20 @@ class BookingListApi(APIView):
             ends_at=data.get("ends_at"),
             idempotency_key=key.strip() if key else None,
         )
-        return _booking_response(request, booking, status.HTTP_201_CREATED)
+        response = created_at(_booking_response(request, booking), request, "booking-detail", booking_id=booking.pk)
+        if booking.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
 
-class BookingDetailApi(APIView):
+class BookingDetailApi(ConditionalGetMixin, APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(parameters=[BOOKING_ID], responses=BookingSerializer, operation_id="bookings_retrieve")
+    @extend_schema(
+        parameters=[BOOKING_ID, *CONDITIONAL_PARAMETERS],
+        responses={200: BookingSerializer, 304: NOT_MODIFIED},
+        operation_id="bookings_retrieve",
+    )
     def get(self, request, booking_id: str):
         return _booking_response(request, selectors.booking_get(user=request.user, booking_id=booking_id))
 
@@ -274,7 +298,7 @@ class BookingEventListApi(APIView):
 
     @extend_schema(
         parameters=[BOOKING_ID],
-        responses=BookingEventSerializer(many=True),
+        responses=page_serializer("BookingEventPage", BookingEventSerializer),
         operation_id="bookings_events_list",
         description="The booking's audit trail, oldest first: who made, confirmed, cancelled, released "
         "or completed it, and when. For its visitor, its facility's operator and the town's "
@@ -282,7 +306,7 @@ class BookingEventListApi(APIView):
     )
     def get(self, request, booking_id: str):
         booking = selectors.booking_get(user=request.user, booking_id=booking_id)
-        return Response(BookingEventSerializer(booking.events.all(), many=True).data)
+        return paginated_response(request, self, booking.events.all(), BookingEventSerializer)
 
 
 class BookingCancelApi(APIView):

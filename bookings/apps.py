@@ -10,10 +10,11 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import imports, selectors, services, signals, stays  # noqa: F401  (signals connects the receivers)
+        from . import imports, search_prices, selectors, services, signals, stays  # noqa: F401  (signals connects)
 
         catalogue_hooks.units_open_and_free.register(stays.units_open_and_free)
         catalogue_hooks.units_have_active_bookings.register(selectors.units_have_active_bookings)
         catalogue_hooks.units_have_bookings.register(selectors.units_have_bookings)
+        catalogue_hooks.units_priced.register(search_prices.units_priced)
         services.stock_released.register(imports.conflicts_take_freed_stock)
         account_hooks.deletion_blockers.register(selectors.visitor_bookings_to_come)

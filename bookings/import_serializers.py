@@ -49,7 +49,11 @@ class CalendarImportWriteSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(default=True)
 
 
+# What a sync ends in (the schema's CalendarImportSyncStatusEnum): every status but "never synced".
+SYNC_STATUSES = [choice for choice in CalendarImport.Status.choices if choice[0]]
+
+
 class CalendarImportSyncSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=SYNC_STATUSES)
     error = serializers.CharField(allow_blank=True)
     calendar_import = CalendarImportSerializer()

@@ -58,6 +58,8 @@ class Booking(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: true on what booking_create returns for an Idempotency-Key it has already answered.
+    replayed = False
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -283,6 +285,7 @@ class BookingEvent(AppendOnlyModel):
         EXPIRED = "expired", _("released (hold expired)")
         COMPLETED = "completed", _("completed")
         CHANGED = "changed", _("changed")
+        COLLECTED = "collected", _("paid at the facility")
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind.choices)

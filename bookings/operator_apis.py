@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsBookingReader, IsOperator
+from backend.locations import created_at
+from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
 from . import imports, selectors, services
@@ -30,11 +32,13 @@ class ClosureListApi(APIView):
     permission_classes = [IsOperator]
 
     @extend_schema(
-        parameters=[UNIT_ID], responses=ClosureSerializer(many=True), operation_id="operator_units_closures_list"
+        parameters=[UNIT_ID],
+        responses=page_serializer("ClosurePage", ClosureSerializer),
+        operation_id="operator_units_closures_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(ClosureSerializer(selectors.closure_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.closure_list(unit=unit), ClosureSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -49,7 +53,8 @@ class ClosureListApi(APIView):
         serializer = ClosureWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         closure = services.closure_create(unit=unit, **serializer.validated_data)
-        return Response(ClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+        response = Response(ClosureSerializer(closure).data)
+        return created_at(response, request, "closure-detail", unit_id=unit.pk, closure_id=closure.pk)
 
 
 class ClosureDetailApi(APIView):
@@ -130,12 +135,12 @@ class PriceOverrideListApi(APIView):
 
     @extend_schema(
         parameters=[UNIT_ID],
-        responses=PriceOverrideSerializer(many=True),
+        responses=page_serializer("PriceOverridePage", PriceOverrideSerializer),
         operation_id="operator_units_price_overrides_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(PriceOverrideSerializer(selectors.price_override_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.price_override_list(unit=unit), PriceOverrideSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -150,7 +155,8 @@ class PriceOverrideListApi(APIView):
         serializer = PriceOverrideWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         override = services.price_override_create(unit=unit, **serializer.validated_data)
-        return Response(PriceOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+        response = Response(PriceOverrideSerializer(override).data)
+        return created_at(response, request, "price-override-detail", unit_id=unit.pk, override_id=override.pk)
 
 
 class PriceOverrideDetailApi(APIView):
@@ -194,10 +200,12 @@ class PriceOverrideDetailApi(APIView):
 class CalendarFeedListApi(APIView):
     permission_classes = [IsBookingReader]
 
-    @extend_schema(responses=CalendarFeedSerializer(many=True), operation_id="calendar_feeds_list")
+    @extend_schema(
+        responses=page_serializer("CalendarFeedPage", CalendarFeedSerializer), operation_id="calendar_feeds_list"
+    )
     def get(self, request):
         feeds = selectors.calendar_feed_list(user=request.user)
-        return Response(CalendarFeedSerializer(feeds, many=True, context={"request": request}).data)
+        return paginated_response(request, self, feeds, CalendarFeedSerializer, context={"request": request})
 
     @extend_schema(
         request=CalendarFeedCreateSerializer,
@@ -220,10 +228,8 @@ class CalendarFeedListApi(APIView):
         )
         if "include_imported" in data:
             feed = imports.calendar_feed_include_imported(feed=feed, include=data["include_imported"])
-        return Response(
-            CalendarFeedSerializer(feed, context={"request": request}).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
+        response = Response(CalendarFeedSerializer(feed, context={"request": request}).data)
+        return created_at(response, request, "calendar-feed-detail", feed_id=feed.pk) if created else response
 
 
 class CalendarFeedDetailApi(APIView):

@@ -9,6 +9,8 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
+from backend.locations import created_at
+from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
 from . import imports, selectors
@@ -27,12 +29,12 @@ class CalendarImportListApi(APIView):
 
     @extend_schema(
         parameters=[UNIT_ID],
-        responses=CalendarImportSerializer(many=True),
+        responses=page_serializer("CalendarImportPage", CalendarImportSerializer),
         operation_id="operator_units_calendar_imports_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(CalendarImportSerializer(selectors.calendar_import_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.calendar_import_list(unit=unit), CalendarImportSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -48,7 +50,8 @@ class CalendarImportListApi(APIView):
         serializer = CalendarImportWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = imports.calendar_import_create(unit=unit, **serializer.validated_data)
-        return Response(_shown(unit, created.pk), status=status.HTTP_201_CREATED)
+        response = Response(_shown(unit, created.pk))
+        return created_at(response, request, "calendar-import-detail", unit_id=unit.pk, import_id=created.pk)
 
 
 class CalendarImportDetailApi(APIView):

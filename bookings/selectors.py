@@ -4,11 +4,11 @@ own rules (checks, prices, availability) are in stays.py."""
 import functools
 import hashlib
 import json
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple, cast
 
 from django.db import connection, connections, router
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.ids import parse_id
@@ -29,6 +29,7 @@ from .errors import (
 )
 from .models import (
     Booking,
+    BookingEvent,
     CalendarFeed,
     CalendarImport,
     Closure,
@@ -257,7 +258,9 @@ def booking_request_fingerprint(
 
 
 def _bookings() -> QuerySet[Booking]:
-    return Booking.objects.select_related("unit__facility", "payment").prefetch_related("lines", "payment__refunds")
+    return Booking.objects.select_related("unit__facility", "payment", "visitor").prefetch_related(
+        "lines", "payment__refunds"
+    )
 
 
 def bookings_visible_to(*, user, queryset=None) -> QuerySet[Booking]:
@@ -286,9 +289,13 @@ def booking_list(
     date_from: date | None = None,
     date_to: date | None = None,
     unit: int | None = None,
+    updated_since: datetime | None = None,
 ) -> QuerySet[Booking]:
-    """Bookings the user may see; `date_from`/`date_to` keep those whose stay touches that period."""
+    """Bookings the user may see; `date_from`/`date_to` keep those whose stay touches that period;
+    `updated_since` those that changed after it."""
     bookings = bookings_visible_to(user=user)
+    if updated_since is not None:
+        bookings = _changed_since(bookings, updated_since)
     if status:
         bookings = bookings.filter(status=status)
     if date_from:
@@ -298,6 +305,28 @@ def booking_list(
     if unit:
         bookings = bookings.filter(unit_id=unit)
     return bookings
+
+
+def _changed_since(bookings: QuerySet[Booking], since: datetime) -> QuerySet[Booking]:
+    """Bookings whose answer changed after `since`: the booking itself, an event of its trail, its payment or a
+    refund of it. (Estimates are computed on reading: a booking's ETag follows them, this does not.)"""
+    return bookings.filter(
+        Q(updated_at__gt=since)
+        | Q(payment__updated_at__gt=since)
+        | Exists(BookingEvent.objects.filter(booking_id=OuterRef("pk"), at__gt=since))
+        | Q(pk__in=Booking.objects.filter(payment__refunds__created_at__gt=since).values("pk"))
+    )
+
+
+def bookings_removed_since(*, user, updated_since: datetime, **filters) -> list[int]:
+    """For offline sync: the ids of the bookings the user may see that changed after `updated_since` and no longer
+    match the list's `filters` (cancelled under `status=confirmed`, moved out of the dates): a client holding the
+    filtered list removes them. Bookings are never deleted, so nothing else leaves a list."""
+    changed = _changed_since(bookings_visible_to(user=user, queryset=Booking.objects.all()), updated_since)
+    if not any(value for value in filters.values()):
+        return []
+    kept = booking_list(user=user, updated_since=updated_since, **filters).values("pk")
+    return list(changed.exclude(pk__in=kept).order_by("pk").values_list("pk", flat=True))
 
 
 def booking_get(*, user, booking_id) -> Booking:

@@ -86,6 +86,14 @@ class FacilityRefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class GuestSerializer(serializers.Serializer):
+    """Who booked, for the facility's operator (to welcome the guest, or call them)."""
+
+    name = serializers.CharField(help_text=_("The visitor's full name (may be empty)."))
+    email = serializers.EmailField()
+    phone = serializers.CharField(help_text=_("The visitor's phone number (may be empty)."))
+
+
 class ReimbursementField(serializers.Field):
     """The trial-stay subsidy estimate, as the reimbursements app computes it; that app documents its shape
     (reimbursements/schema.py)."""
@@ -162,6 +170,9 @@ class BookingSerializer(serializers.ModelSerializer):
     reimbursement = BookingReimbursementField(allow_null=True)
     reimbursements = BookingReimbursementsField()
     calendar_url = serializers.SerializerMethodField()
+    guest = serializers.SerializerMethodField(
+        help_text=_("Who booked: for the facility's operator only (null for everyone else).")
+    )
 
     class Meta:
         model = Booking
@@ -193,6 +204,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "reimbursement",
             "reimbursements",
             "calendar_url",
+            "guest",
         ]
         read_only_fields = fields
 
@@ -213,6 +225,14 @@ class BookingSerializer(serializers.ModelSerializer):
         path = reverse("booking-calendar", kwargs={"booking_id": booking.id})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(GuestSerializer(allow_null=True))
+    def get_guest(self, booking):
+        user = getattr(self.context.get("request"), "user", None)
+        if not getattr(user, "is_operator", False) or user.organisation_id != booking.unit.facility.operator_id:
+            return None
+        visitor = booking.visitor
+        return {"name": visitor.full_name, "email": visitor.email, "phone": visitor.phone}
 
     def _user_id(self):
         request = self.context.get("request")
@@ -255,13 +275,26 @@ class BookingSerializer(serializers.ModelSerializer):
             "reimbursement": estimates.get("reimbursement"),
             "reimbursements": estimates.get("reimbursements", []),
             "calendar_url": self.get_calendar_url(booking),
+            "guest": self.get_guest(booking),
         }
 
 
 # The datetimes of a written-out booking, formatted as the declared DateTimeFields format them.
 _DATETIME = serializers.DateTimeField()
 
-BookingPageSerializer = page_serializer("BookingPageSerializer", BookingSerializer)
+BookingPageSerializer = type(
+    "BookingPageSerializer",
+    (page_serializer("BookingPageSerializer", BookingSerializer),),
+    {
+        "removed": serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text=_(
+                "With `updated_since`: ids of bookings that changed since then and no longer match the filters "
+                "(a client holding the filtered list drops them); otherwise empty."
+            ),
+        )
+    },
+)
 
 
 class BookingEventSerializer(serializers.ModelSerializer):
@@ -282,6 +315,13 @@ class BookingListFilterSerializer(serializers.Serializer):
     date_from = DateField(required=False, help_text=_("Stays touching this date or later."))
     date_to = DateField(required=False, help_text=_("Stays starting on this date or earlier."))
     unit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text=_(
+            "For offline sync: only the bookings that changed after this time (ISO 8601 with its offset; send the "
+            "`Date` of the previous answer), and in `removed` those that changed and no longer match the filters."
+        ),
+    )
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 

@@ -182,6 +182,12 @@ def _event(*, booking_id: int, kind: str, from_status: str, to_status: str, acto
 # --- create ----------------------------------------------------------------------------------------------------
 
 
+def _replayed(*, booking_id: int) -> Booking:
+    booking = selectors.booking_for_response(booking_id=booking_id)
+    booking.replayed = True
+    return booking
+
+
 def _replay(*, visitor, key: str, fingerprint: str) -> Booking | None:
     record = IdempotencyRecord.objects.filter(visitor=visitor, key=key).select_related("booking").first()
     if record is None:
@@ -387,7 +393,7 @@ def booking_create(
         # Before any rule is checked again: the retry gets what the first request got.
         twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
         if twin is not None:
-            return selectors.booking_for_response(booking_id=twin.pk)
+            return _replayed(booking_id=twin.pk)
     if not isinstance(unit, Unit):
         unit = selectors.unit_bookable(unit_id=unit)
     # Resolved here, priced and checked once, under the lock (a quote takes all three steps at once).
@@ -412,12 +418,12 @@ def booking_create(
         if idempotency_key:
             twin = _replay(visitor=visitor, key=idempotency_key, fingerprint=fingerprint)
             if twin is not None:
-                return selectors.booking_for_response(booking_id=twin.pk)
+                return _replayed(booking_id=twin.pk)
         # The locked check should have refused first: reaching the CHECK means a bug above it, worth a warning.
         logger.warning("The stock CHECK refused a booking of unit %s that passed the locked check.", unit.pk)
         raise _refusal_now(stay=stay) from None
     if replayed:
-        return selectors.booking_for_response(booking_id=booking.pk)
+        return _replayed(booking_id=booking.pk)
     if started is not None and started.after_commit is not None:
         started.after_commit()
     return booking
@@ -509,6 +515,19 @@ def booking_confirm(*, booking: Booking, note: str = "") -> Booking:
             note=note,
         )
     return Booking.objects.select_related("unit__facility").get(pk=booking.pk)
+
+
+def booking_payment_collected(*, booking: Booking, actor) -> None:
+    """Records that the guest paid at the facility (payments.services.payment_collect, inside its transaction):
+    the booking's status stays, its answer changes (the payment), so it is marked updated."""
+    Booking.objects.filter(pk=booking.pk).update(updated_at=timezone.now())
+    _event(
+        booking_id=booking.pk,
+        kind=BookingEvent.Kind.COLLECTED,
+        from_status=booking.status,
+        to_status=booking.status,
+        actor=actor,
+    )
 
 
 def _release(*, booking: Booking, cancel_code: str, expired_before=None) -> bool:

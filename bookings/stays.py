@@ -403,6 +403,11 @@ def unit_rules(*, unit: Unit, dates) -> UnitRules:
     return rules
 
 
+def override_rule(override: PriceOverride) -> _Rule:
+    """A price override read by the ORM, as unit_rules reads it (search_prices reads several units' at once)."""
+    return _Rule(override.start_date, override.end_date, override.price_yen, override.label)
+
+
 def _by_date(ranges, start: date, end: date) -> dict:
     """Each date of [start, end] that one of the ranges covers, with the first range (in their order) covering it."""
     covered: dict = {}

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
+from backend.locations import created_at
 from backend.pagination import StandardPagination
 
 from . import selectors, services
@@ -15,6 +16,7 @@ from .models import Consultation
 from .serializers import (
     ConsultationCancelSerializer,
     ConsultationCreateSerializer,
+    ConsultationListFilterSerializer,
     ConsultationPageSerializer,
     ConsultationSerializer,
     SlotListFilterSerializer,
@@ -40,14 +42,22 @@ class SlotListApi(APIView):
         responses=SlotPageSerializer,
         operation_id="consultation_slots_list",
         description="Staff: every slot of their town. Visitors: future slots with a free place "
-        "(`municipality` narrows them to one town).",
+        "(`municipality` narrows them to one town). `date_from`, `date_to` (the start's date, Japan time) and "
+        "`mode` narrow either.",
     )
     def get(self, request):
         filters = SlotListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        code = filters.validated_data.get("municipality")
+        query = filters.validated_data
+        code = query.get("municipality")
         municipality = selectors.municipality_by_code(code=code) if code else None
-        slots = selectors.slots_for(user=request.user, municipality=municipality)
+        slots = selectors.slots_for(
+            user=request.user,
+            municipality=municipality,
+            date_from=query.get("date_from"),
+            date_to=query.get("date_to"),
+            mode=query.get("mode"),
+        )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(slots, request, view=self)
         context = {"show_meeting_url": request.user.is_municipal_staff}
@@ -64,7 +74,8 @@ class SlotListApi(APIView):
         serializer.is_valid(raise_exception=True)
         slot = services.slot_create(staff=request.user, **serializer.validated_data)
         slot = selectors.staff_slot_get(staff=request.user, slot_id=slot.id)
-        return Response(SlotSerializer(slot, context={"show_meeting_url": True}).data, status=status.HTTP_201_CREATED)
+        response = Response(SlotSerializer(slot, context={"show_meeting_url": True}).data)
+        return created_at(response, request, "consultation-slot-detail", slot_id=slot.pk)
 
 
 class SlotDetailApi(APIView):
@@ -108,12 +119,21 @@ class ConsultationListApi(APIView):
         return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrStaff()]
 
     @extend_schema(
+        parameters=[ConsultationListFilterSerializer],
         responses=ConsultationPageSerializer,
         operation_id="consultations_list",
-        description="A visitor's own consultations; staff's town's.",
+        description="A visitor's own consultations; staff's town's; `status`, `date_from` and `date_to` narrow them.",
     )
     def get(self, request):
-        consultations = selectors.consultations_for(user=request.user)
+        filters = ConsultationListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        query = filters.validated_data
+        consultations = selectors.consultations_for(
+            user=request.user,
+            status=query.get("status"),
+            date_from=query.get("date_from"),
+            date_to=query.get("date_to"),
+        )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(consultations, request, view=self)
         return paginator.get_paginated_response(
@@ -132,9 +152,8 @@ class ConsultationListApi(APIView):
         slot = selectors.slot_bookable(slot_id=serializer.validated_data["slot"])
         consultation = services.consultation_book(visitor=request.user, slot=slot, language=_language())
         consultation = selectors.consultation_get(user=request.user, consultation_id=consultation.id)
-        return Response(
-            ConsultationSerializer(consultation, context={"request": request}).data, status=status.HTTP_201_CREATED
-        )
+        response = Response(ConsultationSerializer(consultation, context={"request": request}).data)
+        return created_at(response, request, "consultation-detail", consultation_id=consultation.pk)
 
 
 class ConsultationDetailApi(APIView):

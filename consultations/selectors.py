@@ -26,9 +26,28 @@ def municipality_by_code(*, code: str) -> Municipality:
     return municipality
 
 
-def slots_for(*, user: User, municipality: Municipality | None = None) -> QuerySet[ConsultationSlot]:
-    """Staff: every slot of their town. Visitors: future slots with a free place, of one town if asked."""
-    slots = ConsultationSlot.objects.select_related("municipality")
+def _starting_within(rows: QuerySet, field: str, date_from: date | None, date_to: date | None) -> QuerySet:
+    """Rows whose `field` (a start time) falls on a date in [date_from, date_to] (Asia/Tokyo), both included."""
+    if date_from is not None:
+        rows = rows.filter(**{f"{field}__gte": _start_of(date_from)})
+    if date_to is not None:
+        rows = rows.filter(**{f"{field}__lt": _start_of(date_to + timedelta(days=1))})
+    return rows
+
+
+def slots_for(
+    *,
+    user: User,
+    municipality: Municipality | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    mode: str | None = None,
+) -> QuerySet[ConsultationSlot]:
+    """Staff: every slot of their town. Visitors: future slots with a free place, of one town if asked. Either
+    narrowed to the slots starting in [date_from, date_to] and of one `mode`, when asked."""
+    slots = _starting_within(ConsultationSlot.objects.select_related("municipality"), "starts_at", date_from, date_to)
+    if mode:
+        slots = slots.filter(mode=mode)
     if user.is_municipal_staff:
         assert user.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
         return slots.filter(municipality_id=user.municipality_id).order_by("starts_at", "id")
@@ -62,9 +81,15 @@ def slot_bookable(*, slot_id) -> ConsultationSlot:
     return slot
 
 
-def consultations_for(*, user: User) -> QuerySet[Consultation]:
-    """A visitor's own consultations; staff's town's."""
+def consultations_for(
+    *, user: User, status: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Consultation]:
+    """A visitor's own consultations; staff's town's. Narrowed to one `status` and to those whose slot starts in
+    [date_from, date_to] (Japan time), when asked."""
     consultations = Consultation.objects.select_related("slot__municipality", "visitor")
+    consultations = _starting_within(consultations, "slot__starts_at", date_from, date_to)
+    if status:
+        consultations = consultations.filter(status=status)
     if user.is_municipal_staff:
         assert user.municipality_id is not None  # staff always have one (constraint staff_has_municipality)
         consultations = consultations.filter(slot__municipality_id=user.municipality_id)

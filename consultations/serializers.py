@@ -1,5 +1,6 @@
 """Shapes of consultation slots and consultations in the API."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -46,12 +47,27 @@ class SlotWriteSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=1)
 
 
-class SlotListFilterSerializer(serializers.Serializer):
+class DateRangeFilterSerializer(serializers.Serializer):
+    date_from = serializers.DateField(required=False, help_text=_("Starting on this date (Japan time) or later."))
+    date_to = serializers.DateField(required=False, help_text=_("Starting on this date (Japan time) or earlier."))
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs):
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": [_("date_to must not be before date_from.")]})
+        return attrs
+
+
+class SlotListFilterSerializer(DateRangeFilterSerializer):
     municipality = serializers.RegexField(
         r"^[0-9]{6}$", required=False, help_text=_("The town's local government code (Saku: 202177).")
     )
-    page = serializers.IntegerField(required=False, min_value=1)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+    mode = serializers.ChoiceField(choices=ConsultationSlot.Mode.choices, required=False)
+
+
+class ConsultationListFilterSerializer(DateRangeFilterSerializer):
+    status = serializers.ChoiceField(choices=Consultation.Status.choices, required=False)
 
 
 class ConsultationVisitorSerializer(serializers.Serializer):
@@ -61,6 +77,11 @@ class ConsultationVisitorSerializer(serializers.Serializer):
 
 
 class ConsultationSerializer(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        read_only=True,
+        help_text=_("The visitor's language when booking: the emails are in it."),
+    )
     slot = serializers.SerializerMethodField()
     visitor = serializers.SerializerMethodField()
 

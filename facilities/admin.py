@@ -18,8 +18,8 @@ class AreaInline(admin.TabularInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name_ja", "name_en", "prefecture_ja")
-    search_fields = ("code", "name_ja", "name_en")
+    list_display = ("code", "name_ja", "name_kana", "name_en", "prefecture_ja")
+    search_fields = ("code", "name_ja", "name_kana", "name_en", "prefecture_ja", "prefecture_en")
     inlines = [AreaInline]
 
 

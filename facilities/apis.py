@@ -5,8 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from backend.pagination import StandardPagination
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 from backend.replica import replica_reads
 
 from . import selectors
@@ -16,6 +18,7 @@ from .serializers import (
     FacilityPageSerializer,
     LandmarkQuerySerializer,
     LandmarkSerializer,
+    MunicipalityQuerySerializer,
     MunicipalitySerializer,
     SearchQuerySerializer,
 )
@@ -32,8 +35,9 @@ def _rows_wanted(paginator: StandardPagination, request) -> int:
 
 
 class FacilityListApi(APIView):
+    # Public; the app's bearer token (not a browser session) adds a visitor's estimates to a dated search.
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes = [JWTAuthentication]
 
     @extend_schema(
         parameters=[SearchQuerySerializer],
@@ -48,18 +52,28 @@ class FacilityListApi(APIView):
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         paginator = StandardPagination()
-        results = selectors.facility_search(query=params.to_query(), wanted=_rows_wanted(paginator, request))
+        query = params.to_query()
+        results = selectors.facility_search(query=query, wanted=_rows_wanted(paginator, request))
         page = paginator.paginate_queryset(results, request, view=self)
-        return paginator.get_paginated_response(FacilityListSerializer(page, many=True).data)
+        context = {}
+        if query.check_in:
+            user = request.user
+            context["priced_units"] = selectors.priced_units(
+                facilities=page,
+                query=query,
+                party=params.party(),
+                visitor=user if user.is_authenticated and user.is_visitor else None,
+            )
+        return paginator.get_paginated_response(FacilityListSerializer(page, many=True, context=context).data)
 
 
-class FacilityDetailApi(APIView):
+class FacilityDetailApi(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[FACILITY_ID],
-        responses=FacilityDetailSerializer,
+        parameters=[FACILITY_ID, *CONDITIONAL_PARAMETERS],
+        responses={200: FacilityDetailSerializer, 304: NOT_MODIFIED},
         operation_id="facilities_retrieve",
         description="A published facility with its bookable units, photos and valid certificates.",
     )
@@ -74,13 +88,18 @@ class MunicipalityListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        responses=MunicipalitySerializer(many=True),
+        parameters=[MunicipalityQuerySerializer],
+        responses=page_serializer("MunicipalityPage", MunicipalitySerializer),
         operation_id="municipalities_list",
-        description="Municipalities in the catalogue with their areas (the values of the search filters).",
+        description="Municipalities in the catalogue with their areas (the values of the search filters); `q` "
+        "searches them for a picker.",
     )
     @replica_reads
     def get(self, request):
-        return Response(MunicipalitySerializer(selectors.municipality_list(), many=True).data)
+        params = MunicipalityQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        municipalities = selectors.municipality_list(q=params.validated_data.get("q", ""))
+        return paginated_response(request, self, municipalities, MunicipalitySerializer)
 
 
 class LandmarkListApi(APIView):
@@ -88,7 +107,7 @@ class LandmarkListApi(APIView):
     authentication_classes: list = []
 
     @extend_schema(
-        responses=LandmarkSerializer(many=True),
+        responses=page_serializer("StationPage", LandmarkSerializer),
         operation_id="stations_list",
         parameters=[LandmarkQuerySerializer],
         description="Stations and landmarks whose codes `near_station` accepts.",
@@ -98,4 +117,4 @@ class LandmarkListApi(APIView):
         params = LandmarkQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         landmarks = selectors.landmark_list(municipality=params.validated_data.get("municipality"))
-        return Response(LandmarkSerializer(landmarks, many=True).data)
+        return paginated_response(request, self, landmarks, LandmarkSerializer)

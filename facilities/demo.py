@@ -14,12 +14,12 @@ from django.utils import timezone
 from .models import Area, Certification, Facility, Landmark, Municipality, OperatorOrganisation, Photo, Unit
 
 MUNICIPALITIES = [
-    # code, prefecture ja/en, name ja/en
-    ("202177", "長野県", "Nagano", "佐久市", "Saku"),
-    ("202088", "長野県", "Nagano", "小諸市", "Komoro"),
-    ("203246", "長野県", "Nagano", "立科町", "Tateshina"),
-    ("322016", "島根県", "Shimane", "松江市", "Matsue"),
-    ("454028", "宮崎県", "Miyazaki", "高鍋町", "Takanabe"),
+    # code, prefecture ja/en, name ja/kana/en
+    ("202177", "長野県", "Nagano", "佐久市", "さくし", "Saku"),
+    ("202088", "長野県", "Nagano", "小諸市", "こもろし", "Komoro"),
+    ("203246", "長野県", "Nagano", "立科町", "たてしなまち", "Tateshina"),
+    ("322016", "島根県", "Shimane", "松江市", "まつえし", "Matsue"),
+    ("454028", "宮崎県", "Miyazaki", "高鍋町", "たかなべちょう", "Takanabe"),
 ]
 
 SAKU_AREAS = [
@@ -375,13 +375,14 @@ FACILITIES: list[dict[str, Any]] = [
 
 def _municipalities() -> dict[str, Municipality]:
     result = {}
-    for code, prefecture_ja, prefecture_en, name_ja, name_en in MUNICIPALITIES:
+    for code, prefecture_ja, prefecture_en, name_ja, name_kana, name_en in MUNICIPALITIES:
         result[code], _ = Municipality.objects.update_or_create(
             code=code,
             defaults={
                 "prefecture_ja": prefecture_ja,
                 "prefecture_en": prefecture_en,
                 "name_ja": name_ja,
+                "name_kana": name_kana,
                 "name_en": name_en,
             },
         )

@@ -12,3 +12,7 @@ units_have_active_bookings = Hook("units_have_active_bookings")
 units_have_bookings = Hook("units_have_bookings")
 # (facility) -> [dict]: the facility's plans open to join, as GET /facilities/{id}/plans/ shows them (memberships).
 facility_plans = Hook("facility_plans", default=lambda **kwargs: [])
+# (units, check_in, check_out, adults, children, infants, visitor) -> {unit id: {"total_yen",
+# "total_reimbursable_yen"}}: a dated search's prices, for the units a quote would accept (the others absent);
+# the estimate is the visitor's (None: anyone else, then null).
+units_priced = Hook("units_priced", default=lambda **kwargs: {}, raises=False)

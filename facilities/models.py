@@ -27,6 +27,8 @@ class Municipality(Translated, models.Model):
     prefecture_ja = models.CharField(max_length=10)
     prefecture_en = models.CharField(max_length=40)
     name_ja = models.CharField(max_length=50)
+    # The reading in hiragana (佐久市: さくし), for the municipality picker's search.
+    name_kana = models.CharField(max_length=100, blank=True)
     name_en = models.CharField(max_length=100)
 
     class Meta:

@@ -10,7 +10,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator
 from backend.errors import ServiceUnavailable
-from backend.pagination import StandardPagination
+from backend.locations import created_at
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import geocoding, selectors, services
 from .errors import AddressNotFound
@@ -74,7 +75,8 @@ class FacilityListApi(OperatorApi):
     def post(self, request):
         data = _valid(FacilityWriteSerializer, request)
         facility = services.facility_create(organisation=request.user.organisation, **data)
-        return _facility_response(request, facility.pk, status.HTTP_201_CREATED)
+        response = _facility_response(request, facility.pk)
+        return created_at(response, request, "operator-facility-detail", facility_id=facility.pk)
 
 
 class FacilityDetailApi(OperatorApi):
@@ -118,12 +120,12 @@ class FacilityDetailApi(OperatorApi):
 class UnitListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorUnitSerializer(many=True),
+        responses=page_serializer("OperatorUnitPage", OperatorUnitSerializer),
         operation_id="operator_facilities_units_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorUnitSerializer(facility.units.all(), many=True).data)
+        return paginated_response(request, self, facility.units.all(), OperatorUnitSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -136,7 +138,8 @@ class UnitListApi(OperatorApi):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
         data = _valid(UnitWriteSerializer, request)
         unit = services.unit_create(facility=facility, **data)
-        return Response(OperatorUnitSerializer(unit).data, status=status.HTTP_201_CREATED)
+        response = Response(OperatorUnitSerializer(unit).data)
+        return created_at(response, request, "operator-unit-detail", unit_id=unit.pk)
 
 
 class UnitDetailApi(OperatorApi):
@@ -175,12 +178,12 @@ class UnitDetailApi(OperatorApi):
 class CertificationListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorCertificationSerializer(many=True),
+        responses=page_serializer("OperatorCertificationPage", OperatorCertificationSerializer),
         operation_id="operator_facilities_certifications_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorCertificationSerializer(facility.certifications.all(), many=True).data)
+        return paginated_response(request, self, facility.certifications.all(), OperatorCertificationSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -194,7 +197,8 @@ class CertificationListApi(OperatorApi):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
         data = _valid(CertificationWriteSerializer, request)
         certification = services.certification_create(facility=facility, **data)
-        return Response(OperatorCertificationSerializer(certification).data, status=status.HTTP_201_CREATED)
+        response = Response(OperatorCertificationSerializer(certification).data)
+        return created_at(response, request, "operator-certification-detail", certification_id=certification.pk)
 
 
 class CertificationDetailApi(OperatorApi):
@@ -232,12 +236,12 @@ class CertificationDetailApi(OperatorApi):
 class PhotoListApi(OperatorApi):
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorPhotoSerializer(many=True),
+        responses=page_serializer("OperatorPhotoPage", OperatorPhotoSerializer),
         operation_id="operator_facilities_photos_list",
     )
     def get(self, request, facility_id: str):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
-        return Response(OperatorPhotoSerializer(facility.photos.all(), many=True).data)
+        return paginated_response(request, self, facility.photos.all(), OperatorPhotoSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -250,7 +254,8 @@ class PhotoListApi(OperatorApi):
         facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
         data = _valid(PhotoWriteSerializer, request)
         photo = services.photo_create(facility=facility, **data)
-        return Response(OperatorPhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        response = Response(OperatorPhotoSerializer(photo).data)
+        return created_at(response, request, "operator-photo-detail", photo_id=photo.pk)
 
 
 class PhotoDetailApi(OperatorApi):

@@ -1,6 +1,7 @@
 """Reads of the catalogue: the public search (filters, then distance through `geo`) and a facility's detail."""
 
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import cast
@@ -117,6 +118,38 @@ def _matching_units(query: SearchQuery) -> QuerySet[Unit]:
         # Closures and stock are the bookings app's (bookings.selectors.units_open_and_free).
         units = hooks.units_open_and_free(units=units, first_day=query.check_in, last_day=last_day)
     return units
+
+
+def priced_units(*, facilities, query: SearchQuery, party: tuple[int, int, int], visitor) -> dict[int, list[dict]]:
+    """For a dated search's page: each facility's units that match the search, a quote would accept for this
+    party and these dates, priced (`total_yen`) with the visitor's best estimate (`total_reimbursable_yen`), by
+    facility id, cheapest first. One query for the units (with their availability), one for their prices (the
+    bookings app's hook); the estimates are the subsidy engine's, one per unit, for a signed-in visitor only."""
+    if not (query.check_in and query.check_out) or not facilities:
+        return {}
+    units = list(
+        _matching_units(query)
+        .filter(facility_id__in=[facility.id for facility in facilities])
+        .select_related("facility")
+        .order_by("facility_id", "price_yen", "id")
+    )
+    adults, children, infants = party
+    prices = hooks.units_priced(
+        units=units,
+        check_in=query.check_in,
+        check_out=query.check_out,
+        adults=adults,
+        children=children,
+        infants=infants,
+        visitor=visitor,
+    )
+    by_facility: dict[int, list[dict]] = {facility.id: [] for facility in facilities}
+    for unit in units:
+        if unit.pk in prices:
+            by_facility[unit.facility_id].append({"unit": unit, **prices[unit.pk]})
+    for rows in by_facility.values():
+        rows.sort(key=lambda row: (row["total_yen"], row["unit"].pk))
+    return by_facility
 
 
 def _list_queryset(facilities: QuerySet[Facility] | None = None) -> QuerySet[Facility]:
@@ -291,8 +324,30 @@ def facility_detail(*, facility_id) -> Facility:
     return facility
 
 
-def municipality_list() -> QuerySet[Municipality]:
-    return Municipality.objects.prefetch_related("areas").order_by("code")
+def municipality_list(*, q: str = "") -> QuerySet[Municipality]:
+    """The catalogue's municipalities, those matching `q` when given: the start of the code, or part of the name
+    (kanji, kana in either script, English) or of the prefecture (Japanese, English)."""
+    municipalities = Municipality.objects.prefetch_related("areas").order_by("code")
+    text = search_text(q)
+    if not text:
+        return municipalities
+    matches = (
+        Q(name_ja__icontains=text)
+        | Q(name_kana__icontains=text)
+        | Q(name_en__icontains=text)
+        | Q(prefecture_ja__icontains=text)
+        | Q(prefecture_en__icontains=text)
+    )
+    if text.isdigit():
+        matches |= Q(code__startswith=text)
+    return municipalities.filter(matches)
+
+
+def search_text(q: str) -> str:
+    """A search as typed, made comparable: NFKC (full-width digits and letters, half-width kana), katakana as
+    hiragana (the catalogue keeps readings in hiragana), surrounding spaces dropped."""
+    text = unicodedata.normalize("NFKC", q).strip()
+    return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
 
 
 def landmark_list(*, municipality: str | None = None) -> QuerySet[Landmark]:

@@ -56,6 +56,14 @@ class SearchQuerySerializer(serializers.Serializer):
     certification_scheme = serializers.ChoiceField(choices=Certification.Scheme.choices, required=False)
     check_in = serializers.DateField(required=False, help_text=_("With check_out: only units free on every date."))
     check_out = serializers.DateField(required=False)
+    adults = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text=_("With dates: the party the units are priced for (default: capacity, else 1)."),
+    )
+    children = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
+    infants = serializers.IntegerField(min_value=0, max_value=50, required=False, default=0)
     near = serializers.CharField(required=False, max_length=60, help_text=_("Centre as `latitude,longitude`."))
     near_station = serializers.SlugField(
         max_length=50, required=False, help_text=_("Code of a station or landmark used as the centre.")
@@ -96,6 +104,11 @@ class SearchQuerySerializer(serializers.Serializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+    def party(self) -> tuple[int, int, int]:
+        """(adults, children, infants) a dated search prices its units for."""
+        data = self.validated_data
+        return data.get("adults") or data.get("capacity") or 1, data.get("children", 0), data.get("infants", 0)
 
     def to_query(self) -> SearchQuery:
         data = self.validated_data
@@ -212,6 +225,29 @@ class UnitSerializer(serializers.Serializer):
         return "day" if unit.unit_type in (Unit.Type.DESK, Unit.Type.MEETING_ROOM) else "night"
 
 
+class PricedUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.id")
+    name = serializers.CharField(help_text=_("The unit's name in the request's language."))
+    unit_type = serializers.ChoiceField(source="unit.unit_type", choices=Unit.Type.choices)
+    capacity = serializers.IntegerField(source="unit.capacity")
+    total_yen = serializers.IntegerField(help_text=_("The stay's price for this unit, as a quote gives it."))
+    total_reimbursable_yen = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("The best subsidy estimate's total for the signed-in visitor; null when not signed in as one."),
+    )
+
+    def to_representation(self, instance):
+        unit = instance["unit"]
+        return {
+            "id": unit.id,
+            "name": unit.localized("name"),
+            "unit_type": unit.unit_type,
+            "capacity": unit.capacity,
+            "total_yen": instance["total_yen"],
+            "total_reimbursable_yen": instance["total_reimbursable_yen"],
+        }
+
+
 class FacilityListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Facility.Kind.choices)
@@ -230,6 +266,19 @@ class FacilityListSerializer(serializers.Serializer):
         source="valid_certifications", many=True, help_text=_("Certificates valid today; expired ones are not shown.")
     )
     photo_url = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField(
+        help_text=_(
+            "With check_in and check_out: the units bookable for the party on those dates, priced, cheapest first; "
+            "null without dates."
+        )
+    )
+
+    @extend_schema_field(PricedUnitSerializer(many=True, allow_null=True))
+    def get_units(self, facility) -> list | None:
+        priced = self.context.get("priced_units")
+        if priced is None:
+            return None
+        return list(PricedUnitSerializer(priced.get(facility.id, []), many=True).data)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, facility) -> float | None:
@@ -272,6 +321,7 @@ class FacilityListSerializer(serializers.Serializer):
             "price_from_yen": None if facility.price_from_yen is None else int(facility.price_from_yen),
             "certifications": [_certification(certificate) for certificate in facility.valid_certifications],
             "photo_url": self.get_photo_url(facility),
+            "units": self.get_units(facility),
         }
 
 
@@ -302,7 +352,8 @@ class FacilityDetailSerializer(FacilityListSerializer):
     opening_hours = LocalizedField("opening_hours")
     website = serializers.URLField(allow_blank=True)
     photos = PhotoSerializer(source="photo_list", many=True)
-    units = UnitSerializer(source="active_units", many=True)
+    # The detail's units are every active unit, described; the list's (a dated search's) are priced.
+    units = UnitSerializer(source="active_units", many=True)  # type: ignore[assignment]
     plans = serializers.SerializerMethodField(
         help_text=_("Plans open to join, as GET /facilities/{id}/plans/ shows them.")
     )
@@ -319,9 +370,22 @@ class FacilityDetailSerializer(FacilityListSerializer):
 FacilityPageSerializer = page_serializer("FacilityPageSerializer", FacilityListSerializer)
 
 
+class MunicipalityQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Search: the start of the local government code (2021), or part of the name in kanji, kana or English "
+            "(佐久, さく, サク, saku) or of the prefecture (長野, Nagano)."
+        ),
+    )
+
+
 class MunicipalitySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = LocalizedField("name")
+    name_kana = serializers.CharField(help_text=_("The name's reading in hiragana (empty when not known)."))
     prefecture = LocalizedField("prefecture")
     areas = AreaRefSerializer(many=True)
 

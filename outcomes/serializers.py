@@ -122,11 +122,12 @@ class FiscalYearKpiSerializer(serializers.Serializer):
     households_moved = serializers.IntegerField(
         help_text=_("Paid households with a confirmed move to the town on or after their first paid stay there.")
     )
-    conversion_rate = serializers.CharField(
+    # Numbers in JSON (rounded once, by the selector); the CSV keeps their fixed decimal places.
+    conversion_rate = serializers.FloatField(
         allow_null=True,
         help_text=_("households_moved / households_paid with four decimal places; null without paid households."),
     )
-    median_days_to_move = serializers.CharField(
+    median_days_to_move = serializers.FloatField(
         allow_null=True,
         help_text=_("Median days from a moved household's first paid stay to its move, one decimal place."),
     )

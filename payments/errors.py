@@ -18,3 +18,14 @@ class WebhookSignatureInvalid(DomainError):
     status_code = 400
     code = "webhook_signature_invalid"
     default_message = _("The Stripe-Signature header does not match the request body.")
+
+
+class PaymentNotCollectable(DomainError):
+    status_code = 409
+    code = "payment_not_on_site"
+    other_codes = ("payment_already_collected", "booking_not_collectable")
+    default_message = _("This booking is not paid at the facility: there is nothing to collect.")
+
+
+ALREADY_COLLECTED = _("The payment has already been collected.")
+NOT_COLLECTABLE = _("A cancelled booking, or one still waiting for its payment, cannot be marked as paid.")

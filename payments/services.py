@@ -12,10 +12,10 @@ from backend.errors import Conflict
 from bookings.errors import UnitClosed
 from bookings.hooks import PaymentStarted
 from bookings.models import Booking
-from bookings.services import booking_confirm, booking_idempotency_forget, booking_release
+from bookings.services import booking_confirm, booking_idempotency_forget, booking_payment_collected, booking_release
 
 from . import stripe_gateway as gateway
-from .errors import PaymentUnavailable
+from .errors import ALREADY_COLLECTED, NOT_COLLECTABLE, PaymentNotCollectable, PaymentUnavailable
 from .models import Payment, Refund
 from .providers import provider_active
 
@@ -264,3 +264,23 @@ def payment_intent_cancel(payment: Payment) -> None:
             return
         intent = retrieved
     payment_sync(intent=intent)
+
+
+def payment_collect(*, booking, operator) -> Payment:
+    """The guest paid at the facility: an on-site payment of a confirmed or completed booking is marked paid, once.
+    The payment row is locked, so two operators marking it at once record one collection; the second (and any
+    repeat) is refused with 409 and changes nothing."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(booking_id=booking.pk).first()
+        if payment is None or payment.provider != Payment.Provider.ONSITE:
+            raise PaymentNotCollectable()
+        if payment.status == Payment.Status.SUCCEEDED:
+            raise PaymentNotCollectable(ALREADY_COLLECTED, code="payment_already_collected")
+        current = Booking.objects.get(pk=booking.pk)
+        collectable = (Booking.Status.CONFIRMED, Booking.Status.COMPLETED)
+        if payment.status != Payment.Status.PAY_ON_SITE or current.status not in collectable:
+            raise PaymentNotCollectable(NOT_COLLECTABLE, code="booking_not_collectable")
+        payment.status = Payment.Status.SUCCEEDED
+        payment.save(update_fields=["status", "updated_at"])
+        booking_payment_collected(booking=current, actor=operator)
+    return payment

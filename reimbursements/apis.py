@@ -6,13 +6,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
-from backend.pagination import StandardPagination
+from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ConditionalGetMixin
+from backend.locations import created_at
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
-from . import exports, selectors, services
+from . import claim_filters, exports, selectors, services
 from .receipts import RECEIPT_TYPES, receipt_file
 from .serializers import (
     ClaimCreateSerializer,
@@ -48,20 +51,40 @@ class BookingEstimateApi(APIView):
         return Response(ReimbursementEstimateSerializer(estimate).data)
 
 
-class ClaimListApi(APIView):
+class ClaimListApi(ConditionalGetMixin, APIView):
     permission_classes = [IsVisitorOrStaff]
 
     def get_permissions(self):
         return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrStaff()]
 
-    @extend_schema(parameters=[ClaimListFilterSerializer], responses=ClaimPageSerializer, operation_id="claims_list")
+    @extend_schema(
+        parameters=[ClaimListFilterSerializer, *CONDITIONAL_PARAMETERS],
+        responses={200: ClaimPageSerializer, 304: NOT_MODIFIED},
+        operation_id="claims_list",
+        description="A visitor's claims; staff's town's (drafts aside). `status`, `programme`, `booking` and the "
+        "stay's dates narrow them; `updated_since` keeps those changed since, with `removed`.",
+    )
     def get(self, request):
         filters = ClaimListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        claims = selectors.claim_list(user=request.user, **filters.validated_data)
+        query = filters.validated_data
+        narrowing = {key: query.get(key) for key in ("programme", "booking", "date_from", "date_to")}
+        visible = selectors.claim_list(user=request.user)
+        claims = claim_filters.claims_narrowed(
+            selectors.claim_list(user=request.user, status=query.get("status")), **narrowing
+        )
+        since = query.get("updated_since")
+        if since is not None:
+            claims = claim_filters.claims_changed_since(claims, since)
         paginator = StandardPagination()
         page = selectors.claims_with_current_figures(paginator.paginate_queryset(claims, request, view=self))
-        return paginator.get_paginated_response(ClaimSerializer(page, many=True).data)
+        claim_filters.with_booking_summaries(page)
+        response = paginator.get_paginated_response(ClaimSerializer(page, many=True).data)
+        filtered = bool(query.get("status")) or any(narrowing.values())
+        response.data["removed"] = (
+            claim_filters.claims_removed_since(visible, claims, since) if since is not None and filtered else []
+        )
+        return response
 
     @extend_schema(request=ClaimCreateSerializer, responses={201: ClaimSerializer}, operation_id="claims_create")
     def post(self, request):
@@ -72,20 +95,23 @@ class ClaimListApi(APIView):
             booking_id=serializer.validated_data["booking"],
             programme=serializer.validated_data.get("programme"),
         )
-        response = _claim_response(request, claim.id)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+        return created_at(_claim_response(request, claim.id), request, "claim-detail", claim_id=claim.id)
 
 
 def _claim_response(request, claim_id: int) -> Response:
     claim = selectors.claim_get(user=request.user, claim_id=claim_id)
-    return Response(ClaimSerializer(selectors.claims_with_current_figures([claim])[0]).data)
+    claims = claim_filters.with_booking_summaries(selectors.claims_with_current_figures([claim]))
+    return Response(ClaimSerializer(claims[0]).data)
 
 
-class ClaimDetailApi(APIView):
+class ClaimDetailApi(ConditionalGetMixin, APIView):
     permission_classes = [IsVisitorOrStaff]
 
-    @extend_schema(parameters=[CLAIM_ID], responses=ClaimSerializer, operation_id="claims_retrieve")
+    @extend_schema(
+        parameters=[CLAIM_ID, *CONDITIONAL_PARAMETERS],
+        responses={200: ClaimSerializer, 304: NOT_MODIFIED},
+        operation_id="claims_retrieve",
+    )
     def get(self, request, claim_id: int):
         return _claim_response(request, claim_id)
 
@@ -140,14 +166,23 @@ class ClaimLineDeleteApi(APIView):
 
 
 class ClaimLineReceiptApi(APIView):
-    """The receipt file of one expense line, for the visitor who filed it and the staff who review it."""
+    """The receipt file of one expense line, for the visitor who filed it and the staff who review it, or for
+    anyone holding the line's signed link (`receipt_url`, short-lived: an image component sends no token)."""
 
-    permission_classes = [IsVisitorOrStaff]
+    def get_permissions(self):
+        return [AllowAny()] if "signature" in self.request.query_params else [IsVisitorOrStaff()]
 
     @extend_schema(
         parameters=[
             CLAIM_ID,
             LINE_ID,
+            OpenApiParameter(
+                "signature",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="From the line's `receipt_url`: no credentials needed while it is valid (5 to 10 minutes).",
+            ),
             OpenApiParameter(
                 "Content-Disposition",
                 OpenApiTypes.STR,
@@ -163,8 +198,12 @@ class ClaimLineReceiptApi(APIView):
         operation_id="claims_lines_receipt_retrieve",
     )
     def get(self, request, claim_id: int, line_id: int):
-        claim = selectors.claim_get(user=request.user, claim_id=claim_id)
-        line = selectors.claim_line_get(claim=claim, line_id=line_id)
+        signature = request.query_params.get("signature")
+        if signature is not None:
+            line = claim_filters.receipt_line_signed(claim_id=claim_id, line_id=line_id, signature=signature)
+        else:
+            claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+            line = selectors.claim_line_get(claim=claim, line_id=line_id)
         file, content_type, name = receipt_file(line)
         return FileResponse(file, content_type=content_type, filename=name)
 
@@ -208,7 +247,7 @@ def _action_api(service, *, permission, operation_id: str, with_reason: bool = F
                 kwargs = serializer.validated_data
             changed = service(claim=claim, actor=request.user, **kwargs)
             if not read_again:
-                return Response(ClaimSerializer(changed).data)
+                return Response(ClaimSerializer(claim_filters.with_booking_summaries([changed])[0]).data)
             return _claim_response(request, claim_id)
 
     ActionApi.__name__ = ActionApi.__qualname__ = "".join(p.title() for p in operation_id.split("_")) + "Api"
@@ -236,10 +275,14 @@ ClaimMarkPaidApi = _action_api(services.claim_mark_paid, permission=IsMunicipalS
 class ClaimEventListApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
-    @extend_schema(parameters=[CLAIM_ID], responses=ClaimEventSerializer(many=True), operation_id="claims_events_list")
+    @extend_schema(
+        parameters=[CLAIM_ID],
+        responses=page_serializer("ClaimEventPage", ClaimEventSerializer),
+        operation_id="claims_events_list",
+    )
     def get(self, request, claim_id: int):
         claim = selectors.claim_get(user=request.user, claim_id=claim_id)
-        return Response(ClaimEventSerializer(selectors.claim_events(claim=claim), many=True).data)
+        return paginated_response(request, self, selectors.claim_events(claim=claim), ClaimEventSerializer)
 
 
 class ClaimExportApi(APIView):

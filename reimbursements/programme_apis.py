@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsMunicipalStaff
+from backend.locations import created_at
+from backend.pagination import page_serializer, paginated_response
 
 from . import programme_selectors, programme_services
 from .errors import ProgrammeHasClaims
@@ -33,13 +35,13 @@ class ProgrammeWriteMixin:
 
 class ProgrammeListApi(ProgrammeWriteMixin, APIView):
     @extend_schema(
-        responses=ProgrammeSerializer(many=True),
+        responses=page_serializer("ProgrammePage", ProgrammeSerializer),
         operation_id="programmes_list",
         description="Active programmes; a town's staff also see their town's retired ones.",
     )
     def get(self, request):
         programmes = programme_selectors.programme_list_visible(user=request.user)
-        return Response(ProgrammeSerializer(programmes, many=True).data)
+        return paginated_response(request, self, programmes, ProgrammeSerializer)
 
     @extend_schema(
         request=ProgrammeWriteSerializer,
@@ -50,7 +52,8 @@ class ProgrammeListApi(ProgrammeWriteMixin, APIView):
     def post(self, request):
         data = _valid(request)
         programme = programme_services.programme_create(municipality=request.user.municipality, **data)
-        return _programme_response(request, programme.code, status.HTTP_201_CREATED)
+        response = _programme_response(request, programme.code)
+        return created_at(response, request, "programme-detail", code=programme.code)
 
 
 class ProgrammeDetailApi(ProgrammeWriteMixin, APIView):

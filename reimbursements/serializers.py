@@ -6,14 +6,27 @@ from rest_framework import serializers
 
 from backend.pagination import page_serializer
 
+from . import claim_filters
+from .categories import CATALOGUE
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
 from .selectors import CLAIM_REASON_CODES, LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
+# The schema's ExpenseCategoryEnum (settings ENUM_NAME_OVERRIDES): the catalogue's categories.
+EXPENSE_CATEGORY_CHOICES = list(CATALOGUE)
+
+
+@extend_schema_field({"type": "string", "enum": EXPENSE_CATEGORY_CHOICES})
+class ExpenseCategoryField(serializers.SlugField):
+    """A category of the catalogue. Input is checked by the services (a category the programme does not list is
+    refused with its own code), so the field itself takes any slug."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=40, **kwargs)
 
 
 class CapSerializer(serializers.Serializer):
-    category = serializers.CharField()
+    category = ExpenseCategoryField()
     basis = serializers.ChoiceField(choices=CategoryRule.Basis.choices)
     cap_yen = serializers.IntegerField(allow_null=True)
     per_night_cap_yen = serializers.IntegerField(allow_null=True, required=False)
@@ -77,7 +90,9 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
 
 
 class ExpenseLineSerializer(serializers.ModelSerializer):
+    category = ExpenseCategoryField(read_only=True)
     receipt_name = serializers.SerializerMethodField()
+    receipt_url = serializers.SerializerMethodField()
     reason = serializers.ChoiceField(
         choices=LINE_REASON_CODES,
         help_text=_(
@@ -109,7 +124,20 @@ class ExpenseLineSerializer(serializers.ModelSerializer):
             "disallowed_reason",
             "disallowed_by",
             "receipt_name",
+            "receipt_url",
         ]
+
+    @extend_schema_field(
+        serializers.URLField(
+            allow_null=True,
+            help_text=_(
+                "The receipt, loadable without credentials for 5 to 10 minutes (an image component's source); re-read the "
+                "claim for a fresh one. Null for a planned line."
+            ),
+        )
+    )
+    def get_receipt_url(self, line) -> str | None:
+        return claim_filters.receipt_link(line)
 
     def get_receipt_name(self, line) -> str:
         """Empty for a planned line, which has no receipt."""
@@ -127,8 +155,25 @@ class ClaimantSerializer(serializers.Serializer):
     home_municipality_code = serializers.CharField()
 
 
+class NamedRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BookingSummarySerializer(serializers.Serializer):
+    """What a claim list shows of the booking, without reading it."""
+
+    id = serializers.IntegerField()
+    facility = NamedRefSerializer()
+    unit = NamedRefSerializer()
+    check_in = serializers.DateField()
+    check_out = serializers.DateField()
+    status = serializers.CharField()
+
+
 class ClaimSerializer(serializers.ModelSerializer):
     booking = serializers.IntegerField(source="booking_id")
+    booking_summary = serializers.SerializerMethodField()
     claimant = serializers.SerializerMethodField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=CLAIM_REASON_CODES),
@@ -158,6 +203,7 @@ class ClaimSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "booking",
+            "booking_summary",
             "visitor",
             "claimant",
             "programme",
@@ -179,6 +225,10 @@ class ClaimSerializer(serializers.ModelSerializer):
             "granted_by",
             "created_at",
         ]
+
+    @extend_schema_field(BookingSummarySerializer)
+    def get_booking_summary(self, claim):
+        return BookingSummarySerializer(claim_filters.booking_summary(claim)).data
 
     @extend_schema_field(ClaimantSerializer)
     def get_claimant(self, claim):
@@ -206,7 +256,19 @@ class ClaimSerializer(serializers.ModelSerializer):
         return [day.date.isoformat() for day in claim.days.all()]
 
 
-ClaimPageSerializer = page_serializer("ClaimPageSerializer", ClaimSerializer)
+ClaimPageSerializer = type(
+    "ClaimPageSerializer",
+    (page_serializer("ClaimPageSerializer", ClaimSerializer),),
+    {
+        "removed": serializers.ListField(
+            child=serializers.IntegerField(),
+            help_text=_(
+                "With `updated_since`: ids of claims that changed since then and no longer match the filters; "
+                "otherwise empty."
+            ),
+        )
+    },
+)
 
 
 class ClaimCreateSerializer(serializers.Serializer):
@@ -219,7 +281,7 @@ class ClaimCreateSerializer(serializers.Serializer):
 
 
 class ExpenseLineCreateSerializer(serializers.Serializer):
-    category = serializers.SlugField(max_length=40)
+    category = ExpenseCategoryField()
     date = serializers.DateField()
     amount_yen = serializers.IntegerField(min_value=1, max_value=MAX_RECEIPT_AMOUNT_YEN)
     persons = serializers.IntegerField(
@@ -259,6 +321,24 @@ class ClaimEventSerializer(serializers.ModelSerializer):
 
 class ClaimListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
+    programme = serializers.SlugField(max_length=60, required=False, help_text=_("A programme's code."))
+    booking = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    date_from = serializers.DateField(required=False, help_text=_("Claims whose stay touches this date or later."))
+    date_to = serializers.DateField(required=False, help_text=_("Claims whose stay starts on this date or earlier."))
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text=_(
+            "For offline sync: only the claims that changed after this time, and in `removed` those that changed "
+            "and no longer match the filters."
+        ),
+    )
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+    def validate(self, attrs):
+        if "date_from" in attrs and "date_to" in attrs and attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"date_to": [_("Must be on or after date_from.")]})
+        return attrs
 
 
 class ClaimExportFilterSerializer(serializers.Serializer):

@@ -41,7 +41,7 @@ def test_the_app_can_read_the_response_headers_it_needs(client, app_origin):
 
     assert response["Access-Control-Allow-Origin"] == ORIGIN
     exposed = {name.strip().lower() for name in response["Access-Control-Expose-Headers"].split(",")}
-    assert exposed == {"etag", "last-modified", "retry-after", "content-disposition", "location"}
+    assert exposed == {"etag", "last-modified", "retry-after", "content-disposition", "location", "idempotent-replayed"}
 
 
 def test_another_origin_gets_no_cors_headers(client, app_origin):
@@ -186,12 +186,28 @@ def operations(schema):
 
 
 def error_codes(operation) -> dict[str, list[str]]:
-    return {
-        status: response["content"]["application/json"]["schema"]["properties"]["error"]["properties"]["code"]["enum"]
-        for status, response in operation["responses"].items()
-        if status >= "400"
-        and "error" in response.get("content", {}).get("application/json", {}).get("schema", {}).get("properties", {})
-    }
+    """Per status, the codes an operation lists on top of the shared `Error` component."""
+    codes = {}
+    for status, response in operation["responses"].items():
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if status >= "400" and schema.get("allOf", [{}])[0] == {"$ref": "#/components/schemas/Error"}:
+            codes[status] = schema["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+    return codes
+
+
+def test_every_error_answer_references_the_one_error_component(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message", "fields"}
+    for name, operation in operations(schema):
+        for status, response in operation["responses"].items():
+            if status < "400":
+                continue
+            if (name, status) == ("POST /api/v1/payments/stripe/webhook/", "503"):
+                continue  # Stripe's answer: `{"received": false}` makes it deliver the event again.
+            body = response["content"]["application/json"]["schema"]
+            assert body["allOf"][0] == {"$ref": "#/components/schemas/Error"}, (name, status)
+            assert body["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"], (name, status)
 
 
 def test_every_operation_has_a_summary_a_resource_tag_and_its_security(schema):
@@ -206,7 +222,9 @@ def test_every_operation_has_a_summary_a_resource_tag_and_its_security(schema):
 
 
 def test_public_operations_say_they_need_no_credentials(schema):
-    assert schema["paths"]["/api/v1/facilities/"]["get"]["security"] == []
+    assert schema["paths"]["/api/v1/facilities/{facility_id}/"]["get"]["security"] == []
+    # The search is public; a signed-in visitor's token adds their subsidy estimates to a dated search.
+    assert {} in schema["paths"]["/api/v1/facilities/"]["get"]["security"]
     assert schema["paths"]["/api/v1/auth/token/"]["post"]["security"] == []
     assert {"jwtAuth": []} in schema["paths"]["/api/v1/bookings/"]["post"]["security"]
 
@@ -216,9 +234,9 @@ def test_an_operation_lists_only_the_errors_it_can_return_with_their_codes(schem
     facilities = schema["paths"]["/api/v1/facilities/"]["get"]
     booking = schema["paths"]["/api/v1/bookings/"]["post"]
 
-    assert error_codes(stations) == {"400": ["invalid"], "429": ["throttled"]}
+    assert error_codes(stations) == {"400": ["invalid"], "404": ["not_found"], "429": ["throttled"]}
     assert {"unknown_station", "invalid_search", "unknown_filter_value"} <= set(error_codes(facilities)["400"])
-    assert "401" not in facilities["responses"] and "409" not in facilities["responses"]
+    assert "not_authenticated" not in error_codes(facilities)["401"] and "409" not in facilities["responses"]
     booking_codes = error_codes(booking)
     assert {"unit_closed", "unit_unavailable"} <= set(booking_codes["409"])
     assert booking_codes["422"] == ["idempotency_key_reused"]
@@ -308,3 +326,53 @@ def test_the_development_server_prints_each_log_line_once(tmp_path):
     )
 
     assert result.stderr.count("Watching for file changes") == 1
+
+
+def test_every_list_has_one_shape(schema):
+    """Every GET answering a list answers one page of it: no bare arrays."""
+    components = schema["components"]["schemas"]
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            body = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            ref = body.get("schema", {})
+            assert ref.get("type") != "array", (method, path)
+            if "$ref" in ref and method == "get" and path.endswith("/") and "{" not in path.rsplit("/", 2)[-2]:
+                properties = components[ref["$ref"].rsplit("/", 1)[-1]].get("properties", {})
+                if "results" in properties:
+                    assert {"count", "next", "previous"} <= set(properties), path
+
+
+def test_every_create_documents_its_location(schema):
+    created = [
+        (name, operation["responses"]["201"])
+        for name, operation in operations(schema)
+        if "201" in operation["responses"]
+    ]
+    assert len(created) >= 10
+    for name, response in created:
+        assert response["headers"]["Location"]["schema"]["format"] == "uri", name
+    booking = schema["paths"]["/api/v1/bookings/"]["post"]["responses"]["201"]["headers"]
+    assert booking["Idempotent-Replayed"]["schema"]["enum"] == ["true"]
+
+
+def test_closed_sets_are_enums_and_rates_are_numbers(schema):
+    components = schema["components"]["schemas"]
+
+    def enum_of(component, field):
+        prop = components[component]["properties"][field]
+        ref = (prop.get("allOf") or prop.get("oneOf") or [prop])[0]["$ref"]
+        return components[ref.rsplit("/", 1)[-1]]["enum"]
+
+    for component in ("ExpenseLine", "ExpenseLineCreateRequest", "Cap"):
+        assert {"lodging", "taxi", "coworking"} <= set(enum_of(component, "category")), component
+    assert enum_of("CalendarImportSync", "status") == [
+        "ok",
+        "not_modified",
+        "http_error",
+        "parse_error",
+        "too_large",
+        "timeout",
+    ]
+    assert enum_of("Consultation", "language") == ["ja", "en"]
+    kpi = components["FiscalYearKpi"]["properties"]
+    assert kpi["conversion_rate"]["type"] == kpi["median_days_to_move"]["type"] == "number"

@@ -72,9 +72,11 @@ def test_openapi_schema_documents_the_error_shape(api_client):
     assert response.status_code == 200
     schema = response.json()
     register = schema["paths"]["/api/v1/auth/register/"]["post"]
-    error = register["responses"]["400"]["content"]["application/json"]["schema"]["properties"]["error"]
+    shared, listed = register["responses"]["400"]["content"]["application/json"]["schema"]["allOf"]
+    assert shared == {"$ref": "#/components/schemas/Error"}
+    error = schema["components"]["schemas"]["Error"]["properties"]["error"]
     assert error["required"] == ["code", "message", "fields"]
-    assert "invalid" in error["properties"]["code"]["enum"]
+    assert "invalid" in listed["properties"]["error"]["properties"]["code"]["enum"]
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 # The app sends these besides the defaults, and reads these response headers (caching, retries, downloads, new ids).
 CORS_ALLOW_HEADERS = (*default_headers, "accept-language", "idempotency-key", "if-none-match")
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition", "Location"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition", "Location", "Idempotent-Replayed"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,6 +195,8 @@ SPECTACULAR_SETTINGS = {
         "ClaimStatusEnum": "reimbursements.models.Claim.Status",
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
         "PlanUnitTypeEnum": "memberships.serializers.UNIT_TYPES",
+        "ExpenseCategoryEnum": "reimbursements.serializers.EXPENSE_CATEGORY_CHOICES",
+        "CalendarImportSyncStatusEnum": "bookings.import_serializers.SYNC_STATUSES",
     },
 }
 

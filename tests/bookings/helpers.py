@@ -36,5 +36,5 @@ def trail(client, booking_id) -> list[tuple]:
     assert response.status_code == 200, response.content
     return [
         (event["kind"], event["from_status"], event["to_status"], event["actor"], event["note"])
-        for event in response.json()
+        for event in response.json()["results"]
     ]

@@ -205,6 +205,17 @@ def test_a_retry_with_the_same_key_returns_the_same_booking_and_creates_nothing(
     assert again.json()["id"] == first.json()["id"]
     assert visitor_client.get(BOOKINGS).json()["count"] == 1
     assert taken(house) == 2
+    # The replay says it is one; both point at the booking.
+    assert "Idempotent-Replayed" not in first and again["Idempotent-Replayed"] == "true"
+    assert first["Location"] == again["Location"] == f"http://testserver/api/v1/bookings/{first.json()['id']}/"
+    assert visitor_client.get(first["Location"]).json()["id"] == first.json()["id"]
+
+
+def test_a_booking_without_a_key_is_no_replay(house, visitor_client):
+    response = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 2})
+
+    assert response.status_code == 201 and "Idempotent-Replayed" not in response
+    assert response["Location"].endswith(f"/api/v1/bookings/{response.json()['id']}/")
 
 
 def test_the_same_key_with_another_body_is_a_422(house, visitor_client):

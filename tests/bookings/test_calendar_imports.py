@@ -77,7 +77,7 @@ def test_operator_adds_lists_changes_and_removes_an_import(house, operator_clien
 
     assert created["name"] == "Airbnb" and created["url"] == url and created["enabled"] is True
     assert created["last_status"] == "" and created["conflicts"] == []
-    listed = operator_client.get(imports_url(house)).json()
+    listed = operator_client.get(imports_url(house)).json()["results"]
     assert [row["id"] for row in listed] == [created["id"]]
     patched = operator_client.patch(
         f"{imports_url(house)}{created['id']}/", {"enabled": False, "name": "Booking.com"}, format="json"

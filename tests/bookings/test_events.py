@@ -31,7 +31,7 @@ def booking_id(house, visitor_client):
 def test_a_booking_paid_on_site_shows_who_made_it_and_that_the_payment_confirmed_it(
     booking_id, visitor, visitor_client
 ):
-    events = visitor_client.get(events_url(booking_id)).json()
+    events = visitor_client.get(events_url(booking_id)).json()["results"]
 
     assert trail(visitor_client, booking_id) == [
         ("created", "", "pending", visitor.id, ""),

@@ -231,7 +231,7 @@ def test_asking_again_returns_the_same_feed(house, operator_client):
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["url"] == again.json()["url"]
-    assert [feed["id"] for feed in operator_client.get(FEEDS).json()] == [first.json()["id"]]
+    assert [feed["id"] for feed in operator_client.get(FEEDS).json()["results"]] == [first.json()["id"]]
 
 
 def test_rotating_the_token_retires_the_old_url(house, operator_client, api_client):

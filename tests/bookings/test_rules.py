@@ -25,12 +25,13 @@ def test_operator_closes_dates_and_visitors_see_them_closed(house, operator_clie
 
     assert response.status_code == 201
     assert response.json()["reason"] == "清掃"
+    assert operator_client.get(response["Location"]).json() == response.json()
     days = availability(api_client, house, iso(19), iso(22))
     assert [days[iso(n)]["closed"] for n in (19, 20, 21, 22)] == [False, True, True, False]
     # A closed date has nothing free, although no booking took its stock.
     assert [days[iso(n)]["free"] for n in (19, 20, 21, 22)] == [1, 0, 0, 1]
     assert days[iso(20)]["bookable"] is False and days[iso(20)]["closure_reason"] is None
-    assert operator_client.get(closures_url(house)).json()[0]["id"] == response.json()["id"]
+    assert operator_client.get(closures_url(house)).json()["results"][0]["id"] == response.json()["id"]
 
 
 def test_a_closure_over_booked_dates_is_refused_naming_them(house, visitor_client, operator_client):
@@ -43,7 +44,7 @@ def test_a_closure_over_booked_dates_is_refused_naming_them(house, visitor_clien
     assert response.status_code == 409
     assert error(response)["code"] == "closure_over_bookings"
     assert iso(21) in error(response)["message"] and iso(22) not in error(response)["message"]
-    assert operator_client.get(closures_url(house)).json() == []
+    assert operator_client.get(closures_url(house)).json()["results"] == []
 
 
 def test_closure_edit_and_delete(house, operator_client, api_client):
@@ -101,7 +102,7 @@ def test_price_override_edit_keeps_no_overlap_and_delete(house, operator_client)
     assert clash.status_code == 400 and error(clash)["code"] == "price_override_overlap"
     assert fine.status_code == 200 and (fine.json()["start_date"], fine.json()["price_yen"]) == (iso(45), 11000)
     assert operator_client.delete(url).status_code == 204
-    assert len(operator_client.get(overrides_url(house)).json()) == 1
+    assert len(operator_client.get(overrides_url(house)).json()["results"]) == 1
 
 
 def test_a_negative_price_is_refused(house, operator_client):

@@ -112,7 +112,7 @@ def test_staff_review_a_claim_with_its_receipts_disallow_a_line_and_approve(
     assert api["total_reimbursable_yen"] < before
     assert api["approved_amount_yen"] == api["total_reimbursable_yen"]
     assert f"¥{api['total_reimbursable_yen']:,}" in browser.find_element(By.ID, "claim-total").text
-    events = client_for(staff_user).get(f"/api/v1/claims/{claim['id']}/events/").json()
+    events = client_for(staff_user).get(f"/api/v1/claims/{claim['id']}/events/").json()["results"]
     assert [(e["from_status"], e["to_status"]) for e in events][-1] == ("submitted", "approved")
     assert console_errors(browser) == []
 

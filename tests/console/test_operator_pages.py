@@ -252,7 +252,7 @@ def test_cancelling_needs_a_reason_then_cancels_with_a_full_refund(site, visitor
     assert done.status_code == 302
     api = client_for(visitor).get(f"/api/v1/bookings/{booking['id']}/").json()
     assert api["status"] == "cancelled"
-    events = client_for(visitor).get(f"/api/v1/bookings/{booking['id']}/events/").json()
+    events = client_for(visitor).get(f"/api/v1/bookings/{booking['id']}/events/").json()["results"]
     assert events[-1]["kind"] == "cancelled" and events[-1]["note"] == "水道の故障"
     assert BookingEvent.objects.filter(booking_id=booking["id"], kind="cancelled", actor=operator).exists()
     again = client.post(f"/console/operator/bookings/{booking['id']}/cancel/", {"reason": "again"})

@@ -87,7 +87,7 @@ def test_grant_goes_through_the_service_and_the_api_shows_it(application, staff_
     api = client_for(visitor).get(f"/api/v1/claims/{application['id']}/").json()
     assert api["status"] == "granted" and api["granted_by"] == staff_user.id
     assert api["granted_amount_yen"] == application["total_reimbursable_yen"]
-    events = client_for(staff_user).get(f"/api/v1/claims/{application['id']}/events/").json()
+    events = client_for(staff_user).get(f"/api/v1/claims/{application['id']}/events/").json()["results"]
     assert [(e["from_status"], e["to_status"]) for e in events][-1] == ("applied", "granted")
 
 

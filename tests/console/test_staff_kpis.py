@@ -84,7 +84,7 @@ def test_the_table_shows_the_apis_figures_per_fiscal_year(history, staff_user):
     assert table_row(html, "Stays (bookings with a claim)") == ["2", "3"]
     assert table_row(html, "Approved") == ["¥36,000", "¥10,000"]
     assert table_row(html, "Conversion rate") == ["50.0%", "—"]
-    assert table_row(html, "Median days to move") == [years[0]["median_days_to_move"], "—"]
+    assert table_row(html, "Median days to move") == [f"{years[0]['median_days_to_move']:.1f}", "—"]
     assert f"¥{api['budget_committed_yen']:,}" in html
 
 

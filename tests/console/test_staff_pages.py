@@ -100,7 +100,7 @@ def test_approve_then_mark_paid_and_the_api_shows_the_trail(claim, staff_user, v
     assert client.post(f"/console/staff/claims/{claim['id']}/mark-paid/").status_code == 302
     api = client_for(visitor).get(f"/api/v1/claims/{claim['id']}/").json()
     assert api["status"] == "paid" and api["approved_amount_yen"] == claim["total_reimbursable_yen"]
-    events = client_for(staff_user).get(f"/api/v1/claims/{claim['id']}/events/").json()
+    events = client_for(staff_user).get(f"/api/v1/claims/{claim['id']}/events/").json()["results"]
     assert [e["to_status"] for e in events][-2:] == ["approved", "paid"]
 
 

@@ -120,6 +120,14 @@ def test_crud_round_trip(operator_client, organisation, saku, api_client):
     assert [f["id"] for f in listed["results"]] == [facility_id]
     assert [u["id"] for u in listed["results"][0]["units"]] == [unit_id]
 
+    # Each create points at what it made; each list is a page.
+    for response in (created, unit, certificate, photo):
+        assert operator_client.get(response["Location"]).json()["id"] == response.json()["id"]
+    assert created["Location"] == f"http://testserver{BASE}facilities/{facility_id}/"
+    for kind, made in (("units", unit), ("certifications", certificate), ("photos", photo)):
+        page = operator_client.get(f"{BASE}facilities/{facility_id}/{kind}/").json()
+        assert (page["count"], [row["id"] for row in page["results"]]) == (1, [made.json()["id"]])
+
     for path in (
         f"photos/{photo.json()['id']}/",
         f"certifications/{certificate.json()['id']}/",

@@ -36,10 +36,10 @@ def test_stations_refuse_a_malformed_municipality(api_client, saku, value):
 def test_stations_filter_by_municipality(api_client, saku):
     LandmarkFactory(code="sakudaira-station")
 
-    assert [s["code"] for s in api_client.get("/api/v1/stations/", {"municipality": "202177"}).json()] == [
+    assert [s["code"] for s in api_client.get("/api/v1/stations/", {"municipality": "202177"}).json()["results"]] == [
         "sakudaira-station"
     ]
-    assert api_client.get("/api/v1/stations/", {"municipality": "322016"}).json() == []
+    assert api_client.get("/api/v1/stations/", {"municipality": "322016"}).json()["results"] == []
 
 
 @pytest.mark.parametrize("name", SEARCH_PARAMS)

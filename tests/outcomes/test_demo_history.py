@@ -44,8 +44,8 @@ def test_saku_staff_see_the_demo_figures_and_a_second_run_changes_nothing():
             "yen_granted": 0,
             "survey_answers": {"within_a_year": 2, "later": 2, "undecided": 1, "no": 2, "total": 7},
             "households_moved": 3,
-            "conversion_rate": "0.4286",
-            "median_days_to_move": "224.0",
+            "conversion_rate": 0.4286,
+            "median_days_to_move": 224.0,
         }
     ]
 
@@ -65,8 +65,8 @@ def test_saku_staff_see_the_demo_figures_and_a_second_run_changes_nothing():
             "yen_granted": 0,
             "survey_answers": {"within_a_year": 2, "later": 1, "undecided": 2, "no": 0, "total": 5},
             "households_moved": 2,
-            "conversion_rate": "0.5000",
-            "median_days_to_move": "239.5",
+            "conversion_rate": 0.5000,
+            "median_days_to_move": 239.5,
         }
     ]
 

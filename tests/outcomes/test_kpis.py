@@ -95,8 +95,8 @@ FY2025 = {
     "yen_granted": 0,
     "survey_answers": {"within_a_year": 1, "later": 0, "undecided": 0, "no": 1, "total": 2},
     "households_moved": 1,
-    "conversion_rate": "0.3333",
-    "median_days_to_move": "219.0",
+    "conversion_rate": 0.3333,
+    "median_days_to_move": 219.0,
 }
 FY2026 = {
     "fiscal_year": 2026,
@@ -110,8 +110,8 @@ FY2026 = {
     "yen_granted": 0,
     "survey_answers": {"within_a_year": 0, "later": 1, "undecided": 1, "no": 0, "total": 2},
     "households_moved": 2,
-    "conversion_rate": "1.0000",
-    "median_days_to_move": "155.0",
+    "conversion_rate": 1.0000,
+    "median_days_to_move": 155.0,
 }
 
 
@@ -159,7 +159,7 @@ def test_a_second_programme_of_the_town_counts_the_same_move(saku, programme, hi
         year["households_moved"],
         year["conversion_rate"],
         year["median_days_to_move"],
-    ) == (1, 1, "1.0000", "91.0")
+    ) == (1, 1, 1.0, 91.0)
 
 
 def test_the_figures_cost_the_same_queries_whatever_the_history(

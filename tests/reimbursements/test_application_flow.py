@@ -137,7 +137,7 @@ def test_apply_grant_report_approve(applied, staff_client, staff_user, visitor_c
 
     approved = post(staff_client, granted["id"], "approve").json()
     assert approved["status"] == "approved" and approved["approved_amount_yen"] == report["total_reimbursable_yen"]
-    events = visitor_client.get(f"/api/v1/claims/{granted['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{granted['id']}/events/").json()["results"]
     assert [e["to_status"] for e in events] == ["draft", "applied", "granted", "submitted", "approved"]
 
 
@@ -165,7 +165,7 @@ def test_granting_freezes_the_days_and_refusing_gives_them_back(
     # The days go back to the group in date order: November first, then the refused stay's first three.
     assert estimate(visitor_client, earlier)["eligible_days"] == 3
     assert estimate(visitor_client, booking)["eligible_days"] == 3
-    events = visitor_client.get(f"/api/v1/claims/{granted['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{granted['id']}/events/").json()["results"]
     assert events[-1]["to_status"] == "refused" and events[-1]["note"] == "予算の都合"
 
 

@@ -87,7 +87,7 @@ def test_cancelling_a_booking_withdraws_its_draft_claim_but_not_a_submitted_one(
     cancel(visitor_client, draft_booking["id"])
 
     assert visitor_client.get(f"/api/v1/claims/{draft['id']}/").json()["status"] == "withdrawn"
-    events = visitor_client.get(f"/api/v1/claims/{draft['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{draft['id']}/events/").json()["results"]
     assert [(e["from_status"], e["to_status"], e["note"]) for e in events][-1] == (
         "draft",
         "withdrawn",

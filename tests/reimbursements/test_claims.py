@@ -184,7 +184,10 @@ def test_a_json_body_for_a_line_is_the_415_the_schema_lists(visitor_client, clai
         "/api/v1/claims/{claim_id}/lines/"
     ]["post"]
     documented = operation["responses"]["415"]["content"]["application/json"]["schema"]
-    assert response.json()["error"]["code"] in documented["properties"]["error"]["properties"]["code"]["enum"]
+    assert documented["allOf"][0] == {"$ref": "#/components/schemas/Error"}
+    assert (
+        response.json()["error"]["code"] in documented["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+    )
     assert visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()["lines"] == []
 
 
@@ -260,7 +263,7 @@ def test_staff_review_disallow_approve_pay_with_audit_trail(
     paid = committed(staff_client.post, f"/api/v1/claims/{submitted['id']}/mark-paid/").json()
     assert paid["status"] == "paid" and paid["paid_at"]
 
-    events = visitor_client.get(f"/api/v1/claims/{submitted['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{submitted['id']}/events/").json()["results"]
     assert [(e["from_status"], e["to_status"]) for e in events] == [
         ("", "draft"),
         ("draft", "submitted"),
@@ -368,7 +371,7 @@ def test_export_is_for_staff(visitor_client):
 
 
 def test_programmes_are_public(api_client, programme):
-    body = api_client.get("/api/v1/programmes/").json()
+    body = api_client.get("/api/v1/programmes/").json()["results"]
     assert [p["code"] for p in body] == ["saku-trial-stay-2026"]
     detail = api_client.get("/api/v1/programmes/saku-trial-stay-2026/").json()
     assert detail["max_days_per_group"] == 6 and len(detail["categories"]) == 7
@@ -474,8 +477,9 @@ def test_export_refuses_other_statuses(staff_client):
 # The token's user, the claim, the three locks (household, programme, claim with its booking and visitor), the
 # group's history (bookings with their lines, live claims with theirs, the programme with its rules and committed
 # budget), the frozen days, the audit event and the claim; savepoints of the test's transaction included. The
-# lines' figures are written only when they changed, and the answer is not read again.
-SUBMIT_QUERIES = 13
+# lines' figures are written only when they changed, and the answer is not read again but for its booking
+# summary's unit and facility (one query).
+SUBMIT_QUERIES = 14
 
 
 def test_claim_submit_costs_a_bounded_number_of_queries(visitor_client, claim, django_assert_max_num_queries):

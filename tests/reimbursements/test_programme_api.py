@@ -92,7 +92,7 @@ def test_staff_create_a_programme_of_their_own_town(created, api_client, saku):
     assert (taxi["name_en"], taxi["cap_yen"]) == ("Taxi", None)
     public = api_client.get(PROGRAMMES + "saku-transport-2026/")
     assert public.status_code == 200 and public.json() == created
-    assert [p["code"] for p in api_client.get(PROGRAMMES).json()] == ["saku-transport-2026"]
+    assert [p["code"] for p in api_client.get(PROGRAMMES).json()["results"]] == ["saku-transport-2026"]
 
 
 def test_the_municipality_sent_is_ignored(staff_client, saku):
@@ -280,11 +280,11 @@ def test_a_programme_with_claims_is_retired_and_its_claims_stay(
     assert response.json()["error"]["code"] == "programme_has_claims"
     assert message in response.json()["error"]["message"]
     # Retired: gone from the public list, still there for its town's staff, its claim untouched.
-    assert api_client.get(PROGRAMMES).json() == []
+    assert api_client.get(PROGRAMMES).json()["results"] == []
     assert api_client.get(PROGRAMMES + programme.code + "/").status_code == 404
     detail = staff.get(PROGRAMMES + programme.code + "/").json()
     assert detail["is_active"] is False and len(detail["categories"]) == 7
-    assert [p["code"] for p in staff.get(PROGRAMMES).json()] == [programme.code]
+    assert [p["code"] for p in staff.get(PROGRAMMES).json()["results"]] == [programme.code]
     mine = visitor_client.get(f"/api/v1/claims/{claim['id']}/").json()
     assert (mine["status"], mine["programme"]) == ("draft", programme.code)
     assert Claim.objects.filter(id=claim["id"]).exists()
@@ -294,18 +294,18 @@ def test_a_programme_with_claims_is_retired_and_its_claims_stay(
 def test_patch_retires_and_reactivates(staff_client, created, api_client):
     response = staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": False}, format="json")
     assert response.status_code == 200 and response.json()["is_active"] is False
-    assert api_client.get(PROGRAMMES).json() == []
+    assert api_client.get(PROGRAMMES).json()["results"] == []
     assert (
         staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": True}, format="json").json()["is_active"]
         is True
     )
-    assert [p["code"] for p in api_client.get(PROGRAMMES).json()] == ["saku-transport-2026"]
+    assert [p["code"] for p in api_client.get(PROGRAMMES).json()["results"]] == ["saku-transport-2026"]
 
 
 def test_another_towns_retired_programme_is_hidden_from_staff(other_staff_client, staff_client, created):
     staff_client.patch(PROGRAMMES + "saku-transport-2026/", {"is_active": False}, format="json")
     assert other_staff_client.get(PROGRAMMES + "saku-transport-2026/").status_code == 404
-    assert other_staff_client.get(PROGRAMMES).json() == []
+    assert other_staff_client.get(PROGRAMMES).json()["results"] == []
 
 
 # --- bad input --------------------------------------------------------------------------------------------------
@@ -467,5 +467,5 @@ def test_the_list_costs_a_fixed_number_of_queries(
 ):
     for n in range(3):
         staff_client.post(PROGRAMMES, body(code=f"saku-extra-{n}"), format="json")
-    with django_assert_num_queries(2):  # the programmes with their towns, then every rule
-        assert len(api_client.get(PROGRAMMES).json()) == 5
+    with django_assert_num_queries(3):  # the page's count, the programmes with their towns, then every rule
+        assert len(api_client.get(PROGRAMMES).json()["results"]) == 5

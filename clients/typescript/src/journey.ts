@@ -1,6 +1,8 @@
 // The visitor's journey through the generated client, as the mobile app walks it: register, search near a
-// station, read a facility, its availability, a quote, book (with an Idempotency-Key, retried), read the
-// subsidy estimate, open a claim, add a receipt line, submit. Type-checked with `tsc --strict` and no casts;
+// station, read a facility, its availability, a quote, search again with the dates (each unit priced, with the
+// estimate), book (with an Idempotency-Key, retried: the replay says so), poll the booking (304 with its ETag)
+// and sync the list (updated_since), read the subsidy estimate, open a claim, add a receipt line (loaded back
+// through its signed link, without the token), poll the claim (304), submit. Type-checked with `tsc --strict` and no casts;
 // run against a served API: `node dist/journey.js http://127.0.0.1:8000`.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema.js";
@@ -138,7 +140,7 @@ async function journey(): Promise<void> {
 
   const stations = await client.GET("/api/v1/stations/");
   const station = must(
-    must(stations.data, "stations", stations.error).find((landmark) => landmark.kind === "station"),
+    must(stations.data, "stations", stations.error).results.find((landmark) => landmark.kind === "station"),
     "station",
   );
   step(`searching near ${station.name} (${station.code})`);
@@ -155,6 +157,22 @@ async function journey(): Promise<void> {
   const quoted = await client.POST("/api/v1/quotes/", { body: stayRequest });
   const quote = must(quoted.data, "quote", quoted.error);
   step(`quote: ${quote.total_yen} yen; subsidy programme ${quote.reimbursement?.programme ?? "none"}`);
+  // The server's clock, for updated_since below (the phone's may be off).
+  const beforeBooking = new Date(must(quoted.response.headers.get("Date"), "Date header")).toISOString();
+
+  // One dated search prices every result's units, with the estimate: no detail and quote per unit.
+  const dated = await client.GET("/api/v1/facilities/", {
+    params: { query: { near_station: station.code, check_in: checkIn, check_out: checkOut, adults: 1 } },
+  });
+  const datedPage = must(dated.data, "dated search", dated.error);
+  const listed = must(datedPage.results.find((result) => result.id === facility.id), "facility in the dated search");
+  const priced = must(listed.units?.find((row) => row.id === unit.id), "priced unit", listed.units);
+  if (priced.total_yen !== quote.total_yen ||
+      priced.total_reimbursable_yen !== (quote.reimbursement?.total_reimbursable_yen ?? null)) {
+    fail("the dated search prices the unit unlike the quote", { priced, quote: quote.total_yen });
+  }
+  step(`dated search: ${datedPage.count} results, ${priced.name} ${priced.total_yen} yen, ` +
+    `subsidy ${priced.total_reimbursable_yen ?? "none"} yen`);
 
   const idempotencyKey = `journey-${checkIn}-${Date.now()}`;
   const booked = await client.POST("/api/v1/bookings/", {
@@ -169,6 +187,39 @@ async function journey(): Promise<void> {
   if (must(retried.data, "booking on retry", retried.error).id !== booking.id) {
     fail("retrying with the same Idempotency-Key made another booking");
   }
+  if (retried.response.headers.get("Idempotent-Replayed") !== "true" ||
+      booked.response.headers.get("Idempotent-Replayed") !== null) {
+    fail("only the replay is marked Idempotent-Replayed");
+  }
+  const bookingUrl = must(booked.response.headers.get("Location"), "the booking's Location");
+  if (!bookingUrl.endsWith(`/api/v1/bookings/${booking.id}/`)) {
+    fail("the booking's Location is not its URL", bookingUrl);
+  }
+
+  // Polling: the copy held stays current (304, no body) until the booking changes.
+  const read = await client.GET("/api/v1/bookings/{booking_id}/", { params: { path: { booking_id: booking.id } } });
+  const etag = must(read.response.headers.get("ETag"), "ETag");
+  const polled = await client.GET("/api/v1/bookings/{booking_id}/", {
+    params: { path: { booking_id: booking.id }, header: { "If-None-Match": etag } },
+  });
+  if (polled.response.status !== 304 || polled.data !== undefined) {
+    fail("an unchanged booking was sent again", polled.response.status);
+  }
+  step(`booking ${booking.id} polled: 304 Not Modified for ${etag}`);
+
+  // Offline sync: what changed since before the booking, and what left a filtered list.
+  const synced = await client.GET("/api/v1/bookings/", { params: { query: { updated_since: beforeBooking } } });
+  const changes = must(synced.data, "bookings changed", synced.error);
+  if (!changes.results.some((row) => row.id === booking.id) || changes.removed.length !== 0) {
+    fail("updated_since does not list the new booking", changes);
+  }
+  const cancelledOnly = await client.GET("/api/v1/bookings/", {
+    params: { query: { updated_since: beforeBooking, status: "cancelled" } },
+  });
+  if (!must(cancelledOnly.data, "cancelled bookings changed", cancelledOnly.error).removed.includes(booking.id)) {
+    fail("a booking outside the filter is not reported in removed", cancelledOnly.data);
+  }
+  step(`synced since ${beforeBooking}: ${changes.count} changed`);
   if (booking.total_yen !== quote.total_yen) {
     fail("the booking's total differs from the quote", { booking: booking.total_yen, quote: quote.total_yen });
   }
@@ -210,6 +261,25 @@ async function journey(): Promise<void> {
     },
   });
   const line = must(added.data, "expense line", added.error);
+  // The receipt's signed link loads without the bearer token (as an image component would load it).
+  const receiptUrl = must(line.receipt_url, "receipt_url");
+  const image = await fetch(new URL(new URL(receiptUrl).pathname + new URL(receiptUrl).search, baseUrl));
+  if (image.status !== 200 || (await image.text()) !== pdf) {
+    fail("the receipt's signed link did not load it", image.status);
+  }
+  // Polling the claim: 304 while nothing changed.
+  const claimRead = await client.GET("/api/v1/claims/{claim_id}/", { params: { path: { claim_id: claim.id } } });
+  const claimTag = must(claimRead.response.headers.get("ETag"), "the claim's ETag");
+  const claimPolled = await client.GET("/api/v1/claims/{claim_id}/", {
+    params: { path: { claim_id: claim.id }, header: { "If-None-Match": claimTag } },
+  });
+  if (claimPolled.response.status !== 304) {
+    fail("an unchanged claim was sent again", claimPolled.response.status);
+  }
+  if (must(claimRead.data, "claim", claimRead.error).booking_summary.id !== booking.id) {
+    fail("the claim's booking summary names another booking");
+  }
+  step(`claim ${claim.id}: receipt loaded by its signed link, polled 304 for ${claimTag}`);
   const location = must(added.response.headers.get("Location"), "Location header");
   if (!location.endsWith(`/api/v1/claims/${claim.id}/lines/${line.id}/`)) {
     fail("the new line's Location is not its URL", location);
