@@ -95,12 +95,12 @@ class TimeClosureListApi(APIView):
 
     @extend_schema(
         parameters=[UNIT_ID],
-        responses=TimeClosureSerializer(many=True),
+        responses=page_serializer("TimeClosurePage", TimeClosureSerializer),
         operation_id="operator_units_time_closures_list",
     )
     def get(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
-        return Response(TimeClosureSerializer(selectors.time_closure_list(unit=unit), many=True).data)
+        return paginated_response(request, self, selectors.time_closure_list(unit=unit), TimeClosureSerializer)
 
     @extend_schema(
         parameters=[UNIT_ID],
@@ -115,7 +115,8 @@ class TimeClosureListApi(APIView):
         serializer = TimeClosureWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         closure = services.time_closure_create(unit=unit, **serializer.validated_data)
-        return Response(TimeClosureSerializer(closure).data, status=status.HTTP_201_CREATED)
+        response = Response(TimeClosureSerializer(closure).data)
+        return created_at(response, request, "time-closure-detail", unit_id=unit.pk, closure_id=closure.pk)
 
 
 class TimeClosureDetailApi(APIView):

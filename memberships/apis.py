@@ -2,12 +2,13 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsOperator, IsVisitor, IsVisitorOrOperator
+from backend.locations import created_at
+from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import selectors, services
 from .models import CreditEntry
@@ -40,12 +41,12 @@ class OperatorPlanListApi(APIView):
 
     @extend_schema(
         parameters=[FACILITY_ID],
-        responses=OperatorPlanSerializer(many=True),
+        responses=page_serializer("OperatorPlanPage", OperatorPlanSerializer),
         operation_id="operator_facilities_plans_list",
     )
     def get(self, request, facility_id: str):
         _facility, plans = selectors.operator_plan_list(user=request.user, facility_id=facility_id)
-        return Response(OperatorPlanSerializer(plans, many=True).data)
+        return paginated_response(request, self, plans, OperatorPlanSerializer)
 
     @extend_schema(
         parameters=[FACILITY_ID],
@@ -59,7 +60,7 @@ class OperatorPlanListApi(APIView):
         serializer = PlanWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.plan_create(facility=facility, **serializer.validated_data)
-        return Response(OperatorPlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return created_at(Response(OperatorPlanSerializer(plan).data), request, "operator-plan-detail", plan_id=plan.pk)
 
 
 class OperatorPlanDetailApi(APIView):
@@ -87,9 +88,13 @@ class FacilityPlanListApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(parameters=[FACILITY_ID], responses=PlanSerializer(many=True), operation_id="facilities_plans_list")
+    @extend_schema(
+        parameters=[FACILITY_ID],
+        responses=page_serializer("PlanPage", PlanSerializer),
+        operation_id="facilities_plans_list",
+    )
     def get(self, request, facility_id: str):
-        return Response(PlanSerializer(selectors.public_plans(facility_id=facility_id), many=True).data)
+        return paginated_response(request, self, selectors.public_plans(facility_id=facility_id), PlanSerializer)
 
 
 # --- memberships -----------------------------------------------------------------------------------------------
@@ -100,12 +105,14 @@ class MembershipListApi(APIView):
         return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrOperator()]
 
     @extend_schema(
-        responses=MembershipSerializer(many=True),
+        responses=page_serializer("MembershipPage", MembershipSerializer),
         operation_id="memberships_list",
         description="A visitor's own memberships; an operator's facilities' members.",
     )
     def get(self, request):
-        return Response(_memberships_data(selectors.membership_list(user=request.user)))
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(selectors.membership_list(user=request.user), request, view=self)
+        return paginator.get_paginated_response(_memberships_data(page))
 
     @extend_schema(
         request=MembershipCreateSerializer,
@@ -118,7 +125,8 @@ class MembershipListApi(APIView):
         serializer.is_valid(raise_exception=True)
         plan = selectors.plan_joinable(plan_id=serializer.validated_data["plan"])
         membership = services.membership_create(visitor=request.user, plan=plan)
-        return Response(_memberships_data([membership])[0], status=status.HTTP_201_CREATED)
+        response = Response(_memberships_data([membership])[0])
+        return created_at(response, request, "membership-detail", membership_id=membership.pk)
 
 
 class MembershipDetailApi(APIView):

@@ -6,6 +6,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.locations import created_at
+
 from . import selectors
 from .serializers import DeviceInputSerializer, DeviceSerializer, PreferencesSerializer, PreferencesUpdateSerializer
 from .services import device_register, device_remove, preferences_update
@@ -29,9 +31,8 @@ class DeviceListApi(APIView):
         device, created = device_register(
             user=request.user, language=request.LANGUAGE_CODE, **serializer.validated_data
         )
-        return Response(
-            DeviceSerializer(device).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )
+        response = Response(DeviceSerializer(device).data)
+        return created_at(response, request, "device", token=device.token) if created else response
 
 
 class DeviceDetailApi(APIView):

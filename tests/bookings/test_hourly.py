@@ -255,7 +255,7 @@ def test_a_closure_by_the_hour_refuses_bookings_in_it_with_409(room, visitor_cli
     assert refused.status_code == 409 and error(refused)["code"] == "unit_closed"
     assert f"{iso(10)} 12:00–12:30" in error(refused)["message"]
     assert book(visitor_client, hours(room, "11:00", "12:00")).status_code == 201
-    assert [row["id"] for row in operator_client.get(url).json()] == [closure["id"]]
+    assert [row["id"] for row in operator_client.get(url).json()["results"]] == [closure["id"]]
 
     assert operator_client.delete(f"{url}{closure['id']}/").status_code == 204
     assert book(visitor_client, hours(room, "12:00", "13:00")).status_code == 201
@@ -275,7 +275,7 @@ def test_a_closure_by_the_hour_over_bookings_is_refused_and_bad_times_are_400(ro
     assert over.status_code == 409 and error(over)["code"] == "closure_over_bookings"
     assert f"{iso(10)} 10:00–11:00" in error(over)["message"]
     assert backwards.status_code == 400 and "ends_at" in error(backwards)["fields"]
-    assert operator_client.get(url).json() == []
+    assert operator_client.get(url).json()["results"] == []
 
 
 def test_a_date_closure_over_hours_booked_that_day_is_refused(room, visitor_client, operator_client):

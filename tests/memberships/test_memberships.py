@@ -55,15 +55,15 @@ def test_an_operator_sells_a_plan_and_visitors_see_it(space, operator_client, ap
     assert created.status_code == 201, created.content
     plan = created.json()
     assert (plan["monthly_price_yen"], plan["credit_hours"], plan["carry_over_months"]) == (11000, 4, 0)
-    public = api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json()
+    public = api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json()["results"]
     assert [(p["id"], p["name"], p["notice_days"]) for p in public] == [(plan["id"], "月額会員", 14)]
     assert api_client.get(f"/api/v1/facilities/{facility.id}/").json()["plans"] == public
-    assert [p["id"] for p in operator_client.get(f"/api/v1/operator/facilities/{facility.id}/plans/").json()] == [
+    assert [p["id"] for p in operator_client.get(f"/api/v1/operator/facilities/{facility.id}/plans/").json()["results"]] == [
         plan["id"]
     ]
     retired = operator_client.patch(f"/api/v1/operator/plans/{plan['id']}/", {"is_active": False}, format="json")
     assert retired.status_code == 200
-    assert api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json() == []
+    assert api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json()["results"] == []
 
 
 @pytest.mark.parametrize(
@@ -144,11 +144,11 @@ def test_visitors_see_their_own_memberships_and_operators_their_members(plan, vi
     other = client_for(VisitorFactory())
     join(other, plan)
 
-    assert [m["id"] for m in visitor_client.get(MEMBERSHIPS).json()] == [mine["id"]]
+    assert [m["id"] for m in visitor_client.get(MEMBERSHIPS).json()["results"]] == [mine["id"]]
     assert other.get(f"{MEMBERSHIPS}{mine['id']}/").status_code == 404
     assert other.get(f"{MEMBERSHIPS}{mine['id']}/credits/").status_code == 404
-    assert len(operator_client.get(MEMBERSHIPS).json()) == 2
-    assert client_for(OperatorFactory()).get(MEMBERSHIPS).json() == []
+    assert operator_client.get(MEMBERSHIPS).json()["count"] == 2
+    assert client_for(OperatorFactory()).get(MEMBERSHIPS).json()["results"] == []
 
 
 # --- credit: the worked example --------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_a_guest_uses_the_desks_free_on_the_days_of_the_stay_only(space, housing
 
 
 def test_a_residents_plan_is_shown_and_not_joined(space, residents_plan, housing, visitor_client, api_client):
-    shown = api_client.get(f"/api/v1/facilities/{space[0].id}/plans/").json()
+    shown = api_client.get(f"/api/v1/facilities/{space[0].id}/plans/").json()["results"]
     assert [(p["name"], p["resident_housing"], p["monthly_price_yen"]) for p in shown] == [
         ("入居者プラン", housing.facility_id, 0)
     ]
