@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
 from backend.pagination import StandardPagination
 
-from . import exports, selectors, services
+from . import estimates, exports, selectors, services
 from .receipts import RECEIPT_TYPES, receipt_file
 from .serializers import (
     ClaimCreateSerializer,
@@ -44,7 +44,8 @@ class BookingEstimateApi(APIView):
         operation_id="reimbursement_estimate_retrieve",
     )
     def get(self, request, booking_id: int):
-        estimate = selectors.estimate_for_visitor_booking(visitor=request.user, booking_id=booking_id)
+        booking = estimates.loader.visitor_booking(visitor=request.user, booking_id=booking_id)
+        estimate = estimates.compute(bookings=[booking]).bookings[booking.id]["reimbursement"]
         return Response(ReimbursementEstimateSerializer(estimate).data)
 
 
