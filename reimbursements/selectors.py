@@ -21,7 +21,7 @@ def committed_yen(claim: Claim) -> int:
 
 def claims_with_current_figures(claims):
     """The claims with the figures the engine gives them now, without writing: a draft's and an application's
-    those of the group pass (rule 32), a granted claim's those of its report once it has a receipt (rule 39); a
+    those of the group pass (rule 32), a granted claim's those of its report once it has a receipt (rule 14); a
     frozen claim's are refigured from what it froze, and so are the ones stored."""
     claims = list(claims)
     shown = [c for c in claims if c.status in (Claim.Status.DRAFT, Claim.Status.APPLIED, Claim.Status.GRANTED)]

@@ -236,7 +236,7 @@ def expense_line_add(
         receipt=receipt or "",
         planned=planned,
     )
-    # A draft's figures, or those of a granted claim's report as it is made (rule 39), recomputed with the line.
+    # A draft's figures, or those of a granted claim's report as it is made (rule 14), recomputed with the line.
     _recompute_and_save(claim)
     line.refresh_from_db()
     return line

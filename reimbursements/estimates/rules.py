@@ -133,7 +133,7 @@ class ClaimFacts:
 
     @property
     def reported(self) -> bool:
-        """A granted claim with a receipt: its report is being made, and shows what it would pay now (rule 39)."""
+        """A granted claim with a receipt: its report is being made, and shows what it would pay now (rule 14)."""
         return self.status == Claim.Status.GRANTED and any(line.key not in self.planned for line in self.lines)
 
 
@@ -349,7 +349,7 @@ def report_pass(
     *,
     previews: dict[int, MemberResult] | None = None,
 ) -> MemberResult:
-    """Rule 39: a granted claim's report (実績報告) pays its receipted lines on the granted dates, each date's caps
+    """Rule 14: a granted claim's report (実績報告) pays its receipted lines on the granted dates, each date's caps
     shared with every other claim of the household under the programme (their frozen figures count first), plus
     the lodging the grant froze night by night; rounded, then cut to the grant (`grant_limit`). The grant already
     settled the household's days, nights, maximum and the budget, so those limits are not applied again."""

@@ -92,11 +92,19 @@ class ClaimLife(RuleBasedStateMachine):
         self.claims: list[tuple[int, int]] = []  # (household, claim id)
         # What each frozen claim totalled when it was frozen (submitted, or reported): a later figure is never more.
         self.frozen_total: dict[int, int] = {}
+        self.status: dict[int, str] = {}  # claim id -> status, as last shown
+        self.shown: dict[int, dict] = {}  # claim id -> the claim, as last shown
 
     # --- helpers -----------------------------------------------------------------------------------------------
 
     def pick(self, items, index):
         return items[index % len(items)]
+
+    def choose(self, index, *statuses):
+        """One of the claims whose status (as last shown) is one of `statuses`: steps act where they can, so that
+        a few steps reach a claim's later life; None when there is none."""
+        candidates = [(h, c) for h, c in self.claims if self.status.get(c) in statuses]
+        return self.pick(candidates, index) if candidates else None
 
     def claim_json(self, household, claim_id):
         response = self.clients[household].get(f"/api/v1/claims/{claim_id}/")
@@ -137,7 +145,11 @@ class ClaimLife(RuleBasedStateMachine):
     @precondition(lambda self: self.bookings)
     @rule(index=st.integers(0, 30))
     def cancel(self, index):
-        household, booking_id = self.pick(self.bookings, index)
+        """The visitor cancels a stay, most often one whose claim is granted, submitted or approved."""
+        claimed = {
+            claim["booking"] for claim in self.shown.values() if claim["status"] in {"granted", "submitted", "approved"}
+        }
+        household, booking_id = self.pick([b for b in self.bookings if b[1] in claimed] or self.bookings, index)
         self.post(self.clients[household], f"/api/v1/bookings/{booking_id}/cancel/")
 
     @precondition(lambda self: self.bookings)
@@ -170,14 +182,19 @@ class ClaimLife(RuleBasedStateMachine):
     @rule(
         index=st.integers(0, 30),
         category=st.sampled_from(CATEGORIES),
-        day=st.integers(0, 3),
+        day=st.integers(0, 2),
         amount=st.sampled_from([1234, 3000, 8170]),
         with_receipt=st.booleans(),
     )
     def add_line(self, index, category, day, amount, with_receipt):
-        household, claim_id = self.pick(self.claims, index)
-        body = {"category": category, "date": str(FIRST + timedelta(days=day)), "amount_yen": amount, "persons": 1}
-        if with_receipt:
+        chosen = self.choose(index, "draft", "granted")
+        if chosen is None:
+            return
+        household, claim_id = chosen
+        booking = Booking.objects.get(claims__id=claim_id)
+        on = booking.check_in + timedelta(days=day % ((booking.check_out - booking.check_in).days + 1))
+        body = {"category": category, "date": str(on), "amount_yen": amount, "persons": 1}
+        if with_receipt or self.status[claim_id] == "granted":
             body["receipt"] = receipt()
         response = self.clients[household].post(f"/api/v1/claims/{claim_id}/lines/", body, format="multipart")
         assert response.status_code < 500, response.content
@@ -185,7 +202,10 @@ class ClaimLife(RuleBasedStateMachine):
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30), line=st.integers(0, 9))
     def remove_line(self, index, line):
-        household, claim_id = self.pick(self.claims, index)
+        chosen = self.choose(index, "draft", "granted")
+        if chosen is None:
+            return
+        household, claim_id = chosen
         lines = self.claim_json(household, claim_id)["lines"]
         if lines:
             response = self.clients[household].delete(
@@ -193,14 +213,20 @@ class ClaimLife(RuleBasedStateMachine):
             )
             assert response.status_code < 500, response.content
 
-    def _visitor_action(self, index, action):
-        household, claim_id = self.pick(self.claims, index)
+    def _visitor_action(self, index, action, *statuses):
+        chosen = self.choose(index, *statuses)
+        if chosen is None:
+            return None, None
+        household, claim_id = chosen
         before = self.claim_json(household, claim_id)
         response = self.post(self.clients[household], f"/api/v1/claims/{claim_id}/{action}/")
         return before, response
 
-    def _staff_action(self, index, action, body=None):
-        household, claim_id = self.pick(self.claims, index)
+    def _staff_action(self, index, action, *statuses, body=None):
+        chosen = self.choose(index, *statuses)
+        if chosen is None:
+            return None, None
+        household, claim_id = chosen
         before = self.claim_json(household, claim_id)
         response = self.post(self.staff, f"/api/v1/claims/{claim_id}/{action}/", body)
         return before, response
@@ -208,24 +234,24 @@ class ClaimLife(RuleBasedStateMachine):
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def apply(self, index):
-        self._visitor_action(index, "apply")
+        self._visitor_action(index, "apply", "draft")
 
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def grant(self, index):
-        self._staff_action(index, "grant")
+        self._staff_action(index, "grant", "applied")
 
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def refuse(self, index):
-        self._staff_action(index, "refuse", {"reason": "予算超過"})
+        self._staff_action(index, "refuse", "applied", "granted", body={"reason": "予算超過"})
 
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def submit(self, index):
         """A submission (or a report) pays what the claim showed just before it, unless a limit ran out."""
-        before, response = self._visitor_action(index, "submit")
-        if response.status_code != 200:
+        before, response = self._visitor_action(index, "submit", "draft", "granted")
+        if response is None or response.status_code != 200:
             return
         after = response.json()
         self.frozen_total[after["id"]] = after["total_reimbursable_yen"]
@@ -235,17 +261,21 @@ class ClaimLife(RuleBasedStateMachine):
             self.check("report", paid == shown, (before, after))
             self.check("report", after["total_reimbursable_yen"] == before["total_reimbursable_yen"], (before, after))
 
-    @precondition(lambda self: self.claims)
+    @precondition(lambda self: set(self.status.values()) & {"granted", "approved"})
     @rule(index=st.integers(0, 30))
     def report(self, index):
-        """After the stays: time passes, then the claim's visitor submits (a report, for a granted claim)."""
+        """After the stays (once a claim waits for them): time passes, then the claim's visitor submits (a report,
+        for a granted claim)."""
         self.today = AFTER
         self.submit(index)
 
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30), line=st.integers(0, 9))
     def disallow(self, index, line):
-        household, claim_id = self.pick(self.claims, index)
+        chosen = self.choose(index, "submitted")
+        if chosen is None:
+            return
+        household, claim_id = chosen
         lines = self.claim_json(household, claim_id)["lines"]
         if lines:
             target = self.pick(lines, line)
@@ -254,12 +284,12 @@ class ClaimLife(RuleBasedStateMachine):
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def approve(self, index):
-        self._staff_action(index, "approve")
+        self._staff_action(index, "approve", "submitted")
 
     @precondition(lambda self: self.claims)
     @rule(index=st.integers(0, 30))
     def pay(self, index):
-        self._staff_action(index, "mark-paid")
+        self._staff_action(index, "mark-paid", "approved")
 
     @rule(which=st.sampled_from(["plain", "granted"]), category=st.sampled_from(["lodging", *CATEGORIES]))
     def edit_programme(self, which, category):
@@ -286,6 +316,8 @@ class ClaimLife(RuleBasedStateMachine):
     @invariant()
     def figures_hold(self):
         claims = self.shown_claims()
+        self.status = {claim["id"]: claim["status"] for _, claim in claims}
+        self.shown = {claim["id"]: claim for _, claim in claims}
         bookings = {b.id: b for b in Booking.objects.filter(id__in=[claim["booking"] for _, claim in claims])}
         limits = {
             p.code: p.max_amount_per_household_per_fy
