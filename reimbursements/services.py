@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -401,8 +402,7 @@ def claims_of_cancelled_booking(*, booking_id: int, actor) -> list[Claim]:
         else:
             claim.reasons = [rules.STAY_CANCELLED]
             _transition(claim=claim, to=S.CANCELLED, actor=actor, note=rules.STAY_CANCELLED)
-            claim_id = claim.id
-            transaction.on_commit(lambda claim_id=claim_id: _notify_staff(claim_id))
+            transaction.on_commit(partial(_notify_staff, claim.id))
         claim.save()
         changed.append(claim)
     return changed

@@ -9,6 +9,7 @@ through it, and no service computes a total from another total."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from bookings.models import Booking
 from reimbursements.models import Claim
@@ -22,8 +23,8 @@ from .rules import QUOTE, GroupHistory, StayFacts
 class Quote:
     """A stay not booked yet (`visitor` may be None: anonymous)."""
 
-    visitor: object
-    unit: object
+    visitor: Any
+    unit: Any
     kind: str
     dates: list[date]
     nights: list[tuple[date, int]]

@@ -225,11 +225,11 @@ def load_history(
         "lines",
     )
     for booking in bookings:
-        facts = facts_of(booking)
-        targets[booking.id] = facts
-        history.targets[booking.id] = facts
-        if facts.active and booking.visitor_id in visitor_ids:
-            history.stays[booking.visitor_id].append(facts)
+        stay = facts_of(booking)
+        targets[booking.id] = stay
+        history.targets[booking.id] = stay
+        if stay.active and booking.visitor_id in visitor_ids:
+            history.stays[booking.visitor_id].append(stay)
     claim_programmes = set()
     if visitor_ids:
         claims = with_children(
