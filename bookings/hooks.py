@@ -43,6 +43,9 @@ estimates_for_bookings = Hook("estimates_for_bookings", default=lambda **kwargs:
 # (booking_id, actor) -> None: inside the cancellation's transaction, after the booking is cancelled.
 booking_cancelled = Receivers("booking_cancelled")
 
+# (booking_id, actor) -> None: inside the transaction of a change of the booking's dates, after it is written.
+booking_changed = Receivers("booking_changed")
+
 # (booking_id) -> None: inside the transaction that released a pending booking (payment failed, hold expired).
 booking_released = Receivers("booking_released")
 

@@ -17,6 +17,7 @@ from consultations import selectors as consultation_selectors
 from consultations.models import Consultation, ConsultationSlot
 from facilities.models import Facility, Unit
 from reimbursements import selectors as claim_selectors
+from reimbursements.estimates.loader import COMMITTED
 from reimbursements.models import Claim, Programme
 
 # Bookings that take a unit on their dates; cancelled ones are shown on the booking list, not on the grid.
@@ -232,7 +233,8 @@ def staff_claim_get(*, user, claim_id) -> Claim:
     )
     if claim is None:
         raise Http404
-    if claim.status == Claim.Status.APPLIED:
+    if claim.status in (Claim.Status.APPLIED, Claim.Status.GRANTED):
+        # An application's figures, and a granted claim's report as it is made, as the engine gives them now.
         claim_selectors.claims_with_current_figures([claim])
     return claim
 
@@ -254,7 +256,7 @@ class Budget:
 def programme_budget(*, programme: Programme) -> Budget:
     """What the programme's claims commit of its budget, and how much of that is approved or paid (one query)."""
     totals = Claim.objects.filter(programme=programme, status__in=Claim.FROZEN_STATUSES).aggregate(
-        committed=Sum(Coalesce("approved_amount_yen", "total_reimbursable_yen")),
+        committed=Sum(COMMITTED),
         approved=Sum("approved_amount_yen", filter=Q(status__in=[Claim.Status.APPROVED, Claim.Status.PAID])),
     )
     return Budget(

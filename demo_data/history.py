@@ -5,7 +5,7 @@ households, so that the towns' figures (GET /api/v1/kpis/) show real numbers.
 The bookings API refuses dates in the past, so these stays are written with the models directly: they are a
 record of what happened, not bookings made now. They take no stock (their dates are long gone) and are written
 only once (a household's stay is found again by its unit and check-in date). A claim's figures and frozen days
-are the group pass's (reimbursements.selectors), as the workflow's services compute them; the workflow itself
+are the group pass's (reimbursements.estimates), as the workflow's services compute them; the workflow itself
 is not replayed, because it stamps today's time and writes the audit trail, while these claims carry their
 historical submission, approval and payment times and no audit trail (claim events cannot be deleted, and the
 history is not a record of anyone's actions here). Every date is fixed, and every stay and move is before
@@ -21,7 +21,8 @@ from bookings.models import Booking, BookingLine
 from facilities.models import Municipality, Unit
 from outcomes.models import Move, Survey
 from reimbursements import demo as programmes
-from reimbursements import selectors as reimbursement_selectors
+from reimbursements import estimates
+from reimbursements.estimates.presentation import apply_figures
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -302,9 +303,9 @@ def _claim(booking: Booking, programme: Programme, status: str, staff: User) -> 
     household = booking.visitor
     claim = Claim.objects.create(booking=booking, visitor=household, programme=programme)
     # The figures and the frozen days are the ones the claim workflow computes, by the group pass every estimate
-    # and submission use (reimbursements.selectors); only its times and statuses are history.
-    result = reimbursement_selectors.claim_result(claim=claim)
-    reimbursement_selectors.apply_figures(claim, result, lines=[])
+    # and submission use (reimbursements.estimates); only its times and statuses are history.
+    result = estimates.compute(claims=[claim]).claims[claim.id]
+    apply_figures(claim, result, lines=[])
     nights = dict(result.night_lodging)
     ClaimDay.objects.bulk_create(
         [

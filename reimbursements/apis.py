@@ -15,7 +15,7 @@ from backend.conditional import CONDITIONAL_PARAMETERS, NOT_MODIFIED, Conditiona
 from backend.locations import created_at
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
-from . import claim_filters, exports, selectors, services
+from . import claim_filters, estimates, exports, selectors, services
 from .receipts import RECEIPT_TYPES, receipt_file
 from .serializers import (
     ClaimCreateSerializer,
@@ -47,7 +47,8 @@ class BookingEstimateApi(APIView):
         operation_id="reimbursement_estimate_retrieve",
     )
     def get(self, request, booking_id: int):
-        estimate = selectors.estimate_for_visitor_booking(visitor=request.user, booking_id=booking_id)
+        booking = estimates.loader.visitor_booking(visitor=request.user, booking_id=booking_id)
+        estimate = estimates.compute(bookings=[booking]).bookings[booking.id]["reimbursement"]
         return Response(ReimbursementEstimateSerializer(estimate).data)
 
 

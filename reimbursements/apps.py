@@ -14,15 +14,17 @@ class ReimbursementsConfig(AppConfig):
         # (as tests do) replaces what bookings calls.
         from . import (
             consultation_requirement,
+            estimates,
             schema,  # noqa: F401  (documents the quotes' and bookings' `reimbursement` field)
             selectors,
             services,
         )
         from . import hooks as requirement_hooks
 
-        hooks.estimate_for_quote.register(lambda **kwargs: selectors.estimate_set_for_quote(**kwargs))
-        hooks.estimates_for_bookings.register(lambda **kwargs: selectors.estimate_sets_for_bookings(**kwargs))
-        hooks.booking_cancelled.register(lambda **kwargs: services.claims_withdraw_drafts_of_booking(**kwargs))
+        hooks.estimate_for_quote.register(lambda **kwargs: estimates.compute(quote=estimates.Quote(**kwargs)).quote)
+        hooks.estimates_for_bookings.register(lambda **kwargs: estimates.compute(**kwargs).bookings)
+        hooks.booking_cancelled.register(lambda **kwargs: services.claims_of_cancelled_booking(**kwargs))
+        hooks.booking_changed.register(lambda **kwargs: services.claims_of_changed_booking(**kwargs))
         # The consultation requirement: a consultation the town's staff marked attended (consultations app).
         requirement_hooks.consultation_attended.register(consultation_requirement.consultation_attended)
         requirement_hooks.consultations_attended_bulk.register(consultation_requirement.consultations_attended_bulk)

@@ -1,6 +1,8 @@
-"""The short bilingual email a visitor receives at each change of their claim's status."""
+"""The short bilingual emails of a claim: the visitor's at each change of its status, and the town's staff's when
+a claim is void because its stay was cancelled."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils import translation
 
@@ -26,3 +28,22 @@ def claim_status_email(*, claim_id: int) -> None:
         + (f"Reason: {claim.rejection_reason}\n" if claim.rejection_reason else "")
     )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [claim.visitor.email])
+
+
+def claim_cancelled_staff_email(*, claim_id: int) -> None:
+    """The town's staff learn that a claim they granted, were reviewing or approved will not be paid."""
+    claim = Claim.objects.select_related("programme").get(id=claim_id)
+    User = get_user_model()
+    staff = list(
+        User.objects.filter(
+            role=User.Role.MUNICIPAL_STAFF, municipality_id=claim.programme.municipality_id, is_active=True
+        ).values_list("email", flat=True)
+    )
+    if not staff:
+        return
+    subject = f"申請 #{claim.id}: 宿泊取消により無効 / Claim #{claim.id}: void, its stay was cancelled"
+    body = (
+        f"申請 #{claim.id} の予約がキャンセルされたため、申請は無効になりました。日数と予算は戻されました。\n\n"
+        f"The booking of claim #{claim.id} was cancelled, so the claim is void; its days and budget went back.\n"
+    )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, staff)

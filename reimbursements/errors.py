@@ -133,6 +133,11 @@ class ApplicationRequired(Conflict):
     )
 
 
+class StayNotCompleted(Conflict):
+    code = "stay_not_completed"
+    default_message = _("The claim can be paid once its stay is completed (check-out %(check_out)s).")
+
+
 class StayNotFinished(Conflict):
     code = "stay_not_finished"
     default_message = _("The report can be submitted from the check-out date (%(check_out)s).")

@@ -134,6 +134,8 @@ class Claim(models.Model):
         REJECTED = "rejected", _("rejected")
         PAID = "paid", _("paid")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        # Its stay did not happen: the booking was cancelled after the claim was granted, submitted or approved.
+        CANCELLED = "cancelled", _("cancelled")
 
     # Claims whose eligible dates are fixed (spec rule 3) and whose amount counts against the budget; paid follows
     # approved. A granted application freezes and commits like a submission; an applied one freezes nothing yet.
@@ -208,6 +210,16 @@ class Claim(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status in self.FROZEN_STATUSES
+
+    @property
+    def committed_yen(self) -> int:
+        """Rule 37: approved and paid claims count with their approved amount, a granted one with its grant (its
+        report, shown as it is made, is paid within it), submitted ones with their total."""
+        if self.approved_amount_yen is not None:
+            return self.approved_amount_yen
+        if self.status == self.Status.GRANTED and self.granted_amount_yen is not None:
+            return self.granted_amount_yen
+        return self.total_reimbursable_yen
 
 
 class ClaimDay(models.Model):

@@ -8,8 +8,8 @@ from backend.pagination import page_serializer
 
 from . import claim_filters
 from .categories import CATALOGUE
+from .estimates.rules import CLAIM_REASON_CODES, LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 from .models import CategoryRule, Claim, ClaimEvent, ExpenseLine
-from .selectors import CLAIM_REASON_CODES, LINE_REASON_CODES, REASON_CODES, REQUIREMENT_CODES
 
 MAX_RECEIPT_AMOUNT_YEN = 1_000_000
 # The schema's ExpenseCategoryEnum (settings ENUM_NAME_OVERRIDES): the catalogue's categories.
@@ -54,6 +54,9 @@ class ReimbursementEstimateSerializer(serializers.Serializer):
     """The estimate of one programme for a quote or booking (`reimbursement`, and each of `reimbursements`)."""
 
     programme = serializers.CharField(allow_null=True)
+    programme_name = serializers.CharField(
+        allow_null=True, help_text=_("The programme's name in the request's language (Accept-Language: ja or en).")
+    )
     eligible = serializers.BooleanField()
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=REASON_CODES),
@@ -178,7 +181,8 @@ class ClaimSerializer(serializers.ModelSerializer):
     reasons = serializers.ListField(
         child=serializers.ChoiceField(choices=CLAIM_REASON_CODES),
         help_text=_(
-            "The codes that refused or cut the claim's figures; grant_limit: the report was cut to the amount granted."
+            "The codes that refused or cut the claim's figures; grant_limit: the report was cut to the amount granted; "
+            "stay_cancelled: the claim is void because its booking was cancelled."
         ),
     )
     visitor = serializers.IntegerField(source="visitor_id")

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date, timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -16,8 +17,8 @@ from bookings.models import Booking
 from notifications.models import Kind
 from notifications.services import notify
 
-from . import calculation, selectors
-from .emails import claim_status_email
+from . import estimates, selectors
+from .emails import claim_cancelled_staff_email, claim_status_email
 from .errors import (
     ApplicationDeadlinePassed,
     ApplicationNotRequired,
@@ -39,8 +40,12 @@ from .errors import (
     OutsideValidityWindow,
     ProgrammeNotFound,
     RequirementsUnmet,
+    StayNotCompleted,
     StayNotFinished,
 )
+from .estimates import rules
+from .estimates.loader import cache_related, facts_of
+from .estimates.presentation import apply_figures
 from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
 
@@ -96,37 +101,43 @@ def _write_figures(claim: Claim, result) -> None:
     """Copies the pass's figures onto the claim and its lines, and writes the lines whose figures changed (in one
     statement); the claim itself is saved by the caller."""
     before = {line.id: (line.reimbursable_yen, line.reason) for line in claim.lines.all()}
-    lines = selectors.apply_figures(claim, result)
+    lines = apply_figures(claim, result)
     changed = [line for line in lines if before[line.id] != (line.reimbursable_yen, line.reason)]
     if changed:
         ExpenseLine.objects.bulk_update(changed, ["reimbursable_yen", "reason"])
 
 
+def _figures(claim: Claim, *, report: bool = False):
+    """The claim's figures as the engine gives them now, from the household's whole state (`report`: those of the
+    report of a granted claim being submitted, receipts or not)."""
+    return estimates.compute(claims=[claim], reports=[claim.id] if report else ()).claims[claim.id]
+
+
 def _recompute_and_save(claim: Claim) -> None:
-    """Stores a draft's figures as the group pass gives them now (they are recomputed whenever read anyway)."""
-    _write_figures(claim, selectors.claim_result(claim=claim))
+    """Stores the claim's figures as the engine gives them now (a draft's are recomputed whenever read anyway)."""
+    _write_figures(claim, _figures(claim))
     claim.save()
 
 
 # Refusals that a draft may still carry: they are checked when the claim is submitted.
-REFUSED_AT_SUBMISSION = {selectors.BUDGET_EXHAUSTED, selectors.CLAIM_LIMIT_REACHED}
+REFUSED_AT_SUBMISSION = {rules.BUDGET_EXHAUSTED, rules.CLAIM_LIMIT_REACHED}
 
 
 def _programme_for_claim(*, booking: Booking, code: str | None) -> Programme:
     """Rule 17 and 40: the named programme, which must cover the booking by its check-in; without a name, the
     programme of the booking's `reimbursement`."""
     if not code:
-        estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
-        if not estimates["reimbursements"]:
-            reasons = estimates["reimbursement"]["reasons"]
+        shown = estimates.compute(bookings=[booking]).bookings[booking.id]
+        if not shown["reimbursements"]:
+            reasons = shown["reimbursement"]["reasons"]
             raise NotEligible(reasons=", ".join(reasons), extra={"reasons": reasons})
-        code = estimates["reimbursement"]["programme"]
+        code = shown["reimbursement"]["programme"]
     programme = Programme.objects.select_related("municipality").filter(code=code[:60]).first()
     if programme is None:
         raise ProgrammeNotFound(fields={"programme": [str(ProgrammeNotFound.default_message)]})
     if not programme.is_active or programme.municipality_id != booking.unit.facility.municipality_id:
         raise OutsideProgrammeArea(fields={"programme": [str(OutsideProgrammeArea.default_message)]})
-    if not selectors.in_window(programme, booking.check_in):
+    if not rules.in_window(programme, booking.check_in):
         raise OutsideValidityWindow(fields={"programme": [str(OutsideValidityWindow.default_message)]})
     return programme
 
@@ -144,11 +155,11 @@ def claim_create(*, visitor, booking_id: int, programme: str | None = None) -> C
             raise ClaimedUnderOtherProgramme(fields={"programme": [str(ClaimedUnderOtherProgramme.default_message)]})
         raise ClaimExists(fields={"booking": [str(ClaimExists.default_message)]})
     chosen = _programme_for_claim(booking=booking, code=programme)
-    estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]["reimbursements"]
-    estimate = next((e for e in estimates if e["programme"] == chosen.code), None)
+    shown = estimates.compute(bookings=[booking]).bookings[booking.id]["reimbursements"]
+    estimate = next((e for e in shown if e["programme"] == chosen.code), None)
     if estimate is None:
         raise OutsideProgrammeArea(fields={"programme": [str(OutsideProgrammeArea.default_message)]})
-    refusals = [r for r in estimate["reasons"] if r in selectors.REFUSING_REASONS and r not in REFUSED_AT_SUBMISSION]
+    refusals = [r for r in estimate["reasons"] if r in rules.REFUSING_REASONS and r not in REFUSED_AT_SUBMISSION]
     if refusals:
         raise NotEligible(reasons=", ".join(refusals), extra={"reasons": refusals})
     try:
@@ -214,7 +225,7 @@ def expense_line_add(
             "category": category
         }
         raise InvalidLine(message, fields={"category": [message]})
-    dates = selectors.facts_of(booking).dates
+    dates = facts_of(booking).dates
     if date not in dates:
         message = _("The expense date %(date)s is outside the stay (%(first)s to %(last)s).") % {
             "date": date.isoformat(),
@@ -238,9 +249,8 @@ def expense_line_add(
         receipt=receipt or "",
         planned=planned,
     )
-    if claim.status == S.DRAFT:
-        # A granted claim keeps the figures of its grant until the report is submitted.
-        _recompute_and_save(claim)
+    # A draft's figures, or those of a granted claim's report as it is made (rule 14), recomputed with the line.
+    _recompute_and_save(claim)
     line.refresh_from_db()
     return line
 
@@ -256,8 +266,7 @@ def expense_line_delete(*, claim: Claim, line_id: int) -> None:
     if line.receipt:
         line.receipt.delete(save=False)
     line.delete()
-    if claim.status == S.DRAFT:
-        _recompute_and_save(claim)
+    _recompute_and_save(claim)
 
 
 def _lock_group(visitor_id: int) -> None:
@@ -271,16 +280,16 @@ def _lock_programme(programme_id: int) -> Programme:
 
 
 SUBMISSION_REFUSALS = {
-    selectors.BUDGET_EXHAUSTED: BudgetExhausted,
-    selectors.CLAIM_LIMIT_REACHED: ClaimLimitReached,
-    selectors.DAY_LIMIT_REACHED: DayLimitReached,
-    selectors.NIGHT_LIMIT_REACHED: NightLimitReached,
-    selectors.CLAIMED_UNDER_OTHER_PROGRAMME: ClaimedUnderOtherProgramme,
+    rules.BUDGET_EXHAUSTED: BudgetExhausted,
+    rules.CLAIM_LIMIT_REACHED: ClaimLimitReached,
+    rules.DAY_LIMIT_REACHED: DayLimitReached,
+    rules.NIGHT_LIMIT_REACHED: NightLimitReached,
+    rules.CLAIMED_UNDER_OTHER_PROGRAMME: ClaimedUnderOtherProgramme,
 }
 
 
 def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
-    refusing = [r for r in reasons if r in selectors.REFUSING_REASONS]
+    refusing = [r for r in reasons if r in rules.REFUSING_REASONS]
     if not refusing:
         return
     for reason in refusing:
@@ -298,14 +307,14 @@ def _refuse_submission(claim: Claim, reasons: list[str]) -> None:
 
 
 REQUIREMENT_MESSAGES = {
-    selectors.HOME_MUNICIPALITY: _("Declare your home municipality in your profile first."),
-    selectors.CONSULTATION: _("Meet the town's migration staff during your stay first."),
-    selectors.SURVEY: _("Answer the survey about your stay first."),
+    rules.HOME_MUNICIPALITY: _("Declare your home municipality in your profile first."),
+    rules.CONSULTATION: _("Meet the town's migration staff during your stay first."),
+    rules.SURVEY: _("Answer the survey about your stay first."),
 }
 
 
 def _check_requirements(claim: Claim, visitor) -> None:
-    home = selectors.Home(visitor.home_municipality_code)
+    home = rules.Home(visitor.home_municipality_code)
     unmet = [item["code"] for item in selectors.claim_requirements(claim=claim, home=home) if not item["met"]]
     if unmet:
         raise RequirementsUnmet(
@@ -333,7 +342,7 @@ def _freeze(claim: Claim, result) -> None:
         ]
     )
     # The claim answers with the days it froze, not read again.
-    selectors.cache_related(claim, "days", days)
+    cache_related(claim, "days", days)
     _write_figures(claim, result)
 
 
@@ -357,10 +366,10 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
     _check_requirements(claim, visitor)
     if claim.status == S.GRANTED:
         # The grant froze the days and committed the budget; the receipts are paid within them.
-        _write_figures(claim, selectors.report_result(claim=claim))
+        _write_figures(claim, _figures(claim, report=True))
     else:
         # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
-        _freeze(claim, selectors.claim_result(claim=claim))
+        _freeze(claim, _figures(claim))
     # The claimant as declared now (rule 20): later changes of the profile do not reach the claim.
     claim.claimant_name, claim.claimant_email = visitor.full_name, visitor.email
     claim.claimant_home_prefecture = visitor.home_prefecture
@@ -387,41 +396,74 @@ def claim_withdraw(*, claim: Claim, actor) -> Claim:
 
 
 @transaction.atomic
-def claims_withdraw_drafts_of_booking(*, booking_id: int, actor) -> list[Claim]:
-    """For the bookings app to call when a booking is cancelled: its draft claim can never be submitted, so it is
-    withdrawn (with its audit event). A submitted or approved claim keeps its frozen days (spec rule 3) until the
-    visitor withdraws it or staff reject it; staff cannot approve it while its booking is cancelled."""
-    withdrawn = []
-    # The status is filtered under the lock: a claim submitted meanwhile is left alone, not an error.
-    # An application, granted or not, is for a stay that will not happen: its days and budget go back too.
+def claims_of_cancelled_booking(*, booking_id: int, actor) -> list[Claim]:
+    """For the bookings app to call when a booking is cancelled: a claim pays only for a stay that happened. A draft
+    or an application can never be submitted, so it is withdrawn; a granted, submitted or approved claim is void
+    (`cancelled`, reason `stay_cancelled`). Either way its days, nights and budget go back, with an audit event,
+    and the visitor (and, for a void claim, the town's staff) are emailed."""
+    changed = []
+    # The status is filtered under the lock: a claim changed meanwhile is seen as it is now.
     for claim in (
         Claim.objects.select_for_update(of=("self",))
-        .filter(booking_id=booking_id, status__in=[S.DRAFT, S.APPLIED, S.GRANTED])
+        .filter(booking_id=booking_id, status__in=[S.DRAFT, S.APPLIED, S.GRANTED, S.SUBMITTED, S.APPROVED])
         .order_by("id")
     ):
         _release_days(claim)
-        _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
+        if claim.status in (S.DRAFT, S.APPLIED):
+            _transition(claim=claim, to=S.WITHDRAWN, actor=actor, note="booking cancelled")
+        else:
+            claim.reasons = [rules.STAY_CANCELLED]
+            _transition(claim=claim, to=S.CANCELLED, actor=actor, note=rules.STAY_CANCELLED)
+            transaction.on_commit(partial(_notify_staff, claim.id))
         claim.save()
-        withdrawn.append(claim)
-    return withdrawn
+        changed.append(claim)
+    return changed
+
+
+@transaction.atomic
+def claims_of_changed_booking(*, booking_id: int, actor) -> list[Claim]:
+    """For the bookings app to call when a booking's dates change: a frozen claim gives up the days its stay no
+    longer holds and is refigured from what it froze; an approved claim whose figure went down goes back to review
+    (`submitted`, its approval cleared). Drafts need nothing: they are recomputed whenever read."""
+    changed = []
+    booking = Booking.objects.get(id=booking_id)
+    held = set(facts_of(booking).dates) if booking.is_active else set()
+    for claim in (
+        Claim.objects.select_for_update(of=("self",))
+        .filter(booking_id=booking_id, status__in=[S.GRANTED, S.SUBMITTED, S.APPROVED])
+        .select_related("programme", "booking", "visitor")
+        .order_by("id")
+    ):
+        ClaimDay.objects.filter(claim=claim).exclude(date__in=held).delete()
+        before = claim.total_reimbursable_yen
+        _write_figures(claim, _figures(claim))
+        if claim.status == S.APPROVED and claim.total_reimbursable_yen < before:
+            claim.approved_by, claim.approved_at, claim.approved_amount_yen = None, None, None
+            _transition(claim=claim, to=S.SUBMITTED, actor=actor, note="stay_changed")
+        claim.save()
+        changed.append(claim)
+    return changed
+
+
+def _notify_staff(claim_id: int) -> None:
+    try:
+        claim_cancelled_staff_email(claim_id=claim_id)
+    except Exception:
+        logger.exception("Could not email the staff about claim %s.", claim_id)
 
 
 @transaction.atomic
 def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> Claim:
-    """The line pays nothing from now on; the claim's other figures stay as frozen, so the total only goes down
-    (and changed caps never reach it)."""
+    """The line pays nothing from now on; the claim is refigured from what it froze, the line taken out before the
+    rounding and the cuts (never arithmetic on its total), so the total only goes down."""
     claim = _locked(claim, S.SUBMITTED)
     line_pk = parse_id(line_id)
     line = claim.lines.filter(id=line_pk).first() if line_pk is not None else None
     if line is None:
         raise LineNotFound()
-    paid = line.reimbursable_yen
     line.disallowed_reason, line.disallowed_by = reason, actor
-    line.reimbursable_yen, line.reason = 0, calculation.DISALLOWED
-    line.save(update_fields=["disallowed_reason", "disallowed_by", "reimbursable_yen", "reason"])
-    total = max(0, claim.total_reimbursable_yen - paid)
-    claim.total_reimbursable_yen = total - total % claim.programme.rounding_unit_yen
-    claim.save()
+    line.save(update_fields=["disallowed_reason", "disallowed_by"])
+    _recompute_and_save(claim)
     return claim
 
 
@@ -443,6 +485,8 @@ def claim_approve(*, claim: Claim, actor) -> Claim:
     booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=claim.booking_id)
     if booking_status not in Booking.ACTIVE_STATUSES:
         raise ClaimBookingCancelled(fields={"booking": [str(ClaimBookingCancelled.default_message)]})
+    # Approved at the figure the engine gives it now (what it froze, less any line disallowed).
+    _write_figures(claim, _figures(claim))
     amount = claim.total_reimbursable_yen
     if programme.budget_yen is not None:
         spent = _budget_spent(programme)
@@ -472,7 +516,11 @@ def claim_reject(*, claim: Claim, actor, reason: str) -> Claim:
 
 @transaction.atomic
 def claim_mark_paid(*, claim: Claim, actor) -> Claim:
+    """Paid only for a stay that happened: its booking active and its check-out reached."""
     claim = _locked(claim, S.APPROVED)
+    booking = claim.booking
+    if not booking.is_active or today() < booking.check_out:
+        raise StayNotCompleted(check_out=booking.check_out.isoformat())
     claim.paid_at = timezone.now()
     _transition(claim=claim, to=S.PAID, actor=actor)
     claim.save()
@@ -499,11 +547,11 @@ def claim_apply(*, claim: Claim, actor) -> Claim:
     deadline = application_deadline(programme, claim.booking.check_in)
     if today() > deadline:
         raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0, deadline=deadline.isoformat())
-    home = selectors.Home(claim.visitor.home_municipality_code)
+    home = rules.Home(claim.visitor.home_municipality_code)
     if not home.code:
         raise RequirementsUnmet(
-            codes=selectors.HOME_MUNICIPALITY,
-            fields={selectors.HOME_MUNICIPALITY: [str(REQUIREMENT_MESSAGES[selectors.HOME_MUNICIPALITY])]},
+            codes=rules.HOME_MUNICIPALITY,
+            fields={rules.HOME_MUNICIPALITY: [str(REQUIREMENT_MESSAGES[rules.HOME_MUNICIPALITY])]},
         )
     claim.applied_at = timezone.now()
     _recompute_and_save(claim)
@@ -522,7 +570,7 @@ def claim_grant(*, claim: Claim, actor) -> Claim:
     claim = _locked(claim, S.APPLIED)
     if not claim.booking.is_active:
         raise BookingCancelled(fields={"booking": [str(BookingCancelled.default_message)]})
-    _freeze(claim, selectors.claim_result(claim=claim))
+    _freeze(claim, _figures(claim))
     claim.granted_amount_yen = claim.total_reimbursable_yen
     claim.granted_by, claim.granted_at = actor, timezone.now()
     _transition(claim=claim, to=S.GRANTED, actor=actor)

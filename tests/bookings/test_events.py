@@ -76,7 +76,7 @@ def test_the_event_is_written_in_the_changes_transaction(booking_id, visitor, mo
     def failing(**kwargs):
         raise RuntimeError("the claims could not be withdrawn")
 
-    monkeypatch.setattr("reimbursements.services.claims_withdraw_drafts_of_booking", failing)
+    monkeypatch.setattr("reimbursements.services.claims_of_cancelled_booking", failing)
     with pytest.raises(RuntimeError):
         services.booking_cancel(booking=Booking.objects.get(pk=booking_id), actor=visitor)
 

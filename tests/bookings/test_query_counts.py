@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reimbursements import selectors as estimates
+from reimbursements import estimates
 from tests.bookings.factories import LodgingUnitFactory
 from tests.reimbursements.factories import saku_programme
 
@@ -41,7 +41,7 @@ def test_booking_a_stay_costs_a_bounded_number_of_queries(
 ):
     unit, body = booked
     estimate_queries = []
-    counted = estimates.estimate_sets_for_bookings
+    counted = estimates.compute
 
     def counting(**kwargs):
         with CaptureQueriesContext(connection) as queries:
@@ -49,7 +49,7 @@ def test_booking_a_stay_costs_a_bounded_number_of_queries(
         estimate_queries.append(len(queries))
         return result
 
-    monkeypatch.setattr(estimates, "estimate_sets_for_bookings", counting)
+    monkeypatch.setattr(estimates, "compute", counting)
 
     with django_assert_max_num_queries(BOOKING_QUERIES + ESTIMATE_QUERIES) as queries:
         response = visitor_client.post("/api/v1/bookings/", body, format="json")

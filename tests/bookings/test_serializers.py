@@ -9,7 +9,7 @@ from rest_framework.test import APIRequestFactory
 
 from bookings import selectors, services
 from bookings.serializers import BookingSerializer
-from reimbursements.selectors import estimate_sets_for_bookings
+from reimbursements import estimates as reimbursement_estimates
 from tests.bookings.factories import day
 from tests.reimbursements.factories import saku_programme
 
@@ -29,7 +29,7 @@ def test_a_written_out_booking_equals_the_declared_fields(
     services.booking_create(visitor=visitor, unit=house, check_in=day(20), check_out=day(21), adults=1)
     monkeypatch.undo()
     bookings = list(selectors.booking_list(user=visitor))
-    estimates = estimate_sets_for_bookings(bookings=bookings)
+    estimates = reimbursement_estimates.compute(bookings=bookings).bookings
 
     for reader in (visitor, operator_user):
         request = APIRequestFactory().get("/api/v1/bookings/")

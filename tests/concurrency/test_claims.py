@@ -37,7 +37,7 @@ def without_locks(monkeypatch, parties=2):
     """Submissions without the group and programme locks, each reading before any writes."""
     monkeypatch.setattr(services, "_lock_group", lambda visitor_id: None)
     monkeypatch.setattr(services, "_lock_programme", lambda programme_id: Programme.objects.get(id=programme_id))
-    pause_after(monkeypatch, selectors, "claim_result", parties)
+    pause_after(monkeypatch, services, "_figures", parties)
 
 
 # --- the group's day limit ------------------------------------------------------------------------------------------

@@ -207,12 +207,13 @@ def test_a_granted_claim_stays_within_its_grant_in_the_database(granted):
         Claim.objects.filter(id=granted["id"]).update(total_reimbursable_yen=granted["granted_amount_yen"] + 1)
 
 
-def test_cancelling_the_booking_withdraws_the_grant(granted, visitor_client, booking, monkeypatch):
+def test_cancelling_the_booking_voids_the_grant(granted, visitor_client, booking, monkeypatch):
     monkeypatch.setattr("bookings.selectors.today", lambda: date(2026, 11, 1))
     response = visitor_client.post(f"/api/v1/bookings/{booking.id}/cancel/", {}, format="json")
     assert response.status_code == 200, response.content
     claim = visitor_client.get(f"/api/v1/claims/{granted['id']}/").json()
-    assert claim["status"] == "withdrawn" and claim["eligible_dates"] == []
+    assert claim["status"] == "cancelled" and claim["reasons"] == ["stay_cancelled"]
+    assert claim["eligible_dates"] == []
 
 
 # --- refusals, in Japanese and English --------------------------------------------------------------------------------

@@ -6,14 +6,27 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from bookings.models import Booking
-from reimbursements import selectors, services
+from reimbursements import estimates, services
+from reimbursements.estimates import loader, presentation
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
-from reimbursements.selectors import estimate_for_quote, estimates_for_bookings
 from tests import factories
 from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
 from tests.reimbursements.helpers import book, booking_detail
 
 pytestmark = pytest.mark.django_db
+
+
+def estimate_for_quote(**stay) -> dict:
+    """The quote's `reimbursement` (the first of its estimates)."""
+    return estimates.compute(quote=estimates.Quote(**stay)).quote["reimbursement"]
+
+
+def estimate_sets_for_bookings(*, bookings) -> dict:
+    return estimates.compute(bookings=bookings).bookings
+
+
+def estimates_for_bookings(*, bookings) -> dict:
+    return {key: value["reimbursement"] for key, value in estimate_sets_for_bookings(bookings=bookings).items()}
 
 
 @pytest.fixture
@@ -141,7 +154,7 @@ def test_a_booking_no_programme_covers_reads_only_the_programmes(programme, visi
     )
 
     with django_assert_num_queries(1):
-        estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
+        estimates = estimate_sets_for_bookings(bookings=[booking])[booking.id]
 
     assert estimates["reimbursements"] == []
     assert estimates["reimbursement"]["programme"] is None
@@ -155,7 +168,7 @@ def test_a_booking_outside_every_window_reads_only_the_programmes(programme, vis
 
     # Which programmes may cover it, then the town's programme (its window is the nearest, and named).
     with django_assert_num_queries(2):
-        estimate = selectors.estimates_for_bookings(bookings=[booking])[booking.id]
+        estimate = estimates_for_bookings(bookings=[booking])[booking.id]
 
     assert (estimate["programme"], estimate["reasons"]) == (programme.code, ["outside_validity_window"])
 
@@ -185,7 +198,7 @@ def test_a_booking_with_a_live_claim_under_a_retired_programme_is_still_covered(
     services.claim_create(visitor=visitor, booking_id=booking.id)
     Programme.objects.filter(id=programme.id).update(is_active=False)
 
-    estimates = selectors.estimate_sets_for_bookings(bookings=[booking])[booking.id]
+    estimates = estimate_sets_for_bookings(bookings=[booking])[booking.id]
 
     assert [e["programme"] for e in estimates["reimbursements"]] == [programme.code]
     assert estimates["reimbursement"]["eligible"] is True
@@ -193,11 +206,11 @@ def test_a_booking_with_a_live_claim_under_a_retired_programme_is_still_covered(
 
 def _whole_history_estimates(bookings):
     """The estimates as they were computed before the reads were bounded: from the groups' whole history."""
-    history, targets = selectors._load_history(
+    history, targets = loader.load_history(
         visitor_ids={b.visitor_id for b in bookings}, extra_booking_ids=[b.id for b in bookings]
     )
-    selectors._load_requirements(history, [targets[b.id] for b in bookings])
-    return {b.id: selectors.estimates_of(history, targets[b.id]) for b in bookings}
+    loader.load_requirements(history, [targets[b.id] for b in bookings])
+    return {b.id: presentation.estimates_of(history, targets[b.id]) for b in bookings}
 
 
 def test_a_covered_booking_reads_only_the_history_its_programmes_see(programme, visitor, monkeypatch):
@@ -226,10 +239,10 @@ def test_a_covered_booking_reads_only_the_history_its_programmes_see(programme, 
     services.claim_submit(claim=submitted, actor=visitor)
     target = make_booking(visitor=visitor, check_in=date(2026, 12, 10), check_out=date(2026, 12, 14))
     read = []
-    facts_of = selectors.facts_of
-    monkeypatch.setattr(selectors, "facts_of", lambda booking: read.append(booking.id) or facts_of(booking))
+    facts_of = loader.facts_of
+    monkeypatch.setattr(loader, "facts_of", lambda booking: read.append(booking.id) or facts_of(booking))
 
-    estimates = selectors.estimate_sets_for_bookings(bookings=[target])
+    estimates = estimate_sets_for_bookings(bookings=[target])
 
     assert sorted(read) == sorted([*(b.id for b in saku_stays), target.id])
     assert estimates == _whole_history_estimates([target])
@@ -259,7 +272,7 @@ def test_bounded_reads_give_the_whole_history_figures_for_a_page_of_two_towns(pr
     ]
     services.claim_create(visitor=visitor, booking_id=page[1].id)
 
-    estimates = selectors.estimate_sets_for_bookings(bookings=page)
+    estimates = estimate_sets_for_bookings(bookings=page)
 
     assert estimates == _whole_history_estimates(page)
     assert [estimates[b.id]["reimbursement"]["eligible"] for b in page] == [True, True, True, False]

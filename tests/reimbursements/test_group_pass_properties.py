@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reimbursements import calculation
-from reimbursements.calculation import Frozen, Member, Party, Presence, Rule, Terms
+from reimbursements.estimates import calculation
+from reimbursements.estimates.calculation import Frozen, Member, Party, Presence, Rule, Terms
 
 START = date(2026, 12, 1)
 
