@@ -12,7 +12,7 @@ from bookings import imports, stays
 from bookings.models import Booking, CalendarImport, ImportedBlock, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, day, iso
 from tests.bookings.feed_server import all_day, calendar
-from tests.concurrency.conftest import pause_after, race
+from tests.concurrency.conftest import REQUEST_SECONDS, pause_after, race
 from tests.concurrency.test_booking_race import stock_check_dropped, without_lock
 from tests.factories import OperatorFactory, VisitorFactory
 
@@ -40,8 +40,8 @@ def test_a_sync_and_a_burst_of_bookings_never_both_hold_the_last_unit(live_serve
     everyone_arrives_before_the_lock(monkeypatch, BOOKERS + 1)
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
     sync_url = f"{live_server.url}/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
-    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=60)
-    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=60)] + [
+    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=REQUEST_SECONDS)
+    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=REQUEST_SECONDS)] + [
         partial(book, headers=bearer(VisitorFactory())) for _ in range(BOOKERS)
     ]
 
@@ -77,8 +77,8 @@ def test_control_without_the_lock_and_the_check_the_sync_and_a_booking_both_take
     without_lock(monkeypatch, bookers + 1)
     body = {"unit": unit.id, "check_in": iso(10), "check_out": iso(11), "adults": 1}
     sync_url = f"{live_server.url}/api/v1/operator/units/{unit.id}/calendar-imports/{calendar_import.id}/sync/"
-    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=60)
-    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=60)] + [
+    book = partial(requests.post, f"{live_server.url}/api/v1/bookings/", json=body, timeout=REQUEST_SECONDS)
+    calls = [partial(requests.post, sync_url, headers=bearer(operator), timeout=REQUEST_SECONDS)] + [
         partial(book, headers=bearer(VisitorFactory())) for _ in range(bookers)
     ]
 
