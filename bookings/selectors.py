@@ -21,13 +21,23 @@ from .errors import (
     BookingNotFound,
     CalendarFeedNotFound,
     CalendarImportNotFound,
+    CalendarImportSyncNotFound,
     ClosureNotFound,
     ConsultationsFeedForStaffOnly,
     PriceOverrideNotFound,
     StaysFeedForVisitorsOnly,
     UnknownUnit,
 )
-from .models import Booking, CalendarFeed, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
+from .models import (
+    Booking,
+    CalendarFeed,
+    CalendarImport,
+    CalendarImportSync,
+    Closure,
+    ImportedBlock,
+    PriceOverride,
+    UnitStock,
+)
 
 MAX_DATES_SHOWN = 10
 
@@ -174,7 +184,7 @@ LEFT JOIN (
   FROM {table(block)} b
   JOIN {table(feed)} i ON i.{column(feed, "id")} = b.{column(block, "calendar_import")}
   WHERE %(imports)s = 1 AND b.{column(block, "unit")} = %(unit)s AND b.{column(block, "date")} >= %(start)s
-    AND b.{column(block, "date")} <= %(end)s
+    AND b.{column(block, "date")} <= %(end)s AND (b.{column(block, "held")} OR NOT b.{column(block, "echo")})
 ) facts ON facts.unit_id = {unit("id")}
 WHERE {unit("id")} = %(unit)s
 """
@@ -343,8 +353,8 @@ def overlapping_override(*, unit: Unit, start: date, end: date, exclude_id=None)
 
 
 def calendar_import_list(*, unit: Unit) -> QuerySet[CalendarImport]:
-    """The unit's calendar imports, each with its conflicts (blocks not held) in date order."""
-    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False).order_by("date"))
+    """The unit's calendar imports, each with its conflicts (blocks not held, echoes aside) in date order."""
+    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False, echo=False).order_by("date"))
     return CalendarImport.objects.filter(unit=unit).prefetch_related(conflicts).order_by("id")
 
 
@@ -353,6 +363,14 @@ def calendar_import_get(*, unit: Unit, import_id) -> CalendarImport:
     found = calendar_import_list(unit=unit).filter(id=pk).first() if pk else None
     if found is None:
         raise CalendarImportNotFound()
+    return found
+
+
+def calendar_import_sync_get(*, calendar_import: CalendarImport, sync_id) -> CalendarImportSync:
+    pk = parse_id(sync_id)
+    found = CalendarImportSync.objects.filter(calendar_import=calendar_import, id=pk).first() if pk else None
+    if found is None:
+        raise CalendarImportSyncNotFound()
     return found
 
 

@@ -18,3 +18,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}{_suffix}"}  # noqa: F405
 AXES_ENABLED = True  # login lockout stays on in tests whatever DEFAULT_THROTTLE_OFF says; tests/accounts prove it
+# Tasks queued on the worker (a calendar import's "sync now") run in place, when the transaction commits.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
