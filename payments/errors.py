@@ -18,3 +18,9 @@ class WebhookSignatureInvalid(DomainError):
     status_code = 400
     code = "webhook_signature_invalid"
     default_message = _("The Stripe-Signature header does not match the request body.")
+
+
+class WebhookEventInvalid(DomainError):
+    status_code = 400
+    code = "webhook_event_invalid"
+    default_message = _("The webhook body is not a Stripe event this service can read.")
