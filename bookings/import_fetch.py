@@ -83,10 +83,33 @@ def check_url_form(url: str) -> str | None:
     return None
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4 (2002::/16), Teredo (2001::/32, its server and
+    client) and NAT64's well-known prefix (64:ff9b::/96), each of which reaches that IPv4 address."""
+    found = [ip.ipv4_mapped] if ip.ipv4_mapped is not None else []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _forbidden(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if ip in NAT64_LOCAL:
+            return True  # a site's own translator: where it leads cannot be told from here
+        embedded = _embedded(ip)
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(_forbidden(str(inner)) for inner in embedded):
+            return True
     if ip.is_loopback:
         return not _loopback_allowed()
     return (

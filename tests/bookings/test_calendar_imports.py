@@ -145,6 +145,13 @@ def test_urls_of_the_wrong_form_are_refused_naming_url(house, operator_client, u
         "fe80::1",  # link-local
         "ff02::1",  # multicast
         "::ffff:10.0.0.1",  # IPv4-mapped private
+        "2002:7f00:1::",  # 6to4 around 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 around 169.254.169.254
+        "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 around 10.0.0.1
+        "64:ff9b:1::a00:1",  # NAT64 of a site's own (local-use prefix)
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "2001:0:a00:1::1",  # Teredo, server 10.0.0.1
     ],
 )
 def test_names_resolving_to_forbidden_addresses_are_refused(house, operator_client, resolves_to, address):
@@ -597,3 +604,12 @@ def test_an_expiring_hold_hands_its_date_to_the_waiting_block(house, operator_cl
 
     assert operator_client.get(f"{imports_url(house)}{created['id']}/").json()["conflicts"] == []
     assert UnitStock.objects.get(unit=house, date=day(10)).taken == 1
+
+
+def test_six_to_four_around_a_public_address_is_accepted(house, operator_client, resolves_to):
+    resolves_to("2002:5db8:d822::1")  # wraps 93.184.216.34
+    response = operator_client.post(
+        imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/a.ics"}, format="json"
+    )
+
+    assert response.status_code == 201
