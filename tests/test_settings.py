@@ -103,3 +103,21 @@ def test_a_nonsensical_calendar_import_interval_is_refused():
     result = _run(["-c", PRINT_SETTINGS], DJANGO_SETTINGS_MODULE="backend.settings.base", CALENDAR_IMPORT_MINUTES="0")
     assert result.returncode != 0
     assert "CALENDAR_IMPORT_MINUTES" in result.stderr
+
+
+SET_LANGUAGE = """
+import django
+django.setup()
+from django.test import Client
+response = Client().post(
+    "/console/i18n/setlang/", {"language": "en", "next": "/console/"}, secure=True, HTTP_HOST="api.otameshi.example"
+)
+cookie = response.cookies["django_language"]
+print(response.status_code, repr(cookie["secure"]), cookie["samesite"])
+"""
+
+
+def test_in_production_the_consoles_language_cookie_is_secure_and_same_site_lax():
+    result = _run(["-c", SET_LANGUAGE], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["302", "True", "Lax"]
