@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "FacilityKindEnum": "facilities.models.Facility.Kind",
         "BookingKindEnum": "bookings.models.Booking.Kind",
         "ClaimStatusEnum": "reimbursements.models.Claim.Status",
+        "CalendarImportStatusEnum": "bookings.models.CalendarImport.Status",
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
     },
 }
