@@ -373,8 +373,13 @@ def calendar_import_sync_due(*, import_id: int) -> SyncResult | None:
 
 
 def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
-    """Syncs every enabled import that is due, one after the other in this process (the management command);
-    returns how many ended in each status."""
+    """Syncs every enabled import that is due, one after the other in this process (the management command, for
+    deployments without a worker: it also runs the syncs operators asked for that no worker took); returns how
+    many ended in each status."""
+    for sync_id in CalendarImportSync.objects.filter(state=CalendarImportSync.State.QUEUED).values_list(
+        "id", flat=True
+    ):
+        calendar_import_sync_run(sync_id=sync_id)
     outcome: dict[str, int] = {}
     for import_id in calendar_imports_due(now=now):
         result = calendar_import_sync_due(import_id=import_id)

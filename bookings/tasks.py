@@ -47,7 +47,9 @@ def sync_calendar_import(*, import_id: int | None = None, sync_id: int | None = 
 
 
 def calendar_import_sync_queue(*, calendar_import: CalendarImport) -> CalendarImportSync:
-    """Records a sync asked for now and queues it on the worker once the request's transaction has committed."""
+    """Records a sync asked for now and queues it on the worker once the request's transaction has committed.
+    Without a broker (cron deployments) the sync stays queued, and the next `manage.py sync_calendar_imports` runs
+    it; the failure to queue is logged, not the request's."""
     sync = imports.calendar_import_sync_request(calendar_import=calendar_import)
-    transaction.on_commit(lambda: sync_calendar_import.delay(sync_id=sync.pk))
+    transaction.on_commit(lambda: sync_calendar_import.delay(sync_id=sync.pk), robust=True)
     return sync

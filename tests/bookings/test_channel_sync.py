@@ -328,3 +328,24 @@ def test_the_periodic_job_queues_each_import_with_its_own_time_limit(operator_cl
     assert statuses == {created[0]["id"]: "ok", slow_id: "timeout", created[2]["id"]: "ok"}
     assert CalendarImport.objects.get(pk=slow_id).consecutive_failures == 1
     assert CalendarImportSync.objects.count() == 0
+
+
+def test_without_a_worker_a_sync_asked_for_stays_queued_until_the_periodic_command(
+    house, operator_client, feed_server, monkeypatch
+):
+    def no_broker(**kwargs):
+        raise ConnectionRefusedError("no broker at 127.0.0.1:6379")
+
+    monkeypatch.setattr(tasks.sync_calendar_import, "delay", no_broker)
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", airbnb((10, 11, "a"))))
+    url = f"{imports_url(house)}{created['id']}/sync/"
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = operator_client.post(url)
+    queued = operator_client.get(f"{url}{response.json()['id']}/").json()
+    call_command("sync_calendar_imports")
+    done = operator_client.get(f"{url}{response.json()['id']}/").json()
+
+    assert response.status_code == 202 and queued["state"] == "queued"
+    assert (done["state"], done["status"]) == ("done", "ok")
+    assert done["calendar_import"]["block_count"] == 1
