@@ -161,7 +161,8 @@ def _read(response, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
         raise TooLarge(f"the feed is {int(declared):,} bytes; at most {MAX_BYTES:,} are read")
-    chunks, size = [], 0
+    chunks: list[bytes] = []
+    size = 0
     while True:
         left = deadline - time.monotonic()
         if left <= 0:

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Bounds on what one feed may cost: occurrences kept in the window and recurring series expanded.
@@ -392,6 +392,8 @@ def _rule(rule, anchor: datetime, moment, low: datetime):
         if periods > 0:
             start = anchor + timedelta(days=periods * step)
     parsed = rrulestr(text, dtstart=start, cache=False)
+    if not isinstance(parsed, rrule):
+        raise ValueError("one RRULE gave a set of rules")
     if until:
         parsed = parsed.replace(until=moment(until[0]))
     return parsed

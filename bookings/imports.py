@@ -216,7 +216,9 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
 
         first, last = _window(unit)
         own = _own_nights(unit=unit, first=first, last=last)
-        wanted, echoes, not_echoes = set(), set(), set()
+        wanted: set[date] = set()
+        echoes: set[date] = set()
+        not_echoes: set[date] = set()
         for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date", "end_date"):
             days = []
             day = max(start, first)

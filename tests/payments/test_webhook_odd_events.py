@@ -37,18 +37,13 @@ def refused(response) -> None:
 def test_a_signed_body_nested_past_the_parsers_stack_is_refused(api_client, fake_stripe):
     depth = 100_000
     payload = (
-        '{"id": "evt_deep", "type": "payment_intent.succeeded", "data": {"object": '
-        + "[" * depth
-        + "]" * depth
-        + "}}"
+        '{"id": "evt_deep", "type": "payment_intent.succeeded", "data": {"object": ' + "[" * depth + "]" * depth + "}}"
     ).encode()
 
     refused(post_signed(api_client, payload))
 
 
-@pytest.mark.parametrize(
-    "event_id", ["evt_\x00nul", "evt_" + "x" * 300], ids=["nul", "300-characters"]
-)
+@pytest.mark.parametrize("event_id", ["evt_\x00nul", "evt_" + "x" * 300], ids=["nul", "300-characters"])
 def test_a_signed_event_whose_id_cannot_be_stored_is_refused(api_client, fake_stripe, event_id):
     payload = event("payment_intent.succeeded", {"id": "pi_x", "object": "payment_intent"}, event_id)
     assert json.loads(payload)["id"] == event_id
