@@ -16,14 +16,19 @@ from .errors import LockedOut, WrongPassword
 from .models import User
 
 
+# django-axes stores the name in a column of 255 characters; no account's email is longer (254 at most).
+USERNAME_LENGTH = 255
+
+
 def login_username(request, credentials=None) -> str | None:
-    """The email of the JWT endpoint's body, or the `username` of Django's login forms, lowercased as stored."""
+    """The email of the JWT endpoint's body, or the `username` of Django's login forms, lowercased as stored
+    (cut to what django-axes can store: a longer one is no account's, and fails as a wrong password does)."""
     credentials = credentials or {}
     value = credentials.get("email") or credentials.get("username")
     if value is None:
         data = getattr(request, "POST", None) or {}
         value = data.get("username") or data.get("email")
-    return str(value).strip().lower() if value else None
+    return str(value).strip().lower()[:USERNAME_LENGTH] if value else None
 
 
 def _retry_after_seconds() -> int:

@@ -125,3 +125,13 @@ class CalendarImportNotFound(NotFound):
 class InvalidImportUrl(DomainError):
     code = "invalid_url"
     default_message = _("This calendar URL cannot be imported.")
+
+
+class DuplicateFeed(DomainError):
+    code = "duplicate_feed"
+    default_message = _("This unit already imports this calendar URL.")
+
+
+class CalendarImportSyncNotFound(NotFound):
+    code = "calendar_import_sync_not_found"
+    default_message = _("No such sync of this calendar import.")

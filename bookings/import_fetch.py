@@ -4,8 +4,10 @@ Only https (plain http to 127.0.0.1 only with CALENDAR_IMPORT_ALLOW_LOOPBACK_HTT
 development). Every name is resolved and every address it gives must be public, before the first request and
 again for each redirect (at most MAX_REDIRECTS, followed here, not by the client); the connection itself goes
 through requests-hardened, which pins the address it checked, so a name cannot resolve differently between
-the check and the connection. Connect and read timeouts, an overall deadline, the body read as a stream and cut
-at MAX_BYTES, no cookies, no credentials, no proxies or .netrc from the environment.
+the check and the connection. Connect and read timeouts, an overall deadline that covers the whole body (it is
+read as soon as each piece arrives, each wait on the socket no longer than the time left, so a server dripping
+a byte a second ends at the deadline, with or without a Content-Length), the body cut at MAX_BYTES after
+decoding (a gzip bomb stops there), no cookies, no credentials, no proxies or .netrc from the environment.
 """
 
 import ipaddress
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from requests_hardened import Config, HTTPSession
 
@@ -23,8 +26,9 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 3
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 15
-# The whole fetch, however slowly a server drips its body (sync-now runs inside a request).
+# The whole fetch, however slowly a server drips its body.
 DEADLINE_SECONDS = 25
+CHUNK_BYTES = 64 * 1024
 USER_AGENT = "Otameshi-Calendar-Import/1.0"
 LOOPBACK_HOST = "127.0.0.1"
 
@@ -79,10 +83,33 @@ def check_url_form(url: str) -> str | None:
     return None
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _embedded(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries: mapped, 6to4 (2002::/16), Teredo (2001::/32, its server and
+    client) and NAT64's well-known prefix (64:ff9b::/96), each of which reaches that IPv4 address."""
+    found = [ip.ipv4_mapped] if ip.ipv4_mapped is not None else []
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in NAT64:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return found
+
+
 def _forbidden(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        if ip in NAT64_LOCAL:
+            return True  # a site's own translator: where it leads cannot be told from here
+        embedded = _embedded(ip)
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(_forbidden(str(inner)) for inner in embedded):
+            return True
     if ip.is_loopback:
         return not _loopback_allowed()
     return (
@@ -123,19 +150,32 @@ def _session() -> HTTPSession:
     return session
 
 
+def _wait_at_most(response, seconds: float) -> None:
+    """The next wait on the response's socket ends after `seconds` at most."""
+    sock = getattr(response.raw.connection, "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.01))
+
+
 def _read(response, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
         raise TooLarge(f"the feed is {int(declared):,} bytes; at most {MAX_BYTES:,} are read")
-    chunks, size = [], 0
-    for chunk in response.iter_content(chunk_size=64 * 1024):
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimedOut(f"the feed took more than {DEADLINE_SECONDS} seconds")
+        _wait_at_most(response, min(READ_TIMEOUT, left))
+        # read1 gives what one read of the socket brings (decoded, at most CHUNK_BYTES), not a full chunk.
+        chunk = response.raw.read1(CHUNK_BYTES, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
         size += len(chunk)
         if size > MAX_BYTES:
             raise TooLarge(f"the feed is larger than {MAX_BYTES:,} bytes")
-        if time.monotonic() > deadline:
-            raise TimedOut(f"the feed took more than {DEADLINE_SECONDS} seconds")
         chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
@@ -170,8 +210,13 @@ def fetch(url: str, *, etag: str = "", last_modified: str = "") -> Fetched:
                     etag=response.headers.get("ETag", "")[:500],
                     last_modified=response.headers.get("Last-Modified", "")[:100],
                 )
-        except requests.Timeout as exc:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
             raise TimedOut("the calendar site did not answer in time") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            # The body broken off (or ended by the deadline's socket timeout) while it was read.
+            if time.monotonic() > deadline or "timed out" in str(exc).lower():
+                raise TimedOut("the calendar site did not answer in time") from exc
+            raise FetchFailed(type(exc).__name__) from exc
         except requests.RequestException as exc:
             # A read timeout in the middle of the body comes wrapped in a ConnectionError.
             if "timed out" in str(exc).lower():

@@ -1,10 +1,11 @@
 """Input and output shapes of operators' calendar imports."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .import_fetch import MAX_URL_LENGTH
-from .models import CalendarImport
+from .models import CalendarImport, CalendarImportSync
 from .serializers import TextField
 
 
@@ -12,7 +13,10 @@ class CalendarImportSerializer(serializers.ModelSerializer):
     """The import as its own organisation sees it (the only one that can): the URL in full."""
 
     conflicts = serializers.SerializerMethodField(
-        help_text=_("Dates an imported event blocks although the unit is fully booked here on them.")
+        help_text=_(
+            "Dates an imported event blocks although the unit is fully booked here on them (echoes of the unit's "
+            "own bookings aside)."
+        )
     )
 
     class Meta:
@@ -23,6 +27,7 @@ class CalendarImportSerializer(serializers.ModelSerializer):
             "name",
             "url",
             "enabled",
+            "block_transparent",
             "last_synced_at",
             "last_status",
             "last_error",
@@ -37,7 +42,7 @@ class CalendarImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_conflicts(self, calendar_import) -> list[str]:
-        return [block.date.isoformat() for block in calendar_import.blocks.all() if not block.held]
+        return [block.date.isoformat() for block in calendar_import.blocks.all() if not block.held and not block.echo]
 
 
 class CalendarImportWriteSerializer(serializers.Serializer):
@@ -46,14 +51,29 @@ class CalendarImportWriteSerializer(serializers.Serializer):
     url = TextField(
         max_length=MAX_URL_LENGTH, trim_whitespace=True, help_text=_("The other site's iCal export URL (https).")
     )
-    enabled = serializers.BooleanField(default=True)
+    enabled = serializers.BooleanField(
+        default=True,
+        help_text=_("Off: the import is not synced and keeps its blocks; only deleting it frees its dates."),
+    )
+    block_transparent = serializers.BooleanField(
+        default=True,
+        help_text=_(
+            "Whether events marked free (TRANSP:TRANSPARENT, such as Google's all-day events) block dates; "
+            "on by default."
+        ),
+    )
 
 
-# What a sync ends in (the schema's CalendarImportSyncStatusEnum): every status but "never synced".
-SYNC_STATUSES = [choice for choice in CalendarImport.Status.choices if choice[0]]
+class CalendarImportSyncSerializer(serializers.ModelSerializer):
+    """A sync asked for now: `state` queued, running or done; `status` and `error` once done, as the import's."""
 
+    calendar_import = serializers.SerializerMethodField()
 
-class CalendarImportSyncSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=SYNC_STATUSES)
-    error = serializers.CharField(allow_blank=True)
-    calendar_import = CalendarImportSerializer()
+    class Meta:
+        model = CalendarImportSync
+        fields = ["id", "state", "status", "error", "created_at", "started_at", "finished_at", "calendar_import"]
+        read_only_fields = fields
+
+    @extend_schema_field(CalendarImportSerializer)
+    def get_calendar_import(self, sync) -> dict:
+        return CalendarImportSerializer(self.context["calendar_import"]).data

@@ -6,12 +6,22 @@ bookings and closures, so an imported block and a booking never both hold the la
 the date already fully booked is recorded as a conflict (nothing overbooked, nothing cancelled), the operator
 gets one email, and it takes the stock as soon as a booking gives it back or disappears when the other site
 moves its event. A feed that cannot be fetched or read changes no block.
+
+An echo is not a conflict. Sites that import this unit's feed export its bookings back as their own blocks
+(Booking.com's "CLOSED - Not available", with a UID of its own), so a booking made here comes back as an imported
+event. An imported event every date of which is a night of this unit's own active bookings is taken as such an
+echo: its blocks wait like conflicts (they take the stock if the booking goes) but are not listed as conflicts and
+send no email. An event reaching even one date beyond the unit's own bookings is a conflict as before.
+
+A disabled import is not synced and keeps its blocks; only deleting it frees its dates. Events marked free
+(TRANSP:TRANSPARENT) block like any other unless the import's `block_transparent` is off.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -25,9 +35,18 @@ from notifications.models import Kind
 from notifications.services import notify_operators
 
 from . import import_fetch, selectors, services, stays
-from .errors import InvalidImportUrl
-from .import_parse import NotICalendar, Occurrence, occurrences_in_window
-from .models import CalendarFeed, CalendarImport, ImportedBlock, ImportedEvent, UnitStock
+from .errors import DuplicateFeed, InvalidImportUrl
+from .import_parse import NotICalendar, Occurrence, TooComplex, occurrences_in_window
+from .models import (
+    Booking,
+    BookingLine,
+    CalendarFeed,
+    CalendarImport,
+    CalendarImportSync,
+    ImportedBlock,
+    ImportedEvent,
+    UnitStock,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +76,24 @@ def import_url_check(*, url: str) -> str:
     return url
 
 
-def calendar_import_create(*, unit: Unit, name: str, url: str, enabled: bool = True) -> CalendarImport:
-    return CalendarImport.objects.create(unit=unit, name=name, url=import_url_check(url=url), enabled=enabled)
+def _refuse_duplicate(*, unit: Unit, url: str, exclude_id: int | None = None) -> None:
+    """A second import of one URL on a unit would conflict with the first on every date it blocks."""
+    others = CalendarImport.objects.filter(unit=unit, url=url)
+    if exclude_id is not None:
+        others = others.exclude(pk=exclude_id)
+    if others.exists():
+        message = DuplicateFeed.default_message
+        raise DuplicateFeed(message, fields={"url": [str(message)]})
+
+
+def calendar_import_create(
+    *, unit: Unit, name: str, url: str, enabled: bool = True, block_transparent: bool = True
+) -> CalendarImport:
+    url = import_url_check(url=url)
+    _refuse_duplicate(unit=unit, url=url)
+    return CalendarImport.objects.create(
+        unit=unit, name=name, url=url, enabled=enabled, block_transparent=block_transparent
+    )
 
 
 def calendar_import_update(*, calendar_import: CalendarImport, **changes) -> CalendarImport:
@@ -66,6 +101,7 @@ def calendar_import_update(*, calendar_import: CalendarImport, **changes) -> Cal
     paused import starts its failure count afresh."""
     if "url" in changes:
         url = import_url_check(url=changes.pop("url"))
+        _refuse_duplicate(unit=calendar_import.unit, url=url, exclude_id=calendar_import.pk)
         if url != calendar_import.url:
             calendar_import.url, calendar_import.etag, calendar_import.last_modified_header = url, "", ""
     if changes.get("enabled") and not calendar_import.enabled:
@@ -124,6 +160,18 @@ def _latest_by_key(occurrences) -> dict[str, Occurrence]:
     return latest
 
 
+def _own_nights(*, unit: Unit, first: date, last: date) -> set[date]:
+    """The dates of [first, last] that the unit's own active bookings (made here) take."""
+    return set(
+        BookingLine.objects.filter(
+            booking__unit=unit,
+            booking__status__in=Booking.ACTIVE_STATUSES,
+            date__gte=first,
+            date__lte=last,
+        ).values_list("date", flat=True)
+    )
+
+
 def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, list[date]]:
     """Upserts the events by key and moves the blocks to the dates they cover, under the stock lock.
     Returns (events, blocked dates, dates newly in conflict)."""
@@ -169,12 +217,19 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
         ImportedEvent.objects.bulk_create(create, batch_size=500)
 
         first, last = _window(unit)
-        wanted = set()
+        own = _own_nights(unit=unit, first=first, last=last)
+        wanted: set[date] = set()
+        echoes: set[date] = set()
+        not_echoes: set[date] = set()
         for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date", "end_date"):
+            days = []
             day = max(start, first)
             while day < end and day <= last:
-                wanted.add(day)
+                days.append(day)
                 day += timedelta(days=1)
+            wanted.update(days)
+            (echoes if days and own.issuperset(days) else not_echoes).update(days)
+        echoes -= not_echoes
         blocks = {block.date: block for block in ImportedBlock.objects.filter(calendar_import=current)}
         added = wanted - set(blocks)
         removed = set(blocks) - wanted
@@ -196,7 +251,7 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
             }
             ImportedBlock.objects.bulk_create(
                 [
-                    ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free)
+                    ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free, echo=day in echoes)
                     for day in sorted(added)
                 ],
                 batch_size=500,
@@ -206,16 +261,20 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
                 ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
             if free:
                 services._stock_take(unit=unit, dates=sorted(free))
-            new_conflicts = sorted(added - free)
+            new_conflicts = sorted(added - free - echoes)
             _feeds_changed(unit_id=unit.pk)
+        # Bookings made or cancelled here since the last sync make a waiting block an echo, or no longer one.
+        ImportedBlock.objects.filter(calendar_import=current, echo=True).exclude(date__in=echoes).update(echo=False)
+        if echoes:
+            ImportedBlock.objects.filter(calendar_import=current, echo=False, date__in=echoes).update(echo=True)
         unnotified = list(
-            ImportedBlock.objects.filter(calendar_import=current, held=False, conflict_notified=False)
+            ImportedBlock.objects.filter(calendar_import=current, held=False, echo=False, conflict_notified=False)
             .order_by("date")
             .values_list("date", flat=True)
         )
         if unnotified:
             ImportedBlock.objects.filter(calendar_import=current, date__in=unnotified).update(conflict_notified=True)
-            transaction.on_commit(lambda: _email_conflicts(import_id=current.pk, dates=unnotified))
+            transaction.on_commit(lambda: calendar_import_conflicts_found(import_id=current.pk, dates=unnotified))
             notify_operators(organisation_id=unit.facility.operator_id, kind=Kind.IMPORT_CONFLICT, object_id=current.pk)
     return len(incoming) - sum(1 for o in incoming.values() if o.cancelled), len(wanted), new_conflicts
 
@@ -251,12 +310,18 @@ def calendar_import_sync(*, calendar_import: CalendarImport) -> SyncResult:
     first, last = _window(calendar_import.unit)
     try:
         parsed = occurrences_in_window(fetched.body, first=first, last=last)
-    except NotICalendar as exc:
+    except (NotICalendar, TooComplex) as exc:
         # The previous blocks stay; the validators are not kept, so the next sync reads the feed again.
-        error = f"not an iCalendar document: {exc}"
-        _record(calendar_import, status=CalendarImport.Status.PARSE_ERROR, error=error, failed=True)
-        return SyncResult(CalendarImport.Status.PARSE_ERROR, error)
-    events, blocks, _conflicts = _apply(calendar_import=calendar_import, occurrences=parsed.occurrences)
+        if isinstance(exc, TooComplex):
+            status, error = CalendarImport.Status.TOO_COMPLEX, str(exc)
+        else:
+            status, error = CalendarImport.Status.PARSE_ERROR, f"not an iCalendar document: {exc}"
+        _record(calendar_import, status=status, error=error, failed=True)
+        return SyncResult(status, error)
+    occurrences = parsed.occurrences
+    if not calendar_import.block_transparent:
+        occurrences = [occurrence for occurrence in occurrences if not occurrence.transparent]
+    events, blocks, _conflicts = _apply(calendar_import=calendar_import, occurrences=occurrences)
     note = "the feed was cut to the first events of the booking window" if parsed.truncated else ""
     _record(
         calendar_import,
@@ -276,6 +341,8 @@ def calendar_import_sync_safely(*, calendar_import: CalendarImport) -> SyncResul
     so the other imports still sync."""
     try:
         return calendar_import_sync(calendar_import=calendar_import)
+    except SoftTimeLimitExceeded:
+        raise  # the worker's time limit for this import: its task records it
     except Exception as exc:  # one import's failure must not stop the others
         logger.exception("Calendar import %s failed to sync.", calendar_import.pk)
         try:
@@ -290,20 +357,78 @@ def calendar_import_sync_safely(*, calendar_import: CalendarImport) -> SyncResul
         return SyncResult(CalendarImport.Status.HTTP_ERROR, type(exc).__name__)
 
 
-def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
-    """Syncs every enabled import that is due, each on its own; returns how many ended in each status.
-    An import synced less than half a period ago is left alone, so that a run overlapping the previous one
-    (a slow feed, a queue behind) does not fetch every feed twice."""
+def calendar_imports_due(*, now=None) -> list[int]:
+    """The enabled imports due for a sync, by id. An import synced less than half a period ago is left alone, so
+    that a run overlapping the previous one (a slow feed, a queue behind) does not fetch every feed twice."""
     now = now or timezone.now()
     recent = now - timedelta(minutes=settings.CALENDAR_IMPORT_MINUTES / 2)
     due = CalendarImport.objects.filter(enabled=True).filter(
         Q(last_synced_at__isnull=True) | Q(last_synced_at__lte=recent)
     )
+    return list(due.order_by("id").values_list("id", flat=True))
+
+
+def calendar_import_sync_due(*, import_id: int) -> SyncResult | None:
+    """One import's sync for the periodic job (a task of its own on the worker, with its own time limit); None
+    when the import has gone or was disabled since it was found due."""
+    calendar_import = CalendarImport.objects.select_related("unit").filter(pk=import_id, enabled=True).first()
+    if calendar_import is None:
+        return None
+    return calendar_import_sync_safely(calendar_import=calendar_import)
+
+
+def calendar_imports_sync_all(*, now=None) -> dict[str, int]:
+    """Syncs every enabled import that is due, one after the other in this process (the management command, for
+    deployments without a worker: it also runs the syncs operators asked for that no worker took); returns how
+    many ended in each status."""
+    for sync_id in CalendarImportSync.objects.filter(state=CalendarImportSync.State.QUEUED).values_list(
+        "id", flat=True
+    ):
+        calendar_import_sync_run(sync_id=sync_id)
     outcome: dict[str, int] = {}
-    for calendar_import in due.select_related("unit").order_by("id"):
-        result = calendar_import_sync_safely(calendar_import=calendar_import)
-        outcome[str(result.status)] = outcome.get(str(result.status), 0) + 1
+    for import_id in calendar_imports_due(now=now):
+        result = calendar_import_sync_due(import_id=import_id)
+        if result is not None:
+            outcome[str(result.status)] = outcome.get(str(result.status), 0) + 1
     return outcome
+
+
+# --- sync now, on the worker -----------------------------------------------------------------------------------
+
+
+def calendar_import_sync_request(*, calendar_import: CalendarImport) -> CalendarImportSync:
+    """Records an operator's "sync now"; the worker runs it (calendar_import_sync_run) once it is committed."""
+    return CalendarImportSync.objects.create(calendar_import=calendar_import)
+
+
+def calendar_import_sync_run(*, sync_id: int) -> None:
+    """Runs a queued sync once (a redelivered task finds it no longer queued) and records what it came to."""
+    started = CalendarImportSync.objects.filter(pk=sync_id, state=CalendarImportSync.State.QUEUED).update(
+        state=CalendarImportSync.State.RUNNING, started_at=timezone.now()
+    )
+    sync = CalendarImportSync.objects.select_related("calendar_import__unit").filter(pk=sync_id).first()
+    if not started or sync is None:
+        return
+    result = calendar_import_sync_safely(calendar_import=sync.calendar_import)
+    _sync_done(sync_id=sync_id, status=result.status, error=result.error)
+
+
+def calendar_import_out_of_time(*, import_id: int | None = None, sync_id: int | None = None) -> None:
+    """The worker's time limit for one import's sync ran out: recorded as a timeout of that import (and of the
+    sync asked for), its blocks as they were."""
+    error = "the sync took longer than its time limit"
+    if sync_id is not None:
+        import_id = CalendarImportSync.objects.filter(pk=sync_id).values_list("calendar_import_id", flat=True).first()
+        _sync_done(sync_id=sync_id, status=CalendarImport.Status.TIMEOUT, error=error)
+    calendar_import = CalendarImport.objects.filter(pk=import_id).first() if import_id is not None else None
+    if calendar_import is not None:
+        _record(calendar_import, status=CalendarImport.Status.TIMEOUT, error=error, failed=True)
+
+
+def _sync_done(*, sync_id: int, status: str, error: str) -> None:
+    CalendarImportSync.objects.filter(pk=sync_id).update(
+        state=CalendarImportSync.State.DONE, status=status, error=error[:500], finished_at=timezone.now()
+    )
 
 
 # --- conflicts resolved when a booking gives its units back ----------------------------------------------------
@@ -369,6 +494,12 @@ def _send(calendar_import: CalendarImport, subject: str, body: str) -> None:
     recipients = _operator_emails(calendar_import)
     if recipients:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+def calendar_import_conflicts_found(*, import_id: int, dates: list[date]) -> None:
+    """After the commit of a sync that found new conflicts (echoes are none): the operator is told, once per date.
+    The one place that learns of new conflicts."""
+    _email_conflicts(import_id=import_id, dates=dates)
 
 
 def _email_conflicts(*, import_id: int, dates: list[date]) -> None:

@@ -315,11 +315,17 @@ class CalendarImport(models.Model):
         PARSE_ERROR = "parse_error", _("the calendar is not valid iCalendar")
         TOO_LARGE = "too_large", _("the calendar is too large")
         TIMEOUT = "timeout", _("the calendar site did not answer in time")
+        TOO_COMPLEX = "too_complex", _("the calendar's recurring events are too complex to expand")
 
     unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="calendar_imports")
     name = models.CharField(max_length=100)
     url = models.CharField(max_length=2000)
+    # Off: not synced, and its blocks stay where they are (only deleting the import frees its dates).
     enabled = models.BooleanField(default=True)
+    block_transparent = models.BooleanField(
+        default=True,
+        help_text=_("Whether events marked free (TRANSP:TRANSPARENT, such as Google's all-day events) block dates."),
+    )
     # Validators of the last fetched body, sent back for a conditional GET.
     etag = models.CharField(max_length=500, blank=True)
     last_modified_header = models.CharField(max_length=100, blank=True)
@@ -373,6 +379,8 @@ class ImportedBlock(models.Model):
     unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
     held = models.BooleanField(default=True)
+    # Not held because the unit's own bookings fill the date, and the event is the other site's copy of them.
+    echo = models.BooleanField(default=False)
     conflict_notified = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -382,3 +390,24 @@ class ImportedBlock(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["calendar_import", "date"], name="imported_block_unique_date"),
         ]
+
+
+class CalendarImportSync(models.Model):
+    """One "sync now" of an import, queued on the worker: what it came to is read here."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+
+    calendar_import = models.ForeignKey(CalendarImport, on_delete=models.CASCADE, related_name="syncs")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    status = models.CharField(max_length=20, choices=CalendarImport.Status.choices, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["calendar_import_id", "id"]
+        verbose_name = _("calendar import sync")

@@ -1,4 +1,4 @@
-"""Operators' calendar imports of a unit: list, create, read, change, delete, and sync now."""
+"""Operators' calendar imports of a unit: list, create, read, change, delete, and sync now (on the worker)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,11 +13,12 @@ from backend.locations import created_at
 from backend.pagination import page_serializer, paginated_response
 from facilities.selectors import operator_unit_get
 
-from . import imports, selectors
+from . import imports, selectors, tasks
 from .import_serializers import CalendarImportSerializer, CalendarImportSyncSerializer, CalendarImportWriteSerializer
 
 UNIT_ID = OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 IMPORT_ID = OpenApiParameter("import_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+SYNC_ID = OpenApiParameter("sync_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _shown(unit, import_id: int) -> dict:
@@ -43,7 +44,7 @@ class CalendarImportListApi(APIView):
         operation_id="operator_units_calendar_imports_create",
         description="Imports another site's iCal calendar (https) into the unit: its events block the "
         "unit's dates, synced every few minutes. A URL on a private or local network is "
-        "refused (400 on `url`).",
+        "refused (400 on `url`), and so is a URL the unit already imports (400 `duplicate_feed`).",
     )
     def post(self, request, unit_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
@@ -71,7 +72,8 @@ class CalendarImportDetailApi(APIView):
         request=CalendarImportWriteSerializer(partial=True),
         responses=CalendarImportSerializer,
         operation_id="operator_units_calendar_imports_partial_update",
-        description="Renames, re-points or switches the import; enabling a paused one starts afresh.",
+        description="Renames, re-points or switches the import; enabling a paused one starts afresh. "
+        "A disabled import keeps its blocks; only deleting it frees its dates.",
     )
     def patch(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
@@ -116,21 +118,38 @@ class CalendarImportSyncApi(APIView):
     @extend_schema(
         parameters=[UNIT_ID, IMPORT_ID],
         request=None,
-        responses=CalendarImportSyncSerializer,
+        responses={202: CalendarImportSyncSerializer},
         operation_id="operator_units_calendar_imports_sync",
-        description="Syncs the import now. A feed that cannot be fetched or read is not an error of "
-        "this request: `status` says what happened and the previous blocks stay.",
+        description="Queues a sync of the import on the worker and answers 202 with the sync (`Location` is "
+        "where to read it). A feed that cannot be fetched or read is not an error of this request: once "
+        "the sync is `done`, its `status` says what happened, and the previous blocks stay.",
     )
     def post(self, request, unit_id: str, import_id: str):
         unit = operator_unit_get(user=request.user, unit_id=unit_id)
         found = selectors.calendar_import_get(unit=unit, import_id=import_id)
-        result = imports.calendar_import_sync_safely(calendar_import=found)
-        return Response(
-            CalendarImportSyncSerializer(
-                {
-                    "status": result.status,
-                    "error": result.error,
-                    "calendar_import": selectors.calendar_import_get(unit=unit, import_id=found.pk),
-                }
-            ).data
-        )
+        sync = tasks.calendar_import_sync_queue(calendar_import=found)
+        shown = _sync_shown(unit, found.pk, sync.pk)
+        location = request.build_absolute_uri(f"{request.path}{sync.pk}/")
+        return Response(shown, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
+
+
+def _sync_shown(unit, import_id: int, sync_id: int) -> dict:
+    calendar_import = selectors.calendar_import_get(unit=unit, import_id=import_id)
+    sync = selectors.calendar_import_sync_get(calendar_import=calendar_import, sync_id=sync_id)
+    return CalendarImportSyncSerializer(sync, context={"calendar_import": calendar_import}).data
+
+
+class CalendarImportSyncDetailApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        parameters=[UNIT_ID, IMPORT_ID, SYNC_ID],
+        responses=CalendarImportSyncSerializer,
+        operation_id="operator_units_calendar_imports_syncs_retrieve",
+        description="A sync asked for now: `queued`, `running` or `done`, and once done what it came to.",
+    )
+    def get(self, request, unit_id: str, import_id: str, sync_id: str):
+        unit = operator_unit_get(user=request.user, unit_id=unit_id)
+        calendar_import = selectors.calendar_import_get(unit=unit, import_id=import_id)
+        sync = selectors.calendar_import_sync_get(calendar_import=calendar_import, sync_id=sync_id)
+        return Response(CalendarImportSyncSerializer(sync, context={"calendar_import": calendar_import}).data)

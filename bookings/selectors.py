@@ -21,6 +21,7 @@ from .errors import (
     BookingNotFound,
     CalendarFeedNotFound,
     CalendarImportNotFound,
+    CalendarImportSyncNotFound,
     ClosureNotFound,
     ConsultationsFeedForStaffOnly,
     PriceOverrideNotFound,
@@ -32,6 +33,7 @@ from .models import (
     BookingEvent,
     CalendarFeed,
     CalendarImport,
+    CalendarImportSync,
     Closure,
     ImportedBlock,
     PriceOverride,
@@ -184,7 +186,7 @@ LEFT JOIN (
   FROM {table(block)} b
   JOIN {table(feed)} i ON i.{column(feed, "id")} = b.{column(block, "calendar_import")}
   WHERE %(imports)s = 1 AND b.{column(block, "unit")} = %(unit)s AND b.{column(block, "date")} >= %(start)s
-    AND b.{column(block, "date")} <= %(end)s
+    AND b.{column(block, "date")} <= %(end)s AND (b.{column(block, "held")} OR NOT b.{column(block, "echo")})
 ) facts ON facts.unit_id = {unit("id")}
 WHERE {unit("id")} = %(unit)s
 """
@@ -422,8 +424,8 @@ def overlapping_override(*, unit: Unit, start: date, end: date, exclude_id=None)
 
 
 def calendar_import_list(*, unit: Unit) -> QuerySet[CalendarImport]:
-    """The unit's calendar imports, each with its conflicts (blocks not held) in date order."""
-    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False).order_by("date"))
+    """The unit's calendar imports, each with its conflicts (blocks not held, echoes aside) in date order."""
+    conflicts = Prefetch("blocks", queryset=ImportedBlock.objects.filter(held=False, echo=False).order_by("date"))
     return CalendarImport.objects.filter(unit=unit).prefetch_related(conflicts).order_by("id")
 
 
@@ -432,6 +434,14 @@ def calendar_import_get(*, unit: Unit, import_id) -> CalendarImport:
     found = calendar_import_list(unit=unit).filter(id=pk).first() if pk else None
     if found is None:
         raise CalendarImportNotFound()
+    return found
+
+
+def calendar_import_sync_get(*, calendar_import: CalendarImport, sync_id) -> CalendarImportSync:
+    pk = parse_id(sync_id)
+    found = CalendarImportSync.objects.filter(calendar_import=calendar_import, id=pk).first() if pk else None
+    if found is None:
+        raise CalendarImportSyncNotFound()
     return found
 
 

@@ -57,6 +57,11 @@ urlpatterns = [
         operator_import_apis.CalendarImportSyncApi.as_view(),
         name="calendar-import-sync",
     ),
+    path(
+        "operator/units/<str:unit_id>/calendar-imports/<str:import_id>/sync/<str:sync_id>/",
+        operator_import_apis.CalendarImportSyncDetailApi.as_view(),
+        name="calendar-import-sync-detail",
+    ),
     path("calendar-feeds/", operator_apis.CalendarFeedListApi.as_view(), name="calendar-feed-list"),
     path("calendar-feeds/<str:feed_id>/", operator_apis.CalendarFeedDetailApi.as_view(), name="calendar-feed-detail"),
     path(

@@ -17,10 +17,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.errors import DomainError
-from bookings import imports as booking_imports
 from bookings import selectors as booking_selectors
 from bookings import services as booking_services
-from bookings.models import CalendarImport
+from bookings import tasks as booking_tasks
 from bookings.operator_import_apis import CalendarImportSyncThrottle
 from consultations import services as consultation_services
 from consultations.models import Consultation
@@ -249,18 +248,11 @@ def operator_import_sync(request, import_id):
     if not CalendarImportSyncThrottle().allow_request(request, None):
         messages.error(request, _("Too many syncs: wait a minute and try again."))
         return redirect(back)
-    result = booking_imports.calendar_import_sync_safely(calendar_import=found)
-    status = (
-        CalendarImport.Status(result.status).label if result.status in CalendarImport.Status.values else result.status
+    # Queued on the worker like the API's sync now; the list shows its outcome once it has run.
+    booking_tasks.calendar_import_sync_queue(calendar_import=found)
+    messages.success(
+        request, _("Sync of %(name)s queued: its status shows here once it has run.") % {"name": found.name}
     )
-    if result.error:
-        messages.error(
-            request,
-            _("Sync of %(name)s: %(status)s. %(error)s")
-            % {"name": found.name, "status": status, "error": result.error},
-        )
-    else:
-        messages.success(request, _("Sync of %(name)s: %(status)s.") % {"name": found.name, "status": status})
     return redirect(back)
 
 

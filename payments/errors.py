@@ -20,6 +20,12 @@ class WebhookSignatureInvalid(DomainError):
     default_message = _("The Stripe-Signature header does not match the request body.")
 
 
+class WebhookEventInvalid(DomainError):
+    status_code = 400
+    code = "webhook_event_invalid"
+    default_message = _("The webhook body is not a Stripe event this service can read.")
+
+
 class PaymentNotCollectable(DomainError):
     status_code = 409
     code = "payment_not_on_site"

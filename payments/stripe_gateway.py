@@ -28,6 +28,14 @@ class SignatureInvalid(Exception):
     """The webhook body does not carry a valid Stripe signature."""
 
 
+class EventUnreadable(Exception):
+    """A correctly signed webhook body that is no event this code can read or record."""
+
+
+# The event's id is stored in a column of 255 characters; ids, types and object ids of Stripe's are far shorter.
+EVENT_FIELD_LENGTH = 255
+
+
 @dataclass(frozen=True)
 class Intent:
     id: str
@@ -149,15 +157,16 @@ def event_verify(payload: bytes, sig_header: str | None) -> Event:
             settings.STRIPE_WEBHOOK_SECRET,
             stripe.Webhook.DEFAULT_TOLERANCE,
         )
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        raise SignatureInvalid(str(exc)) from exc
+    try:
         data = json.loads(payload)
         obj = data["data"]["object"]
-        return Event(id=str(data["id"]), type=str(data["type"]), object_id=str(obj.get("id", "")))
-    except (
-        stripe.SignatureVerificationError,
-        UnicodeDecodeError,
-        ValueError,
-        KeyError,
-        TypeError,
-        AttributeError,
-    ) as exc:
-        raise SignatureInvalid(str(exc)) from exc
+        event = Event(id=str(data["id"]), type=str(data["type"]), object_id=str(obj.get("id", "")))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        # RecursionError: JSON nested deeper than the parser's stack.
+        raise EventUnreadable(type(exc).__name__) from exc
+    for value in (event.id, event.type, event.object_id):
+        if len(value) > EVENT_FIELD_LENGTH or "\x00" in value:
+            raise EventUnreadable("an id or type no Stripe event has (too long, or with a NUL)")
+    return event

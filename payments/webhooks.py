@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from . import services
 from . import stripe_gateway as gateway
-from .errors import WebhookSignatureInvalid
+from .errors import WebhookEventInvalid, WebhookSignatureInvalid
 from .models import WebhookEvent
 
 
@@ -69,11 +69,14 @@ EVENT_HANDLERS: dict[str, Callable[[gateway.Event], None]] = {
 
 def webhook_receive(*, payload: bytes, signature: str | None) -> None:
     """Verifies a Stripe webhook on its raw body and handles it once. Raises WebhookSignatureInvalid
-    (answer 400) or WebhookRetry (answer 5xx so that Stripe delivers it again)."""
+    (answer 400), WebhookEventInvalid (signed, but nothing that can be read or recorded: 400) or WebhookRetry
+    (answer 5xx so that Stripe delivers it again)."""
     try:
         event = gateway.event_verify(payload, signature)
     except gateway.SignatureInvalid as exc:
         raise WebhookSignatureInvalid() from exc
+    except gateway.EventUnreadable as exc:
+        raise WebhookEventInvalid() from exc
     handler = EVENT_HANDLERS.get(event.type)
     if handler is None or not event.object_id or WebhookEvent.objects.filter(event_id=event.id).exists():
         return

@@ -140,3 +140,21 @@ def test_a_replica_url_adds_the_replica_alias_with_the_same_connection_settings(
         "default": {"NAME": "otameshi", "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
         "replica": {"NAME": "otameshi_replica", "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True},
     }
+
+
+SET_LANGUAGE = """
+import django
+django.setup()
+from django.test import Client
+response = Client().post(
+    "/console/i18n/setlang/", {"language": "en", "next": "/console/"}, secure=True, HTTP_HOST="api.otameshi.example"
+)
+cookie = response.cookies["django_language"]
+print(response.status_code, repr(cookie["secure"]), cookie["samesite"])
+"""
+
+
+def test_in_production_the_consoles_language_cookie_is_secure_and_same_site_lax():
+    result = _run(["-c", SET_LANGUAGE], **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["302", "True", "Lax"]

@@ -193,10 +193,10 @@ SPECTACULAR_SETTINGS = {
         "FacilityKindEnum": "facilities.models.Facility.Kind",
         "BookingKindEnum": "bookings.models.Booking.Kind",
         "ClaimStatusEnum": "reimbursements.models.Claim.Status",
+        "CalendarImportStatusEnum": "bookings.models.CalendarImport.Status",
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
         "PlanUnitTypeEnum": "memberships.serializers.UNIT_TYPES",
         "ExpenseCategoryEnum": "reimbursements.serializers.EXPENSE_CATEGORY_CHOICES",
-        "CalendarImportSyncStatusEnum": "bookings.import_serializers.SYNC_STATUSES",
     },
 }
 

@@ -26,8 +26,10 @@ if "replica" not in DATABASES:  # noqa: F405
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_REPLICA_READS = False
 
-# Tasks queued on commit (pushes) run at once in the test's process, against the local stand-ins.
+# Tasks queued on commit (pushes, a calendar import's "sync now") run at once in the test's process, against
+# the local stand-ins.
 CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
 FCM_CREDENTIALS_FILE = ""
 FCM_PROJECT_ID = ""
 FCM_ENDPOINT = ""

@@ -21,12 +21,16 @@ class Route:
     delay: float = 0.0
     # Validators are sent and honoured unless switched off.
     validators: bool = True
+    # Seconds between the body's bytes, sent one at a time after a Content-Length for the whole (a slow drip).
+    drip: float = 0.0
 
 
 class FeedServer:
     def __init__(self):
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict]] = []
+        # Bytes of each dripping body sent so far.
+        self.dripped: dict[str, int] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,7 +63,14 @@ class FeedServer:
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(route.body)
+                    if not route.drip:
+                        self.wfile.write(route.body)
+                        return
+                    for offset in range(len(route.body)):
+                        self.wfile.write(route.body[offset : offset + 1])
+                        self.wfile.flush()
+                        server.dripped[self.path] = offset + 1
+                        time.sleep(route.drip)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -8,6 +8,7 @@ import socket
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 
 from bookings import import_fetch
 from bookings.models import CalendarImport, UnitStock
@@ -31,9 +32,17 @@ def add_import(client, unit, url, name="Airbnb", **extra):
 
 
 def sync(client, unit, import_id):
-    response = client.post(f"{imports_url(unit)}{import_id}/sync/")
-    assert response.status_code == 200, response.content
-    return response.json()
+    """Sync now: 202 with the queued sync, which the worker runs once the request has committed; then the sync
+    as its status endpoint reads."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(f"{imports_url(unit)}{import_id}/sync/")
+    assert response.status_code == 202, response.content
+    queued = response.json()
+    assert queued["state"] == "queued" and queued["status"] == ""
+    assert response["Location"].endswith(f"{imports_url(unit)}{import_id}/sync/{queued['id']}/")
+    done = client.get(f"{imports_url(unit)}{import_id}/sync/{queued['id']}/")
+    assert done.status_code == 200 and done.json()["state"] == "done", done.content
+    return done.json()
 
 
 def free_days(client, unit, start, end) -> dict:
@@ -136,6 +145,13 @@ def test_urls_of_the_wrong_form_are_refused_naming_url(house, operator_client, u
         "fe80::1",  # link-local
         "ff02::1",  # multicast
         "::ffff:10.0.0.1",  # IPv4-mapped private
+        "2002:7f00:1::",  # 6to4 around 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 around 169.254.169.254
+        "64:ff9b::7f00:1",  # NAT64 around 127.0.0.1
+        "64:ff9b::a00:1",  # NAT64 around 10.0.0.1
+        "64:ff9b:1::a00:1",  # NAT64 of a site's own (local-use prefix)
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+        "2001:0:a00:1::1",  # Teredo, server 10.0.0.1
     ],
 )
 def test_names_resolving_to_forbidden_addresses_are_refused(house, operator_client, resolves_to, address):
@@ -461,15 +477,14 @@ def test_huge_and_far_future_feeds_are_bounded_to_the_booking_window(house, oper
 
 
 def test_a_block_on_a_fully_booked_date_is_a_conflict_until_the_booking_goes(
-    house, operator_client, operator_user, visitor_client, api_client, feed_server, django_capture_on_commit_callbacks
+    house, operator_client, operator_user, visitor_client, api_client, feed_server
 ):
     booking = book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(12), "adults": 1}).json()
     created = add_import(
         operator_client, house, feed_server.serve("/a.ics", calendar(all_day("double", day(11), day(13))))
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        shown = sync(operator_client, house, created["id"])["calendar_import"]
+    shown = sync(operator_client, house, created["id"])["calendar_import"]
 
     # Nothing overbooked, nothing cancelled: the 11th stays the booking's, the 12th is the import's.
     assert shown["conflicts"] == [iso(11)] and shown["block_count"] == 2
@@ -478,10 +493,9 @@ def test_a_block_on_a_fully_booked_date_is_a_conflict_until_the_booking_goes(
     assert detailed[iso(11)]["import_conflicts"] == ["Airbnb"] and detailed[iso(12)]["imported_from"] == ["Airbnb"]
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [operator_user.email]
     assert iso(11) in mail.outbox[0].body
-    with django_capture_on_commit_callbacks(execute=True):
-        sync(operator_client, house, created["id"])
-        feed_server.routes["/a.ics"].validators = False
-        sync(operator_client, house, created["id"])
+    sync(operator_client, house, created["id"])
+    feed_server.routes["/a.ics"].validators = False
+    sync(operator_client, house, created["id"])
     assert len(mail.outbox) == 1
 
     cancelled = visitor_client.post(f"/api/v1/bookings/{booking['id']}/cancel/", {}, format="json")
@@ -495,7 +509,8 @@ def test_a_block_on_a_fully_booked_date_is_a_conflict_until_the_booking_goes(
 def test_a_conflict_goes_when_the_other_site_moves_its_event(house, operator_client, visitor_client, feed_server):
     book(visitor_client, {"unit": house.id, "check_in": iso(10), "check_out": iso(11), "adults": 1})
     path = "/a.ics"
-    created = add_import(operator_client, house, feed_server.serve(path, calendar(all_day("e", day(10), day(11)))))
+    # The other site's stay starts the night before the booking here: a double booking, not an echo of it.
+    created = add_import(operator_client, house, feed_server.serve(path, calendar(all_day("e", day(9), day(11)))))
     assert sync(operator_client, house, created["id"])["calendar_import"]["conflicts"] == [iso(10)]
     feed_server.serve(path, calendar(all_day("e", day(20), day(21), sequence=1)))
 
@@ -582,10 +597,19 @@ def test_an_expiring_hold_hands_its_date_to_the_waiting_block(house, operator_cl
     )
     BookingLine.objects.create(booking=hold, date=day(10), price_yen=9000)
     UnitStock.objects.create(unit=house, date=day(10), total=1, taken=1)
-    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(10), day(11)))))
+    created = add_import(operator_client, house, feed_server.serve("/a.ics", calendar(all_day("e", day(9), day(11)))))
     assert sync(operator_client, house, created["id"])["calendar_import"]["conflicts"] == [iso(10)]
 
     call_command("expire_holds")
 
     assert operator_client.get(f"{imports_url(house)}{created['id']}/").json()["conflicts"] == []
     assert UnitStock.objects.get(unit=house, date=day(10)).taken == 1
+
+
+def test_six_to_four_around_a_public_address_is_accepted(house, operator_client, resolves_to):
+    resolves_to("2002:5db8:d822::1")  # wraps 93.184.216.34
+    response = operator_client.post(
+        imports_url(house), {"name": "Airbnb", "url": "https://calendar.example/a.ics"}, format="json"
+    )
+
+    assert response.status_code == 201

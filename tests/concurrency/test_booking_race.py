@@ -14,7 +14,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from bookings import selectors, services, stays
 from bookings.models import Booking, UnitStock
 from tests.bookings.factories import LodgingUnitFactory, iso
-from tests.concurrency.conftest import constraint_dropped, pause_after, race, warnings_counted
+from tests.concurrency.conftest import REQUEST_SECONDS, constraint_dropped, pause_after, race, warnings_counted
 from tests.factories import VisitorFactory
 
 RACERS = 24
@@ -31,7 +31,9 @@ def headers(user, key=None):
 def post_all(live_server, calls) -> list[requests.Response]:
     """POSTs every (headers, body) to /api/v1/bookings/ at once."""
     url = f"{live_server.url}/api/v1/bookings/"
-    return race([partial(requests.post, url, headers=headers, json=body, timeout=60) for headers, body in calls])
+    return race(
+        [partial(requests.post, url, headers=headers, json=body, timeout=REQUEST_SECONDS) for headers, body in calls]
+    )
 
 
 def all_arrive_before_booking(monkeypatch, parties):

@@ -13,7 +13,7 @@ from facilities.models import Facility
 from reimbursements import selectors, services
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from tests import factories
-from tests.concurrency.conftest import pause_after, pause_before, race
+from tests.concurrency.conftest import REQUEST_SECONDS, pause_after, pause_before, race
 from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,9 @@ def post_all(live_server, calls) -> list[int]:
     own token, as a client of its own would."""
 
     def post(user, path):
-        return lambda: requests.post(f"{live_server.url}{path}", headers=headers(user), timeout=30).status_code
+        return lambda: (
+            requests.post(f"{live_server.url}{path}", headers=headers(user), timeout=REQUEST_SECONDS).status_code
+        )
 
     return race([post(user, path) for user, path in calls])
 

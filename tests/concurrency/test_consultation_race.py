@@ -10,7 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from consultations import selectors, services
 from consultations.models import Consultation, ConsultationSlot
-from tests.concurrency.conftest import constraint_dropped, pause_after, race, warnings_counted
+from tests.concurrency.conftest import REQUEST_SECONDS, constraint_dropped, pause_after, race, warnings_counted
 from tests.consultations.factories import SlotFactory
 from tests.factories import VisitorFactory
 
@@ -20,7 +20,9 @@ transactional = pytest.mark.django_db(transaction=True)
 
 def book_all(live_server, slot, n=RACERS) -> list[requests.Response]:
     """n visitors ask for a place in the slot at once."""
-    post = partial(requests.post, f"{live_server.url}/api/v1/consultations/", json={"slot": slot.id}, timeout=60)
+    post = partial(
+        requests.post, f"{live_server.url}/api/v1/consultations/", json={"slot": slot.id}, timeout=REQUEST_SECONDS
+    )
     return race(
         [
             partial(post, headers={"Authorization": f"Bearer {RefreshToken.for_user(VisitorFactory()).access_token}"})

@@ -13,7 +13,7 @@ from bookings import selectors as bookings_selectors
 from outcomes import selectors
 from outcomes.models import Move, Survey
 from tests import factories
-from tests.concurrency.conftest import BARRIER_SECONDS, pause_before, race
+from tests.concurrency.conftest import REQUEST_SECONDS, RaceBarrier, pause_before, race
 from tests.outcomes.helpers import stay
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,10 @@ def _post(live_server, user, path, body=None):
     def call():
         token = RefreshToken.for_user(user).access_token
         response = requests.post(
-            f"{live_server.url}{path}", json=body or {}, timeout=30, headers={"Authorization": f"Bearer {token}"}
+            f"{live_server.url}{path}",
+            json=body or {},
+            timeout=REQUEST_SECONDS,
+            headers={"Authorization": f"Bearer {token}"},
         )
         return response.status_code, response.json()
 
@@ -61,7 +64,7 @@ def test_two_staff_confirm_one_move_at_once(live_server, monkeypatch):
     visitor = factories.VisitorFactory()
     move = Move.objects.create(visitor=visitor, municipality=saku, moved_on=date(2026, 10, 1), reported_by=visitor)
     # Both read the move as unconfirmed before either confirms: the row lock decides.
-    barrier = threading.Barrier(2, timeout=BARRIER_SECONDS)
+    barrier = RaceBarrier(2, name="the move read")
     original = selectors.move_get_for_staff
     calls = threading.local()
 

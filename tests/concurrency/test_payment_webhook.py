@@ -1,6 +1,5 @@
 """The same Stripe event delivered twice at the same moment is handled once."""
 
-import threading
 from functools import partial
 
 import pytest
@@ -8,7 +7,7 @@ import requests
 
 from payments import services, webhooks
 from payments.models import WebhookEvent
-from tests.concurrency.conftest import BARRIER_SECONDS, race
+from tests.concurrency.conftest import REQUEST_SECONDS, RaceBarrier, race
 from tests.payments.conftest import fake_stripe  # noqa: F401  (the fixture, shared with tests/payments)
 from tests.payments.factories import HeldBookingFactory
 from tests.payments.fake_stripe import event, signature
@@ -27,12 +26,12 @@ def race_same_event(live_server, fake_stripe, monkeypatch) -> int:
     real_sync = services.payment_sync_locked
     monkeypatch.setattr(services, "payment_sync_locked", lambda intent: handled.append(1) or real_sync(intent))
     # Both deliveries pass the cheap "seen before?" check before either writes anything.
-    fake_stripe.retrieve_barrier = threading.Barrier(2, timeout=BARRIER_SECONDS)
+    fake_stripe.retrieve_barrier = RaceBarrier(2, name="the retrieve of the intent")
     payload = event("payment_intent.succeeded", intent, "evt_twice")
     headers = {"Content-Type": "application/json", "Stripe-Signature": signature(payload, WEBHOOK_SECRET)}
     url = f"{live_server.url}/api/v1/payments/stripe/webhook/"
 
-    deliver = partial(requests.post, url, data=payload, headers=headers, timeout=30)
+    deliver = partial(requests.post, url, data=payload, headers=headers, timeout=REQUEST_SECONDS)
     statuses = [response.status_code for response in race([deliver, deliver])]
 
     assert statuses == [200, 200]

@@ -8,7 +8,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from reimbursements import programme_services
 from reimbursements.models import CategoryRule, Programme
 from tests import factories
-from tests.concurrency.conftest import pause_after, race
+from tests.concurrency.conftest import REQUEST_SECONDS, pause_after, race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,7 @@ def test_two_programmes_with_one_code_created_at_once(live_server, monkeypatch):
             response = requests.post(
                 f"{live_server.url}/api/v1/programmes/",
                 json=BODY,
-                timeout=30,
+                timeout=REQUEST_SECONDS,
                 headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
             )
             return response.status_code, response.json()

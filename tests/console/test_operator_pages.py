@@ -272,13 +272,15 @@ def test_the_home_page_lists_todays_arrivals_and_departures(site, visitor, monke
     assert f"/console/operator/bookings/{arriving['id']}/" in html.split("Departures on")[1]
 
 
-def test_sync_now_records_the_result_and_shows_it(site):
+def test_sync_now_is_queued_on_the_worker_and_its_result_shown(site, django_capture_on_commit_callbacks):
     operator, facility, unit = site
     found = CalendarImport.objects.create(unit=unit, name="Booking.com", url="https://127.0.0.1/cal.ics")
     client = logged_in(operator, "en")
-    response = client.post(
-        f"/console/operator/imports/{found.id}/sync/", {"next": f"/console/operator/facilities/{facility.id}/"}
-    )
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(
+            f"/console/operator/imports/{found.id}/sync/", {"next": f"/console/operator/facilities/{facility.id}/"}
+        )
+    assert len(queued) == 1
     assert response.status_code == 302 and response["Location"] == f"/console/operator/facilities/{facility.id}/"
     found.refresh_from_db()
     assert found.last_synced_at is not None and found.last_error

@@ -58,9 +58,9 @@ def test_an_operator_sells_a_plan_and_visitors_see_it(space, operator_client, ap
     public = api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json()["results"]
     assert [(p["id"], p["name"], p["notice_days"]) for p in public] == [(plan["id"], "月額会員", 14)]
     assert api_client.get(f"/api/v1/facilities/{facility.id}/").json()["plans"] == public
-    assert [p["id"] for p in operator_client.get(f"/api/v1/operator/facilities/{facility.id}/plans/").json()["results"]] == [
-        plan["id"]
-    ]
+    assert [
+        p["id"] for p in operator_client.get(f"/api/v1/operator/facilities/{facility.id}/plans/").json()["results"]
+    ] == [plan["id"]]
     retired = operator_client.patch(f"/api/v1/operator/plans/{plan['id']}/", {"is_active": False}, format="json")
     assert retired.status_code == 200
     assert api_client.get(f"/api/v1/facilities/{facility.id}/plans/").json()["results"] == []
