@@ -15,7 +15,6 @@ from backend.responses import api_error_response, is_api_path
 from .errors import LockedOut, WrongPassword
 from .models import User
 
-
 # django-axes stores the name in a column of 255 characters; no account's email is longer (254 at most).
 USERNAME_LENGTH = 255
 

@@ -239,7 +239,7 @@ def test_cancelled_stay_voids_an_approved_claim(
     assert voided["status"] == "cancelled" and voided["reasons"] == ["stay_cancelled"]
     assert voided["eligible_dates"] == []
     assert not ClaimDay.objects.filter(claim_id=claim["id"]).exists()
-    events = visitor_client.get(f"/api/v1/claims/{claim['id']}/events/").json()
+    events = visitor_client.get(f"/api/v1/claims/{claim['id']}/events/").json()["results"]
     assert (events[-1]["from_status"], events[-1]["to_status"], events[-1]["note"]) == (
         "approved",
         "cancelled",
