@@ -435,6 +435,8 @@ def claims_of_changed_booking(*, booking_id: int, actor) -> list[Claim]:
         .order_by("id")
     ):
         ClaimDay.objects.filter(claim=claim).exclude(date__in=held).delete()
+        # A shortened stay's new last day is its check-out: a day still, no longer a night, and no lodging.
+        ClaimDay.objects.filter(claim=claim, night=True, date__gte=booking.check_out).update(night=False, lodging_yen=0)
         before = claim.total_reimbursable_yen
         _write_figures(claim, _figures(claim))
         if claim.status == S.APPROVED and claim.total_reimbursable_yen < before:

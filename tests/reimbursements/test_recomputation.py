@@ -6,8 +6,10 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
-from bookings.models import Booking
+from bookings import hooks
+from bookings.models import Booking, BookingLine
 from reimbursements import services
 from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from tests import factories
@@ -302,3 +304,29 @@ def test_receipts_of_a_granted_claim_show_what_the_report_pays(saku, visitor, vi
     assert report["total_reimbursable_yen"] == 23170
     paid = {line["id"]: line["reimbursable_yen"] for line in report["lines"] if not line["planned"]}
     assert paid == shown
+
+
+def test_a_stay_shortened_after_submission_gives_up_its_last_night(
+    programme, visitor, visitor_client, booking_clock, clock
+):
+    """Its new last day is the check-out: still a day of the stay, no longer a night, so neither its lodging nor a
+    night of the household's limits stays frozen."""
+    unit = factories.UnitFactory(price_yen=9000)
+    booked = book(visitor_client, unit, check_in=date(2026, 12, 1), check_out=date(2026, 12, 3))
+    claim = open_claim(visitor_client, booked)
+    submitted = submit(visitor_client, claim["id"]).json()
+    assert (submitted["status"], submitted["total_reimbursable_yen"]) == ("submitted", 8000)
+
+    # What the bookings app tells the apps above it when a stay loses its last night (a change at the desk).
+    with transaction.atomic():
+        BookingLine.objects.filter(booking_id=booked["id"], date=date(2026, 12, 2)).delete()
+        Booking.objects.filter(id=booked["id"]).update(check_out=date(2026, 12, 2))
+        hooks.booking_changed(booking_id=booked["id"], actor=visitor)
+
+    shortened = claim_read(visitor_client, claim["id"])
+    assert shortened["status"] == "submitted"
+    assert (shortened["lodging_reimbursable_yen"], shortened["total_reimbursable_yen"]) == (4000, 4000)
+    assert shortened["eligible_dates"] == ["2026-12-01", "2026-12-02"]
+    assert list(
+        ClaimDay.objects.filter(claim_id=claim["id"]).order_by("date").values_list("date", "night", "lodging_yen")
+    ) == [(date(2026, 12, 1), True, 4000), (date(2026, 12, 2), False, 0)]
