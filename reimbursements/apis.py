@@ -16,6 +16,7 @@ from backend.locations import created_at
 from backend.pagination import StandardPagination, page_serializer, paginated_response
 
 from . import claim_filters, estimates, exports, selectors, services
+from .estimates.loader import visitor_booking
 from .receipts import RECEIPT_TYPES, receipt_file
 from .serializers import (
     ClaimCreateSerializer,
@@ -47,7 +48,7 @@ class BookingEstimateApi(APIView):
         operation_id="reimbursement_estimate_retrieve",
     )
     def get(self, request, booking_id: int):
-        booking = estimates.loader.visitor_booking(visitor=request.user, booking_id=booking_id)
+        booking = visitor_booking(visitor=request.user, booking_id=booking_id)
         estimate = estimates.compute(bookings=[booking]).bookings[booking.id]["reimbursement"]
         return Response(ReimbursementEstimateSerializer(estimate).data)
 
