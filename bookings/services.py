@@ -60,82 +60,58 @@ MAX_RULE_DAYS = 731
 # --- stock -----------------------------------------------------------------------------------------------------
 
 
-def _stock_columns() -> tuple[str, list[str]]:
-    """The stock table and its unit, date, total and taken columns, quoted for the plain statements below."""
-    names = ("unit", "date", "total", "taken")
-    return plain_sql.table(UnitStock), [plain_sql.column(UnitStock, name) for name in names]
+def _columns(model, key: str) -> tuple[str, list[str]]:
+    """A stock table (nights' or slots') and its unit, key (date or start), total and taken columns, quoted."""
+    return plain_sql.table(model), [plain_sql.column(model, name) for name in ("unit", key, "total", "taken")]
 
 
-def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
-    """Makes sure a stock row exists for each date and locks them in date order (deadlock-free), in one
-    statement: an upsert whose conflict branch changes nothing still locks the existing row as an UPDATE does,
-    row after row in the order of its VALUES (the dates, sorted), and RETURNING gives each row as it is now."""
-    dates = sorted(set(dates))
-    if not dates:
+def _rows_lock(model, key: str, adapt, *, unit: Unit, keys) -> list:
+    """Makes sure a stock row exists for each key and locks them in key order (deadlock-free), in one statement:
+    an upsert whose conflict branch changes nothing still locks the existing row as an UPDATE does, row after row
+    in the order of its VALUES (the keys, sorted), and RETURNING gives each row as it is now."""
+    keys = sorted(set(keys))
+    if not keys:
         return []
-    table, (unit_id, day_, total, taken) = _stock_columns()
-    adapt = connection.ops.adapt_datefield_value
+    table, (unit_id, key_, total, taken) = _columns(model, key)
     sql = (
-        f"INSERT INTO {table} ({unit_id}, {day_}, {total}, {taken}) "
-        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(dates))} "
-        f"ON CONFLICT ({unit_id}, {day_}) DO UPDATE SET {taken} = {table}.{taken} "
-        f"RETURNING {plain_sql.column(UnitStock, 'id')}, {unit_id}, {day_}, {total}, {taken}"
+        f"INSERT INTO {table} ({unit_id}, {key_}, {total}, {taken}) "
+        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(keys))} "
+        f"ON CONFLICT ({unit_id}, {key_}) DO UPDATE SET {taken} = {table}.{taken} "
+        f"RETURNING {plain_sql.column(model, 'id')}, {unit_id}, {key_}, {total}, {taken}"
     )
-    params = [value for day in dates for value in (unit.pk, adapt(day), unit.count)]
-    return sorted(UnitStock.objects.raw(sql, params), key=lambda row: row.date)
+    params = [value for one in keys for value in (unit.pk, adapt(one), unit.count)]
+    return sorted(model.objects.raw(sql, params), key=lambda row: getattr(row, key))
 
 
-def _stock_take(*, unit: Unit, dates) -> None:
+def _rows_take(model, key: str, adapt, *, unit: Unit, keys) -> None:
     """One UPDATE, in plain SQL as the lock is: the unit's count may have changed since a row was made, so the
     total follows it but never goes below what was already taken (SQL reads the old `taken` on the right-hand
     side)."""
-    dates = list(dates)
-    table, (unit_id, day_, total, taken) = _stock_columns()
+    keys = list(keys)
+    table, (unit_id, key_, total, taken) = _columns(model, key)
     sql = (
         f"UPDATE {table} SET {total} = CASE WHEN {taken} > %s THEN {taken} ELSE %s END, {taken} = {taken} + 1 "
-        f"WHERE {unit_id} = %s AND {day_} IN ({plain_sql.placeholders(len(dates))})"
+        f"WHERE {unit_id} = %s AND {key_} IN ({plain_sql.placeholders(len(keys))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [unit.count, unit.count, unit.pk, *(connection.ops.adapt_datefield_value(day) for day in dates)]
-        )
+        cursor.execute(sql, [unit.count, unit.count, unit.pk, *(adapt(one) for one in keys)])
 
 
-def _slot_columns() -> tuple[str, list[str]]:
-    names = ("unit", "starts_at", "total", "taken")
-    return plain_sql.table(SlotStock), [plain_sql.column(SlotStock, name) for name in names]
+def _stock_lock(*, unit: Unit, dates) -> list[UnitStock]:
+    return _rows_lock(UnitStock, "date", connection.ops.adapt_datefield_value, unit=unit, keys=dates)
+
+
+def _stock_take(*, unit: Unit, dates) -> None:
+    _rows_take(UnitStock, "date", connection.ops.adapt_datefield_value, unit=unit, keys=dates)
 
 
 def _slot_lock(*, unit: Unit, slots) -> list[SlotStock]:
-    """_stock_lock for an hourly unit's 15-minute slots: one upsert making and locking a row per slot, in time
-    order."""
-    slots = sorted(set(slots))
-    if not slots:
-        return []
-    table, (unit_id, start, total, taken) = _slot_columns()
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = (
-        f"INSERT INTO {table} ({unit_id}, {start}, {total}, {taken}) "
-        f"VALUES {', '.join(['(%s, %s, %s, 0)'] * len(slots))} "
-        f"ON CONFLICT ({unit_id}, {start}) DO UPDATE SET {taken} = {table}.{taken} "
-        f"RETURNING {plain_sql.column(SlotStock, 'id')}, {unit_id}, {start}, {total}, {taken}"
-    )
-    params = [value for slot in slots for value in (unit.pk, adapt(slot), unit.count)]
-    return sorted(SlotStock.objects.raw(sql, params), key=lambda row: row.starts_at)
+    """_stock_lock for an hourly unit's 15-minute slots, in time order."""
+    return _rows_lock(SlotStock, "starts_at", connection.ops.adapt_datetimefield_value, unit=unit, keys=slots)
 
 
 def _slot_take(*, unit: Unit, slots) -> None:
-    """_stock_take for slots: one UPDATE, the total following the unit's count but never below what is taken."""
-    slots = list(slots)
-    table, (unit_id, start, total, taken) = _slot_columns()
-    sql = (
-        f"UPDATE {table} SET {total} = CASE WHEN {taken} > %s THEN {taken} ELSE %s END, {taken} = {taken} + 1 "
-        f"WHERE {unit_id} = %s AND {start} IN ({plain_sql.placeholders(len(slots))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [unit.count, unit.count, unit.pk, *(connection.ops.adapt_datetimefield_value(s) for s in slots)]
-        )
+    _rows_take(SlotStock, "starts_at", connection.ops.adapt_datetimefield_value, unit=unit, keys=slots)
 
 
 def _booking_slots(booking: Booking) -> list[datetime]:
