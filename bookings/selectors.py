@@ -139,6 +139,19 @@ class CalendarUnit(NamedTuple):
 CALENDAR_STOCK, CALENDAR_CLOSURE, CALENDAR_OVERRIDE, CALENDAR_IMPORTED = 0, 1, 2, 3
 
 
+class CalendarFact(NamedTuple):
+    """One fact of a calendar's range: a stock row (value = taken), a closure (text = reason), a price override
+    (value = price, text = label) or an imported block (value = held as 1 or 0, text = the import's name, ref = the
+    import's id). Dates come as dates on PostgreSQL and as ISO text from SQLite's UNION."""
+
+    kind: int
+    first_day: date | str
+    last_day: date | str
+    value: int
+    text: str
+    ref: int
+
+
 @functools.cache
 def _calendar_sql() -> str:
     """The unit with its facility, and beside it (LEFT JOIN, so that a unit with no facts is still one row) its
@@ -153,11 +166,16 @@ def _calendar_sql() -> str:
 
     stock, closure, override, block, feed = UnitStock, Closure, PriceOverride, ImportedBlock, CalendarImport
     return f"""
-SELECT {unit("id")}, {unit("count")}, {unit("price_yen")}, {unit("booking_window_days")}, {unit("min_nights")},
-  {unit("max_nights")}, COALESCE({unit("check_in_time")}, {facility("check_in_time")}),
-  COALESCE({unit("check_out_time")}, {facility("check_out_time")}), {unit("free_cancellation_days")},
-  {unit("cancellation_fee_percent")}, {unit("is_active")}, {facility("is_published")}, {facility("operator_id")},
-  facts.kind, facts.first_day, facts.last_day, facts.value, facts.text, facts.ref
+SELECT {unit("id")} AS id, {unit("count")} AS unit_count, {unit("price_yen")} AS price_yen,
+  {unit("booking_window_days")} AS booking_window_days, {unit("min_nights")} AS min_nights,
+  {unit("max_nights")} AS max_nights,
+  COALESCE({unit("check_in_time")}, {facility("check_in_time")}) AS check_in_time,
+  COALESCE({unit("check_out_time")}, {facility("check_out_time")}) AS check_out_time,
+  {unit("free_cancellation_days")} AS free_cancellation_days,
+  {unit("cancellation_fee_percent")} AS cancellation_fee_percent, {unit("is_active")} AS is_active,
+  {facility("is_published")} AS is_published, {facility("operator_id")} AS operator_id,
+  facts.kind AS kind, facts.first_day AS first_day, facts.last_day AS last_day, facts.value AS value,
+  facts.text AS text, facts.ref AS ref
 FROM {table(Unit)} u
 JOIN {table(Facility)} f ON f.{column(Facility, "id")} = {unit("facility")}
 LEFT JOIN (
@@ -192,11 +210,11 @@ WHERE {unit("id")} = %(unit)s
 """
 
 
-def unit_calendar_read(*, user, unit_id, start: date, end: date) -> tuple[CalendarUnit, bool, list[tuple]]:
-    """The unit whose calendar of [start, end] is asked for, whether the user operates it, and its facts as
-    (kind, first date, last date, value, text, ref) rows: stock (taken), closures (reason), price overrides (price,
-    label) and, for an operator, imported blocks (held as 1 or 0, the import's name, its id). Its own operator sees
-    the unit even while it is unpublished or inactive; anyone else sees a bookable unit only. One query."""
+def unit_calendar_read(*, user, unit_id, start: date, end: date) -> tuple[CalendarUnit, bool, list[CalendarFact]]:
+    """The unit whose calendar of [start, end] is asked for, whether the user operates it, and its facts: stock
+    (taken), closures (reason), price overrides (price, label) and, for an operator, imported blocks (held as 1 or
+    0, the import's name, its id). Its own operator sees the unit even while it is unpublished or inactive; anyone
+    else sees a bookable unit only. One query, whose columns are read by their names."""
     pk = parse_id(unit_id)
     if not pk:
         raise UnitNotFound()
@@ -204,16 +222,22 @@ def unit_calendar_read(*, user, unit_id, start: date, end: date) -> tuple[Calend
     # The public calendar may be read from a replica (backend/replica.py): the ORM's router decides here too.
     with connections[router.db_for_read(Unit)].cursor() as cursor:
         cursor.execute(_calendar_sql(), {"unit": pk, "start": start, "end": end, "imports": 1 if organisation else 0})
-        rows = cursor.fetchall()
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     if not rows:
         raise UnitNotFound()
-    *unit, is_active, is_published, operator_id = rows[0][:13]
-    operates = organisation is not None and organisation == operator_id
-    if not _calendar_shown(operates=operates, is_active=is_active, is_published=is_published):
+    first = rows[0]
+    operates = organisation is not None and organisation == first["operator_id"]
+    if not _calendar_shown(operates=operates, is_active=first["is_active"], is_published=first["is_published"]):
         raise UnitNotFound()
-    # Each row's facts follow the unit's 13 columns; a unit with none has one row of nulls there.
-    facts = [row[13:] for row in rows if row[13] is not None and (operates or row[13] != CALENDAR_IMPORTED)]
-    return CalendarUnit(*unit), operates, facts
+    unit = CalendarUnit(**{name: first[name] for name in CalendarUnit._fields})
+    # A unit with no facts is one row whose facts' columns are null.
+    facts = [
+        CalendarFact(**{name: row[name] for name in CalendarFact._fields})
+        for row in rows
+        if row["kind"] is not None and (operates or row["kind"] != CALENDAR_IMPORTED)
+    ]
+    return unit, operates, facts
 
 
 def units_have_active_bookings(*, units) -> bool:

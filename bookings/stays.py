@@ -562,7 +562,7 @@ def _by_offset(rules: list[tuple], start: date, length: int) -> list[_Rule | Non
 
 
 def _calendar_days(
-    unit: selectors.CalendarUnit, facts: list[tuple], start: date, end: date, *, detailed: bool
+    unit: selectors.CalendarUnit, facts: list[selectors.CalendarFact], start: date, end: date, *, detailed: bool
 ) -> list[dict]:
     """One dict per date of [start, end] in the shape the API shows (the date as ISO text), from the calendar
     query's fact rows; dates are counted by their offset from `start` rather than looked up."""
@@ -570,14 +570,15 @@ def _calendar_days(
     taken = [0] * length
     rules: dict[int, list[tuple]] = {selectors.CALENDAR_CLOSURE: [], selectors.CALENDAR_OVERRIDE: []}
     imported: list[tuple] = []
-    for kind, first, last, value, text, ref in facts:
-        if kind == selectors.CALENDAR_STOCK:
-            taken[(_as_date(first) - start).days] = value
-        elif kind == selectors.CALENDAR_IMPORTED:
-            imported.append(((_as_date(first) - start).days, ref, bool(value), text))
+    for fact in facts:
+        first = _as_date(fact.first_day)
+        if fact.kind == selectors.CALENDAR_STOCK:
+            taken[(first - start).days] = fact.value
+        elif fact.kind == selectors.CALENDAR_IMPORTED:
+            imported.append(((first - start).days, fact.ref, bool(fact.value), fact.text))
         else:
-            first = _as_date(first)
-            rules[kind].append((first, ref, _Rule(first, _as_date(last), value, text or "")))
+            rule = _Rule(first, _as_date(fact.last_day), fact.value, fact.text or "")
+            rules[fact.kind].append((first, fact.ref, rule))
     # The first closure covering a date (by start, then id, as the closures' list orders them) gives its reason.
     closures = _by_offset(rules[selectors.CALENDAR_CLOSURE], start, length)
     overrides = _by_offset(rules[selectors.CALENDAR_OVERRIDE], start, length)

@@ -105,3 +105,80 @@ def test_the_plain_insert_saves_what_bulk_create_saves(saku, organisation, visit
     assert all(e.at is not None and e.at == s.at for e, s in zip(events, stored, strict=True))
     with pytest.raises(ValueError):
         plain_sql.insert([BookingLine(booking=Booking(visitor=visitor, unit=unit), date=date(2027, 1, 1))])
+
+
+def test_the_calendar_read_gives_by_name_what_the_orm_reads(saku, organisation, operator_user, visitor):
+    """GET /units/{id}/availability/'s one statement: the unit's rules (times falling back to the facility's) and
+    every fact of the range (stock, closures, price overrides and, for its operator, the imports' held blocks and
+    conflicts but not their echoes), equal to the ORM's reads of the same rows."""
+    from bookings.models import CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
+
+    unit = LodgingUnitFactory(
+        facility__operator=organisation,
+        facility__municipality=saku,
+        facility__check_in_time=time(16, 0),
+        check_out_time=time(10, 30),
+        count=2,
+    )
+    start, end = date(2027, 1, 1), date(2027, 1, 31)
+    for day, taken in ((date(2026, 12, 31), 2), (date(2027, 1, 3), 1), (date(2027, 1, 31), 2), (date(2027, 2, 1), 1)):
+        UnitStock.objects.create(unit=unit, date=day, total=2, taken=taken)
+    unit.closures.create(start_date=date(2026, 12, 30), end_date=date(2027, 1, 2), reason="年末")
+    unit.closures.create(start_date=date(2027, 2, 1), end_date=date(2027, 2, 3), reason="outside")
+    unit.price_overrides.create(start_date=date(2027, 1, 30), end_date=date(2027, 2, 2), price_yen=12000, label="冬")
+    feed = CalendarImport.objects.create(unit=unit, name="Airbnb", url="https://example.com/a.ics")
+    for day, held, echo in (
+        (date(2027, 1, 5), True, False),
+        (date(2027, 1, 6), False, False),
+        (date(2027, 1, 7), False, True),
+    ):
+        ImportedBlock.objects.create(calendar_import=feed, unit=unit, date=day, held=held, echo=echo)
+
+    def as_date(value):
+        return value if isinstance(value, date) else date.fromisoformat(value)
+
+    def facts_of(user):
+        read_unit, operates, facts = selectors.unit_calendar_read(user=user, unit_id=unit.pk, start=start, end=end)
+        rows = {(f.kind, as_date(f.first_day), as_date(f.last_day), f.value, f.text, f.ref) for f in facts}
+        return read_unit, operates, rows
+
+    expected_rows = {
+        (selectors.CALENDAR_STOCK, s.date, s.date, s.taken, "", s.pk)
+        for s in UnitStock.objects.filter(unit=unit, date__range=(start, end))
+    }
+    expected_rows |= {
+        (selectors.CALENDAR_CLOSURE, c.start_date, c.end_date, 0, c.reason, c.pk)
+        for c in Closure.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start)
+    }
+    expected_rows |= {
+        (selectors.CALENDAR_OVERRIDE, o.start_date, o.end_date, o.price_yen, o.label, o.pk)
+        for o in PriceOverride.objects.filter(unit=unit, start_date__lte=end, end_date__gte=start)
+    }
+    imported = {
+        (selectors.CALENDAR_IMPORTED, b.date, b.date, int(b.held), b.calendar_import.name, b.calendar_import_id)
+        for b in ImportedBlock.objects.filter(unit=unit, date__range=(start, end)).exclude(held=False, echo=True)
+    }
+    orm = Unit.objects.select_related("facility").get(pk=unit.pk)
+
+    read_unit, operates, rows = facts_of(operator_user)
+    assert operates and rows == expected_rows | imported
+    assert len(imported) == 2 and len(expected_rows) == 4
+    # SQLite gives the COALESCEd times as text; the availability answer reads them as times (stays._as_time).
+    shown = read_unit._asdict() | {
+        name: stays._as_time(getattr(read_unit, name)) for name in ("check_in_time", "check_out_time")
+    }
+    assert shown == {
+        "id": orm.pk,
+        "unit_count": orm.count,
+        "price_yen": orm.price_yen,
+        "booking_window_days": orm.booking_window_days,
+        "min_nights": orm.min_nights,
+        "max_nights": orm.max_nights,
+        "check_in_time": orm.facility.check_in_time,
+        "check_out_time": orm.check_out_time,
+        "free_cancellation_days": orm.free_cancellation_days,
+        "cancellation_fee_percent": orm.cancellation_fee_percent,
+    }
+
+    # Anyone else sees the same unit without the imports' blocks.
+    assert facts_of(visitor)[1:] == (False, expected_rows)
