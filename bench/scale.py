@@ -415,9 +415,12 @@ def measure(label: str, unit, staff, probes, today: date) -> dict[str, dict]:
 
     rows = 0
 
+    # The last whole fiscal year (April to March) of the history.
+    last_year = (today.year if today.month >= 4 else today.year - 1) - 1
+
     def export():
         nonlocal rows
-        response = staff_api.get("/api/v1/claims/export.csv")
+        response = staff_api.get("/api/v1/claims/export.csv", {"fiscal_year": last_year})
         rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
         return response
 

@@ -299,8 +299,11 @@ class ClaimExportApi(APIView):
         filters = ClaimExportFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data.get("status")
+        year = filters.validated_data.get("fiscal_year")
         response = StreamingHttpResponse(
-            exports.claims_csv_lines(user=request.user, status=wanted), content_type="text/csv; charset=utf-8"
+            exports.claims_csv_lines(user=request.user, status=wanted, fiscal_year=year),
+            content_type="text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="{exports.file_name(status=wanted)}"'
+        name = exports.file_name(status=wanted, fiscal_year=year)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

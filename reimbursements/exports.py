@@ -5,9 +5,12 @@ times are in Japan's time zone, as the API shows them."""
 
 import csv
 from collections.abc import Iterator
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from .models import Claim
+from django.db.models import Q
+
+from .models import Claim, Programme
 from .selectors import claim_list
 
 JAPAN = ZoneInfo("Asia/Tokyo")
@@ -67,21 +70,37 @@ def _row(claim: Claim) -> list:
     ]
 
 
-def file_name(*, status: str | None = None) -> str:
-    return f"claims-{status or 'approved-paid'}.csv"
+def file_name(*, status: str | None = None, fiscal_year: int | None = None) -> str:
+    year = f"-fy{fiscal_year}" if fiscal_year is not None else ""
+    return f"claims-{status or 'approved-paid'}{year}.csv"
 
 
-def claim_rows(*, user, status: str | None = None) -> Iterator[list[str]]:
-    """The header, then the staff member's town's approved and paid claims (or those of one of the two statuses),
-    oldest first, one row each with its cells escaped; read from the database in chunks."""
-    statuses = [status] if status else list(EXPORTED_STATUSES)
-    claims = (
-        claim_list(user=user)
-        .filter(status__in=statuses)
-        .prefetch_related(None)
-        .select_related("programme", "booking")
-        .order_by("id")
+def _in_fiscal_year(*, user, fiscal_year: int) -> Q:
+    """Claims whose stay begins in `fiscal_year` of their own programme (a claim's year is its check-in's, as the
+    KPIs count it): one check-in range for each month the town's programmes start their year on, so that the
+    export reads the range from the bookings' index whatever the history's length."""
+    months = Programme.objects.filter(municipality_id=user.municipality_id).values_list(
+        "fiscal_year_start_month", flat=True
     )
+    wanted = Q(pk__in=[])
+    for month in sorted(set(months)):
+        wanted |= Q(
+            programme__fiscal_year_start_month=month,
+            booking__check_in__gte=date(fiscal_year, month, 1),
+            booking__check_in__lt=date(fiscal_year + 1, month, 1),
+        )
+    return wanted
+
+
+def claim_rows(*, user, status: str | None = None, fiscal_year: int | None = None) -> Iterator[list[str]]:
+    """The header, then the staff member's town's approved and paid claims (or those of one of the two statuses),
+    of every year or of one fiscal year, oldest first, one row each with its cells escaped; read from the
+    database in chunks, so that a year of any size streams in constant memory."""
+    statuses = [status] if status else list(EXPORTED_STATUSES)
+    claims = claim_list(user=user).filter(status__in=statuses)
+    if fiscal_year is not None:
+        claims = claims.filter(_in_fiscal_year(user=user, fiscal_year=fiscal_year))
+    claims = claims.prefetch_related(None).select_related("programme", "booking").order_by("id")
     yield EXPORT_COLUMNS
     for claim in claims.iterator(chunk_size=500):
         yield [csv_cell(value) for value in _row(claim)]
@@ -94,11 +113,11 @@ class _Line:
         return text
 
 
-def claims_csv_lines(*, user, status: str | None = None) -> Iterator[str]:
+def claims_csv_lines(*, user, status: str | None = None, fiscal_year: int | None = None) -> Iterator[str]:
     """The CSV file line by line, for a streamed answer; the first line starts with a BOM (so that Excel reads
     Japanese names as UTF-8)."""
     writer = csv.writer(_Line())
     prefix = BOM
-    for row in claim_rows(user=user, status=status):
+    for row in claim_rows(user=user, status=status, fiscal_year=fiscal_year):
         yield prefix + writer.writerow(row)
         prefix = ""

@@ -351,3 +351,9 @@ class ClaimExportFilterSerializer(serializers.Serializer):
         required=False,
         help_text=_("Only this status; without it, approved and paid claims."),
     )
+    fiscal_year = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text=_("Only claims whose stay begins in this fiscal year of their programme (2026: from April 2026)."),
+    )

@@ -137,3 +137,32 @@ def test_an_unknown_status_is_refused(staff_user, language, message):
     response = client_for(staff_user, language).get(EXPORT + "?status=submitted")
     assert response.status_code == 400
     assert message in response.json()["error"]["fields"]["status"][0]
+
+
+def test_one_fiscal_year_exports_the_claims_whose_stay_begins_in_it(staff_client, programme, visitor, visitor_client):
+    """Saku's year starts in April: a stay from 2027-03-30 is fiscal 2026, one from 2027-04-01 is fiscal 2027."""
+    type(programme).objects.filter(pk=programme.pk).update(valid_until=date(2028, 3, 31))
+    claims = {}
+    for check_in in (date(2026, 12, 1), date(2027, 3, 30), date(2027, 4, 1)):
+        booking = make_booking(visitor=visitor, check_in=check_in, check_out=date.fromordinal(check_in.toordinal() + 2))
+        claim = open_claim(visitor_client, booking)
+        assert submit(visitor_client, claim["id"]).status_code == 200
+        approve(staff_client, claim["id"])
+        claims[check_in] = str(claim["id"])
+
+    fiscal_2026 = staff_client.get(EXPORT + "?fiscal_year=2026")
+    assert fiscal_2026["Content-Disposition"] == 'attachment; filename="claims-approved-paid-fy2026.csv"'
+    assert [row["claim_id"] for row in rows(fiscal_2026)] == [claims[date(2026, 12, 1)], claims[date(2027, 3, 30)]]
+    assert [row["claim_id"] for row in rows(staff_client.get(EXPORT + "?fiscal_year=2027&status=approved"))] == [
+        claims[date(2027, 4, 1)]
+    ]
+    assert rows(staff_client.get(EXPORT + "?fiscal_year=2025")) == []
+    assert len(rows(staff_client.get(EXPORT))) == 3
+
+
+@pytest.mark.parametrize("value", ["abc", "1999", "20260", "2026.5"])
+def test_a_fiscal_year_that_is_not_a_year_is_refused_on_its_field(staff_user, value):
+    response = client_for(staff_user, "ja").get(EXPORT, {"fiscal_year": value})
+    assert response.status_code == 400
+    [message] = response.json()["error"]["fields"]["fiscal_year"]
+    assert any("\u3040" <= character <= "\u30ff" or "\u4e00" <= character <= "\u9fff" for character in message)
