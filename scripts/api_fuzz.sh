@@ -74,7 +74,7 @@ for role in ${FUZZ_ROLES:-visitor operator staff}; do
         --header "Authorization: Bearer $token" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
         --phases examples,coverage,fuzzing \
-        --max-examples "${FUZZ_EXAMPLES:-30}" \
+        --max-examples "${FUZZ_EXAMPLES:-10}" \
         --generation-database none \
         --seed "${FUZZ_SEED:-20261122}" \
         --request-timeout 30 \
