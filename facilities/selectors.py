@@ -178,7 +178,6 @@ _LIST_ROW = PlainRead(
     [Part("f", Facility), Part("m", Municipality), Part("a", Area)],
     extras=(("price_from_yen", PositiveIntegerField()), ("first_photo_url", URLField())),
 )
-_CERTIFICATE = PlainRead([Part("c", Certification)])
 
 
 @functools.cache
@@ -204,9 +203,11 @@ def _list_rows_sql() -> str:
 
 @functools.cache
 def _certificates_sql() -> str:
-    """What `_best_certifications_first` reads, for the facilities whose ids the `IN (...)` inserted gives."""
+    """What `_best_certifications_first` reads, for the facilities whose ids the `IN (...)` inserted gives: read
+    through `Certification.objects.raw()`, which maps its columns to the fields by name (bench/plain_reads.py: as
+    fast as the plain read it replaced, half the ORM's time)."""
     return (
-        f"SELECT {_CERTIFICATE.select_list()} FROM {table(Certification)} c "
+        f"SELECT c.* FROM {table(Certification)} c "
         f"WHERE {column(Certification, 'certified_on', 'c')} <= %s AND {column(Certification, 'valid_until', 'c')} >= %s "
         f"AND {column(Certification, 'facility', 'c')} IN ({{ids}}) "
         f"ORDER BY {column(Certification, 'rank', 'c')} DESC, {column(Certification, 'valid_until', 'c')} DESC"
@@ -235,14 +236,9 @@ def _list_rows(ids_sql: str, params: list, *, order_by_id: bool = False) -> list
     certificates: dict[int, list[Certification]] = {facility.pk: [] for facility in facilities}
     if certificates:
         today = timezone.localdate()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _certificates_sql().format(ids=placeholders(len(certificates))), [today, today, *certificates]
-            )
-            for row in cursor.fetchall():
-                (certificate,), _extras = _CERTIFICATE.convert(row)
-                certificate = cast(Certification, certificate)
-                certificates[certificate.facility_id].append(certificate)
+        sql = _certificates_sql().format(ids=placeholders(len(certificates)))
+        for certificate in Certification.objects.using(connection.alias).raw(sql, [today, today, *certificates]):
+            certificates[certificate.facility_id].append(certificate)
     for facility in facilities:
         facility.valid_certifications = certificates[facility.pk]  # type: ignore[attr-defined]  # as to_attr does
     return facilities
