@@ -32,6 +32,7 @@ from .serializers import (
     BookingSerializer,
     CancelSerializer,
     QuoteSerializer,
+    ShortenSerializer,
     SlotsQuerySerializer,
     SlotsSerializer,
     StayRequestSerializer,
@@ -325,6 +326,33 @@ class BookingCancelApi(APIView):
         serializer = CancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.booking_cancel(booking=booking, actor=request.user, reason=serializer.validated_data["reason"])
+        return _booking_response(request, selectors.booking_get(user=request.user, booking_id=booking.id))
+
+
+class BookingShortenApi(APIView):
+    permission_classes = [IsVisitorOrOperator]
+
+    @extend_schema(
+        parameters=[BOOKING_ID],
+        request=ShortenSerializer,
+        responses=BookingSerializer,
+        operation_id="bookings_shorten",
+        description="A confirmed stay ends on an earlier `check_out`. The visitor gives up nights that have not "
+        "begun, within the unit's minimum stay, under the cancellation policy for those nights (the fee kept is "
+        "added to `cancellation_fee_yen`); the operator records an early departure with a `reason` and refunds "
+        "those nights in full. The nights go back on sale, the total drops by their price, and the claims on the "
+        "stay are refigured: an approved claim whose figure drops goes back to review.",
+    )
+    def post(self, request, booking_id: str):
+        booking = selectors.booking_get(user=request.user, booking_id=booking_id)
+        serializer = ShortenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.booking_shorten(
+            booking=booking,
+            actor=request.user,
+            check_out=serializer.validated_data["check_out"],
+            reason=serializer.validated_data["reason"],
+        )
         return _booking_response(request, selectors.booking_get(user=request.user, booking_id=booking.id))
 
 

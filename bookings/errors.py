@@ -63,6 +63,19 @@ class BookingNotCancellable(Conflict):
     default_message = _("This booking can no longer be cancelled (it is %(status)s).")
 
 
+class BookingNotShortenable(Conflict):
+    code = "booking_not_shortenable"
+    default_message = _("Only a confirmed stay of nights can be shortened (this booking is %(status)s).")
+
+
+class InvalidShortening(DomainError):
+    """The new check-out of a shortened stay breaks a rule; `code` says which."""
+
+    code = "invalid_check_out"
+    default_message = _("The new check-out must fall after the check-in and before the current check-out.")
+    other_codes = ("nights_already_begun", "too_few_nights")
+
+
 class BookingNotConfirmable(Conflict):
     code = "booking_not_confirmable"
     default_message = _("This booking was cancelled and cannot be confirmed.")

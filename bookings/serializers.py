@@ -335,6 +335,11 @@ class CancelSerializer(serializers.Serializer):
     reason = TextField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class ShortenSerializer(serializers.Serializer):
+    check_out = DateField(help_text=_("The new check-out: after the check-in and before the current check-out."))
+    reason = TextField(required=False, allow_blank=True, max_length=500, default="")
+
+
 class AvailabilityQuerySerializer(serializers.Serializer):
     # `from` is a Python keyword, hence the declared names below.
     def get_fields(self):

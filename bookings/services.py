@@ -27,11 +27,13 @@ from . import hooks, hours, selectors, stays
 from .errors import (
     BookingNotCancellable,
     BookingNotConfirmable,
+    BookingNotShortenable,
     CalendarFeedNotFound,
     CancelReasonRequired,
     ClosureOverBookings,
     IdempotencyKeyReused,
     InvalidDateRange,
+    InvalidShortening,
     PriceOverrideOverlap,
     UnitClosed,
     UnitUnavailable,
@@ -567,10 +569,12 @@ def bookings_complete(*, today: date | None = None) -> int:
 # --- cancel ----------------------------------------------------------------------------------------------------
 
 
-def cancellation_fee(*, booking: Booking, today: date | None = None, now: datetime | None = None) -> int:
+def cancellation_fee(
+    *, booking: Booking, today: date | None = None, now: datetime | None = None, of_yen: int | None = None
+) -> int:
     """What a visitor's cancellation keeps: nothing until `free_cancellation_days` before check-in (hours:
-    `free_cancellation_hours` before the start), then the unit's percentage of the total (rounded down to the
-    yen). A hold never paid costs nothing."""
+    `free_cancellation_hours` before the start), then the unit's percentage of the total, or of `of_yen` (the
+    nights a shortening gives up), rounded down to the yen. A hold never paid costs nothing."""
     today = today or selectors.today()
     if booking.status != Booking.Status.CONFIRMED:
         return 0
@@ -580,7 +584,7 @@ def cancellation_fee(*, booking: Booking, today: date | None = None, now: dateti
             return 0
     elif (booking.check_in - today).days >= booking.unit.free_cancellation_days:
         return 0
-    return booking.total_yen * booking.unit.cancellation_fee_percent // 100
+    return (booking.total_yen if of_yen is None else of_yen) * booking.unit.cancellation_fee_percent // 100
 
 
 def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
@@ -633,6 +637,76 @@ def booking_cancel(*, booking: Booking, actor, reason: str = "") -> Booking:
         reason=reason or str(cancelled.get_cancel_code_display()),
     )
     return cancelled
+
+
+# --- shorten ---------------------------------------------------------------------------------------------------
+
+
+def _shortening_refused(code: str, message) -> InvalidShortening:
+    return InvalidShortening(message, code=code, fields={"check_out": [str(message)]})
+
+
+def booking_shorten(*, booking: Booking, actor, check_out: date, reason: str = "") -> Booking:
+    """A confirmed stay ends earlier: at the guest's request, or an early departure the operator records. The
+    nights from the new check-out on are given back to the unit's stock and taken off the booking's lines and
+    total. A visitor gives up only nights that have not begun, keeps the unit's minimum stay, and the fee of a
+    cancellation of those nights applies to them; an operator gives a reason, may record a departure already
+    made, and refunds them in full. The claims on the stay are refigured (bookings' `booking_changed` hook) and
+    what is owed back is asked of payments after commit."""
+    by_operator = bool(actor.is_operator)
+    reason = (reason or "").strip()
+    if by_operator and not reason:
+        raise CancelReasonRequired(
+            _("Operators must give a reason when changing a booking."),
+            fields={"reason": [str(_("Operators must give a reason when changing a booking."))]},
+        )
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        dates = _line_dates(booking)
+        _stock_lock(unit=booking.unit, dates=dates)
+        current = Booking.objects.select_for_update().select_related("unit__facility").get(pk=booking.pk)
+        if current.kind != Booking.Kind.STAY or current.status != Booking.Status.CONFIRMED:
+            raise BookingNotShortenable(status=current.get_status_display())
+        if not current.check_in < check_out < current.check_out:
+            raise _shortening_refused("invalid_check_out", InvalidShortening.default_message)
+        if not by_operator:
+            if check_out < selectors.today():
+                raise _shortening_refused(
+                    "nights_already_begun", _("Nights that have begun cannot be given up; contact the facility.")
+                )
+            if (check_out - current.check_in).days < current.unit.min_nights:
+                message = _("This unit is booked for at least %(min)s nights; this stay has %(nights)s.") % {
+                    "min": current.unit.min_nights,
+                    "nights": (check_out - current.check_in).days,
+                }
+                raise _shortening_refused("too_few_nights", message)
+        dropped = list(BookingLine.objects.filter(booking_id=current.pk, date__gte=check_out).order_by("date"))
+        dropped_yen = sum(line.price_yen for line in dropped)
+        fee = 0
+        if not by_operator:
+            fee = cancellation_fee(booking=current, now=now, of_yen=dropped_yen)
+        _stock_give_back(unit_id=current.unit_id, dates=[line.date for line in dropped])
+        BookingLine.objects.filter(pk__in=[line.pk for line in dropped]).delete()
+        Booking.objects.filter(pk=current.pk).update(
+            check_out=check_out,
+            total_yen=F("total_yen") - dropped_yen,
+            cancellation_fee_yen=F("cancellation_fee_yen") + fee,
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        _event(
+            booking_id=current.pk,
+            kind=BookingEvent.Kind.CHANGED,
+            from_status=current.status,
+            to_status=current.status,
+            actor=actor,
+            note=f"check_out {current.check_out.isoformat()} -> {check_out.isoformat()}"
+            + (f": {reason}" if reason else ""),
+        )
+        hooks.booking_changed(booking_id=current.pk, actor=actor)
+    shortened = Booking.objects.select_related("unit__facility").get(pk=booking.pk)
+    hooks.payment_refund(booking=shortened, amount_yen=dropped_yen - fee, reason=reason or "shortened")
+    return shortened
 
 
 # --- closures and price overrides ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("bookings/", apis.BookingListApi.as_view(), name="booking-list"),
     path("bookings/<str:booking_id>/", apis.BookingDetailApi.as_view(), name="booking-detail"),
     path("bookings/<str:booking_id>/cancel/", apis.BookingCancelApi.as_view(), name="booking-cancel"),
+    path("bookings/<str:booking_id>/shorten/", apis.BookingShortenApi.as_view(), name="booking-shorten"),
     path("bookings/<str:booking_id>/events/", apis.BookingEventListApi.as_view(), name="booking-events"),
     path("bookings/<str:booking_id>/calendar.ics", apis.BookingCalendarApi.as_view(), name="booking-calendar"),
     path("operator/units/<str:unit_id>/closures/", operator_apis.ClosureListApi.as_view(), name="closure-list"),

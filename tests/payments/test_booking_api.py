@@ -147,3 +147,15 @@ def test_operator_cancelling_refunds_in_full_even_inside_the_fee_window(
     seen_by_visitor = visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()
     assert seen_by_visitor["payment"]["refunds"][0]["amount_yen"] == 18000
     assert [r["amount"] for r in fake_stripe.refunds_of(booking["intent_id"])] == [18000]
+
+
+def test_a_card_payment_is_refunded_the_nights_given_up_less_the_fee(house, visitor_client, api_client, fake_stripe):
+    booking = paid_booking(visitor_client, api_client, fake_stripe, house, 3, 6)  # 27,000 yen, 3 days ahead
+
+    response = visitor_client.post(f"{BOOKINGS}{booking['id']}/shorten/", {"check_out": iso(4)}, format="json")
+    body = response.json()
+
+    # Two nights (18,000 yen) given up inside the fee window: 30 % (5,400) kept, 12,600 back; the stay is 9,000.
+    assert response.status_code == 200, response.content
+    assert (body["total_yen"], body["cancellation_fee_yen"], body["payment"]["refunded_yen"]) == (9000, 5400, 12600)
+    assert [r["amount"] for r in fake_stripe.refunds_of(booking["intent_id"])] == [12600]
