@@ -20,16 +20,17 @@ from .serializers import (
     PlanSerializer,
     PlanWriteSerializer,
 )
+from .services import membership_cancel, membership_create
 
 FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 PLAN_ID = OpenApiParameter("plan_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 MEMBERSHIP_ID = OpenApiParameter("membership_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-def _memberships_data(memberships) -> list:
+def _memberships_data(memberships, *, user) -> list:
     memberships = list(memberships)
     balances = {m.id: selectors.credit_balance(membership_id=m.id) for m in memberships}
-    context = {"today": selectors.today(), "balances": balances}
+    context = {"today": selectors.today(), "balances": balances, "visitor_id": user.pk if user.is_visitor else None}
     return list(MembershipSerializer(memberships, many=True, context=context).data)
 
 
@@ -112,20 +113,24 @@ class MembershipListApi(APIView):
     def get(self, request):
         paginator = StandardPagination()
         page = paginator.paginate_queryset(selectors.membership_list(user=request.user), request, view=self)
-        return paginator.get_paginated_response(_memberships_data(page))
+        return paginator.get_paginated_response(_memberships_data(page, user=request.user))
 
     @extend_schema(
         request=MembershipCreateSerializer,
         responses={201: MembershipSerializer},
         operation_id="memberships_create",
-        description="Joins a plan from today; its cycles roll from today's date.",
+        description=(
+            "Joins a plan from today; its cycles roll from today's date. Paid on site: active at once. With Stripe "
+            "configured: a card subscription, `incomplete` (covering nothing) until its first invoice is paid with "
+            "`client_secret`; 503 `membership_billing_unavailable` when Stripe cannot be reached (nothing kept)."
+        ),
     )
     def post(self, request):
         serializer = MembershipCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = selectors.plan_joinable(plan_id=serializer.validated_data["plan"])
-        membership = services.membership_create(visitor=request.user, plan=plan)
-        response = Response(_memberships_data([membership])[0])
+        membership = membership_create(visitor=request.user, plan=plan)
+        response = Response(_memberships_data([membership], user=request.user)[0])
         return created_at(response, request, "membership-detail", membership_id=membership.pk)
 
 
@@ -135,7 +140,9 @@ class MembershipDetailApi(APIView):
     @extend_schema(parameters=[MEMBERSHIP_ID], responses=MembershipSerializer, operation_id="memberships_retrieve")
     def get(self, request, membership_id: str):
         return Response(
-            _memberships_data([selectors.membership_get(user=request.user, membership_id=membership_id)])[0]
+            _memberships_data(
+                [selectors.membership_get(user=request.user, membership_id=membership_id)], user=request.user
+            )[0]
         )
 
 
@@ -147,11 +154,14 @@ class MembershipCancelApi(APIView):
         request=None,
         responses=MembershipSerializer,
         operation_id="memberships_cancel",
-        description="Gives notice: the membership runs until today plus the plan's notice days, then ends.",
+        description=(
+            "Gives notice: the membership runs until today plus the plan's notice days, then ends; by card, its "
+            "subscription is set to end after that day (503 `membership_billing_unavailable`: nothing changed)."
+        ),
     )
     def post(self, request, membership_id: str):
         membership = selectors.membership_get(user=request.user, membership_id=membership_id)
-        return Response(_memberships_data([services.membership_cancel(membership=membership)])[0])
+        return Response(_memberships_data([membership_cancel(membership=membership)], user=request.user)[0])
 
 
 class CreditLedgerApi(APIView):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookings import hooks
 from facilities import hooks as catalogue_hooks
+from payments import hooks as payment_hooks
 
 
 class MembershipsConfig(AppConfig):
@@ -16,4 +17,5 @@ class MembershipsConfig(AppConfig):
         hooks.member_charge.register(lambda **kwargs: services.member_charge(**kwargs))
         hooks.booking_cancelled.register(lambda **kwargs: services.credits_give_back(booking_id=kwargs["booking_id"]))
         hooks.booking_released.register(lambda **kwargs: services.credits_give_back(**kwargs))
+        payment_hooks.subscription_changed.register(lambda **kwargs: services.membership_subscription_sync(**kwargs))
         catalogue_hooks.facility_plans.register(lambda **kwargs: serializers.facility_plans_shown(**kwargs))

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from backend.errors import Conflict, DomainError, NotFound
+from backend.errors import Conflict, DomainError, NotFound, ServiceUnavailable
 
 
 class PlanNotFound(NotFound):
@@ -28,6 +28,18 @@ class AlreadyMember(Conflict):
 class MembershipNotCancellable(Conflict):
     code = "membership_not_cancellable"
     default_message = _("This membership is already cancelled or has ended.")
+
+
+NOT_PAID_YET = _("This membership's first payment has not been made: unpaid, it lapses by itself within a day.")
+
+
+class BillingUnavailable(ServiceUnavailable):
+    # Stripe's outage: 503 with Retry-After; nothing was kept or changed, so the same request may be sent again.
+    code = "membership_billing_unavailable"
+    default_message = _(
+        "Card payment of memberships is not available right now, so nothing was changed. Please try again in a "
+        "few minutes."
+    )
 
 
 class MembershipPastDue(Conflict):

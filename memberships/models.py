@@ -1,5 +1,7 @@
-"""Plans a coworking space sells by the month, visitors' memberships of them, and each membership's append-only
-ledger of room credit (in minutes)."""
+"""Plans a coworking space sells by the month, visitors' memberships of them, each membership's append-only
+ledger of room credit (in minutes), and the Stripe customers that pay memberships by card."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -36,6 +38,13 @@ class Plan(Translated, models.Model):
         "facilities.Facility", on_delete=models.PROTECT, null=True, blank=True, related_name="resident_plans"
     )
     is_active = models.BooleanField(default=True, help_text=_("false: retired; nobody new joins it."))
+    # Stripe Billing: the Product the plan is sold as and its monthly Price for `stripe_price_yen` (a Price never
+    # changes its amount; a new monthly price gets a new Price when someone next joins).
+    stripe_product_id = models.CharField(max_length=255, blank=True)
+    stripe_price_id = models.CharField(max_length=255, blank=True)
+    stripe_price_yen = models.PositiveIntegerField(null=True, blank=True)
+    # Part of the idempotency keys sent to Stripe: ids restart after a database reset, this never repeats.
+    idempotency_uuid = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,9 +63,16 @@ class Plan(Translated, models.Model):
 
 class Membership(models.Model):
     """A visitor's plan, from `starts_on`; cycles roll from that date (memberships.cycles). Cancelling sets
-    `ends_on`, the last day covered, after the plan's notice."""
+    `ends_on`, the last day covered, after the plan's notice. Paid on site, or by card as a Stripe Billing
+    subscription whose status (as its webhooks report it) sets the membership's."""
+
+    class Billing(models.TextChoices):
+        ONSITE = "onsite", _("paid at the facility")
+        STRIPE = "stripe", _("card (Stripe subscription)")
 
     class Status(models.TextChoices):
+        # By card: joined, the first invoice not paid yet. It covers nothing and is granted no credit until paid.
+        INCOMPLETE = "incomplete", _("awaiting its first payment")
         ACTIVE = "active", _("active")
         PAST_DUE = "past_due", _("payment past due")
         CANCELLED = "cancelled", _("cancelled (runs until its end date)")
@@ -69,6 +85,11 @@ class Membership(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The last cycle whose credit was granted (-1: none yet); grants catch up when the membership is next used.
     granted_cycle = models.IntegerField(default=-1)
+    billing = models.CharField(max_length=10, choices=Billing.choices, default=Billing.ONSITE)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    # Confirms the first invoice's payment with Stripe.js; shown to the visitor while the membership is incomplete.
+    client_secret = models.CharField(max_length=255, blank=True)
+    idempotency_uuid = models.UUIDField(default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,7 +101,15 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="membership_ends_after_start"
             ),
+            models.UniqueConstraint(
+                fields=["stripe_subscription_id"],
+                condition=~Q(stripe_subscription_id=""),
+                name="membership_one_per_subscription",
+            ),
         ]
+
+    def __str__(self):
+        return f"{self.plan} #{self.pk}"
 
 
 class CreditEntry(AppendOnlyModel):
@@ -109,3 +138,15 @@ class CreditEntry(AppendOnlyModel):
             models.CheckConstraint(condition=Q(minutes__gt=0), name="credit_entry_minutes_positive"),
             models.CheckConstraint(condition=Q(balance_after__gte=0), name="credit_entry_balance_never_negative"),
         ]
+
+
+class BillingCustomer(models.Model):
+    """A visitor's Customer at Stripe, made the first time they join a plan paid by card."""
+
+    visitor = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    idempotency_uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Stripe customer")

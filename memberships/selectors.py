@@ -99,9 +99,10 @@ def live_membership_of_plan(*, visitor, plan: Plan, on: date) -> Membership | No
 
 def membership_covering(*, visitor, facility_id: int, first: date, last: date) -> Membership | None:
     """The visitor's membership of one of the facility's plans covering every date of [first, last], the oldest
-    first."""
+    first. One waiting for its first payment covers nothing yet."""
     return (
         Membership.objects.select_related("plan")
+        .exclude(status=Membership.Status.INCOMPLETE)
         .filter(visitor=visitor, plan__facility_id=facility_id, starts_on__lte=first)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=last))
         .order_by("id")

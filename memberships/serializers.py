@@ -103,7 +103,19 @@ class MembershipSerializer(serializers.ModelSerializer):
     plan = PlanSerializer()
     visitor = serializers.IntegerField(source="visitor_id")
     status = serializers.SerializerMethodField(
-        help_text=_("active, past_due, cancelled (runs until ends_on) or ended (after ends_on).")
+        help_text=_(
+            "incomplete (by card, its first payment not made: it covers nothing yet), active, past_due (an invoice "
+            "failed: no booking from its credit), cancelled (runs until ends_on) or ended (after ends_on)."
+        )
+    )
+    billing = serializers.ChoiceField(
+        choices=Membership.Billing.choices, help_text=_("onsite: paid at the facility; stripe: a card subscription.")
+    )
+    client_secret = serializers.SerializerMethodField(
+        help_text=_(
+            "While incomplete, to the visitor only: confirms the first invoice's payment with Stripe.js "
+            "(confirmPayment); null otherwise."
+        )
     )
     cycle_starts_on = serializers.SerializerMethodField()
     cycle_ends_on = serializers.SerializerMethodField()
@@ -116,6 +128,8 @@ class MembershipSerializer(serializers.ModelSerializer):
             "plan",
             "visitor",
             "status",
+            "billing",
+            "client_secret",
             "starts_on",
             "ends_on",
             "cycle_starts_on",
@@ -126,12 +140,19 @@ class MembershipSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ChoiceField(choices=["active", "past_due", "cancelled", "ended"]))
+    @extend_schema_field(serializers.ChoiceField(choices=["incomplete", "active", "past_due", "cancelled", "ended"]))
     def get_status(self, membership) -> str:
         today = self.context["today"]
         if membership.ends_on is not None and membership.ends_on < today:
             return "ended"
         return membership.status
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_client_secret(self, membership) -> str | None:
+        own = self.context.get("visitor_id") == membership.visitor_id
+        if own and membership.status == Membership.Status.INCOMPLETE and membership.client_secret:
+            return membership.client_secret
+        return None
 
     def _cycle(self, membership):
         today = self.context["today"]

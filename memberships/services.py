@@ -2,10 +2,15 @@
 
 Credit is decided under the membership's row lock (taken after the booking's stock rows, before the booking is
 written): the balance is re-read there, renewals due are written first, then the use. Every entry records the
-balance it leaves, which a CHECK keeps from going negative."""
+balance it leaves, which a CHECK keeps from going negative.
 
+Paid by card, a membership is a Stripe Billing subscription (billing.py): joining writes it `incomplete` and
+makes the subscription after commit; its first paid invoice makes it active (and grants its credit); Stripe's
+events keep its status in step (membership_subscription_sync)."""
+
+import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,10 +20,20 @@ from bookings import hooks as booking_hooks
 from bookings import hours
 from bookings.stays import BookingRequest, prices_for
 from facilities.models import Facility, Unit
+from payments import stripe_gateway as gateway
 
-from . import cycles, selectors
-from .errors import AlreadyMember, InvalidPlan, MembershipNotCancellable, MembershipPastDue
+from . import billing, cycles, selectors
+from .errors import (
+    NOT_PAID_YET,
+    AlreadyMember,
+    BillingUnavailable,
+    InvalidPlan,
+    MembershipNotCancellable,
+    MembershipPastDue,
+)
 from .models import CreditEntry, Membership, Plan
+
+logger = logging.getLogger(__name__)
 
 PLAN_FIELDS = {
     "name_ja",
@@ -96,43 +111,146 @@ def plan_update(*, plan: Plan, **fields) -> Plan:
 
 
 def membership_create(*, visitor, plan: Plan) -> Membership:
-    """Joins a plan from today; the first cycle's credit is granted at once. Holding the plan already (until its
-    end date) is a 409."""
+    """Joins a plan from today. Paid on site, it is active at once and the first cycle's credit is granted; by
+    card, it is `incomplete` until the subscription's first invoice is paid (Stripe unreachable: nothing is kept
+    and BillingUnavailable is raised). Holding the plan already (until its end date) is a 409."""
     today = selectors.today()
+    by_card = billing.stripe_billed(plan)
     with transaction.atomic(durable=True):
         # The plan's row serialises a visitor's two joins of it.
         Plan.objects.select_for_update().filter(pk=plan.pk).values_list("id", flat=True).get()
         if selectors.live_membership_of_plan(visitor=visitor, plan=plan, on=today) is not None:
             raise AlreadyMember()
-        membership = Membership.objects.create(plan=plan, visitor=visitor, starts_on=today)
+        membership = Membership.objects.create(
+            plan=plan,
+            visitor=visitor,
+            starts_on=today,
+            billing=Membership.Billing.STRIPE if by_card else Membership.Billing.ONSITE,
+            status=Membership.Status.INCOMPLETE if by_card else Membership.Status.ACTIVE,
+        )
         _catch_up(_lock(membership.pk), today=today)
+    if by_card:
+        _subscription_open(membership)
     return Membership.objects.select_related("plan__facility").get(pk=membership.pk)
+
+
+def _subscription_open(membership: Membership) -> None:
+    try:
+        subscription = billing.subscription_open(membership=membership)
+    except (gateway.StripeUnavailable, gateway.StripeRejected):
+        logger.exception("Could not make the subscription of membership %s", membership.pk)
+        with transaction.atomic():
+            # Incomplete, it was granted nothing and nothing refers to it: it goes, so that joining again works.
+            current = _lock(membership.pk)
+            if current.status == Membership.Status.INCOMPLETE and not current.stripe_subscription_id:
+                current.delete()
+        raise BillingUnavailable() from None
+    with transaction.atomic():
+        current = _lock(membership.pk)
+        current.stripe_subscription_id = subscription.id
+        current.client_secret = subscription.client_secret
+        current.save(update_fields=["stripe_subscription_id", "client_secret", "updated_at"])
+        _follow(current, subscription)
 
 
 def membership_cancel(*, membership: Membership) -> Membership:
     """Gives notice: the membership covers its days until today plus the plan's notice (14 days' notice given on
-    2 June: until 16 June), then ends."""
+    2 June: until 16 June), then ends. By card, the subscription is first set to end after that day (Stripe
+    unreachable: nothing changes and BillingUnavailable is raised); an incomplete one cannot be cancelled (it
+    lapses unpaid by itself)."""
     today = selectors.today()
+    current = Membership.objects.select_related("plan").get(pk=membership.pk)
+    _check_cancellable(current, today=today)
+    ends_on = max(cycles.notice_end(cancelled_on=today, notice_days=current.plan.notice_days), current.starts_on)
+    if current.stripe_subscription_id:
+        # Stripe first: should this transaction then fail, the subscription's event brings the end date here.
+        try:
+            billing.subscription_end_after(membership=current, ends_on=ends_on)
+        except (gateway.StripeUnavailable, gateway.StripeRejected):
+            logger.exception("Could not set the end of the subscription of membership %s", current.pk)
+            raise BillingUnavailable() from None
     with transaction.atomic(durable=True):
         current = _lock(membership.pk)
-        if current.status == Membership.Status.CANCELLED or (current.ends_on is not None and current.ends_on < today):
-            raise MembershipNotCancellable()
-        current.ends_on = max(
-            cycles.notice_end(cancelled_on=today, notice_days=current.plan.notice_days), current.starts_on
-        )
+        _check_cancellable(current, today=today)
+        current.ends_on = ends_on
         current.status = Membership.Status.CANCELLED
         current.cancelled_at = timezone.now()
         current.save(update_fields=["ends_on", "status", "cancelled_at", "updated_at"])
     return Membership.objects.select_related("plan__facility").get(pk=membership.pk)
 
 
-def membership_set_status(*, membership_id: int, status: str) -> None:
-    """The payment's view of the membership (paid, past due); a cancelled one stays cancelled."""
-    with transaction.atomic():
-        current = _lock(membership_id)
-        if current.status != Membership.Status.CANCELLED and current.status != status:
-            current.status = status
-            current.save(update_fields=["status", "updated_at"])
+def _check_cancellable(membership: Membership, *, today: date) -> None:
+    if membership.status == Membership.Status.CANCELLED or (
+        membership.ends_on is not None and membership.ends_on < today
+    ):
+        raise MembershipNotCancellable()
+    if membership.status == Membership.Status.INCOMPLETE:
+        raise MembershipNotCancellable(NOT_PAID_YET)
+
+
+def membership_subscription_sync(*, subscription: gateway.Subscription) -> None:
+    """Inside the transaction recording a Stripe event: the membership of `subscription` follows its status as
+    Stripe reports it now. A subscription of no membership is ignored; the same state twice changes nothing."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("plan")
+        .filter(billing=Membership.Billing.STRIPE, stripe_subscription_id=subscription.id)
+        .first()
+    )
+    if membership is None and subscription.membership_id is not None:
+        # Its event may come before the join has stored the subscription's id: the metadata names the membership
+        # (its random key too, so that an id reused after a database reset matches nothing).
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("plan")
+            .filter(billing=Membership.Billing.STRIPE, stripe_subscription_id="", pk=subscription.membership_id)
+            .first()
+        )
+        if membership is None or membership.idempotency_uuid.hex != subscription.membership_key:
+            return
+        membership.stripe_subscription_id = subscription.id
+        membership.save(update_fields=["stripe_subscription_id", "updated_at"])
+    if membership is not None:
+        _follow(membership, subscription)
+
+
+def _follow(membership: Membership, subscription: gateway.Subscription) -> None:
+    """With the membership locked: its status (and end date) as the subscription's say. Canceled or cancelling
+    (cancel_at): cancelled, ending the day before Stripe stops (a cancellation never goes back); past_due or
+    unpaid: past_due; active or trialing: active (the first time, its credit is granted). A membership that
+    lapsed without its first payment is removed (it was granted nothing)."""
+    Status = Membership.Status
+    status, ends_on = membership.status, membership.ends_on
+    ended = subscription.status in ("canceled", "incomplete_expired")
+    if ended and membership.status == Status.INCOMPLETE:
+        membership.delete()
+        return
+    stops_at = subscription.ended_at if ended else subscription.cancel_at
+    if ended or subscription.cancel_at:
+        status = Status.CANCELLED
+        last_covered = billing.last_day_before(stops_at) if stops_at else selectors.today() - timedelta(days=1)
+        last = max(last_covered, membership.starts_on)
+        ends_on = min(ends_on, last) if ends_on else last
+    elif membership.status == Status.CANCELLED:
+        pass
+    elif subscription.status in ("active", "trialing"):
+        status = Status.ACTIVE
+    elif subscription.status in ("past_due", "unpaid"):
+        status = Status.PAST_DUE
+    if (status, ends_on) == (membership.status, membership.ends_on):
+        return
+    was_incomplete = membership.status == Status.INCOMPLETE
+    membership.status, membership.ends_on = status, ends_on
+    fields = ["status", "ends_on", "updated_at"]
+    if status == Status.CANCELLED and membership.cancelled_at is None:
+        membership.cancelled_at = timezone.now()
+        fields.append("cancelled_at")
+    if was_incomplete:
+        membership.client_secret = ""
+        fields.append("client_secret")
+    membership.save(update_fields=fields)
+    if was_incomplete:
+        _catch_up(membership, today=selectors.today())
 
 
 # --- credit ----------------------------------------------------------------------------------------------------
@@ -207,7 +325,10 @@ def _write(membership: Membership, entries: list[_Entry], booking_id: int | None
 
 
 def _catch_up(membership: Membership, *, today: date) -> tuple[int, int]:
-    """With the membership locked: writes the renewals due; returns (the current cycle, the balance)."""
+    """With the membership locked: writes the renewals due; returns (the current cycle, the balance). An
+    incomplete membership is granted nothing until its first payment."""
+    if membership.status == Membership.Status.INCOMPLETE:
+        return membership.granted_cycle, selectors.credit_balance(membership_id=membership.pk)
     current, entries, balance = _due(membership, today=today)
     if entries:
         _write(membership, entries)

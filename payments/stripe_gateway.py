@@ -1,4 +1,5 @@
-"""The one module that talks to the Stripe SDK: PaymentIntents, Refunds and webhook verification."""
+"""The one module that talks to the Stripe SDK: PaymentIntents, Refunds, Stripe Billing (customers, products,
+prices, subscriptions, invoices) and webhook verification."""
 
 import functools
 import json
@@ -143,6 +144,124 @@ def refund_retrieve(refund_id: str) -> RefundResult | None:
             return None
         raise
     return RefundResult(id=obj.id, status=obj.status, amount=obj.amount)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: str
+    # incomplete, incomplete_expired, trialing, active, past_due, unpaid, canceled or paused.
+    status: str
+    # Unix times: when a cancellation takes effect (set ahead of time), and when the subscription ended.
+    cancel_at: int | None
+    ended_at: int | None
+    # What the subscription was created for (its metadata): the membership's id and its random part.
+    membership_id: int | None
+    membership_key: str
+    # Of the latest invoice's payment, while it waits to be paid (when the invoice was read with it).
+    client_secret: str = ""
+
+
+def _subscription(resource) -> Subscription:
+    obj = resource.to_dict() if hasattr(resource, "to_dict") else resource
+    metadata = obj.get("metadata") or {}
+    membership_id = str(metadata.get("membership_id") or "")
+    invoice = obj.get("latest_invoice")
+    secret = ""
+    if isinstance(invoice, dict) and invoice.get("status") == "open":
+        secret = (invoice.get("confirmation_secret") or {}).get("client_secret") or ""
+    return Subscription(
+        id=obj["id"],
+        status=obj["status"],
+        cancel_at=obj.get("cancel_at"),
+        ended_at=obj.get("ended_at"),
+        membership_id=int(membership_id) if membership_id.isdigit() else None,
+        membership_key=str(metadata.get("membership_key") or ""),
+        client_secret=secret,
+    )
+
+
+def customer_create(*, email: str, name: str, visitor_id: int, idempotency_key: str) -> str:
+    """A Stripe Customer for a visitor; its id."""
+    params = {"email": email, "name": name, "metadata": {"visitor_id": str(visitor_id)}}
+    obj = _call(_client().v1.customers.create, params=params, options={"idempotency_key": idempotency_key})
+    return obj.id
+
+
+def product_create(*, name: str, plan_id: int, idempotency_key: str) -> str:
+    """The Product a plan is sold as; its id."""
+    params = {"name": name, "metadata": {"plan_id": str(plan_id)}}
+    obj = _call(_client().v1.products.create, params=params, options={"idempotency_key": idempotency_key})
+    return obj.id
+
+
+def price_create(*, product_id: str, amount_yen: int, idempotency_key: str) -> str:
+    """A monthly Price of a product in yen (zero-decimal: whole yen); its id. Prices never change their amount:
+    a new amount is a new Price."""
+    params = {
+        "product": product_id,
+        "unit_amount": amount_yen,
+        "currency": "jpy",
+        "recurring": {"interval": "month"},
+    }
+    obj = _call(_client().v1.prices.create, params=params, options={"idempotency_key": idempotency_key})
+    return obj.id
+
+
+def subscription_create(
+    *, customer_id: str, price_id: str, membership_id: int, membership_key: str, idempotency_key: str
+) -> Subscription:
+    """A subscription whose first invoice waits for the visitor to pay it (status incomplete until then; Stripe
+    expires it after 23 hours unpaid); its `client_secret` confirms that payment with Stripe.js. Cycles are
+    anchored at its creation, as the membership's are at its start date."""
+    params = {
+        "customer": customer_id,
+        "items": [{"price": price_id}],
+        "payment_behavior": "default_incomplete",
+        "payment_settings": {"save_default_payment_method": "on_subscription"},
+        "metadata": {"membership_id": str(membership_id), "membership_key": membership_key},
+        "expand": ["latest_invoice.confirmation_secret"],
+    }
+    obj = _call(_client().v1.subscriptions.create, params=params, options={"idempotency_key": idempotency_key})
+    return _subscription(obj)
+
+
+def subscription_retrieve(subscription_id: str) -> Subscription | None:
+    """The subscription as Stripe knows it now, or None when Stripe has no such subscription."""
+    try:
+        return _subscription(_call(_client().v1.subscriptions.retrieve, subscription_id))
+    except StripeRejected as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise
+
+
+def subscription_cancel_at(subscription_id: str, *, cancel_at: int, idempotency_key: str) -> Subscription:
+    """Ends the subscription at `cancel_at` (a Unix time); until then it runs and is invoiced as before."""
+    obj = _call(
+        _client().v1.subscriptions.update,
+        subscription_id,
+        params={"cancel_at": cancel_at},
+        options={"idempotency_key": idempotency_key},
+    )
+    return _subscription(obj)
+
+
+def invoice_subscription(invoice_id: str) -> Subscription | None:
+    """The subscription an invoice bills, as Stripe knows it now; None when Stripe has no such invoice, or the
+    invoice bills no subscription."""
+    try:
+        invoice = _call(_client().v1.invoices.retrieve, invoice_id).to_dict()
+    except StripeRejected as exc:
+        if exc.code == "resource_missing":
+            return None
+        raise
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    subscription = details.get("subscription")
+    if isinstance(subscription, dict):
+        subscription = subscription.get("id")
+    if not subscription:
+        return None
+    return subscription_retrieve(str(subscription))
 
 
 def event_verify(payload: bytes, sig_header: str | None) -> Event:

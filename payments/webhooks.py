@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 
-from . import services
+from . import hooks, services
 from . import stripe_gateway as gateway
 from .errors import WebhookEventInvalid, WebhookSignatureInvalid
 from .models import WebhookEvent
@@ -44,6 +44,23 @@ def _on_refund(event: gateway.Event) -> None:
     _on_stripe_object(event, retrieve=gateway.refund_retrieve, sync_locked=sync_locked)
 
 
+def _on_subscription_object(event: gateway.Event, *, retrieve) -> None:
+    def sync_locked(subscription):
+        hooks.subscription_changed(subscription=subscription)
+
+    _on_stripe_object(event, retrieve=retrieve, sync_locked=sync_locked)
+
+
+def _on_subscription(event: gateway.Event) -> None:
+    _on_subscription_object(event, retrieve=gateway.subscription_retrieve)
+
+
+def _on_invoice(event: gateway.Event) -> None:
+    # Whatever the invoice says, the subscription's status now is what counts: a failed invoice followed by a
+    # successful retry, delivered out of order, leaves it active.
+    _on_subscription_object(event, retrieve=gateway.invoice_subscription)
+
+
 def _event_record(event: gateway.Event) -> bool:
     """Inserts the event's row in the caller's transaction; False when it was already processed.
     Two deliveries at once both reach the insert; the unique index lets only one through."""
@@ -64,6 +81,11 @@ EVENT_HANDLERS: dict[str, Callable[[gateway.Event], None]] = {
     "refund.updated": _on_refund,
     "refund.failed": _on_refund,
     "charge.refund.updated": _on_refund,
+    # Stripe Billing: subscriptions of memberships (payments/hooks.py).
+    "customer.subscription.updated": _on_subscription,
+    "customer.subscription.deleted": _on_subscription,
+    "invoice.paid": _on_invoice,
+    "invoice.payment_failed": _on_invoice,
 }
 
 

@@ -15,6 +15,7 @@ from tests.conftest import client_for
 from tests.factories import OperatorFactory, VisitorFactory
 from tests.memberships.factories import PlanFactory
 from tests.payments.conftest import fake_stripe  # noqa: F401  (Stripe configured, its HTTP API faked)
+from tests.payments.helpers import deliver
 
 pytestmark = pytest.mark.django_db
 MEMBERSHIPS = "/api/v1/memberships/"
@@ -262,6 +263,10 @@ def test_a_hold_released_unpaid_gives_its_credit_back(space, plan, visitor_clien
     """By card, the hour over the credit is paid through Stripe: the booking holds its hours (and the credit it
     drew) until paid; when the hold expires, both come back."""
     membership = join(visitor_client, plan).json()
+    # By card, the membership is a subscription: its first invoice paid, it is active.
+    subscription = next(iter(fake_stripe.subscriptions.values()))
+    fake_stripe.invoice_pay(subscription["id"])
+    deliver(visitor_client, "invoice.paid", fake_stripe.invoices[subscription["latest_invoice"]])
     free = book(visitor_client, hours(space[2], "09:00", "12:00")).json()
     assert (free["status"], free["total_yen"]) == ("confirmed", 0)  # nothing to pay: on site
     booking = book(visitor_client, hours(space[2], "13:00", "15:00")).json()

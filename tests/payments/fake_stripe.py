@@ -37,6 +37,12 @@ class FakeStripe(stripe.HTTPClient):
         super().__init__()
         self.intents: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        # Stripe Billing.
+        self.customers: dict[str, dict] = {}
+        self.products: dict[str, dict] = {}
+        self.prices: dict[str, dict] = {}
+        self.subscriptions: dict[str, dict] = {}
+        self.invoices: dict[str, dict] = {}
         self.requests: list[tuple[str, str, dict]] = []
         self.by_idempotency_key: dict[str, tuple[str, int]] = {}
         # (method, path, Idempotency-Key header) of every request, retries by the SDK included.
@@ -112,7 +118,162 @@ class FakeStripe(stripe.HTTPClient):
             if refund is None:
                 return 404, _error("resource_missing", f"No such refund: '{parts[2]}'", "id")
             return 200, refund
+        billed = self._billing_route(method, parts, params)
+        if billed is not None:
+            return billed
         return 404, _error("resource_missing", f"Unrecognized request URL ({method}: {path}).")
+
+    # -- Stripe Billing ----------------------------------------------------------------------------
+    def _billing_route(self, method, parts, params):
+        if method == "POST" and parts == ["v1", "customers"]:
+            return 200, self._store(
+                self.customers, "cus", {"object": "customer", **_pick(params, "email", "name")}, params
+            )
+        if method == "POST" and parts == ["v1", "products"]:
+            return 200, self._store(
+                self.products, "prod", {"object": "product", "name": params["name"], "active": True}, params
+            )
+        if method == "POST" and parts == ["v1", "prices"]:
+            if params.get("product") not in self.products:
+                return 400, _error("resource_missing", f"No such product: '{params.get('product')}'", "product")
+            price = {
+                "object": "price",
+                "product": params["product"],
+                "unit_amount": int(params["unit_amount"]),
+                "currency": params["currency"],
+                "recurring": {"interval": params["recurring"]["interval"], "interval_count": 1},
+                "type": "recurring",
+                "active": True,
+            }
+            return 200, self._store(self.prices, "price", price, params)
+        if method == "POST" and parts == ["v1", "subscriptions"]:
+            return self._subscription_create(params)
+        if parts[:2] == ["v1", "subscriptions"] and len(parts) == 3:
+            subscription = self.subscriptions.get(parts[2])
+            if subscription is None:
+                return 404, _error("resource_missing", f"No such subscription: '{parts[2]}'", "id")
+            if method == "GET":
+                return 200, subscription
+            if method == "POST":
+                if subscription["status"] in ("canceled", "incomplete_expired"):
+                    return 400, _error("resource_missing", "A canceled subscription can only update its metadata.")
+                if "cancel_at" in params:
+                    subscription["cancel_at"] = int(params["cancel_at"]) if params["cancel_at"] else None
+                return 200, subscription
+        if method == "GET" and parts[:2] == ["v1", "invoices"] and len(parts) == 3:
+            invoice = self.invoices.get(parts[2])
+            if invoice is None:
+                return 404, _error("resource_missing", f"No such invoice: '{parts[2]}'", "invoice")
+            return 200, invoice
+        return None
+
+    def _store(self, table: dict, prefix: str, obj: dict, params) -> dict:
+        obj = {
+            "id": _id(prefix),
+            "created": int(time.time()),
+            "livemode": False,
+            "metadata": params.get("metadata", {}),
+            **obj,
+        }
+        table[obj["id"]] = obj
+        return obj
+
+    def _subscription_create(self, params):
+        if params.get("customer") not in self.customers:
+            return 400, _error("resource_missing", f"No such customer: '{params.get('customer')}'", "customer")
+        price = self.prices.get(params["items"]["0"]["price"])
+        if price is None:
+            return 400, _error("resource_missing", "No such price.", "items[0][price]")
+        now = int(time.time())
+        subscription = {
+            "id": _id("sub"),
+            "object": "subscription",
+            "billing_cycle_anchor": now,
+            "cancel_at": None,
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "collection_method": "charge_automatically",
+            "created": now,
+            "currency": price["currency"],
+            "customer": params["customer"],
+            "ended_at": None,
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": _id("si"),
+                        "object": "subscription_item",
+                        "price": price,
+                        "quantity": 1,
+                        "current_period_start": now,
+                        "current_period_end": now + 30 * 86400,
+                    }
+                ],
+            },
+            "latest_invoice": None,
+            "livemode": False,
+            "metadata": params.get("metadata", {}),
+            "payment_settings": params.get("payment_settings", {}),
+            "start_date": now,
+            # payment_behavior=default_incomplete: the first invoice waits for the customer's payment.
+            "status": "incomplete",
+        }
+        self.subscriptions[subscription["id"]] = subscription
+        invoice = self._invoice(subscription, price["unit_amount"])
+        answer = dict(subscription)
+        if "latest_invoice.confirmation_secret" in (params.get("expand") or {}).values():
+            answer["latest_invoice"] = invoice
+        return 200, answer
+
+    def _invoice(self, subscription: dict, amount: int) -> dict:
+        invoice_id = _id("in")
+        invoice = {
+            "id": invoice_id,
+            "object": "invoice",
+            "amount_due": amount,
+            "amount_paid": 0,
+            "attempt_count": 0,
+            "billing_reason": "subscription_create" if subscription["latest_invoice"] is None else "subscription_cycle",
+            "confirmation_secret": {"client_secret": f"pi_{invoice_id}_secret_{_id('s')}", "type": "payment_intent"},
+            "currency": subscription["currency"],
+            "customer": subscription["customer"],
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"metadata": subscription["metadata"], "subscription": subscription["id"]},
+            },
+            "status": "open",
+        }
+        self.invoices[invoice_id] = invoice
+        subscription["latest_invoice"] = invoice_id
+        return invoice
+
+    # -- what happens at the card network and in Stripe's billing over time --------------------------
+    def invoice_pay(self, subscription_id: str) -> dict:
+        """The latest invoice is paid (the first one confirmed by the visitor, or a renewal charged)."""
+        subscription = self.subscriptions[subscription_id]
+        invoice = self.invoices[subscription["latest_invoice"]]
+        invoice.update(status="paid", amount_paid=invoice["amount_due"], attempt_count=invoice["attempt_count"] + 1)
+        subscription["status"] = "active"
+        return invoice
+
+    def invoice_renew_and_fail(self, subscription_id: str) -> dict:
+        """The next cycle's invoice is made and its charge is declined: the subscription is past due."""
+        subscription = self.subscriptions[subscription_id]
+        invoice = self._invoice(subscription, subscription["items"]["data"][0]["price"]["unit_amount"])
+        invoice["attempt_count"] = 1
+        subscription["status"] = "past_due"
+        return invoice
+
+    def subscription_end(self, subscription_id: str, at: int | None = None) -> dict:
+        """Stripe ends the subscription: at its cancel_at, after the last failed retry, or 23 hours unpaid."""
+        subscription = self.subscriptions[subscription_id]
+        ended = at or subscription["cancel_at"] or int(time.time())
+        unpaid_start = subscription["status"] == "incomplete"
+        subscription.update(
+            status="incomplete_expired" if unpaid_start else "canceled", ended_at=ended, canceled_at=ended
+        )
+        return subscription
 
     def _intent_create(self, params):
         intent_id = _id("pi")
@@ -205,6 +366,10 @@ class FakeStripe(stripe.HTTPClient):
 
     def refunds_of(self, intent_id: str) -> list[dict]:
         return [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+
+
+def _pick(params: dict, *names: str) -> dict:
+    return {name: params.get(name) for name in names}
 
 
 def _error(code: str, message: str, param: str | None = None) -> dict:
