@@ -33,3 +33,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 FCM_CREDENTIALS_FILE = ""
 FCM_PROJECT_ID = ""
 FCM_ENDPOINT = ""
+
+# Uploads a test does not redirect itself go to a folder of this process's own, so that suites running side by
+# side (CI runs SQLite's and PostgreSQL's at once) never read each other's files.
+if "MEDIA_ROOT" not in os.environ:
+    import tempfile  # noqa: E402
+
+    MEDIA_ROOT = Path(tempfile.gettempdir()) / f"otameshi-test-media-{os.getpid()}"  # noqa: F405
