@@ -207,7 +207,8 @@ class MeApi(APIView):
         description="Erases the account's personal data (name, email, which may sign up again, phone, home, "
         "devices) and ends every session. What the law keeps stays: bookings, claims with their snapshots, audit "
         "events and paid figures, no longer linked to a person one can reach. 409 `active_bookings` while a "
-        "booking is still to come or a claim is not yet paid, with their ids in `bookings` and `claims`. A wrong "
+        "booking is still to come, a claim is not yet paid or a membership still runs, with their ids in `bookings`, "
+        "`claims` and `memberships`. A wrong "
         "password counts as a failed login (the lockout applies).",
     )
     def delete(self, request):

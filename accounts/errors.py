@@ -46,10 +46,11 @@ class InvalidResetToken(DomainError):
 
 
 class ActiveBookings(DomainError):
-    """`bookings` and `claims` (extra) list the ids that must end first."""
+    """`bookings`, `claims` and `memberships` (extra) list the ids that must end first."""
 
     status_code = 409
     code = "active_bookings"
     default_message = _(
-        "The account has bookings still to come or claims not yet paid: cancel or finish them before deleting it."
+        "The account has bookings still to come, claims not yet paid or memberships still running: cancel or "
+        "finish them before deleting it."
     )

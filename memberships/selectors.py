@@ -168,3 +168,12 @@ def credit_net_used(*, booking_id: int) -> tuple[int | None, int, int]:
         if minutes > 0:
             return membership_id, minutes, cycle[membership_id]
     return None, 0, 0
+
+
+def visitor_memberships_running(*, user) -> dict[str, list[int]]:
+    """The visitor's memberships still running or still to be paid (active, past due, awaiting their first
+    payment): they block the account's deletion (accounts.hooks.deletion_blockers) until cancelled, so that no
+    subscription keeps charging an erased account. A cancelled one, running out its notice, charges no more."""
+    running = [Membership.Status.ACTIVE, Membership.Status.PAST_DUE, Membership.Status.INCOMPLETE]
+    ids = Membership.objects.filter(visitor=user, status__in=running).order_by("id").values_list("id", flat=True)
+    return {"memberships": list(ids)}

@@ -279,3 +279,21 @@ def test_a_hold_released_unpaid_gives_its_credit_back(space, plan, visitor_clien
     assert visitor_client.get(f"{BOOKINGS}{booking['id']}/").json()["status"] == "cancelled"
     assert ledger(visitor_client, membership["id"])["balance_minutes"] == 60
     assert book(visitor_client, hours(space[2], "13:00", "14:00")).json()["total_yen"] == 0
+
+
+def test_a_running_membership_refuses_the_accounts_deletion_until_cancelled(plan, visitor, visitor_client):
+    """No subscription may keep charging an erased account: the member cancels first, and the notice it runs out
+    charges nothing more."""
+    membership = join(visitor_client, plan).json()
+    visitor.set_password("a-long-enough-password")
+    visitor.save()
+    signed_in = client_for(visitor, "ja")
+
+    refused = signed_in.delete("/api/v1/me/", {"password": "a-long-enough-password"}, format="json")
+
+    assert refused.status_code == 409
+    body = refused.json()["error"]
+    assert (body["code"], body["memberships"], body["bookings"]) == ("active_bookings", [membership["id"]], [])
+    assert "会員" in body["message"]
+    assert signed_in.post(f"{MEMBERSHIPS}{membership['id']}/cancel/").status_code == 200
+    assert signed_in.delete("/api/v1/me/", {"password": "a-long-enough-password"}, format="json").status_code == 204
