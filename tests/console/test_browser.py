@@ -16,7 +16,8 @@ from consultations.models import Consultation
 from outcomes.models import Move
 from reimbursements.models import Claim, ExpenseLine
 from tests import factories
-from tests.bookings.factories import HourlyRoomFactory, at, day
+from tests.bookings.factories import HourlyRoomFactory, day
+from tests.bookings.factories import at as japan_time
 from tests.conftest import client_for
 from tests.console.browser import console_errors, log_in, screenshot, wait_for
 from tests.console.scenario import applied_claim, book, operator_with_facility, submitted_claim
@@ -90,11 +91,11 @@ def test_an_operator_walks_a_day_of_rooms_by_the_hour(signed_out_browser, live_s
     other = HourlyRoomFactory(facility=room.facility, name_ja="会議室B", name_en="Meeting room B", count=2)
     client = client_for(visitor)
     for unit, start, end in ((room, "10:00", "11:30"), (other, "13:00", "15:00"), (other, "14:00", "16:00")):
-        body = {"unit": unit.id, "starts_at": at(10, start), "ends_at": at(10, end), "adults": 2}
+        body = {"unit": unit.id, "starts_at": japan_time(10, start), "ends_at": japan_time(10, end), "adults": 2}
         assert client.post("/api/v1/bookings/", body, format="json").status_code == 201
     closure = client_for(operator).post(
         f"/api/v1/operator/units/{room.id}/time-closures/",
-        {"starts_at": at(10, "16:00"), "ends_at": at(10, "17:00"), "reason": "清掃"},
+        {"starts_at": japan_time(10, "16:00"), "ends_at": japan_time(10, "17:00"), "reason": "清掃"},
         format="json",
     )
     assert closure.status_code == 201, closure.content
