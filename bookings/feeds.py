@@ -444,22 +444,22 @@ def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event
         .values_list("calendar_import_id", "unit_id", "starts_at", "created_at")
     )
     for (import_id, unit_id), group in groupby(slots, key=lambda row: (row[0], row[1])):
-        run: list[tuple] = []
+        held: list[tuple[datetime, datetime]] = []
         for row in [*group, None]:
-            if run and (row is None or row[2] != run[-1][2] + hours.STOCK_STEP):
-                start = hours.local(run[0][2])
+            if held and (row is None or row[2] != held[-1][0] + hours.STOCK_STEP):
+                start = hours.local(held[0][0])
                 events.append(
                     Event(
                         uid=f"import-{import_id}-{start:%Y%m%dT%H%M}@{_host()}",
                         start=start,
-                        end=hours.local(run[-1][2] + hours.STOCK_STEP),
-                        stamp=max(item[3] for item in run),
+                        end=hours.local(held[-1][0] + hours.STOCK_STEP),
+                        stamp=max(created for _start, created in held),
                         summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")},
                     )
                 )
-                run = []
+                held = []
             if row is not None:
-                run.append(row)
+                held.append((row[2], row[3]))
     return events
 
 

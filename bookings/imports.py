@@ -361,7 +361,12 @@ def _own_slots(*, unit: Unit, first: date, last: date) -> set[datetime]:
         check_in__gte=first,
         check_in__lte=last,
     ).values_list("starts_at", "ends_at")
-    return {slot for starts_at, ends_at in booked for slot in hours.slots(starts_at, ends_at)}
+    return {
+        slot
+        for starts_at, ends_at in booked
+        if starts_at is not None and ends_at is not None  # hours have both (a CHECK)
+        for slot in hours.slots(starts_at, ends_at)
+    }
 
 
 def _slots_lock(*, unit: Unit, slots) -> list[SlotStock]:

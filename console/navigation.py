@@ -42,5 +42,5 @@ def entries_for(request) -> list[dict]:
     # The page is the entry whose URL is the longest start of its path (members under the operator's home).
     matching = [entry for entry in shown if request.path.startswith(entry["url"])]
     if matching:
-        max(matching, key=lambda entry: len(entry["url"]))["current"] = True
+        max(matching, key=lambda entry: len(str(entry["url"])))["current"] = True
     return shown

@@ -299,10 +299,13 @@ def facility_day(*, facility: Facility, day: date) -> tuple[list[RoomColumn], li
                 ),
                 "",
             )
-            cell.bookings = [b for b in bookings if b.unit_id == unit.id and hours.local(b.starts_at) == slot]
-            cell.booked = any(b.unit_id == unit.id and b.starts_at < end and slot < b.ends_at for b in bookings)
-            held = imported.get((unit.id, slot), {})
-            cell.imported_from, cell.conflicts = held.get(True, []), held.get(False, [])
+            mine = [(b, b.starts_at, b.ends_at) for b in bookings if b.unit_id == unit.id]
+            cell.bookings = [b for b, start, _stop in mine if start is not None and hours.local(start) == slot]
+            cell.booked = any(
+                start is not None and stop is not None and start < end and slot < stop for _b, start, stop in mine
+            )
+            blocks = imported.get((unit.id, slot), {})
+            cell.imported_from, cell.conflicts = blocks.get(True, []), blocks.get(False, [])
             cell.free = 0 if cell.closure or not cell.is_open else max(unit.count - taken.get((unit.id, slot), 0), 0)
             cells.append(cell)
         rows.append(HourRow(starts_at=slot, cells=cells))

@@ -140,7 +140,8 @@ def facility_kpis(*, facility: Facility, first_month: date, last_month: date) ->
         check_in__lte=end,
     ).values_list("check_in", "starts_at", "ends_at")
     for check_in, starts_at, ends_at in booked:
-        by_month[month_start(check_in)].booked_minutes += _minutes(starts_at, ends_at)
+        if starts_at is not None and ends_at is not None:  # hours have both (a CHECK)
+            by_month[month_start(check_in)].booked_minutes += _minutes(starts_at, ends_at)
 
     open_total = sum(month.open_minutes for month in months)
     booked_total = sum(month.booked_minutes for month in months)
