@@ -9,7 +9,6 @@ from backend.pagination import page_serializer
 from bookings import selectors as booking_selectors
 
 from .facility_kpis import MAX_MONTHS, add_months, month_start, months_between
-
 from .models import SURVEY_COMMENT_MAX_LENGTH, Move, Survey
 
 
@@ -160,7 +159,7 @@ class MonthField(serializers.CharField):
         if not (len(text) == 7 and text[4] == "-" and text.replace("-", "", 1).isascii()):
             self.fail("invalid")
         year, month = text[:4], text[5:]
-        if not (year.isdigit() and month.isdigit() and 1900 <= int(year) and 1 <= int(month) <= 12):
+        if not (year.isdigit() and month.isdigit() and int(year) >= 1900 and 1 <= int(month) <= 12):
             self.fail("invalid")
         return date(int(year), int(month), 1)
 

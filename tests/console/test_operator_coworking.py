@@ -42,9 +42,7 @@ def hours(room, start: str, end: str, offset: int = 10) -> dict:
 
 
 def test_the_day_shows_opening_hours_bookings_closures_and_imported_hours(room, operator, visitor):
-    other = HourlyRoomFactory(
-        facility=room.facility, name_ja="会議室B", opening_hours=_every_day("10:00", "20:00")
-    )
+    other = HourlyRoomFactory(facility=room.facility, name_ja="会議室B", opening_hours=_every_day("10:00", "20:00"))
     booking = book(client_for(visitor), hours(room, "10:00", "11:30")).json()
     time_closure_create(
         unit=room,
@@ -53,9 +51,7 @@ def test_the_day_shows_opening_hours_bookings_closures_and_imported_hours(room, 
         reason="清掃",
     )
     found = CalendarImport.objects.create(unit=other, name="Google", url="https://example.com/g.ics")
-    ImportedSlot.objects.create(
-        calendar_import=found, unit=other, starts_at=datetime.fromisoformat(at(10, "19:00"))
-    )
+    ImportedSlot.objects.create(calendar_import=found, unit=other, starts_at=datetime.fromisoformat(at(10, "19:00")))
 
     page = logged_in(operator, "en").get(day_url(room.facility, day(10)))
 
@@ -157,7 +153,9 @@ def test_members_of_another_organisation_are_not_listed_and_the_list_costs_a_fix
 def test_the_figures_page_shows_members_and_occupancy_as_the_api_gives_them(room, operator, monkeypatch):
     plan = PlanFactory(facility=room.facility)
     for visitor, joined_on in zip(
-        [factories.VisitorFactory() for _ in range(3)], (date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20))
+        [factories.VisitorFactory() for _ in range(3)],
+        (date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 20)),
+        strict=True,
     ):
         monkeypatch.setattr(membership_selectors, "today", lambda joined_on=joined_on: joined_on)
         client_for(visitor).post("/api/v1/memberships/", {"plan": plan.id}, format="json")
@@ -172,7 +170,7 @@ def test_the_figures_page_shows_members_and_occupancy_as_the_api_gives_them(room
 
     html = page.content.decode()
     assert page.status_code == 200
-    assert "<th scope=\"row\">2026-01</th>\n            <td>3</td>\n            <td>3</td>" in html
+    assert '<th scope="row">2026-01</th>\n            <td>3</td>\n            <td>3</td>' in html
     assert 'id="facility-chart"' in html and html.count("<rect") == 4
     grid = logged_in(operator, "en").get(f"/console/operator/facilities/{room.facility.id}/").content.decode()
     assert "/figures/" in grid and "/day/" in grid

@@ -133,4 +133,6 @@ def test_the_coworking_space_has_rooms_by_the_hour_plans_and_the_visitor_as_a_me
     ).json()["access"]
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     memberships = api_client.get("/api/v1/memberships/").json()["results"]
-    assert [(m["plan"]["id"], m["status"], m["credit_minutes"]) for m in memberships] == [(monthly["id"], "active", 240)]
+    assert [(m["plan"]["id"], m["status"], m["credit_minutes"]) for m in memberships] == [
+        (monthly["id"], "active", 240)
+    ]

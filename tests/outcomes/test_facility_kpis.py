@@ -39,7 +39,9 @@ def join(monkeypatch, visitor, plan, on: date) -> dict:
 def test_three_join_in_january_and_one_leaves_in_february(room, operator_client, monkeypatch):
     plan = PlanFactory(facility=room.facility)
     members = [VisitorFactory() for _ in range(3)]
-    joined = [join(monkeypatch, visitor, plan, date(2026, 1, day)) for visitor, day in zip(members, (5, 12, 20))]
+    joined = [
+        join(monkeypatch, visitor, plan, date(2026, 1, day)) for visitor, day in zip(members, (5, 12, 20), strict=True)
+    ]
     # 14 days' notice given on 3 February: the membership covers up to the 17th.
     monkeypatch.setattr(membership_selectors, "today", lambda: date(2026, 2, 3))
     cancelled = client_for(members[1]).post(f"/api/v1/memberships/{joined[1]['id']}/cancel/")
