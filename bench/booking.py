@@ -8,6 +8,11 @@ If-Modified-Since.
 With --availability it measures only the floor and the 366-day availability (200 requests, after the same 80
 bookings of the calendar's unit), with p50, p95 and the ratio to the floor's p95, to compare that figure quickly
 between two checkouts. Creates its own database (dropped at the end), never touches the one DATABASE_URL names.
+
+The hourly run (in the full run, or alone with --hourly): meeting rooms booked by the hour at a coworking space,
+one room per client, each client booking an hour a day on the quarter-hour grid (each booking locks its date's row
+and four slot rows), against the floor's p95 (goal: within 3x, as a night's booking); then a day's free slots of a
+room with bookings on it (GET /units/{id}/slots/?date=) against the floor's p95 (goal: within 1.5x).
 """
 
 import os
@@ -38,6 +43,8 @@ CALENDAR_REQUESTS_ALONE = 200
 FEED_BOOKINGS = 2000
 FEED_RUNS = 15
 SERVER_START_SECONDS = 90
+HOURLY_BOOKINGS_PER_CLIENT = 40
+SLOTS_REQUESTS = 160
 
 
 def ms(seconds):
@@ -101,17 +108,83 @@ def timed_requests(session_headers, calls):
 
 def main():
     only_availability = "--availability" in sys.argv[1:]
+    only_hourly = "--hourly" in sys.argv[1:]
     source = os.environ.get("DATABASE_URL", "")
     name, url, admin = make_database(source, "booking")
     env = django_env(url)
     try:
         migrate_and_set_up(env)
-        run(env, only_availability=only_availability)
+        run(env, only_availability=only_availability, only_hourly=only_hourly)
     finally:
         drop_database(admin, name)
 
 
-def run(env, *, only_availability=False):
+def hourly_run(auth, base, organisation, town) -> tuple[list[float], float, list[float]]:
+    """The hourly bookings (latencies and wall time) and a day's slots (latencies), as the module's docstring says."""
+    from bookings import selectors
+    from bookings.models import Booking
+    from facilities.models import Facility, Unit
+
+    space = Facility.objects.create(
+        kind="coworking",
+        operator=organisation,
+        municipality=town,
+        name_ja="ベンチコワーキング",
+        address_ja="佐久市1-2",
+        latitude=36.27,
+        longitude=138.47,
+    )
+    rooms = [
+        Unit.objects.create(
+            facility=space,
+            unit_type="meeting_room",
+            name_ja=f"会議室{n}",
+            capacity=6,
+            count=1,
+            price_yen=1100,
+            booking_mode="hourly",
+            opening_hours={weekday: ["09:00", "18:00"] for weekday in Unit.WEEKDAYS},
+        )
+        for n in range(len(auth))
+    ]
+    today = selectors.today()
+
+    def hour(day_offset: int, start: int) -> dict:
+        day = (today + timedelta(days=day_offset)).isoformat()
+        return {"starts_at": f"{day}T{start:02d}:15:00+09:00", "ends_at": f"{day}T{start + 1:02d}:15:00+09:00"}
+
+    calls = [
+        [
+            ("POST", f"{base}/api/v1/bookings/", {"unit": room.id, "adults": 1, **hour(1 + k // 4, 9 + 2 * (k % 4))})
+            for k in range(HOURLY_BOOKINGS_PER_CLIENT)
+        ]
+        for room in rooms
+    ]
+    latencies, wall = timed_requests(auth, calls)
+    assert Booking.objects.filter(kind="hourly", status="confirmed").count() == len(rooms) * HOURLY_BOOKINGS_PER_CLIENT
+    # A day of the first room with four bookings on it.
+    day = (today + timedelta(days=1)).isoformat()
+    slots_calls = [
+        [("GET", f"{base}/api/v1/units/{rooms[0].id}/slots/?date={day}", None)] * (SLOTS_REQUESTS // len(auth))
+        for _ in auth
+    ]
+    slots, _ = timed_requests(auth, slots_calls)
+    return latencies, wall, slots
+
+
+def print_hourly(floor, latencies, wall, slots) -> None:
+    print(
+        f"POST /api/v1/bookings/ (hours) {len(latencies) / wall:8.1f} bookings/s p95 {ms(p95(latencies))}"
+        f"   ({len(latencies)} bookings of an hour, one room per client)"
+    )
+    print(f"  ratio to the floor:       p95 {p95(latencies) / p95(floor):5.2f}x   (goal <= 3x)")
+    print(
+        f"a day's slots               p50 {ms(statistics.median(slots))}   p95 {ms(p95(slots))}"
+        f"   ({len(slots)} requests; {p95(slots) / p95(floor):5.2f}x the floor's p95, goal <= 1.5x)"
+    )
+
+
+def run(env, *, only_availability=False, only_hourly=False):
     import icalendar
     from django.db.models import F
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -159,6 +232,15 @@ def run(env, *, only_availability=False):
 
         floor_calls = [[("GET", f"{base}/api/v1/me/", None)] * (FLOOR_REQUESTS_PER_CLIENT // 2) for _ in range(CLIENTS)]
         floor, floor_wall = timed_requests(auth, floor_calls)
+        if only_hourly:
+            hourly = hourly_run(auth, base, organisation, town)
+            floor_after, floor_after_wall = timed_requests(auth, floor_calls)
+            floor, floor_wall = floor + floor_after, floor_wall + floor_after_wall
+            load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+            print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients; load average {load} (1, 5, 15 min)")
+            print(f"floor: GET /api/v1/me/      {len(floor) / floor_wall:8.1f} req/s   p95 {ms(p95(floor))}")
+            print_hourly(floor, *hourly)
+            return
         calls = [
             [
                 (
@@ -195,6 +277,7 @@ def run(env, *, only_availability=False):
             for _ in range(CLIENTS)
         ]
         calendar, _ = timed_requests(auth, calendar_calls)
+        hourly = None if only_availability else hourly_run(auth, base, organisation, town)
         if only_availability:
             load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
             print(f"gunicorn 2 workers, PostgreSQL, {CLIENTS} concurrent clients; load average {load} (1, 5, 15 min)")
@@ -307,6 +390,8 @@ def run(env, *, only_availability=False):
     )
     for header, samples in not_modified.items():
         print(f"feed 304 ({header + ')':<18} median {ms(statistics.median(samples))}   p95 {ms(p95(samples))}")
+    if hourly is not None:
+        print_hourly(floor, *hourly)
 
 
 if __name__ == "__main__":

@@ -17,4 +17,5 @@ class BookingsConfig(AppConfig):
         catalogue_hooks.units_have_bookings.register(selectors.units_have_bookings)
         catalogue_hooks.units_priced.register(search_prices.units_priced)
         services.stock_released.register(imports.conflicts_take_freed_stock)
+        services.slots_released.register(imports.conflicts_take_freed_slots)
         account_hooks.deletion_blockers.register(selectors.visitor_bookings_to_come)

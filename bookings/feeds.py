@@ -19,9 +19,9 @@ from consultations import selectors as consultation_selectors
 from consultations.models import Consultation, ConsultationSlot
 from facilities.models import Unit
 
-from . import selectors
+from . import hours, selectors
 from .ical import Event, calendar_text
-from .models import Booking, BookingLine, CalendarFeed, Closure, ImportedBlock
+from .models import Booking, BookingLine, CalendarFeed, Closure, ImportedBlock, ImportedSlot
 
 # Operator feeds keep recent past nights (booking sites compare them), a visitor's feed the last year.
 OPERATOR_PAST_DAYS = 90
@@ -49,10 +49,10 @@ def booking_url(booking_id: int) -> str:
     return f"{settings.SITE_URL}/api/v1/bookings/{booking_id}/"
 
 
-def _runs(kind: str, check_in: date, check_out: date, line_dates, hours=(None, None)) -> list[tuple[date, date]]:
+def _runs(kind: str, check_in: date, check_out: date, line_dates, times=(None, None)) -> list[tuple[date, date]]:
     """A stay is one event; day passes are one event per run of consecutive dates; hours are one timed event."""
-    if kind == Booking.Kind.HOURLY and None not in hours:
-        return [hours]
+    if kind == Booking.Kind.HOURLY and None not in times:
+        return [times]
     if kind != Booking.Kind.DAY_PASS or not line_dates:
         return [(check_in, check_out)]
     days = sorted(line_dates)
@@ -161,8 +161,8 @@ def _visitor_events(bookings) -> list[Event]:
                 _("Check-in from %(check_in)s, check-out by %(check_out)s")
                 % {"check_in": check_in_time.strftime("%H:%M"), "check_out": check_out_time.strftime("%H:%M")}
             )
-        hours = (booking.starts_at, booking.ends_at)
-        for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id), hours):
+        times = (booking.starts_at, booking.ends_at)
+        for start, end in _runs(booking.kind, booking.check_in, booking.check_out, passes.get(booking.id), times):
             events.append(
                 Event(
                     uid=_uid(booking.id, booking.kind, start),
@@ -415,8 +415,8 @@ def _operator_events(feed: CalendarFeed) -> list[Event]:
 
 
 def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event]:
-    """Dates held by calendar imports, one event per run of consecutive dates of one import; only on feeds
-    that ask for them (a site importing this feed back would otherwise keep its own blocks alive)."""
+    """Dates (and an hourly unit's hours) held by calendar imports, one event per run of consecutive dates (or
+    slots) of one import; only on feeds that ask for them (a site importing this feed back would otherwise keep its own blocks alive)."""
     scope = Q(unit_id=feed.unit_id) if feed.unit_id else Q(unit__facility_id=feed.facility_id)
     rows = (
         ImportedBlock.objects.filter(scope, held=True, date__gte=since)
@@ -437,6 +437,29 @@ def _imported_events(feed: CalendarFeed, units: dict, since: date) -> list[Event
                     summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")},
                 )
             )
+    # Hours held on hourly units: one timed event per run of consecutive slots of one import.
+    slots = (
+        ImportedSlot.objects.filter(scope, held=True, starts_at__gte=hours.at(since, 0))
+        .order_by("calendar_import_id", "starts_at")
+        .values_list("calendar_import_id", "unit_id", "starts_at", "created_at")
+    )
+    for (import_id, unit_id), group in groupby(slots, key=lambda row: (row[0], row[1])):
+        held: list[tuple[datetime, datetime]] = []
+        for row in [*group, None]:
+            if held and (row is None or row[2] != held[-1][0] + hours.STOCK_STEP):
+                start = hours.local(held[0][0])
+                events.append(
+                    Event(
+                        uid=f"import-{import_id}-{start:%Y%m%dT%H%M}@{_host()}",
+                        start=start,
+                        end=hours.local(held[-1][0] + hours.STOCK_STEP),
+                        stamp=max(created for _start, created in held),
+                        summary=_("Blocked: %(unit)s") % {"unit": units[unit_id].localized("name")},
+                    )
+                )
+                held = []
+            if row is not None:
+                held.append((row[2], row[3]))
     return events
 
 

@@ -1,7 +1,8 @@
 """Reading another site's iCalendar feed into the dates its events block: a pure core with no database.
 
 All-day events block their DATEs (DTEND exclusive); timed events block every date they touch in Asia/Tokyo
-(floating times are read in the calendar's X-WR-TIMEZONE, else Tokyo). Recurring series (RRULE, RDATE,
+(floating times are read in the calendar's X-WR-TIMEZONE, else Tokyo), and keep their moments for units booked by
+the hour, which they block only from start to end. Recurring series (RRULE, RDATE,
 EXDATE, RECURRENCE-ID) are expanded lazily with dateutil's rule iterators, one occurrence at a time and only up
 to two years ahead; plain events are read directly, which keeps a large feed of single bookings fast. Summaries
 and descriptions are never read.
@@ -56,6 +57,10 @@ class Occurrence:
     cancelled: bool
     # TRANSP:TRANSPARENT: the event leaves its time free (Google's all-day events); the import decides.
     transparent: bool = False
+    # A timed event's moments, [starts_at, ends_at) (None for an all-day one): what it blocks of an hourly unit.
+    # Without DTEND (or with one not after DTSTART) the event is the instant of its start.
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,10 +124,13 @@ def _dates(start: date, end: date | None, zone) -> tuple[date, date]:
     return first, max(last, first) + timedelta(days=1)
 
 
-def _span(component, zone) -> tuple[date, date] | None:
-    """[first, last + 1) of the dates an event blocks, or None without a usable DTSTART."""
-    bounds = _bounds(component)
-    return None if bounds is None else _dates(bounds[0], bounds[1], zone)
+def _moments(start: date, end: date | None, zone) -> tuple[datetime, datetime] | None:
+    """[start, end) of a timed event in Asia/Tokyo, or None for an all-day event."""
+    if not isinstance(start, datetime):
+        return None
+    start_moment = _to_datetime(start, zone).astimezone(TOKYO)
+    end_moment = _to_datetime(end, zone).astimezone(TOKYO) if isinstance(end, date) else start_moment
+    return start_moment, max(end_moment, start_moment)
 
 
 def _moment_text(value: date) -> str:
@@ -139,13 +147,17 @@ def _recurrence_text(component) -> str:
 
 
 def _occurrence(
-    component, zone, *, uid: str, recurrence: str, first: date, last: date, span: tuple[date, date] | None = None
+    component, zone, *, uid: str, recurrence: str, first: date, last: date, bounds: tuple | None = None
 ) -> Occurrence | None:
-    """The occurrence (of the event, or at `span` when given), or None without a usable DTSTART or wholly outside
-    [first, last]."""
-    span = span or _span(component, zone)
-    if span is None or span[1] <= first or span[0] > last:
+    """The occurrence (of the event, or from and to `bounds` when given), or None without a usable DTSTART or
+    wholly outside [first, last]."""
+    bounds = bounds or _bounds(component)
+    if bounds is None:
         return None
+    span = _dates(bounds[0], bounds[1], zone)
+    if span[1] <= first or span[0] > last:
+        return None
+    moments = _moments(bounds[0], bounds[1], zone)
     try:
         sequence = int(component.get("SEQUENCE", 0))
     except (TypeError, ValueError):
@@ -165,6 +177,8 @@ def _occurrence(
         last_modified=modified,
         cancelled=status == "CANCELLED",
         transparent=str(component.get("TRANSP", "")).upper() == "TRANSPARENT",
+        starts_at=moments[0] if moments else None,
+        ends_at=moments[1] if moments else None,
     )
 
 
@@ -314,11 +328,13 @@ def _series(uid: str, components, zone, *, first: date, last: date, kept: _Earli
         recurrence = _moment_text(moment)
         if recurrence in overridden:
             continue
-        span = _dates(moment, moment + length if length is not None else None, zone)
-        if span[0] > last:
+        until = moment + length if length is not None else None
+        if _dates(moment, until, zone)[0] > last:
             return
         try:
-            occurrence = _occurrence(master, zone, uid=uid, recurrence=recurrence, first=first, last=last, span=span)
+            occurrence = _occurrence(
+                master, zone, uid=uid, recurrence=recurrence, first=first, last=last, bounds=(moment, until)
+            )
         except Exception:
             return
         if occurrence is not None:

@@ -13,13 +13,18 @@ event. An imported event every date of which is a night of this unit's own activ
 echo: its blocks wait like conflicts (they take the stock if the booking goes) but are not listed as conflicts and
 send no email. An event reaching even one date beyond the unit's own bookings is a conflict as before.
 
+On a unit booked by the hour an import blocks hours, not dates: each 15-minute slot of the unit's opening hours
+that a timed event overlaps (an all-day event: every slot of its dates) is an ImportedSlot, which takes one unit
+of the slot's stock (SlotStock) as an hourly booking does, under the same locks (the date's row, then the slots in
+time order); a full slot is a conflict, an event wholly on the unit's own booked hours an echo, as for dates.
+
 A disabled import is not synced and keeps its blocks; only deleting it frees its dates. Events marked free
 (TRANSP:TRANSPARENT) block like any other unless the import's `block_transparent` is off.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -34,7 +39,7 @@ from facilities.models import Unit
 from notifications.models import Kind
 from notifications.services import notify_operators
 
-from . import import_fetch, selectors, services, stays
+from . import hours, import_fetch, selectors, services, stays
 from .errors import DuplicateFeed, InvalidImportUrl
 from .import_parse import NotICalendar, Occurrence, TooComplex, occurrences_in_window
 from .models import (
@@ -45,6 +50,8 @@ from .models import (
     CalendarImportSync,
     ImportedBlock,
     ImportedEvent,
+    ImportedSlot,
+    SlotStock,
     UnitStock,
 )
 
@@ -124,6 +131,11 @@ def calendar_import_delete(*, calendar_import: CalendarImport) -> None:
         ImportedBlock.objects.filter(calendar_import=calendar_import).delete()
         if held:
             services._stock_give_back(unit_id=unit.pk, dates=held)
+        slots = list(ImportedSlot.objects.filter(calendar_import=calendar_import).values_list("starts_at", "held"))
+        if slots:
+            _slots_lock(unit=unit, slots=[start for start, _held in slots])
+            ImportedSlot.objects.filter(calendar_import=calendar_import).delete()
+            services._slots_give_back(unit_id=unit.pk, slots=[start for start, held in slots if held])
         calendar_import.delete()
         _feeds_changed(unit_id=unit.pk)
 
@@ -194,6 +206,8 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
             fields = {
                 "start_date": occurrence.start,
                 "end_date": occurrence.end,
+                "starts_at": occurrence.starts_at,
+                "ends_at": occurrence.ends_at,
                 "sequence": occurrence.sequence,
                 "last_modified": occurrence.last_modified,
             }
@@ -212,71 +226,213 @@ def _apply(*, calendar_import: CalendarImport, occurrences) -> tuple[int, int, l
         if gone:
             ImportedEvent.objects.filter(pk__in=gone).delete()
         ImportedEvent.objects.bulk_update(
-            update, ["start_date", "end_date", "sequence", "last_modified"], batch_size=500
+            update, ["start_date", "end_date", "starts_at", "ends_at", "sequence", "last_modified"], batch_size=500
         )
         ImportedEvent.objects.bulk_create(create, batch_size=500)
 
         first, last = _window(unit)
-        own = _own_nights(unit=unit, first=first, last=last)
-        wanted: set[date] = set()
-        echoes: set[date] = set()
-        not_echoes: set[date] = set()
-        for start, end in ImportedEvent.objects.filter(calendar_import=current).values_list("start_date", "end_date"):
-            days = []
-            day = max(start, first)
-            while day < end and day <= last:
-                days.append(day)
-                day += timedelta(days=1)
-            wanted.update(days)
-            (echoes if days and own.issuperset(days) else not_echoes).update(days)
-        echoes -= not_echoes
-        blocks = {block.date: block for block in ImportedBlock.objects.filter(calendar_import=current)}
-        added = wanted - set(blocks)
-        removed = set(blocks) - wanted
-        waiting = {day for day, block in blocks.items() if not block.held and day in wanted}
-        new_conflicts = []
-        if added or removed or waiting:
-            services._stock_lock(unit=unit, dates=added | removed | waiting)
-            if removed:
-                ImportedBlock.objects.filter(calendar_import=current, date__in=removed).delete()
-                held = [day for day in removed if blocks[day].held]
-                if held:
-                    # Gives back the stock; conflicts of other imports on these dates take it (stock hook).
-                    services._stock_give_back(unit_id=unit.pk, dates=held)
-            taken = stays.taken_by_date(unit=unit, dates=added | waiting)
-            free = {
-                day
-                for day in added | waiting
-                if stays.free_units(count=unit.count, taken=taken.get(day, 0), closed=False) >= 1
-            }
-            ImportedBlock.objects.bulk_create(
-                [
-                    ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free, echo=day in echoes)
-                    for day in sorted(added)
-                ],
-                batch_size=500,
+        events = list(
+            ImportedEvent.objects.filter(calendar_import=current).values_list(
+                "start_date", "end_date", "starts_at", "ends_at"
             )
-            resolved = free & waiting
-            if resolved:
-                ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
-            if free:
-                services._stock_take(unit=unit, dates=sorted(free))
-            new_conflicts = sorted(added - free - echoes)
-            _feeds_changed(unit_id=unit.pk)
-        # Bookings made or cancelled here since the last sync make a waiting block an echo, or no longer one.
-        ImportedBlock.objects.filter(calendar_import=current, echo=True).exclude(date__in=echoes).update(echo=False)
-        if echoes:
-            ImportedBlock.objects.filter(calendar_import=current, echo=False, date__in=echoes).update(echo=True)
-        unnotified = list(
-            ImportedBlock.objects.filter(calendar_import=current, held=False, echo=False, conflict_notified=False)
-            .order_by("date")
-            .values_list("date", flat=True)
         )
+        # An hourly unit's imports block slots; a unit booked by the night or the day, dates. Each side is given
+        # no events on the other kind of unit, which frees what it held there (blocks of before a mode change).
+        wanted, new_conflicts = _apply_dates(
+            current=current, unit=unit, events=[] if unit.is_hourly else events, first=first, last=last
+        )
+        slots, slot_conflicts = _apply_slots(
+            current=current, unit=unit, events=events if unit.is_hourly else [], first=first, last=last
+        )
+        if unit.is_hourly:
+            wanted, new_conflicts = {hours.local(slot).date() for slot in slots}, slot_conflicts
+        unnotified = set(
+            ImportedBlock.objects.filter(
+                calendar_import=current, held=False, echo=False, conflict_notified=False
+            ).values_list("date", flat=True)
+        )
+        waiting_slots = ImportedSlot.objects.filter(
+            calendar_import=current, held=False, echo=False, conflict_notified=False
+        )
+        unnotified.update(hours.local(slot).date() for slot in waiting_slots.values_list("starts_at", flat=True))
         if unnotified:
             ImportedBlock.objects.filter(calendar_import=current, date__in=unnotified).update(conflict_notified=True)
-            transaction.on_commit(lambda: calendar_import_conflicts_found(import_id=current.pk, dates=unnotified))
+            waiting_slots.update(conflict_notified=True)
+            conflict_dates = sorted(unnotified)
+            transaction.on_commit(lambda: calendar_import_conflicts_found(import_id=current.pk, dates=conflict_dates))
             notify_operators(organisation_id=unit.facility.operator_id, kind=Kind.IMPORT_CONFLICT, object_id=current.pk)
     return len(incoming) - sum(1 for o in incoming.values() if o.cancelled), len(wanted), new_conflicts
+
+
+def _apply_dates(
+    *, current: CalendarImport, unit: Unit, events: list[tuple], first: date, last: date
+) -> tuple[set[date], list[date]]:
+    """Moves the import's date blocks to the dates its events cover, under the stock lock; returns the dates
+    blocked and those newly in conflict."""
+    own = _own_nights(unit=unit, first=first, last=last) if events else set()
+    wanted: set[date] = set()
+    echoes: set[date] = set()
+    not_echoes: set[date] = set()
+    for start, end, _starts_at, _ends_at in events:
+        days = []
+        day = max(start, first)
+        while day < end and day <= last:
+            days.append(day)
+            day += timedelta(days=1)
+        wanted.update(days)
+        (echoes if days and own.issuperset(days) else not_echoes).update(days)
+    echoes -= not_echoes
+    blocks = {block.date: block for block in ImportedBlock.objects.filter(calendar_import=current)}
+    added = wanted - set(blocks)
+    removed = set(blocks) - wanted
+    waiting = {day for day, block in blocks.items() if not block.held and day in wanted}
+    new_conflicts: list[date] = []
+    if added or removed or waiting:
+        services._stock_lock(unit=unit, dates=added | removed | waiting)
+        if removed:
+            ImportedBlock.objects.filter(calendar_import=current, date__in=removed).delete()
+            held = [day for day in removed if blocks[day].held]
+            if held:
+                # Gives back the stock; conflicts of other imports on these dates take it (stock hook).
+                services._stock_give_back(unit_id=unit.pk, dates=held)
+        taken = stays.taken_by_date(unit=unit, dates=added | waiting)
+        free = {
+            day
+            for day in added | waiting
+            if stays.free_units(count=unit.count, taken=taken.get(day, 0), closed=False) >= 1
+        }
+        ImportedBlock.objects.bulk_create(
+            [
+                ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free, echo=day in echoes)
+                for day in sorted(added)
+            ],
+            batch_size=500,
+        )
+        resolved = free & waiting
+        if resolved:
+            ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
+        if free:
+            services._stock_take(unit=unit, dates=sorted(free))
+        new_conflicts = sorted(added - free - echoes)
+        _feeds_changed(unit_id=unit.pk)
+    # Bookings made or cancelled here since the last sync make a waiting block an echo, or no longer one.
+    ImportedBlock.objects.filter(calendar_import=current, echo=True).exclude(date__in=echoes).update(echo=False)
+    if echoes:
+        ImportedBlock.objects.filter(calendar_import=current, echo=False, date__in=echoes).update(echo=True)
+    return wanted, new_conflicts
+
+
+def _quarter(moment: datetime) -> datetime:
+    """The start of the stock slot holding `moment` (Japan time)."""
+    moment = hours.local(moment)
+    minutes = hours.minute_of_day(moment)
+    return hours.at(moment.date(), minutes - minutes % hours.STOCK_MINUTES)
+
+
+def event_slots(*, unit: Unit, start: date, end: date, starts_at, ends_at, first: date, last: date) -> set:
+    """The stock slots of the unit's opening hours on [first, last] an event blocks: those its time overlaps (the
+    quarter of an instant), or every one of its dates when it lasts all day."""
+    slots: set[datetime] = set()
+    day = max(start, first)
+    while day < end and day <= last:
+        opening = hours.opening(unit, day)
+        day += timedelta(days=1)
+        if opening is None:
+            continue
+        opens, closes = opening
+        if starts_at is None:
+            low, high = opens, closes
+        elif starts_at == ends_at:
+            low, high = starts_at, starts_at + timedelta(microseconds=1)
+        else:
+            low, high = starts_at, ends_at
+        low, high = max(low, opens), min(high, closes)
+        if low < high:
+            slots.update(hours.slots(_quarter(low), high))
+    return slots
+
+
+def _own_slots(*, unit: Unit, first: date, last: date) -> set[datetime]:
+    """The slots of [first, last] that the unit's own active hourly bookings (made here) take."""
+    booked = Booking.objects.filter(
+        unit=unit,
+        kind=Booking.Kind.HOURLY,
+        status__in=Booking.ACTIVE_STATUSES,
+        check_in__gte=first,
+        check_in__lte=last,
+    ).values_list("starts_at", "ends_at")
+    return {
+        slot
+        for starts_at, ends_at in booked
+        if starts_at is not None and ends_at is not None  # hours have both (a CHECK)
+        for slot in hours.slots(starts_at, ends_at)
+    }
+
+
+def _slots_lock(*, unit: Unit, slots) -> list[SlotStock]:
+    """The hours' lock order: the dates' stock rows (the gate hourly bookings and closures pass), then the slots'
+    rows in time order."""
+    services._stock_lock(unit=unit, dates={hours.local(slot).date() for slot in slots})
+    return services._slot_lock(unit=unit, slots=slots)
+
+
+def _apply_slots(
+    *, current: CalendarImport, unit: Unit, events: list[tuple], first: date, last: date
+) -> tuple[set[datetime], list[date]]:
+    """_apply_dates for an hourly unit's slots: moves the import's slots to those its events block, under the
+    slots' lock; returns the slots blocked and the dates of those newly in conflict."""
+    own = _own_slots(unit=unit, first=first, last=last) if events else set()
+    wanted: set[datetime] = set()
+    echoes: set[datetime] = set()
+    not_echoes: set[datetime] = set()
+    for start, end, starts_at, ends_at in events:
+        slots = event_slots(
+            unit=unit, start=start, end=end, starts_at=starts_at, ends_at=ends_at, first=first, last=last
+        )
+        wanted |= slots
+        (echoes if slots and own >= slots else not_echoes).update(slots)
+    echoes -= not_echoes
+    blocks = {block.starts_at: block for block in ImportedSlot.objects.filter(calendar_import=current)}
+    added = wanted - set(blocks)
+    removed = set(blocks) - wanted
+    waiting = {slot for slot, block in blocks.items() if not block.held and slot in wanted}
+    new_conflicts: list[date] = []
+    if added or removed or waiting:
+        _slots_lock(unit=unit, slots=added | removed | waiting)
+        if removed:
+            ImportedSlot.objects.filter(calendar_import=current, starts_at__in=list(removed)).delete()
+            held = [slot for slot in removed if blocks[slot].held]
+            if held:
+                # Gives back the slots; other imports' conflicts on them take them (slots hook).
+                services._slots_give_back(unit_id=unit.pk, slots=held)
+        taken = dict(
+            SlotStock.objects.filter(unit=unit, starts_at__in=list(added | waiting)).values_list("starts_at", "taken")
+        )
+        free = {
+            slot
+            for slot in added | waiting
+            if stays.free_units(count=unit.count, taken=taken.get(slot, 0), closed=False) >= 1
+        }
+        ImportedSlot.objects.bulk_create(
+            [
+                ImportedSlot(calendar_import=current, unit=unit, starts_at=slot, held=slot in free, echo=slot in echoes)
+                for slot in sorted(added)
+            ],
+            batch_size=500,
+        )
+        resolved = free & waiting
+        if resolved:
+            ImportedSlot.objects.filter(calendar_import=current, starts_at__in=list(resolved)).update(held=True)
+        if free:
+            services._slot_take(unit=unit, slots=sorted(free))
+        new_conflicts = sorted({hours.local(slot).date() for slot in added - free - echoes})
+        _feeds_changed(unit_id=unit.pk)
+    ImportedSlot.objects.filter(calendar_import=current, echo=True).exclude(starts_at__in=list(echoes)).update(
+        echo=False
+    )
+    if echoes:
+        ImportedSlot.objects.filter(calendar_import=current, echo=False, starts_at__in=list(echoes)).update(echo=True)
+    return wanted, new_conflicts
 
 
 def _record(calendar_import: CalendarImport, *, status: str, error: str = "", failed: bool, **fields) -> None:
@@ -456,6 +612,33 @@ def conflicts_take_freed_stock(*, unit_id: int, dates) -> None:
     ImportedBlock.objects.filter(pk__in=[block.pk for block in taken_now]).update(held=True)
     for row in rows.values():
         UnitStock.objects.filter(pk=row.pk).update(taken=row.taken)
+    _feeds_changed(unit_id=unit_id)
+
+
+def conflicts_take_freed_slots(*, unit_id: int, slots) -> None:
+    """conflicts_take_freed_stock for an hourly unit's slots, their rows locked by the caller."""
+    waiting = list(
+        ImportedSlot.objects.filter(unit_id=unit_id, starts_at__in=list(slots), held=False).order_by(
+            "starts_at", "calendar_import_id"
+        )
+    )
+    if not waiting:
+        return
+    rows = {
+        row.starts_at: row
+        for row in SlotStock.objects.filter(unit_id=unit_id, starts_at__in={slot.starts_at for slot in waiting})
+    }
+    taken_now = []
+    for slot in waiting:
+        row = rows.get(slot.starts_at)
+        if row is not None and row.taken < row.total:
+            row.taken += 1
+            taken_now.append(slot)
+    if not taken_now:
+        return
+    ImportedSlot.objects.filter(pk__in=[slot.pk for slot in taken_now]).update(held=True)
+    for row in rows.values():
+        SlotStock.objects.filter(pk=row.pk).update(taken=row.taken)
     _feeds_changed(unit_id=unit_id)
 
 

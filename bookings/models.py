@@ -359,6 +359,9 @@ class ImportedEvent(models.Model):
     key = models.CharField(max_length=64)
     start_date = models.DateField()
     end_date = models.DateField(help_text=_("Exclusive, like DTEND of an all-day event."))
+    # A timed event's start and end (null for an all-day one): an hourly unit blocks these hours only.
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
     sequence = models.IntegerField(default=0)
     last_modified = models.DateTimeField(null=True, blank=True)
 
@@ -389,6 +392,28 @@ class ImportedBlock(models.Model):
         indexes = [models.Index(fields=["unit", "date"], name="imported_block_unit_date")]
         constraints = [
             models.UniqueConstraint(fields=["calendar_import", "date"], name="imported_block_unique_date"),
+        ]
+
+
+class ImportedSlot(models.Model):
+    """A 15-minute slot an import blocks on an hourly unit, within its opening hours: the hours' twin of
+    ImportedBlock. A timed event blocks the slots it overlaps, an all-day event every slot of its dates. `held`: it
+    takes one unit of the slot's stock (SlotStock), like an hourly booking; otherwise the slot was full here and it
+    is a conflict (or, `echo`, the other site's copy of this unit's own bookings) until either side moves."""
+
+    calendar_import = models.ForeignKey(CalendarImport, on_delete=models.CASCADE, related_name="slots")
+    unit = models.ForeignKey("facilities.Unit", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    held = models.BooleanField(default=True)
+    echo = models.BooleanField(default=False)
+    conflict_notified = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit_id", "starts_at", "calendar_import_id"]
+        indexes = [models.Index(fields=["unit", "starts_at"], name="imported_slot_unit_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar_import", "starts_at"], name="imported_slot_unique_start"),
         ]
 
 

@@ -133,12 +133,23 @@ def _stock_give_back(*, unit_id: int, dates) -> None:
     stock_released(unit_id=unit_id, dates=dates)
 
 
+# Told (unit_id=..., slots=...) once an hourly unit's slots were given back, their rows locked: calendar imports
+# waiting in conflict on those slots take them (bookings.imports registers itself in ready()).
+slots_released = Receivers("slots_released")
+
+
+def _slots_give_back(*, unit_id: int, slots) -> None:
+    slots = list(slots)
+    SlotStock.objects.filter(unit_id=unit_id, starts_at__in=slots, taken__gt=0).update(taken=F("taken") - 1)
+    slots_released(unit_id=unit_id, slots=slots)
+
+
 def _give_back(*, booking: Booking, dates) -> None:
     """Gives back what the booking took, its date rows (and, for hours, its slot rows) locked by the caller: a
     night's or a day's stock, or the hours' slots."""
     slots = _booking_slots(booking)
     if slots:
-        SlotStock.objects.filter(unit_id=booking.unit_id, starts_at__in=slots, taken__gt=0).update(taken=F("taken") - 1)
+        _slots_give_back(unit_id=booking.unit_id, slots=slots)
         return
     _stock_give_back(unit_id=booking.unit_id, dates=dates)
 

@@ -17,6 +17,7 @@ class Entry:
 
 ENTRIES = [
     Entry("console:operator-home", _("Today and facilities"), ("operator",)),
+    Entry("console:operator-members", _("Members"), ("operator",)),
     Entry("console:staff-claims", _("Claims"), ("municipal_staff",)),
     Entry("console:staff-applications", _("Applications"), ("municipal_staff",)),
     # Consultations are the town's: operators have no part in them (the API refuses them too).
@@ -37,5 +38,9 @@ def entries_for(request) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        shown.append({"url": url, "label": entry.label, "current": request.path.startswith(url)})
+        shown.append({"url": url, "label": entry.label, "current": False})
+    # The page is the entry whose URL is the longest start of its path (members under the operator's home).
+    matching = [entry for entry in shown if request.path.startswith(entry["url"])]
+    if matching:
+        max(matching, key=lambda entry: len(str(entry["url"])))["current"] = True
     return shown

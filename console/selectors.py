@@ -2,26 +2,42 @@
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.errors import NotFound
 from backend.ids import parse_id
+from bookings import hours
 from bookings import selectors as booking_selectors
-from bookings.models import Booking, BookingLine, CalendarImport, Closure, ImportedBlock, PriceOverride, UnitStock
+from bookings.models import (
+    Booking,
+    BookingLine,
+    CalendarImport,
+    Closure,
+    ImportedBlock,
+    ImportedSlot,
+    PriceOverride,
+    SlotStock,
+    TimeClosure,
+    UnitStock,
+)
 from consultations import selectors as consultation_selectors
 from consultations.models import Consultation, ConsultationSlot
 from facilities.models import Facility, Unit
+from memberships.cycles import cycle_bounds, cycle_index
+from memberships.models import CreditEntry, Membership
 from reimbursements import selectors as claim_selectors
 from reimbursements.estimates.loader import COMMITTED
 from reimbursements.models import Claim, Programme
 
 # Bookings that take a unit on their dates; cancelled ones are shown on the booking list, not on the grid.
 SHOWN_STATUSES = Booking.ACTIVE_STATUSES
+ENDED_LABEL = _("ended")
 
 
 # --- operators -------------------------------------------------------------------------------------------------
@@ -154,6 +170,199 @@ def facility_month(*, facility: Facility, month: date) -> list[UnitRow]:
                 )
             )
         rows.append(UnitRow(unit=unit, cells=cells, imports=imports.get(unit.id, [])))
+    return rows
+
+
+# --- a day of rooms booked by the hour ---------------------------------------------------------------------------
+
+
+@dataclass
+class HourCell:
+    """One room's 15-minute slot: open or not, what closes it, the bookings starting in it (shown once) and
+    whether one covers it, what imports hold or wait for, and the rooms left free."""
+
+    unit_id: int
+    starts_at: datetime
+    is_open: bool = False
+    closure: str = ""
+    free: int = 0
+    bookings: list = field(default_factory=list)
+    booked: bool = False
+    imported_from: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+
+
+@dataclass
+class HourRow:
+    starts_at: datetime
+    cells: list[HourCell]
+
+    @property
+    def label(self) -> str:
+        return f"{hours.local(self.starts_at):%H:%M}"
+
+    @property
+    def on_the_hour(self) -> bool:
+        return hours.local(self.starts_at).minute == 0
+
+
+@dataclass
+class RoomColumn:
+    unit: Unit
+    opens: datetime | None
+    closes: datetime | None
+    closed_reason: str
+
+
+def facility_hourly_units(*, facility: Facility) -> list[Unit]:
+    return list(
+        Unit.objects.filter(facility=facility, booking_mode=Unit.BookingMode.HOURLY, is_active=True).order_by("id")
+    )
+
+
+def facility_day(*, facility: Facility, day: date) -> tuple[list[RoomColumn], list[HourRow]]:
+    """The facility's rooms booked by the hour on `day`, one column each, and one row per 15-minute slot from the
+    earliest opening to the latest closing: opening hours, closures (the date's and by the hour), bookings (guest,
+    party, status), imported hours and what is free. Seven queries for any day."""
+    units = facility_hourly_units(facility=facility)
+    unit_ids = [unit.id for unit in units]
+    closed = {
+        unit_id: reason
+        for unit_id, reason in Closure.objects.filter(unit_id__in=unit_ids, start_date__lte=day, end_date__gte=day)
+        .order_by("-start_date", "-id")
+        .values_list("unit_id", "reason")
+    }
+    columns = []
+    for unit in units:
+        opening = hours.opening(unit, day)
+        columns.append(
+            RoomColumn(
+                unit=unit,
+                opens=opening[0] if opening else None,
+                closes=opening[1] if opening else None,
+                closed_reason=closed.get(unit.id, ""),
+            )
+        )
+    open_columns = [column for column in columns if column.opens is not None and column.closes is not None]
+    if not open_columns:
+        return columns, []
+    first = min(column.opens for column in open_columns if column.opens is not None)
+    last = max(column.closes for column in open_columns if column.closes is not None)
+    time_closures = list(
+        TimeClosure.objects.filter(unit_id__in=unit_ids, starts_at__lt=last, ends_at__gt=first).values_list(
+            "unit_id", "starts_at", "ends_at", "reason"
+        )
+    )
+    bookings = list(
+        Booking.objects.filter(
+            unit_id__in=unit_ids,
+            kind=Booking.Kind.HOURLY,
+            status__in=SHOWN_STATUSES,
+            starts_at__lt=last,
+            ends_at__gt=first,
+        )
+        .select_related("visitor")
+        .order_by("starts_at", "id")
+    )
+    taken = {
+        (unit_id, start): count
+        for unit_id, start, count in SlotStock.objects.filter(
+            unit_id__in=unit_ids, starts_at__gte=first, starts_at__lt=last
+        ).values_list("unit_id", "starts_at", "taken")
+    }
+    imported: dict[tuple[int, datetime], dict[bool, list[str]]] = {}
+    for unit_id, start, held, name in (
+        ImportedSlot.objects.filter(unit_id__in=unit_ids, starts_at__gte=first, starts_at__lt=last)
+        .order_by("starts_at", "calendar_import_id")
+        .values_list("unit_id", "starts_at", "held", "calendar_import__name")
+    ):
+        imported.setdefault((unit_id, start), {}).setdefault(held, []).append(name)
+
+    rows = []
+    for slot in hours.slots(first, last):
+        end = slot + hours.STOCK_STEP
+        cells = []
+        for column in columns:
+            unit = column.unit
+            cell = HourCell(unit_id=unit.id, starts_at=slot)
+            cell.is_open = (
+                column.opens is not None
+                and column.closes is not None
+                and column.opens <= slot < column.closes
+                and not column.closed_reason
+            )
+            cell.closure = next(
+                (
+                    reason
+                    for unit_id, start, stop, reason in time_closures
+                    if unit_id == unit.id and start < end and slot < stop
+                ),
+                "",
+            )
+            mine = [(b, b.starts_at, b.ends_at) for b in bookings if b.unit_id == unit.id]
+            cell.bookings = [b for b, start, _stop in mine if start is not None and hours.local(start) == slot]
+            cell.booked = any(
+                start is not None and stop is not None and start < end and slot < stop for _b, start, stop in mine
+            )
+            blocks = imported.get((unit.id, slot), {})
+            cell.imported_from, cell.conflicts = blocks.get(True, []), blocks.get(False, [])
+            cell.free = 0 if cell.closure or not cell.is_open else max(unit.count - taken.get((unit.id, slot), 0), 0)
+            cells.append(cell)
+        rows.append(HourRow(starts_at=slot, cells=cells))
+    return columns, rows
+
+
+# --- members ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberRow:
+    membership: Membership
+    status: str
+    status_label: str
+    cycle_starts_on: date
+    cycle_ends_on: date
+    credit_minutes: int
+
+    @property
+    def credit_hours(self) -> str:
+        hours_left, minutes = divmod(self.credit_minutes, 60)
+        return f"{hours_left}:{minutes:02d}"
+
+
+def operator_members(*, user) -> QuerySet[Membership]:
+    """The memberships of the plans of the operator's facilities, the latest start first, each with the credit
+    its ledger leaves (as the API's membership list shows it), in one query."""
+    balance = Subquery(
+        CreditEntry.objects.filter(membership=OuterRef("pk")).order_by("-id").values("balance_after")[:1],
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.filter(plan__facility__operator_id=user.organisation_id)
+        .select_related("plan__facility", "visitor")
+        .annotate(credit_minutes=Coalesce(balance, 0))
+        .order_by("-starts_on", "-id")
+    )
+
+
+def member_rows(memberships, *, today: date) -> list[MemberRow]:
+    """A page of members as the list shows them: status as the API gives it (ended after its end date), the
+    current cycle (the last one, once ended) and the credit left."""
+    rows = []
+    for membership in memberships:
+        ended = membership.ends_on is not None and membership.ends_on < today
+        shown_day = min(today, membership.ends_on) if membership.ends_on else today
+        first, last = cycle_bounds(membership.starts_on, max(cycle_index(membership.starts_on, shown_day), 0))
+        rows.append(
+            MemberRow(
+                membership=membership,
+                status="ended" if ended else membership.status,
+                status_label=str(ENDED_LABEL) if ended else membership.get_status_display(),
+                cycle_starts_on=first,
+                cycle_ends_on=last,
+                credit_minutes=membership.credit_minutes,
+            )
+        )
     return rows
 
 

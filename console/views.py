@@ -1,7 +1,7 @@
 """The console's pages. Each view checks the role, reads through selectors and acts through the same services as
 the API, so every rule, lock and audit event is the API's; a refusal shows the service's translated message."""
 
-from datetime import date
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -23,6 +23,7 @@ from bookings import tasks as booking_tasks
 from bookings.operator_import_apis import CalendarImportSyncThrottle
 from consultations import services as consultation_services
 from consultations.models import Consultation
+from outcomes import facility_kpis
 from outcomes import selectors as outcome_selectors
 from reimbursements import services as claim_services
 from reimbursements.apis import RECEIPT_TYPES
@@ -156,6 +157,7 @@ def _facility_page(request, facility, *, month: date, closure_form=None, price_f
             "previous_month": _shift(month, -1),
             "next_month": _shift(month, 1),
             "rows": selectors.facility_month(facility=facility, month=month),
+            "has_hourly": any(unit.is_hourly for unit in units),
             "closure_form": closure_form or ClosureForm(units=units, prefix="closure"),
             "price_form": price_form or PriceOverrideForm(units=units, prefix="price"),
         },
@@ -168,6 +170,103 @@ def _facility_page(request, facility, *, month: date, closure_form=None, price_f
 def operator_facility(request, facility_id):
     facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
     return _facility_page(request, facility, month=_month(request.GET.get("month")))
+
+
+def _day(value: str | None) -> date:
+    """The date asked for as YYYY-MM-DD (today when missing or malformed)."""
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return booking_selectors.today()
+
+
+@require_GET
+@operator_required
+def operator_day(request, facility_id):
+    """A day of the facility's rooms booked by the hour: one column per room, one row per quarter hour."""
+    facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
+    day = _day(request.GET.get("date"))
+    columns, rows = selectors.facility_day(facility=facility, day=day)
+    return _render(
+        request,
+        "console/operator/day.html",
+        {
+            "facility": facility,
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+            "columns": columns,
+            "rows": rows,
+        },
+    )
+
+
+MEMBERS_PAGE_SIZE = 50
+
+
+@require_GET
+@operator_required
+def operator_members(request):
+    """The members of the plans of the operator's facilities: plan, status, start, current cycle, credit left."""
+    page = Paginator(selectors.operator_members(user=request.user), MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return _render(
+        request,
+        "console/operator/members.html",
+        {
+            "members": selectors.member_rows(page.object_list, today=booking_selectors.today()),
+            "page": page,
+            "page_query": _other_parameters(request, "page"),
+        },
+    )
+
+
+@require_GET
+@operator_required
+def operator_figures(request, facility_id):
+    """The facility's figures by month (the API's `facility_kpis`): members and the rooms' occupancy, as tables
+    and bar charts."""
+    facility = selectors.operator_facility_get(user=request.user, facility_id=facility_id)
+    last = _month(request.GET.get("to"))
+    first = _month(request.GET.get("from")) if request.GET.get("from") else _shift(last, -11)
+    if first > last or facility_kpis.months_between(first, last) > facility_kpis.MAX_MONTHS:
+        first = _shift(last, -11)
+    kpis = facility_kpis.facility_kpis(facility=facility, first_month=first, last_month=last)
+    months = kpis["months"]
+    labels = [month["month"][2:] for month in months]
+    rates = [None if m["occupancy_percent"] is None else float(m["occupancy_percent"]) for m in months]
+    chart = charts.panels_chart(
+        [
+            {
+                "title": _("Active members at the end of the month"),
+                "labels": labels,
+                "values": [month["active_members"] for month in months],
+                "texts": [str(month["active_members"]) for month in months],
+                "colour": "#1f5fbf",
+            },
+            {
+                "title": _("Occupancy of the rooms booked by the hour"),
+                "labels": labels,
+                "values": [rate or 0 for rate in rates],
+                "texts": ["—" if rate is None else f"{rate:.1f}%" for rate in rates],
+                "colour": "#2e7d4f",
+                "ceiling": 100,
+            },
+        ],
+        width=max(480, 60 * len(months)),
+    )
+    return _render(
+        request,
+        "console/operator/figures.html",
+        {
+            "facility": facility,
+            "kpis": kpis,
+            "months": months,
+            "first": first,
+            "last": last,
+            "chart": chart,
+            "api_url": f"{reverse('operator-facility-kpis', args=[facility.id])}?from={first:%Y-%m}&to={last:%Y-%m}",
+        },
+    )
 
 
 def _unit_action(request, facility_id, form_class, prefix, service, success):

@@ -61,9 +61,10 @@ FACILITIES: list[dict[str, Any]] = [
         "kind": Facility.Kind.COWORKING,
         "name_ja": "ワークテラス佐久",
         "name_en": "Work Terrace Saku",
-        "description_ja": "佐久平駅から徒歩圏のコワーキングスペース。ドロップイン（1日利用）、個室ブース、会議室があります。",
+        "description_ja": "佐久平駅から徒歩圏のコワーキングスペース。ドロップイン（1日利用）、個室ブース、"
+        "時間貸しの会議室2室と月額プランがあります。",
         "description_en": "A coworking space within walking distance of Sakudaira Station: drop-in day passes, "
-        "private booths and a meeting room.",
+        "private booths, two meeting rooms by the hour and a monthly plan.",
         "postal_code": "385-0029",
         "address_ja": "長野県佐久市佐久平駅南11-10",
         "address_en": "11-10 Sakudaira-eki-minami, Saku, Nagano",
@@ -78,7 +79,7 @@ FACILITIES: list[dict[str, Any]] = [
         "units": [
             ("desk", "ドロップイン席", "Drop-in desk", 1, 20, 1000, 1, 30),
             ("meeting_room", "個室ブース", "Private booth", 1, 3, 2200, 1, 30),
-            ("meeting_room", "会議室（8名）", "Meeting room (8 people)", 8, 1, 6600, 1, 30),
+            # The two meeting rooms are booked by the hour: demo_data/coworking.py.
         ],
         "certifications": [("shared_office_security", "star1", "DEMO-SOS-0001")],
     },

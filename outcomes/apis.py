@@ -9,14 +9,18 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.permissions import IsMunicipalStaff, IsVisitor, IsVisitorOrStaff
+from accounts.permissions import IsMunicipalStaff, IsOperator, IsVisitor, IsVisitorOrStaff
 from backend.errors import DomainError
 from backend.pagination import StandardPagination
 from backend.replica import replica_reads
+from facilities.selectors import operator_facility_get
 from reimbursements.programme_selectors import programme_get_for_staff
 
 from . import exports, selectors, services
+from .facility_kpis import facility_kpis
 from .serializers import (
+    FacilityKpiFilterSerializer,
+    FacilityKpiSerializer,
     KpiFilterSerializer,
     KpiSerializer,
     MoveCreateSerializer,
@@ -30,6 +34,7 @@ from .serializers import (
 
 BOOKING_ID = OpenApiParameter("booking_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 MOVE_ID = OpenApiParameter("move_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+FACILITY_ID = OpenApiParameter("facility_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
 def _valid(serializer_class, data) -> dict:
@@ -190,3 +195,22 @@ class KpiExportApi(APIView):
         response = HttpResponse(exports.kpis_csv(kpis), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="kpis-{kpis["programme"]}.csv"'
         return response
+
+
+class FacilityKpiApi(APIView):
+    permission_classes = [IsOperator]
+
+    @extend_schema(
+        parameters=[FACILITY_ID, FacilityKpiFilterSerializer],
+        responses=FacilityKpiSerializer,
+        operation_id="operator_facilities_kpis_retrieve",
+        description="One of the operator's facilities, month by month: active members of its plans (on each "
+        "month's last day), who joined and left, and the occupancy of its units booked by the hour (booked over "
+        "open minutes). By default the last twelve months.",
+    )
+    @replica_reads
+    def get(self, request, facility_id: str):
+        facility = operator_facility_get(user=request.user, facility_id=facility_id)
+        period = _valid(FacilityKpiFilterSerializer, request.query_params)
+        kpis = facility_kpis(facility=facility, first_month=period["from"], last_month=period["to"])
+        return Response(FacilityKpiSerializer(kpis).data)

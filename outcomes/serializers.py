@@ -1,10 +1,14 @@
 """Request and response shapes of surveys, moves and the towns' figures."""
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.pagination import page_serializer
+from bookings import selectors as booking_selectors
 
+from .facility_kpis import MAX_MONTHS, add_months, month_start, months_between
 from .models import SURVEY_COMMENT_MAX_LENGTH, Move, Survey
 
 
@@ -143,3 +147,64 @@ class KpiSerializer(serializers.Serializer):
     )
     budget_left_yen = serializers.IntegerField(allow_null=True)
     fiscal_years = FiscalYearKpiSerializer(many=True)
+
+
+class MonthField(serializers.CharField):
+    """A month as YYYY-MM (ASCII digits), given as the first day of that month."""
+
+    default_error_messages = {"invalid": _("A month as YYYY-MM.")}
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        if not (len(text) == 7 and text[4] == "-" and text.replace("-", "", 1).isascii()):
+            self.fail("invalid")
+        year, month = text[:4], text[5:]
+        if not (year.isdigit() and month.isdigit() and int(year) >= 1900 and 1 <= int(month) <= 12):
+            self.fail("invalid")
+        return date(int(year), int(month), 1)
+
+
+class FacilityKpiFilterSerializer(serializers.Serializer):
+    # `from` is a Python keyword, hence the declared names below.
+    def get_fields(self):
+        return {
+            "from": MonthField(required=False, help_text=_("First month (YYYY-MM); by default 11 months before `to`.")),
+            "to": MonthField(required=False, help_text=_("Last month (YYYY-MM, included); by default this month.")),
+        }
+
+    def validate(self, attrs):
+        last = attrs.get("to") or month_start(booking_selectors.today())
+        first = attrs.get("from") or add_months(last, -(MAX_MONTHS // 3 - 1))
+        if first > last:
+            raise serializers.ValidationError({"to": [_("Must be on or after `from`.")]})
+        if months_between(first, last) > MAX_MONTHS:
+            message = _("At most %(months)s months at once.") % {"months": MAX_MONTHS}
+            raise serializers.ValidationError({"to": [message]})
+        return {"from": first, "to": last}
+
+
+class FacilityMonthKpiSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text=_("YYYY-MM"))
+    active_members = serializers.IntegerField(
+        help_text=_("Memberships of the facility's plans on the month's last day (started, not ended before it).")
+    )
+    joined = serializers.IntegerField(help_text=_("Memberships starting in the month."))
+    left = serializers.IntegerField(help_text=_("Memberships whose first day no longer covered falls in the month."))
+    open_minutes = serializers.IntegerField(
+        help_text=_("Opening hours of the hourly units, times their count, less closures, in minutes.")
+    )
+    booked_minutes = serializers.IntegerField(help_text=_("Confirmed and completed hourly bookings, in minutes."))
+    occupancy_percent = serializers.CharField(
+        allow_null=True, help_text=_("Booked over open minutes, in percent with one decimal (null: never open).")
+    )
+
+
+class FacilityKpiSerializer(serializers.Serializer):
+    facility = serializers.IntegerField()
+    from_month = serializers.CharField()
+    to_month = serializers.CharField()
+    hourly_units = serializers.IntegerField()
+    open_minutes = serializers.IntegerField()
+    booked_minutes = serializers.IntegerField()
+    occupancy_percent = serializers.CharField(allow_null=True)
+    months = FacilityMonthKpiSerializer(many=True)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("moves/<str:move_id>/confirm/", apis.MoveConfirmApi.as_view(), name="move-confirm"),
     path("kpis/", apis.KpiApi.as_view(), name="kpis"),
     path("kpis.csv", apis.KpiExportApi.as_view(), name="kpis-export"),
+    path("operator/facilities/<str:facility_id>/kpis/", apis.FacilityKpiApi.as_view(), name="operator-facility-kpis"),
 ]

@@ -15,7 +15,9 @@ What it makes, for the demo accounts (dates counted from today, Asia/Tokyo):
   approve, reject and disallow lines of), seven drafts, and three eligible bookings left for POST /claims/;
 - calendar feeds: the visitor's stays and one per unit and facility of the demo operator;
 - closures and price overrides on one of the operator's houses, extra certificates and photos;
-- a retired programme of Saku's, far in the future, for staff's PATCH and DELETE of programmes to change.
+- a retired programme of Saku's, far in the future, for staff's PATCH and DELETE of programmes to change;
+- the coworking space's plans and the visitor's membership (seed_demo makes them), a spare plan for PATCH, the
+  meeting rooms by the hour for the day's slots, and closures by the hour on one of them.
 
 Destructive operations (cancel, withdraw, submit, approve, DELETE, rotate) are pointed at objects set aside for
 them, so that what the other operations and the later roles' passes need is still there when they run.
@@ -26,8 +28,9 @@ import os
 import struct
 import sys
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.base")
@@ -48,9 +51,12 @@ from bookings.services import (  # noqa: E402
     calendar_feed_get_or_create,
     closure_create,
     price_override_create,
+    time_closure_create,
 )
 from facilities.models import Certification, Facility, Photo, Unit  # noqa: E402
 from facilities.services import certification_create, photo_create  # noqa: E402
+from memberships.models import Membership, Plan  # noqa: E402
+from memberships.services import plan_create  # noqa: E402
 from reimbursements.models import Programme  # noqa: E402
 from reimbursements.programme_services import programme_create  # noqa: E402
 from reimbursements.services import claim_approve, claim_create, claim_submit, expense_line_add  # noqa: E402
@@ -264,6 +270,44 @@ class Fixtures:
             "photos": list(Photo.objects.filter(facility__in=facilities).order_by("id")),
         }
 
+    def coworking(self) -> dict:
+        """The plans and memberships seed_demo made, a spare plan for the operator's PATCH to change, and closures
+        by the hour on a meeting room (which keeps them: the rooms are booked by no one else here)."""
+        facilities = Facility.objects.filter(operator_id=self.operator.organisation_id)
+        rooms = list(Unit.objects.filter(facility__in=facilities, booking_mode=Unit.BookingMode.HOURLY).order_by("id"))
+        spare = Plan.objects.filter(name_en="Fuzz spare plan").first()
+        if spare is None and rooms:
+            spare = plan_create(
+                facility=rooms[0].facility,
+                name_ja="試験用プラン",
+                name_en="Fuzz spare plan",
+                monthly_price_yen=5000,
+                access_unit_types=["desk"],
+                is_active=False,
+            )
+        tokyo = ZoneInfo("Asia/Tokyo")
+        closures = (
+            [
+                time_closure_create(
+                    unit=rooms[-1],
+                    starts_at=datetime.combine(self.day(90 + index), time(9, 0), tokyo),
+                    ends_at=datetime.combine(self.day(90 + index), time(10, 0), tokyo),
+                    reason=f"Cleaning {index + 1}",
+                )
+                for index in range(12)
+            ]
+            if rooms
+            else []
+        )
+        return {
+            "rooms": rooms,
+            "plans": list(Plan.objects.filter(facility__in=facilities).order_by("id")),
+            "spare_plans": [spare] if spare is not None else [],
+            "memberships": list(Membership.objects.filter(visitor=self.visitor).order_by("id")),
+            "time_closure_unit": rooms[-1:],
+            "time_closures": closures,
+        }
+
     def feeds(self, units, facilities) -> dict:
         stays, _ = calendar_feed_get_or_create(owner=self.visitor, scope=CalendarFeed.Scope.STAYS)
         unit_feeds = [
@@ -288,6 +332,7 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
     rules = fixtures.operator_rules()
     catalogue = fixtures.operator_catalogue()
     feeds = fixtures.feeds(catalogue["units"], catalogue["facilities"])
+    coworking = fixtures.coworking()
     # The facility feeds and the visitor's (their only one) are what the rotate and DELETE endpoints use up; the
     # unit feeds keep their tokens for the public calendar endpoint in every role's pass.
     spare_feeds = [feeds["stays"], *feeds["facility"]]
@@ -337,6 +382,14 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         "check_outs": [fixtures.day(offset).isoformat() for offset in (42, 44, 53, 61)],
         "pass_dates": [fixtures.day(offset).isoformat() for offset in (40, 41, 42, 50)],
         "programme_codes": sorted(Programme.objects.filter(is_active=True).values_list("code", flat=True)),
+        "hourly_unit_ids": _ids(coworking["rooms"]),
+        "plan_ids": _ids(coworking["plans"]),
+        "spare_plan_ids": _ids(coworking["spare_plans"]),
+        "membership_ids": _ids(coworking["memberships"]),
+        "time_closure_unit_ids": _ids(coworking["time_closure_unit"]),
+        "time_closure_ids": _ids(coworking["time_closures"]),
+        # A day of the rooms' slots within their booking window.
+        "slot_dates": [fixtures.day(offset).isoformat() for offset in (1, 7, 30)],
         "spare_programme_codes": [spare_programme.code],
     }
     global_bindings = {
@@ -354,6 +407,8 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
             "feed_id": "feed_ids",
             "token": "feed_tokens",
             "code": "programme_codes",
+            "plan_id": "plan_ids",
+            "membership_id": "membership_ids",
         }.items()
     }
     operator = f"{API}/operator"
@@ -366,10 +421,28 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
                     f"{operator}/facilities/{{facility_id}}/units/",
                     f"{operator}/facilities/{{facility_id}}/certifications/",
                     f"{operator}/facilities/{{facility_id}}/photos/",
+                    f"{operator}/facilities/{{facility_id}}/plans/",
+                    f"{operator}/facilities/{{facility_id}}/kpis/",
                 ]
             },
             {"path.facility_id": "operator_facility_ids"},
         ),
+        # Coworking: the day's slots of the rooms booked by the hour, their closures by the hour, the plans.
+        (
+            {"include-path": f"{API}/units/{{unit_id}}/slots/"},
+            {"path.unit_id": "hourly_unit_ids", "query.date": "slot_dates"},
+        ),
+        (
+            {
+                "include-path": [
+                    f"{operator}/units/{{unit_id}}/time-closures/",
+                    f"{operator}/units/{{unit_id}}/time-closures/{{closure_id}}/",
+                ]
+            },
+            {"path.unit_id": "time_closure_unit_ids", "path.closure_id": "time_closure_ids"},
+        ),
+        ({"include-name": f"PATCH {operator}/plans/{{plan_id}}/"}, {"path.plan_id": "spare_plan_ids"}),
+        ({"include-name": f"POST {API}/memberships/"}, {"body.plan": "plan_ids"}),
         ({"include-path": f"{operator}/units/{{unit_id}}/"}, {"path.unit_id": "operator_unit_ids"}),
         # A closure or an override is found only under its own unit.
         (

@@ -19,3 +19,10 @@ def yen(amount) -> str:
 @register.filter
 def percent_of(part, whole) -> int:
     return 0 if not whole else min(100, round(100 * (part or 0) / whole))
+
+
+@register.filter
+def hours_text(minutes) -> str:
+    """Minutes as hours and minutes, "12:30"."""
+    hours, rest = divmod(int(minutes or 0), 60)
+    return f"{hours:,}:{rest:02d}"

@@ -1,5 +1,5 @@
 """The console in a real browser (headless Chromium) against a live server on PostgreSQL: an operator closes
-dates on the grid, staff review a claim with its receipts, grant an application, record a consultation and read
+dates on the grid and walks a day of rooms booked by the hour, staff review a claim with its receipts, grant an application, record a consultation and read
 the KPI charts, the language switch, a keyboard-only pass through the claim page, and no error in the browser's
 console on any of them. Screenshots go to artifacts/screenshots/."""
 
@@ -16,7 +16,8 @@ from consultations.models import Consultation
 from outcomes.models import Move
 from reimbursements.models import Claim, ExpenseLine
 from tests import factories
-from tests.bookings.factories import day
+from tests.bookings.factories import HourlyRoomFactory, day
+from tests.bookings.factories import at as japan_time
 from tests.conftest import client_for
 from tests.console.browser import console_errors, log_in, screenshot, wait_for
 from tests.console.scenario import applied_claim, book, operator_with_facility, submitted_claim
@@ -80,6 +81,41 @@ def test_an_operator_closes_a_range_on_the_grid_and_a_quote_is_then_refused(sign
     browser.get(f"{live_server.url}/console/operator/")
     wait_for(browser, "#arrivals-title")
     screenshot(browser, "operator-home")
+    assert console_errors(browser) == []
+
+
+def test_an_operator_walks_a_day_of_rooms_by_the_hour(signed_out_browser, live_server, visitor):
+    browser = signed_out_browser
+    operator, _facility, _unit = operator_with_facility()
+    room = HourlyRoomFactory(facility__operator=operator.organisation)
+    other = HourlyRoomFactory(facility=room.facility, name_ja="会議室B", name_en="Meeting room B", count=2)
+    client = client_for(visitor)
+    for unit, start, end in ((room, "10:00", "11:30"), (other, "13:00", "15:00"), (other, "14:00", "16:00")):
+        body = {"unit": unit.id, "starts_at": japan_time(10, start), "ends_at": japan_time(10, end), "adults": 2}
+        assert client.post("/api/v1/bookings/", body, format="json").status_code == 201
+    closure = client_for(operator).post(
+        f"/api/v1/operator/units/{room.id}/time-closures/",
+        {"starts_at": japan_time(10, "16:00"), "ends_at": japan_time(10, "17:00"), "reason": "清掃"},
+        format="json",
+    )
+    assert closure.status_code == 201, closure.content
+    log_in(browser, live_server.url, operator)
+    browser.get(f"{live_server.url}/console/operator/facilities/{room.facility_id}/")
+    browser.find_element(By.ID, "day-link").click()
+    wait_for(browser, ".day-grid")
+    browser.get(f"{live_server.url}/console/operator/facilities/{room.facility_id}/day/?date={day(10).isoformat()}")
+    wait_for(browser, ".day-grid")
+    grid = browser.find_element(By.CSS_SELECTOR, ".day-grid").text
+    assert "10:00–11:30" in grid and visitor.full_name in grid and "清掃" in grid
+    full = browser.find_elements(By.CSS_SELECTOR, f".slot.full[data-unit='{other.id}']")
+    assert [cell.get_attribute("data-time") for cell in full] == ["14:00", "14:15", "14:30", "14:45"]
+    screenshot(browser, "operator-day-of-rooms")
+    # The next day comes in through htmx, empty of bookings.
+    browser.find_element(By.CSS_SELECTOR, ".month-nav a[rel=next]").click()
+    WebDriverWait(browser, 10).until(lambda driver: day(11).isoformat() in driver.find_element(By.ID, "day-title").text)
+    assert not browser.find_elements(By.CSS_SELECTOR, ".slot .booking")
+    browser.find_element(By.CSS_SELECTOR, "nav.nav a[href='/console/operator/members/']").click()
+    wait_for(browser, "#members")
     assert console_errors(browser) == []
 
 

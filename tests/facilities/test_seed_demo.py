@@ -9,6 +9,7 @@ from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from consultations.models import ConsultationSlot
 from facilities.models import Area, Certification, Facility, Landmark, Photo, Unit
+from memberships.models import CreditEntry, Membership, Plan
 from reimbursements.models import Programme
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,6 +25,9 @@ MODELS = [
     Booking,
     CalendarFeed,
     ConsultationSlot,
+    Plan,
+    Membership,
+    CreditEntry,
 ]
 
 
@@ -106,3 +110,29 @@ def test_saku_publishes_consultation_slots_visitors_can_book(api_client):
     assert {slot["mode"] for slot in slots} == {"in_person", "online"}
     assert all(slot["meeting_url"] is None for slot in slots)
     assert api_client.post("/api/v1/consultations/", {"slot": slots[0]["id"]}, format="json").status_code == 201
+
+
+def test_the_coworking_space_has_rooms_by_the_hour_plans_and_the_visitor_as_a_member(api_client):
+    seed()
+    space = Facility.objects.get(name_ja="ワークテラス佐久")
+    rooms = api_client.get(f"/api/v1/facilities/{space.id}/").json()["units"]
+    hourly = [unit for unit in rooms if unit["booking_mode"] == "hourly"]
+    assert len(hourly) == 2 and all(unit["unit_type"] == "meeting_room" for unit in hourly)
+    assert sum(unit["count"] for unit in rooms if unit["unit_type"] == "desk") == 20
+    day = api_client.get(f"/api/v1/units/{hourly[0]['id']}/slots/", {"date": "2099-01-01"})
+    assert day.status_code == 200 and day.json()["opens_at"].endswith("09:00:00+09:00")
+
+    plans = api_client.get(f"/api/v1/facilities/{space.id}/plans/").json()["results"]
+    monthly = next(plan for plan in plans if plan["credit_hours"] == 4)
+    assert monthly["monthly_price_yen"] == 11000 and monthly["credit_unit_types"] == ["meeting_room"]
+    residents = next(plan for plan in plans if plan["resident_housing"] is not None)
+    assert residents["resident_housing"] == Facility.objects.get(name_ja="ホシノマチ団地").id
+
+    token = api_client.post(
+        "/api/v1/auth/token/", {"email": "visitor@demo.otameshi.jp", "password": "otameshi-demo"}, format="json"
+    ).json()["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    memberships = api_client.get("/api/v1/memberships/").json()["results"]
+    assert [(m["plan"]["id"], m["status"], m["credit_minutes"]) for m in memberships] == [
+        (monthly["id"], "active", 240)
+    ]

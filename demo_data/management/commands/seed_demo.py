@@ -1,5 +1,5 @@
-"""Loads the demo data: catalogue, the subsidy programmes, demo accounts, a booking, Saku's consultation slots
-and Saku's history of past stays, claims, surveys and moves (demo_data/history.py). Safe to run again."""
+"""Loads the demo data: catalogue, the subsidy programmes, demo accounts, a booking, the coworking space's rooms by
+the hour and plans (the visitor a member), Saku's consultation slots and Saku's history of past stays, claims, surveys and moves (demo_data/history.py). Safe to run again."""
 
 from datetime import timedelta
 
@@ -11,7 +11,7 @@ from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from bookings.services import booking_create, calendar_feed_get_or_create
 from consultations import demo as consultations
-from demo_data import history
+from demo_data import coworking, history
 from facilities import demo as catalogue
 from facilities.models import Facility, Municipality, Unit
 from reimbursements import demo as programmes
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             accounts = self._accounts(organisations)
             history.seed(staff=accounts["staff"], password=PASSWORD)
         self._demo_booking(accounts["visitor"])
+        coworking.seed(visitor=accounts["visitor"])
         consultations.seed(staff=accounts["staff"])
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {Facility.objects.count()} facilities, {Unit.objects.count()} units.")
