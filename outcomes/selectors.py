@@ -25,6 +25,13 @@ def survey_answered(*, booking_id: int) -> bool:
     return Survey.objects.filter(booking_id=booking_id).exists()
 
 
+def move_confirmed(*, visitor_id: int, municipality_id: int, moved_on: date) -> bool:
+    """Registered into reimbursements' `move_confirmed` hook (a monthly programme's certification, rule 42)."""
+    return Move.objects.filter(
+        visitor_id=visitor_id, municipality_id=municipality_id, moved_on=moved_on, confirmed_at__isnull=False
+    ).exists()
+
+
 def booking_of_visitor(*, user, booking_id) -> Booking:
     booking_id = parse_id(booking_id)
     booking = (
