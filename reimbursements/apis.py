@@ -18,7 +18,6 @@ from backend.pagination import StandardPagination, page_serializer, paginated_re
 from . import claim_filters, estimates, exports, selectors, services
 from .estimates.loader import visitor_booking
 from .receipts import RECEIPT_TYPES, receipt_file
-from .services import claim_create, monthly_claim_create
 from .serializers import (
     ClaimCreateSerializer,
     ClaimEventSerializer,
@@ -31,6 +30,7 @@ from .serializers import (
     ReasonSerializer,
     ReimbursementEstimateSerializer,
 )
+from .services import claim_create, monthly_claim_create
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
 CLAIM_ID = OpenApiParameter("claim_id", OpenApiTypes.INT, OpenApiParameter.PATH)

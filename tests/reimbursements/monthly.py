@@ -118,3 +118,69 @@ def act(client, claim_id, action: str, **body):
 def add_months_iso(month: str, months: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:]) - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+# --- the same, through the services (set-ups of races and state machines) --------------------------------------------
+
+
+def monthly_programme(**changes):
+    from reimbursements.programme_services import programme_create
+    from tests import factories
+
+    fields = {key: value for key, value in {**COMMUTING, **changes}.items()}
+    for name in ("valid_from", "valid_until"):
+        fields[name] = date.fromisoformat(fields[name])
+    return programme_create(municipality=factories.saku(), **fields)
+
+
+def certified_person(programme, staff, *, certified_on=date(2026, 5, 20)):
+    """A visitor whose move on 2026-04-01 the town confirmed, certified on `certified_on` (months from the next)."""
+    from django.utils import timezone
+
+    from outcomes.models import Move
+    from reimbursements import certification_services, services
+    from tests import factories
+
+    person = factories.VisitorFactory()
+    Move.objects.create(
+        visitor=person,
+        municipality=programme.municipality,
+        moved_on=date(2026, 4, 1),
+        reported_by=staff,
+        confirmed_by=staff,
+        confirmed_at=timezone.now(),
+    )
+    original = services.today
+    services.today = lambda: date(2026, 4, 2)
+    try:
+        certification = certification_services.certification_apply(
+            visitor=person,
+            programme=programme.code,
+            move_date=date(2026, 4, 1),
+            birth_date=date(1990, 1, 1),
+            workplace_prefecture="東京都",
+        )
+        services.today = lambda: certified_on
+        certification_services.certification_approve(certification=certification, actor=staff)
+    finally:
+        services.today = original
+    return person
+
+
+def drafted_month(person, programme, month: date, *, tickets=(), allowance=None):
+    from reimbursements import services
+
+    claim = services.monthly_claim_create(visitor=person, programme=programme.code, month=month)
+    for amount in tickets:
+        services.expense_line_add(
+            claim=claim, category="shinkansen_ticket", date=month.replace(day=5), amount_yen=amount, receipt=receipt()
+        )
+    if allowance is not None:
+        services.expense_line_add(
+            claim=claim,
+            category="commuting_allowance",
+            date=month.replace(day=25),
+            amount_yen=allowance,
+            receipt=receipt(),
+        )
+    return claim
