@@ -268,7 +268,7 @@ def _monthly_kpis(programme: Programme, years: list[int]) -> dict:
     S = Claim.Status
     fy = programme.fiscal_year_of
     figures = {year: _Year() for year in years}
-    certified = {year: set() for year in years}
+    certified: dict[int, set] = {year: set() for year in years}
     for visitor_id, certified_on in Certification.objects.filter(
         programme=programme, certified_on__isnull=False
     ).values_list("visitor_id", "certified_on"):
@@ -276,11 +276,10 @@ def _monthly_kpis(programme: Programme, years: list[int]) -> dict:
             certified[fy(certified_on)].add(visitor_id)
     months = {year: 0 for year in years}
     committed = 0
-    for visitor_id, status, month, approved_yen, total_yen, granted_yen in Claim.objects.filter(
-        programme=programme, month__isnull=False
-    ).values_list(
-        "visitor_id", "status", "month", "approved_amount_yen", "total_reimbursable_yen", "granted_amount_yen"
-    ):
+    rows = Claim.objects.filter(programme=programme, month__isnull=False).values_list(
+        "visitor_id", "status", "month", "approved_amount_yen", "total_reimbursable_yen"
+    )
+    for visitor_id, status, month, approved_yen, total_yen in rows:
         if status in Claim.FROZEN_STATUSES:
             committed += approved_yen if approved_yen is not None else total_yen
         year = figures.get(fy(month))

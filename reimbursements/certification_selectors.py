@@ -48,16 +48,14 @@ def certification_months(*, certification: Certification) -> dict:
     months, month = [], certification.first_month
     while month <= certification.last_month:
         claim = by_month.get(month)
-        live = claim is not None and claim.status in Claim.LIVE_STATUSES
-        months.append(
-            {
-                "month": month,
-                "claim": claim.id if claim is not None else None,
-                "status": claim.status if claim is not None else None,
-                "reimbursable_yen": claim.total_reimbursable_yen if live else 0,
-                "paid_yen": claim.approved_amount_yen or 0 if claim is not None and claim.status == "paid" else 0,
-            }
-        )
+        row = {"month": month, "claim": None, "status": None, "reimbursable_yen": 0, "paid_yen": 0}
+        if claim is not None:
+            row.update(claim=claim.id, status=claim.status)
+            if claim.status in Claim.LIVE_STATUSES:
+                row["reimbursable_yen"] = claim.total_reimbursable_yen
+            if claim.status == Claim.Status.PAID:
+                row["paid_yen"] = claim.approved_amount_yen or 0
+        months.append(row)
         month = add_months(month, 1)
     frozen = [c for c in claims if c.status in Claim.FROZEN_STATUSES]
     return {

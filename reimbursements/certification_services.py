@@ -6,6 +6,8 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from backend.errors import DomainError
+
 from . import hooks, services
 from .errors import (
     AgeLimit,
@@ -39,6 +41,7 @@ def _check_eligibility(
 ) -> None:
     """Rule 42's refusals, in this order: the move (confirmed by the town, in the window), the deadline, the age,
     the workplace, the programmes it cannot be combined with."""
+    error: DomainError
     if not hooks.move_confirmed(visitor_id=visitor.id, municipality_id=programme.municipality_id, moved_on=move_date):
         error = MoveNotConfirmed(date=move_date.isoformat())
         error.fields = {"move_date": [error.render_message()]}

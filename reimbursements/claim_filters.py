@@ -65,6 +65,7 @@ def with_booking_summaries(claims: list[Claim]) -> list[Claim]:
 
 def booking_summary(claim: Claim) -> dict:
     booking = claim.booking
+    assert booking is not None  # a stay's claim: a monthly one has no summary
     unit, facility = booking.unit, booking.unit.facility
     return {
         "id": booking.id,

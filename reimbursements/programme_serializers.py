@@ -69,7 +69,7 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "not_combinable_with",
         ]
 
-    not_combinable_with = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    not_combinable_with: serializers.Field = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     workplace_prefectures = serializers.ListField(child=serializers.CharField())
     counted_categories = serializers.ListField(child=serializers.CharField())
     deducted_categories = serializers.ListField(child=serializers.CharField())

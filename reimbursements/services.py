@@ -62,6 +62,12 @@ def today() -> date:
     return timezone.localdate()
 
 
+def _stay(claim: Claim) -> Booking:
+    """The booking of a stay's claim (a monthly claim has none)."""
+    assert claim.booking is not None
+    return claim.booking
+
+
 def _notify(claim_id: int) -> None:
     """Emails the visitor; a mail server that fails is logged, never turned into an error for a change that is
     already committed."""
@@ -277,8 +283,8 @@ def expense_line_add(
     if claim.is_monthly:
         _check_monthly_line(claim, category=category, day=date)
         if receipt is None:
-            message = _("Attach the receipt.")
-            raise InvalidLine(message, fields={"receipt": [message]})
+            missing = _("Attach the receipt.")
+            raise InvalidLine(missing, fields={"receipt": [missing]})
         receipt_validate(receipt)
         line = ExpenseLine.objects.create(
             claim=claim, category=category, date=date, amount_yen=amount_yen, receipt=receipt
@@ -440,10 +446,10 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
         raise ApplicationRequired()
     if claim.status == S.APPLIED:
         raise InvalidStatus(status=claim.get_status_display())
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled()
-    if claim.status == S.GRANTED and today() < claim.booking.check_out:
-        raise StayNotFinished(check_out=claim.booking.check_out.isoformat())
+    if claim.status == S.GRANTED and today() < _stay(claim).check_out:
+        raise StayNotFinished(check_out=_stay(claim).check_out.isoformat())
     _check_requirements(claim, claim.visitor)
     if claim.status == S.GRANTED:
         # The grant froze the days and committed the budget; the receipts are paid within them.
@@ -472,7 +478,7 @@ def _monthly_submit(claim: Claim, actor) -> Claim:
     the figures read now (the person's lifetime cap and the budget of the month's fiscal year, rule 50)."""
     if claim.status != S.DRAFT:
         raise InvalidStatus(status=claim.get_status_display())
-    certification = Certification.objects.get(id=claim.certification_id)
+    certification = Certification.objects.get(claims=claim)
     if certification.status != Certification.Status.APPROVED:
         raise NotCertified()
     result = _figures(claim)
@@ -591,7 +597,7 @@ def claim_approve(*, claim: Claim, actor) -> Claim:
     claim = _locked(claim, S.SUBMITTED)
     if not claim.is_monthly:
         # The booking row is locked too, so a cancellation cannot slip in between this check and the approval.
-        booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=claim.booking_id)
+        booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=_stay(claim).id)
         if booking_status not in Booking.ACTIVE_STATUSES:
             raise ClaimBookingCancelled(fields={"booking": [str(ClaimBookingCancelled.default_message)]})
     # Approved at the figure the engine gives it now (what it froze, less any line disallowed).
@@ -651,9 +657,9 @@ def claim_apply(*, claim: Claim, actor) -> Claim:
     programme = claim.programme
     if not programme.requires_application:
         raise ApplicationNotRequired()
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled()
-    deadline = application_deadline(programme, claim.booking.check_in)
+    deadline = application_deadline(programme, _stay(claim).check_in)
     if today() > deadline:
         raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0, deadline=deadline.isoformat())
     home = rules.Home(claim.visitor.home_municipality_code)
@@ -677,7 +683,7 @@ def claim_grant(*, claim: Claim, actor) -> Claim:
     _lock_group(claim.visitor_id)
     _lock_programme(claim.programme_id)
     claim = _locked(claim, S.APPLIED)
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled(fields={"booking": [str(BookingCancelled.default_message)]})
     _freeze(claim, _figures(claim))
     claim.granted_amount_yen = claim.total_reimbursable_yen

@@ -154,7 +154,7 @@ def _stay_claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberRe
             history.programmes.append(programme)
             programmes[programme.id] = programme
         facts = history.live.get(claim.booking_id)
-        if facts is None or facts.id != claim.id:
+        if facts is None or facts.id != claim.id or claim.booking_id is None:
             # Not live (withdrawn, rejected, refused, cancelled): its figures are those it ended with.
             continue
         figures[claim.id] = rules.claim_result(

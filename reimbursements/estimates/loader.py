@@ -148,6 +148,7 @@ def claim_facts(claim: Claim) -> ClaimFacts:
             reasons=tuple(claim.reasons or ()),
         )
     lines = list(claim.lines.all())
+    assert claim.booking_id is not None and claim.booking is not None  # a stay's claim
     return ClaimFacts(
         id=claim.id,
         visitor_id=claim.visitor_id,
