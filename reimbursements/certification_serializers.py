@@ -19,7 +19,7 @@ class CertificationCreateSerializer(serializers.Serializer):
 class CertificationMonthSerializer(serializers.Serializer):
     month = MonthField()
     claim = serializers.IntegerField(allow_null=True, help_text=_("The month's claim; null: not claimed."))
-    status = serializers.ChoiceField(choices=Claim.Status.choices, allow_null=True)
+    status = serializers.CharField(allow_null=True, help_text=_("The status of the month's claim; null: not claimed."))
     reimbursable_yen = serializers.IntegerField(help_text=_("What the month's live claim pays now; 0 without one."))
     paid_yen = serializers.IntegerField(help_text=_("What the town paid for the month."))
 
