@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import Certification, Claim
+from .models import Certification
 from .serializers import MonthField
 
 
