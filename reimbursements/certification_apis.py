@@ -12,10 +12,10 @@ from backend.pagination import page_serializer, paginated_response
 
 from .certification_selectors import certification_get, certification_list, certification_months
 from .certification_serializers import (
-    CertificationCreateSerializer,
-    CertificationDetailSerializer,
-    CertificationFilterSerializer,
-    CertificationSerializer,
+    ProgrammeCertificationCreateSerializer,
+    ProgrammeCertificationDetailSerializer,
+    ProgrammeCertificationFilterSerializer,
+    ProgrammeCertificationSerializer,
     DecisionSerializer,
 )
 from .certification_services import certification_apply, certification_approve, certification_refuse
@@ -28,7 +28,7 @@ def _detail(request, certification_id) -> Response:
     certification = certification_get(user=request.user, certification_id=certification_id)
     for name, value in certification_months(certification=certification).items():
         setattr(certification, name, value)
-    return Response(CertificationDetailSerializer(certification).data)
+    return Response(ProgrammeCertificationDetailSerializer(certification).data)
 
 
 class CertificationListApi(APIView):
@@ -36,25 +36,25 @@ class CertificationListApi(APIView):
         return [IsVisitor()] if self.request.method == "POST" else [IsVisitorOrStaff()]
 
     @extend_schema(
-        parameters=[CertificationFilterSerializer],
-        responses=page_serializer("CertificationPage", CertificationSerializer),
+        parameters=[ProgrammeCertificationFilterSerializer],
+        responses=page_serializer("ProgrammeCertificationPage", ProgrammeCertificationSerializer),
         operation_id="certifications_list",
         description="A visitor's certifications; staff's town's (`status=pending`: those to decide).",
     )
     def get(self, request):
-        filters = CertificationFilterSerializer(data=request.query_params)
+        filters = ProgrammeCertificationFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         certifications = certification_list(user=request.user, status=filters.validated_data.get("status"))
-        return paginated_response(request, self, certifications, CertificationSerializer)
+        return paginated_response(request, self, certifications, ProgrammeCertificationSerializer)
 
     @extend_schema(
-        request=CertificationCreateSerializer,
-        responses={201: CertificationDetailSerializer},
+        request=ProgrammeCertificationCreateSerializer,
+        responses={201: ProgrammeCertificationDetailSerializer},
         operation_id="certifications_create",
         description="Applies for certification under a monthly programme, after the move the town confirmed.",
     )
     def post(self, request):
-        serializer = CertificationCreateSerializer(data=request.data)
+        serializer = ProgrammeCertificationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         certification = certification_apply(visitor=request.user, **serializer.validated_data)
         return created_at(
@@ -66,7 +66,9 @@ class CertificationDetailApi(APIView):
     permission_classes = [IsVisitorOrStaff]
 
     @extend_schema(
-        parameters=[CERTIFICATION_ID], responses=CertificationDetailSerializer, operation_id="certifications_retrieve"
+        parameters=[CERTIFICATION_ID],
+        responses=ProgrammeCertificationDetailSerializer,
+        operation_id="certifications_retrieve",
     )
     def get(self, request, certification_id):
         return _detail(request, certification_id)
@@ -78,7 +80,7 @@ class CertificationApproveApi(APIView):
     @extend_schema(
         parameters=[CERTIFICATION_ID],
         request=DecisionSerializer,
-        responses=CertificationDetailSerializer,
+        responses=ProgrammeCertificationDetailSerializer,
         operation_id="certifications_approve",
     )
     def post(self, request, certification_id):
@@ -97,7 +99,7 @@ class CertificationRefuseApi(APIView):
     @extend_schema(
         parameters=[CERTIFICATION_ID],
         request=ReasonSerializer,
-        responses=CertificationDetailSerializer,
+        responses=ProgrammeCertificationDetailSerializer,
         operation_id="certifications_refuse",
     )
     def post(self, request, certification_id):

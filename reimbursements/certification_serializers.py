@@ -7,7 +7,7 @@ from .models import Certification
 from .serializers import MonthField
 
 
-class CertificationCreateSerializer(serializers.Serializer):
+class ProgrammeCertificationCreateSerializer(serializers.Serializer):
     programme = serializers.SlugField(max_length=60, help_text=_("Code of a monthly programme."))
     move_date = serializers.DateField(help_text=_("The date of the move to the town, as the town confirmed it."))
     birth_date = serializers.DateField()
@@ -16,7 +16,7 @@ class CertificationCreateSerializer(serializers.Serializer):
     )
 
 
-class CertificationMonthSerializer(serializers.Serializer):
+class ProgrammeCertificationMonthSerializer(serializers.Serializer):
     month = MonthField()
     claim = serializers.IntegerField(allow_null=True, help_text=_("The month's claim; null: not claimed."))
     status = serializers.CharField(allow_null=True, help_text=_("The status of the month's claim; null: not claimed."))
@@ -24,7 +24,7 @@ class CertificationMonthSerializer(serializers.Serializer):
     paid_yen = serializers.IntegerField(help_text=_("What the town paid for the month."))
 
 
-class CertificationSerializer(serializers.ModelSerializer):
+class ProgrammeCertificationSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code")
     visitor = serializers.IntegerField(source="visitor_id")
     first_month = MonthField(allow_null=True, help_text=_("The first month paid; null until approved."))
@@ -52,8 +52,8 @@ class CertificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class CertificationDetailSerializer(CertificationSerializer):
-    months = CertificationMonthSerializer(many=True, help_text=_("Every month of the period, in order."))
+class ProgrammeCertificationDetailSerializer(ProgrammeCertificationSerializer):
+    months = ProgrammeCertificationMonthSerializer(many=True, help_text=_("Every month of the period, in order."))
     months_left = serializers.IntegerField(help_text=_("Months of the period without a live claim."))
     paid_yen = serializers.IntegerField(help_text=_("The total paid so far."))
     committed_yen = serializers.IntegerField(
@@ -61,9 +61,9 @@ class CertificationDetailSerializer(CertificationSerializer):
     )
     lifetime_cap_yen = serializers.IntegerField(source="programme.lifetime_cap_yen", allow_null=True)
 
-    class Meta(CertificationSerializer.Meta):
+    class Meta(ProgrammeCertificationSerializer.Meta):
         fields = [
-            *CertificationSerializer.Meta.fields,
+            *ProgrammeCertificationSerializer.Meta.fields,
             "months",
             "months_left",
             "paid_yen",
@@ -72,7 +72,7 @@ class CertificationDetailSerializer(CertificationSerializer):
         ]
 
 
-class CertificationFilterSerializer(serializers.Serializer):
+class ProgrammeCertificationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Certification.Status.choices, required=False)
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
