@@ -94,3 +94,12 @@ class KpiFilterForm(forms.Form):
         self.fields["fiscal_year"].choices = [("", _("This fiscal year"))] + [
             (year, _("Fiscal %(year)s") % {"year": year}) for year in fiscal_years
         ]
+
+
+# --- monthly programmes ---------------------------------------------------------------------------------------------
+
+
+class MonthQueueFilterForm(ProgrammeFilterForm):
+    month = forms.DateField(
+        label=_("Month"), required=False, input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )

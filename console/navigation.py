@@ -20,6 +20,7 @@ ENTRIES = [
     Entry("console:operator-members", _("Members"), ("operator",)),
     Entry("console:staff-claims", _("Claims"), ("municipal_staff",)),
     Entry("console:staff-applications", _("Applications"), ("municipal_staff",)),
+    Entry("console:staff-monthly", _("Monthly programmes"), ("municipal_staff",)),
     # Consultations are the town's: operators have no part in them (the API refuses them too).
     Entry("console:staff-consultations", _("Consultations"), ("municipal_staff",)),
     Entry("console:staff-kpis", _("KPIs"), ("municipal_staff",)),

@@ -33,7 +33,7 @@ from memberships.cycles import cycle_bounds, cycle_index
 from memberships.models import CreditEntry, Membership
 from reimbursements import selectors as claim_selectors
 from reimbursements.estimates.loader import COMMITTED
-from reimbursements.models import Claim, Programme
+from reimbursements.models import Certification, Claim, Programme
 
 # Bookings that take a unit on their dates; cancelled ones are shown on the booking list, not on the grid.
 SHOWN_STATUSES = Booking.ACTIVE_STATUSES
@@ -539,3 +539,46 @@ def programme_months(*, programme: Programme, fiscal_year: int) -> list[MonthFig
 def _add_months(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+# --- monthly programmes ---------------------------------------------------------------------------------------------
+
+
+def staff_monthly_programmes(*, user) -> QuerySet[Programme]:
+    return staff_programmes(user=user).filter(kind=Programme.Kind.MONTHLY)
+
+
+def staff_certifications_pending(*, user, programme: str = "") -> QuerySet[Certification]:
+    """The town's certifications waiting for a decision, oldest first."""
+    certifications = Certification.objects.filter(
+        programme__municipality_id=user.municipality_id, status=Certification.Status.PENDING
+    ).select_related("programme", "visitor")
+    if programme:
+        certifications = certifications.filter(programme__code=programme)
+    return certifications.order_by("applied_on", "id")
+
+
+def staff_certification_get(*, user, certification_id) -> Certification:
+    pk = parse_id(certification_id)
+    certification = (
+        Certification.objects.filter(programme__municipality_id=user.municipality_id, id=pk).first()
+        if pk is not None
+        else None
+    )
+    if certification is None:
+        raise Http404
+    return certification
+
+
+def staff_month_queue(*, user, month: date, programme: str = "") -> QuerySet[Claim]:
+    """The month's claims of the town's monthly programmes (drafts aside), oldest submission first."""
+    claims = (
+        Claim.objects.filter(
+            programme__municipality_id=user.municipality_id, programme__kind=Programme.Kind.MONTHLY, month=month
+        )
+        .exclude(status=Claim.Status.DRAFT)
+        .select_related("programme")
+    )
+    if programme:
+        claims = claims.filter(programme__code=programme)
+    return claims.order_by(Coalesce("submitted_at", "created_at"), "id")

@@ -59,4 +59,16 @@ urlpatterns = [
         name="staff-consultation-cancel",
     ),
     path("staff/kpis/", views.staff_kpis, name="staff-kpis"),
+    # Monthly programmes: certifications to decide and the month's queue.
+    path("staff/monthly/", views.staff_monthly, name="staff-monthly"),
+    path(
+        "staff/certifications/<str:certification_id>/approve/",
+        views.staff_certification_approve,
+        name="staff-certification-approve",
+    ),
+    path(
+        "staff/certifications/<str:certification_id>/refuse/",
+        views.staff_certification_refuse,
+        name="staff-certification-refuse",
+    ),
 ]

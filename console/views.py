@@ -27,6 +27,7 @@ from outcomes import facility_kpis
 from outcomes import selectors as outcome_selectors
 from reimbursements import services as claim_services
 from reimbursements.apis import RECEIPT_TYPES
+from reimbursements.certification_services import certification_approve, certification_refuse
 from reimbursements.models import Claim
 
 from . import charts, navigation, selectors
@@ -35,6 +36,7 @@ from .forms import (
     ClaimQueueFilterForm,
     ClosureForm,
     KpiFilterForm,
+    MonthQueueFilterForm,
     PriceOverrideForm,
     ProgrammeFilterForm,
     ReasonForm,
@@ -676,6 +678,9 @@ def _kpi_rows(kpis: dict) -> list[tuple[str, list[str]]]:
         (_("Households moved"), "households_moved", count),
         (_("Conversion rate"), "conversion_rate", rate),
         (_("Median days to move"), "median_days_to_move", days),
+        # Monthly programmes.
+        (_("People certified"), "certified_people", count),
+        (_("Months paid or approved"), "active_months", count),
     ]
     rows = [(label, [show(year[key]) for year in kpis["fiscal_years"]]) for label, key, show in figures]
     answers = [
@@ -760,4 +765,69 @@ def staff_kpis(request):
             "conversion": conversion,
             "csv_url": f"{reverse('kpis-export')}?programme={programme.code}",
         },
+    )
+
+
+# --- monthly programmes: certifications and the month's queue -------------------------------------------------------
+
+
+@require_GET
+@staff_required
+def staff_monthly(request):
+    programmes = list(selectors.staff_monthly_programmes(user=request.user))
+    filters = MonthQueueFilterForm(request.GET or None, programmes=programmes)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    month = (chosen.get("month") or claim_services.today()).replace(day=1)
+    programme = chosen.get("programme", "")
+    return _render(
+        request,
+        "console/staff/monthly.html",
+        {
+            "filters": filters,
+            "month": month,
+            "certifications": selectors.staff_certifications_pending(user=request.user, programme=programme),
+            "claims": selectors.staff_month_queue(user=request.user, month=month, programme=programme),
+            "refuse_form": ReasonForm(prefix="refuse"),
+        },
+        status=200 if filters.is_bound is False or filters.is_valid() else 400,
+    )
+
+
+def _certification_decision(request, certification_id, decide, done: str):
+    certification = selectors.staff_certification_get(user=request.user, certification_id=certification_id)
+    try:
+        decide(certification)
+    except DomainError as error:
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, done)
+    return redirect("console:staff-monthly")
+
+
+@require_POST
+@staff_required
+def staff_certification_approve(request, certification_id):
+    return _certification_decision(
+        request,
+        certification_id,
+        lambda certification: certification_approve(certification=certification, actor=request.user),
+        _("The certification is approved."),
+    )
+
+
+@require_POST
+@staff_required
+def staff_certification_refuse(request, certification_id):
+    form = ReasonForm(request.POST, prefix="refuse")
+    if not form.is_valid():
+        selectors.staff_certification_get(user=request.user, certification_id=certification_id)
+        messages.error(request, _("A refusal needs its reason."))
+        return redirect("console:staff-monthly")
+    return _certification_decision(
+        request,
+        certification_id,
+        lambda certification: certification_refuse(
+            certification=certification, actor=request.user, reason=form.cleaned_data["reason"]
+        ),
+        _("The certification is refused."),
     )

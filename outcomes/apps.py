@@ -13,3 +13,4 @@ class OutcomesConfig(AppConfig):
         from . import selectors
 
         hooks.survey_answered.register(lambda **kwargs: selectors.survey_answered(**kwargs))
+        hooks.move_confirmed.register(lambda **kwargs: selectors.move_confirmed(**kwargs))

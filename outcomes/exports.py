@@ -27,6 +27,8 @@ KPI_COLUMNS = [
     "households_moved",
     "conversion_rate",
     "median_days_to_move",
+    "certified_people",
+    "active_months",
 ]
 
 

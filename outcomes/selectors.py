@@ -10,7 +10,8 @@ from django.db.models import Min, QuerySet
 from bookings.errors import BookingNotFound
 from bookings.models import Booking
 from bookings.selectors import parse_id
-from reimbursements.models import Claim, ClaimDay, Programme
+from reimbursements.estimates.rules import add_months
+from reimbursements.models import Certification, Claim, ClaimDay, Programme
 
 from .errors import MoveNotFound, SurveyNotFound
 from .models import Move, Survey
@@ -23,6 +24,13 @@ DAYS_PLACES = Decimal("0.1")
 def survey_answered(*, booking_id: int) -> bool:
     """Registered into reimbursements' `survey_answered` hook (a programme's `survey` requirement)."""
     return Survey.objects.filter(booking_id=booking_id).exists()
+
+
+def move_confirmed(*, visitor_id: int, municipality_id: int, moved_on: date) -> bool:
+    """Registered into reimbursements' `move_confirmed` hook (a monthly programme's certification, rule 42)."""
+    return Move.objects.filter(
+        visitor_id=visitor_id, municipality_id=municipality_id, moved_on=moved_on, confirmed_at__isnull=False
+    ).exists()
 
 
 def booking_of_visitor(*, user, booking_id) -> Booking:
@@ -93,9 +101,16 @@ def move_get_for_staff(*, user, move_id) -> Move:
 
 
 def fiscal_years_of(programme: Programme) -> list[int]:
-    return list(
-        range(programme.fiscal_year_of(programme.valid_from), programme.fiscal_year_of(programme.valid_until) + 1)
-    )
+    last = programme.valid_until
+    if programme.is_monthly:
+        # The last month a person moving on the last day counted may be paid (rules 42 and 44).
+        last = add_months(
+            last,
+            (programme.certification_window_months or 0)
+            + programme.first_month_offset
+            + (programme.period_months or 1),
+        )
+    return list(range(programme.fiscal_year_of(programme.valid_from), programme.fiscal_year_of(last) + 1))
 
 
 @dataclass
@@ -124,6 +139,8 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
     years = fiscal_years_of(programme)
     if fiscal_year is not None:
         years = [fiscal_year]
+    if programme.is_monthly:
+        return _monthly_kpis(programme, years)
     figures = {year: _Year() for year in years}
     fy = programme.fiscal_year_of
 
@@ -226,6 +243,7 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
                 "households_moved": len(moved),
                 "conversion_rate": _rounded(Decimal(len(moved)) / len(year.paid), RATE_PLACES) if year.paid else None,
                 "median_days_to_move": _rounded(statistics.median(waits), DAYS_PLACES) if waits else None,
+                **NO_MONTHLY_FIGURES,
             }
         )
     budget = programme.budget_yen
@@ -235,4 +253,70 @@ def programme_kpis(*, programme: Programme, fiscal_year: int | None = None) -> d
         "budget_committed_yen": committed,
         "budget_left_yen": max(0, budget - committed) if budget is not None else None,
         "fiscal_years": result_years,
+    }
+
+
+# --- monthly programmes' figures ----------------------------------------------------------------------------------
+
+NO_MONTHLY_FIGURES = {"certified_people": 0, "active_months": 0}
+
+
+def _monthly_kpis(programme: Programme, years: list[int]) -> dict:
+    """A monthly programme's figures per fiscal year, beside the stays' (whose figures are 0 here): the people
+    certified in the year, the months approved or paid (a month's year is its own), the yen approved and paid.
+    Two queries."""
+    S = Claim.Status
+    fy = programme.fiscal_year_of
+    figures = {year: _Year() for year in years}
+    certified: dict[int, set] = {year: set() for year in years}
+    for visitor_id, certified_on in Certification.objects.filter(
+        programme=programme, certified_on__isnull=False
+    ).values_list("visitor_id", "certified_on"):
+        if fy(certified_on) in certified:
+            certified[fy(certified_on)].add(visitor_id)
+    months = {year: 0 for year in years}
+    committed = 0
+    rows = Claim.objects.filter(programme=programme, month__isnull=False).values_list(
+        "visitor_id", "status", "month", "approved_amount_yen", "total_reimbursable_yen"
+    )
+    for visitor_id, status, month, approved_yen, total_yen in rows:
+        if status in Claim.FROZEN_STATUSES:
+            committed += approved_yen if approved_yen is not None else total_yen
+        year = figures.get(fy(month))
+        if year is None:
+            continue
+        if status in (S.APPROVED, S.PAID):
+            months[fy(month)] += 1
+            year.yen_approved += approved_yen or 0
+        if status == S.APPROVED:
+            year.approved.add(visitor_id)
+        if status == S.PAID:
+            year.paid.add(visitor_id)
+            year.yen_paid += approved_yen or 0
+    budget = programme.budget_yen
+    return {
+        "programme": programme.code,
+        "budget_yen": budget,
+        "budget_committed_yen": committed,
+        "budget_left_yen": max(0, budget - committed) if budget is not None else None,
+        "fiscal_years": [
+            {
+                "fiscal_year": number,
+                "households_paid": len(year.paid),
+                "households_approved": len(year.approved),
+                "stays": 0,
+                "days": 0,
+                "nights": 0,
+                "yen_approved": year.yen_approved,
+                "yen_paid": year.yen_paid,
+                "yen_granted": 0,
+                "survey_answers": {**year.intentions, "total": 0},
+                "households_moved": 0,
+                "conversion_rate": None,
+                "median_days_to_move": None,
+                "certified_people": len(certified[number]),
+                "active_months": months[number],
+            }
+            for number, year in figures.items()
+        ],
     }

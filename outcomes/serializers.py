@@ -135,6 +135,11 @@ class FiscalYearKpiSerializer(serializers.Serializer):
         allow_null=True,
         help_text=_("Median days from a moved household's first paid stay to its move, one decimal place."),
     )
+    # Monthly programmes (0 for trial stays).
+    certified_people = serializers.IntegerField(help_text=_("Monthly programmes: people certified in the year."))
+    active_months = serializers.IntegerField(
+        help_text=_("Monthly programmes: months approved or paid (a month counts in its own fiscal year).")
+    )
 
 
 class KpiSerializer(serializers.Serializer):

@@ -4,6 +4,8 @@ read-only here, because every change of a claim goes through the API's services 
 The programme's forms refuse what the API refuses (both call the checks of programme_services), and what they
 accept is written by the API's services: programme_create, programme_update, programme_retire_or_delete."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -24,12 +26,31 @@ def _add_errors(form, errors: dict[str, list[str]]) -> None:
 
 
 class ProgrammeAdminForm(forms.ModelForm):
+    # Fields of monthly programmes with a default: a form that leaves them out keeps the default.
+    DEFAULTED: dict = {
+        "kind": Programme.Kind.STAY,
+        "first_month_offset": 1,
+        "workplace_prefectures": [],
+        "counted_categories": [],
+        "deducted_categories": [],
+        "excluded_categories": [],
+    }
+
     class Meta:
         model = Programme
         fields = "__all__"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.DEFAULTED:
+            if name in self.fields:
+                self.fields[name].required = False
+
     def clean(self):
         cleaned = super().clean()
+        for name, default in self.DEFAULTED.items():
+            if cleaned.get(name) in (None, ""):
+                cleaned[name] = getattr(self.instance, name, None) or copy.copy(default)
         values = {name: cleaned[name] for name in programme_services.PROGRAMME_FIELDS if name in cleaned}
         _add_errors(self, programme_services.programme_field_errors(values=values, programme=self.instance))
         return cleaned

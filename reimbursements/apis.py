@@ -30,6 +30,7 @@ from .serializers import (
     ReasonSerializer,
     ReimbursementEstimateSerializer,
 )
+from .services import claim_create, monthly_claim_create
 
 # Paths match any string (see urls.py); the schema still documents the ids as integers.
 CLAIM_ID = OpenApiParameter("claim_id", OpenApiTypes.INT, OpenApiParameter.PATH)
@@ -63,14 +64,15 @@ class ClaimListApi(ConditionalGetMixin, APIView):
         parameters=[ClaimListFilterSerializer, *CONDITIONAL_PARAMETERS],
         responses={200: ClaimPageSerializer, 304: NOT_MODIFIED},
         operation_id="claims_list",
-        description="A visitor's claims; staff's town's (drafts aside). `status`, `programme`, `booking` and the "
-        "stay's dates narrow them; `updated_since` keeps those changed since, with `removed`.",
+        description="A visitor's claims; staff's town's (drafts aside). `status`, `programme`, `booking`, `month` "
+        "(a monthly programme's queue) and the stay's dates narrow them; `updated_since` keeps those changed since, "
+        "with `removed`.",
     )
     def get(self, request):
         filters = ClaimListFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         query = filters.validated_data
-        narrowing = {key: query.get(key) for key in ("programme", "booking", "date_from", "date_to")}
+        narrowing = {key: query.get(key) for key in ("programme", "booking", "month", "date_from", "date_to")}
         visible = selectors.claim_list(user=request.user)
         claims = claim_filters.claims_narrowed(
             selectors.claim_list(user=request.user, status=query.get("status")), **narrowing
@@ -92,11 +94,11 @@ class ClaimListApi(ConditionalGetMixin, APIView):
     def post(self, request):
         serializer = ClaimCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        claim = services.claim_create(
-            visitor=request.user,
-            booking_id=serializer.validated_data["booking"],
-            programme=serializer.validated_data.get("programme"),
-        )
+        data = serializer.validated_data
+        if "month" in data:
+            claim = monthly_claim_create(visitor=request.user, programme=data["programme"], month=data["month"])
+        else:
+            claim = claim_create(visitor=request.user, booking_id=data["booking"], programme=data.get("programme"))
         return created_at(_claim_response(request, claim.id), request, "claim-detail", claim_id=claim.id)
 
 

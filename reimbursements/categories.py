@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 NIGHT_BASES = ("person_night", "night")
 DAY_BASES = ("person_day", "day")
+# The categories of monthly programmes (rule 45) take no CategoryRule: the programme's own fields say how each
+# counts (the cost, taken off it, or excluded).
+MONTH_BASES: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,9 @@ CATALOGUE = {
         Category("parking", "駐車場代", "Parking"),
         Category("car_share", "カーシェア利用料", "Car sharing"),
         Category("coworking", "コワーキング利用料", "Coworking space"),
+        Category("shinkansen_ticket", "新幹線乗車券", "Shinkansen ticket", MONTH_BASES),
+        Category("commuting_allowance", "通勤手当", "Employer's commuting allowance", MONTH_BASES),
+        Category("commuter_pass", "定期券", "Commuter pass", MONTH_BASES),
     ]
 }
 

@@ -24,14 +24,18 @@ def claims_narrowed(
     *,
     programme: str | None = None,
     booking: int | None = None,
+    month: date | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> QuerySet[Claim]:
-    """Claims under one programme (its code), of one booking, whose stay touches [date_from, date_to]."""
+    """Claims under one programme (its code), of one booking, of one month (monthly programmes), whose stay touches
+    [date_from, date_to]."""
     if programme:
         claims = claims.filter(programme__code=programme)
     if booking:
         claims = claims.filter(booking_id=booking)
+    if month:
+        claims = claims.filter(month=month)
     if date_from:
         claims = claims.filter(booking__check_out__gt=date_from)
     if date_to:
@@ -61,6 +65,7 @@ def with_booking_summaries(claims: list[Claim]) -> list[Claim]:
 
 def booking_summary(claim: Claim) -> dict:
     booking = claim.booking
+    assert booking is not None  # a stay's claim: a monthly one has no summary
     unit, facility = booking.unit, booking.unit.facility
     return {
         "id": booking.id,

@@ -141,3 +141,71 @@ class StayNotCompleted(Conflict):
 class StayNotFinished(Conflict):
     code = "stay_not_finished"
     default_message = _("The report can be submitted from the check-out date (%(check_out)s).")
+
+
+# --- monthly programmes: certification and monthly claims (rules 41-52) ------------------------------------------
+
+
+class CertificationNotFound(NotFound):
+    code = "certification_not_found"
+    default_message = _("No such certification.")
+
+
+class NotMonthlyProgramme(Conflict):
+    code = "not_monthly_programme"
+    default_message = _("This programme covers trial stays; certification and monthly claims are for monthly ones.")
+
+
+class CertificationExists(Conflict):
+    code = "certification_exists"
+    default_message = _("You already have a certification under this programme, pending or approved.")
+
+
+class MoveNotConfirmed(Conflict):
+    code = "move_not_confirmed"
+    default_message = _("The town's staff have not confirmed your move to the town on %(date)s: report the move first.")
+
+
+class MoveOutsideWindow(Conflict):
+    code = "move_outside_window"
+    default_message = _("The programme counts moves from %(first)s to %(last)s; your move on %(date)s is not one.")
+
+
+class CertificationDeadlinePassed(Conflict):
+    code = "certification_deadline_passed"
+    default_message = _("Certification must be applied for within %(months)s months of the move (by %(deadline)s).")
+
+
+class AgeLimit(Conflict):
+    code = "age_limit"
+    default_message = _("The programme is for people under %(limit)s on their move date; you were %(age)s.")
+
+
+class WorkplaceNotCovered(Conflict):
+    code = "workplace_not_covered"
+    default_message = _("The programme covers workplaces in %(prefectures)s, not in %(prefecture)s.")
+
+
+class NotCombinable(Conflict):
+    code = "not_combinable"
+    default_message = _("This programme cannot be combined with %(programme)s, under which you are certified.")
+
+
+class CertificationInvalidStatus(Conflict):
+    code = "invalid_status"
+    default_message = _("A certification that is %(status)s cannot be changed this way.")
+
+
+class NotCertified(Conflict):
+    code = "not_certified"
+    default_message = _("You have no approved certification under this programme.")
+
+
+class OutsidePeriod(Conflict):
+    code = "outside_period"
+    default_message = _("Your certification pays the months from %(first)s to %(last)s; %(month)s is not one of them.")
+
+
+class MonthAlreadyClaimed(Conflict):
+    code = "month_already_claimed"
+    default_message = _("This month is already claimed; withdraw that claim to claim it again.")

@@ -33,6 +33,7 @@ EXPORT_COLUMNS = [
     "submitted_at",
     "approved_at",
     "paid_at",
+    "month",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -60,13 +61,14 @@ def _row(claim: Claim) -> list:
         claim.claimant_home_municipality_code,
         claim.visitor_id,
         claim.booking_id,
-        claim.booking.check_in,
-        claim.booking.check_out,
+        claim.booking.check_in if claim.booking else "",
+        claim.booking.check_out if claim.booking else "",
         claim.total_reimbursable_yen,
         claim.approved_amount_yen,
         japan_time(claim.submitted_at),
         japan_time(claim.approved_at),
         japan_time(claim.paid_at),
+        claim.month.strftime("%Y-%m") if claim.month else "",
     ]
 
 

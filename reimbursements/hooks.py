@@ -1,5 +1,5 @@
 """What reimbursements asks of apps that are not below it: whether the visitor met the town's staff
-(consultations) and answered the stay's survey (outcomes). Each registers its functions from its AppConfig.ready();
+(consultations), answered the stay's survey and moved to the town (outcomes). Each registers its functions from its AppConfig.ready();
 until then nothing counts as met.
 
 The bulk variants answer for a whole list at once, so that estimates of a list cost a fixed number of queries;
@@ -7,6 +7,8 @@ by default they ask the single hook once per item."""
 
 from backend.hooks import Hook
 
+# move_confirmed(visitor_id=, municipality_id=, moved_on=date) -> bool: the town's staff confirmed that move (outcomes)
+move_confirmed = Hook("move_confirmed", default=lambda **kwargs: False)
 # consultation_attended(visitor_id=, municipality_id=, start=date, end=date) -> bool
 consultation_attended = Hook("consultation_attended", default=lambda **kwargs: False)
 # survey_answered(booking_id=) -> bool

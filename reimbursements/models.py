@@ -10,7 +10,13 @@ from facilities.models import Translated
 
 
 class Programme(Translated, models.Model):
-    """One town's subsidy for one period: limits here, caps per category in CategoryRule."""
+    """One town's subsidy for one period: limits here, caps per category in CategoryRule. A `monthly` programme
+    (rules 41-52) pays certified people month by month instead of covering stays; its rules are the fields below
+    the kind."""
+
+    class Kind(models.TextChoices):
+        STAY = "stay", _("trial stays")
+        MONTHLY = "monthly", _("by the month")
 
     code = models.SlugField(max_length=60, unique=True)
     name_ja = models.CharField(max_length=200)
@@ -57,6 +63,35 @@ class Programme(Translated, models.Model):
     )
     requires_survey = models.BooleanField(default=False, help_text=_("The visitor answers the stay's survey."))
 
+    # --- monthly programmes (rules 41-52): valid_from and valid_until hold the move dates they accept -------------
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.STAY)
+    age_limit_at_move = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("People younger than this on their move date qualify; empty: any age.")
+    )
+    workplace_prefectures = models.JSONField(
+        default=list, blank=True, help_text=_("Prefecture names (東京都...) of the workplaces covered; empty: any.")
+    )
+    certification_window_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Certification is applied for within this many months of the move.")
+    )
+    period_months = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Consecutive months paid."))
+    first_month_offset = models.PositiveSmallIntegerField(
+        default=1, help_text=_("The first month paid, counted from the month of certification (1: the next).")
+    )
+    share_percent = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Share of the month's cost."))
+    monthly_cap_yen = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no monthly cap."))
+    lifetime_cap_yen = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: no lifetime cap."))
+    counted_categories = models.JSONField(default=list, blank=True, help_text=_("Categories that make the cost."))
+    deducted_categories = models.JSONField(
+        default=list, blank=True, help_text=_("Categories taken off the cost (the employer's allowance).")
+    )
+    excluded_categories = models.JSONField(
+        default=list, blank=True, help_text=_("Categories accepted on a claim but paid nothing (commuter passes).")
+    )
+    not_combinable_with = models.ManyToManyField(
+        "self", blank=True, help_text=_("Programmes a certified person cannot hold at the same time.")
+    )
+
     class Meta:
         ordering = ["code"]
         verbose_name = _("programme")
@@ -83,6 +118,62 @@ class Programme(Translated, models.Model):
 
     def fiscal_year_of(self, day) -> int:
         return day.year if day.month >= self.fiscal_year_start_month else day.year - 1
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.kind == self.Kind.MONTHLY
+
+
+class Certification(models.Model):
+    """認定: a person's admission to a monthly programme, asked for after the move and decided by the town's staff
+    (rules 42-44). Its months run from `first_month` to `last_month` (first days of months)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REFUSED = "refused", _("refused")
+
+    LIVE_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certifications")
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="certifications")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    move_date = models.DateField()
+    birth_date = models.DateField()
+    workplace_prefecture = models.CharField(max_length=10)
+    applied_on = models.DateField(help_text=_("Japan's date of the application."))
+    certified_on = models.DateField(null=True, blank=True)
+    first_month = models.DateField(null=True, blank=True)
+    last_month = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("certification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visitor", "programme"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="certification_one_live_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(first_month__isnull=False, last_month__isnull=False),
+                name="certification_approved_has_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=F("first_month")),
+                name="certification_period_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"certification #{self.pk} ({self.status})"
 
 
 class CategoryRule(Translated, models.Model):
@@ -142,7 +233,14 @@ class Claim(models.Model):
     FROZEN_STATUSES = (Status.GRANTED, Status.SUBMITTED, Status.APPROVED, Status.PAID)
     LIVE_STATUSES = (Status.DRAFT, Status.APPLIED, *FROZEN_STATUSES)
 
-    booking = models.ForeignKey("bookings.Booking", on_delete=models.PROTECT, related_name="claims")
+    # A stay's claim names its booking; a monthly programme's claim its month (first day) and certification.
+    booking = models.ForeignKey(
+        "bookings.Booking", on_delete=models.PROTECT, related_name="claims", null=True, blank=True
+    )
+    month = models.DateField(null=True, blank=True)
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="claims", null=True, blank=True
+    )
     visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims")
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="claims")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -185,6 +283,17 @@ class Claim(models.Model):
                 condition=Q(status__in=["draft", "applied", "granted", "submitted", "approved", "paid"]),
                 name="claim_one_live_per_booking",
             ),
+            # Rule 47: a month is claimed once by a person under a programme.
+            models.UniqueConstraint(
+                fields=["visitor", "programme", "month"],
+                condition=Q(status__in=["draft", "applied", "granted", "submitted", "approved", "paid"]),
+                name="claim_one_live_per_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, month__isnull=True, certification__isnull=True)
+                | Q(booking__isnull=True, month__isnull=False, certification__isnull=False),
+                name="claim_booking_or_month",
+            ),
             models.CheckConstraint(
                 condition=Q(approved_amount_yen__isnull=True) | Q(approved_amount_yen__lte=F("total_reimbursable_yen")),
                 name="claim_approved_within_total",
@@ -206,6 +315,10 @@ class Claim(models.Model):
 
     def __str__(self):
         return f"claim #{self.pk} ({self.status})"
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.month is not None
 
     @property
     def is_frozen(self) -> bool:
@@ -262,7 +375,7 @@ class ExpenseLine(models.Model):
     planned = models.BooleanField(default=False)
     receipt = models.FileField(upload_to=receipt_path, max_length=255, blank=True)
     reimbursable_yen = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=30, blank=True)
     disallowed_reason = models.CharField(max_length=500, blank=True)
     disallowed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -22,7 +22,7 @@ def programme_list_visible(*, user) -> QuerySet[Programme]:
     return (
         Programme.objects.filter(_visible_q(user))
         .select_related("municipality")
-        .prefetch_related("categories")
+        .prefetch_related("categories", "not_combinable_with")
         .order_by("code")
     )
 

@@ -54,7 +54,26 @@ class ProgrammeSerializer(serializers.ModelSerializer):
             "requires_survey",
             "is_active",
             "categories",
+            "kind",
+            "age_limit_at_move",
+            "workplace_prefectures",
+            "certification_window_months",
+            "period_months",
+            "first_month_offset",
+            "share_percent",
+            "monthly_cap_yen",
+            "lifetime_cap_yen",
+            "counted_categories",
+            "deducted_categories",
+            "excluded_categories",
+            "not_combinable_with",
         ]
+
+    not_combinable_with: serializers.Field = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    workplace_prefectures = serializers.ListField(child=serializers.CharField())
+    counted_categories = serializers.ListField(child=serializers.CharField())
+    deducted_categories = serializers.ListField(child=serializers.CharField())
+    excluded_categories = serializers.ListField(child=serializers.CharField())
 
 
 def _optional_int(help_text=None):
@@ -114,5 +133,40 @@ class ProgrammeWriteSerializer(serializers.Serializer):
     requires_survey = serializers.BooleanField(required=False, help_text=_("The visitor answers the stay's survey."))
     is_active = serializers.BooleanField(required=False, help_text=_("false: retired (no new coverage or claims)."))
     categories = CategoryRuleWriteSerializer(
-        many=True, help_text=_("On a change, replaces the programme's categories.")
+        many=True,
+        required=False,
+        help_text=_("On a change, replaces the programme's categories. A monthly programme needs none."),
+    )
+    kind = serializers.ChoiceField(
+        choices=Programme.Kind.choices,
+        required=False,
+        help_text=_("stay (default): covers trial stays; monthly: pays certified people month by month."),
+    )
+    # Monthly programmes (docs/subsidies.md, rules 41-52); valid_from and valid_until are then the move dates counted.
+    age_limit_at_move = _optional_int(_("Under this age on the move date; null: any age."))
+    workplace_prefectures = serializers.ListField(
+        child=serializers.CharField(max_length=10), required=False, max_length=47, help_text=_("Empty: any.")
+    )
+    certification_window_months = _optional_int(_("Apply for certification within this many months of the move."))
+    period_months = _optional_int(_("Consecutive months paid (monthly programmes)."))
+    first_month_offset = serializers.IntegerField(
+        required=False, help_text=_("0 to 12; default 1: the month after certification.")
+    )
+    share_percent = _optional_int(_("1 to 100: the share of the month's cost paid; null: 100."))
+    monthly_cap_yen = _optional_int(_("null: no monthly cap."))
+    lifetime_cap_yen = _optional_int(_("null: no lifetime cap."))
+    counted_categories = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10, help_text=_("Make the cost.")
+    )
+    deducted_categories = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10, help_text=_("Taken off the cost.")
+    )
+    excluded_categories = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=10, help_text=_("Paid nothing.")
+    )
+    not_combinable_with = serializers.ListField(
+        child=serializers.SlugField(max_length=60),
+        required=False,
+        max_length=20,
+        help_text=_("Codes of the town's programmes a certified person cannot hold at the same time."),
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from facilities.models import Municipality
 
-from .categories import CATALOGUE, category_get
+from .categories import CATALOGUE, MONTH_BASES, category_get
 from .models import CategoryRule, Programme
 
 PROGRAMME_FIELDS = (
@@ -36,6 +36,18 @@ PROGRAMME_FIELDS = (
     "application_deadline_days",
     "requires_consultation",
     "requires_survey",
+    "kind",
+    "age_limit_at_move",
+    "workplace_prefectures",
+    "certification_window_months",
+    "period_months",
+    "first_month_offset",
+    "share_percent",
+    "monthly_cap_yen",
+    "lifetime_cap_yen",
+    "counted_categories",
+    "deducted_categories",
+    "excluded_categories",
 )
 CATEGORY_FIELDS = (
     "category",
@@ -68,6 +80,13 @@ PROGRAMME_BOUNDS = {
     "max_party_size": (1, MAX_PARTY_SIZE),
     "rounding_unit_yen": (1, MAX_ROUNDING_UNIT_YEN),
     "application_deadline_days": (0, 365),
+    "age_limit_at_move": (1, 150),
+    "certification_window_months": (0, 120),
+    "period_months": (1, 240),
+    "first_month_offset": (0, 12),
+    "share_percent": (1, 100),
+    "monthly_cap_yen": (0, MAX_CAP_YEN),
+    "lifetime_cap_yen": (0, MAX_AMOUNT_YEN),
 }
 NULLABLE = {
     "budget_yen",
@@ -78,7 +97,15 @@ NULLABLE = {
     "max_claims_per_fy",
     "max_party_size",
     "application_deadline_days",
+    "age_limit_at_move",
+    "certification_window_months",
+    "period_months",
+    "share_percent",
+    "monthly_cap_yen",
+    "lifetime_cap_yen",
 }
+MONTHLY_CATEGORY_LISTS = ("counted_categories", "deducted_categories", "excluded_categories")
+MONTH_CATEGORIES = [slug for slug, category in CATALOGUE.items() if category.bases == MONTH_BASES]
 CATEGORY_BOUNDS = {
     "cap_yen": (0, MAX_CAP_YEN),
     "cap_child_yen": (0, MAX_CAP_YEN),
@@ -126,6 +153,7 @@ def programme_field_errors(*, values: dict, programme: Programme | None = None) 
         and not values.get("requires_application")
     ):
         errors["application_deadline_days"] = [_("A deadline for applications needs requires_application.")]
+    errors.update(_monthly_errors(values))
     code = values.get("code")
     if code:
         others = Programme.objects.filter(code=code)
@@ -133,6 +161,45 @@ def programme_field_errors(*, values: dict, programme: Programme | None = None) 
             others = others.exclude(pk=programme.pk)
         if others.exists():
             errors["code"] = [code_taken_message(code)]
+    return errors
+
+
+def _monthly_errors(values: dict) -> dict[str, list[str]]:
+    """A monthly programme's own rules (rules 41-45): its kind, its category lists and its workplaces."""
+    errors: dict[str, list[str]] = {}
+    kind = values.get("kind")
+    if kind is not None and kind not in Programme.Kind.values:
+        errors["kind"] = [
+            _("Unknown kind %(value)s; one of: %(choices)s.")
+            % {"value": kind, "choices": ", ".join(Programme.Kind.values)}
+        ]
+        return errors
+    seen: set = set()
+    for name in MONTHLY_CATEGORY_LISTS:
+        slugs = values.get(name)
+        if slugs is None:
+            continue
+        if not isinstance(slugs, list) or not all(isinstance(slug, str) for slug in slugs):
+            errors[name] = [_("A list of categories.")]
+            continue
+        unknown = [slug for slug in slugs if slug not in MONTH_CATEGORIES]
+        if unknown:
+            errors[name] = [
+                _("Unknown category %(value)s; monthly programmes take: %(choices)s.")
+                % {"value": unknown[0], "choices": ", ".join(MONTH_CATEGORIES)}
+            ]
+        elif seen & set(slugs):
+            errors[name] = [_("A category is listed once, in one list.")]
+        seen |= set(slugs)
+    prefectures = values.get("workplace_prefectures")
+    if prefectures is not None and (
+        not isinstance(prefectures, list) or not all(isinstance(p, str) and 0 < len(p) <= 10 for p in prefectures)
+    ):
+        errors["workplace_prefectures"] = [_("A list of prefecture names.")]
+    if kind == Programme.Kind.MONTHLY and "counted_categories" not in errors and not values.get("counted_categories"):
+        errors["counted_categories"] = [_("A monthly programme counts at least one category.")]
+    if kind == Programme.Kind.MONTHLY and values.get("period_months") is None and "period_months" not in errors:
+        errors["period_months"] = [_("A monthly programme pays for a number of months.")]
     return errors
 
 
@@ -244,26 +311,48 @@ def _save(programme: Programme) -> None:
 def _validated(programme: Programme, categories: list[dict] | None) -> None:
     values = {name: getattr(programme, name) for name in PROGRAMME_FIELDS}
     errors = programme_field_errors(values=values, programme=programme)
-    if categories is not None:
+    if categories is not None and not (programme.is_monthly and not categories):
         errors.update(_categories_errors(categories))
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def programme_create(*, municipality: Municipality, categories: list[dict], **fields) -> Programme:
-    """A new programme of the staff member's town with its category rules; nothing is saved if any is wrong."""
+def programme_create(
+    *, municipality: Municipality, categories: list[dict] | None = None, not_combinable_with=None, **fields
+) -> Programme:
+    """A new programme of the staff member's town with its category rules (a monthly programme needs none);
+    nothing is saved if any is wrong."""
     programme = Programme(
         municipality=municipality, **{name: value for name, value in fields.items() if name in PROGRAMME_FIELDS}
     )
+    categories = categories or []
     _validated(programme, categories)
+    others = _combinable_checked(municipality, not_combinable_with)
     _save(programme)
     _save_categories(programme, categories)
+    if others:
+        programme.not_combinable_with.set(others)
     return programme
 
 
+def _combinable_checked(municipality: Municipality, codes: list[str] | None) -> list[Programme]:
+    """The programmes named by `codes` (the town's own); an unknown code is a 400 naming the field."""
+    if not codes:
+        return []
+    found = list(Programme.objects.filter(municipality=municipality, code__in=codes))
+    missing = sorted(set(codes) - {p.code for p in found})
+    if missing:
+        raise ValidationError(
+            {"not_combinable_with": [_("No programme of your town has the code %(code)s.") % {"code": missing[0]}]}
+        )
+    return found
+
+
 @transaction.atomic
-def programme_update(*, programme: Programme, categories: list[dict] | None = None, **fields) -> Programme:
+def programme_update(
+    *, programme: Programme, categories: list[dict] | None = None, not_combinable_with=None, **fields
+) -> Programme:
     """Changes the given fields; `categories`, when given, replaces the programme's rules. Submitted claims keep
     their figures; drafts follow the new rules when next read."""
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -271,9 +360,12 @@ def programme_update(*, programme: Programme, categories: list[dict] | None = No
         if name in PROGRAMME_FIELDS:
             setattr(programme, name, value)
     _validated(programme, categories)
+    others = _combinable_checked(programme.municipality, not_combinable_with)
     _save(programme)
     if categories is not None:
         _save_categories(programme, categories)
+    if not_combinable_with is not None:
+        programme.not_combinable_with.set(others)
     return programme
 
 

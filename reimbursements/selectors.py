@@ -37,6 +37,7 @@ def claims_with_current_figures(claims):
 def claim_requirements(*, claim: Claim, home: Home) -> list[dict]:
     """Rule 20's list for one claim's booking under its programme, asking the hooks directly."""
     programme, booking = claim.programme, claim.booking
+    assert booking is not None  # a stay's claim
     consulted = surveyed = False
     if programme.requires_consultation:
         start = timezone.localdate(claim.applied_at) if claim.applied_at else timezone.localdate(booking.created_at)

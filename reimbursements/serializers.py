@@ -1,5 +1,8 @@
 """Request and response shapes of the reimbursement API."""
 
+import re
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,6 +26,24 @@ class ExpenseCategoryField(serializers.SlugField):
 
     def __init__(self, **kwargs):
         super().__init__(max_length=40, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$", "example": "2026-06"})
+class MonthField(serializers.Field):
+    """A month as `YYYY-MM` (ASCII digits), held as the date of its first day."""
+
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", data):
+            self.fail("invalid")
+        year, month = int(data[:4]), int(data[5:])
+        if not (1 <= month <= 12 and year >= 1):
+            self.fail("invalid")
+        return date(year, month, 1)
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m") if value is not None else None
 
 
 class CapSerializer(serializers.Serializer):
@@ -175,7 +196,11 @@ class BookingSummarySerializer(serializers.Serializer):
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    booking = serializers.IntegerField(source="booking_id")
+    booking = serializers.IntegerField(source="booking_id", allow_null=True, help_text=_("Null for a monthly claim."))
+    month = MonthField(allow_null=True, help_text=_("A monthly programme's claim: its month; null for a stay's."))
+    certification = serializers.IntegerField(
+        source="certification_id", allow_null=True, help_text=_("A monthly claim's certification; null for a stay's.")
+    )
     booking_summary = serializers.SerializerMethodField()
     claimant = serializers.SerializerMethodField()
     reasons = serializers.ListField(
@@ -207,6 +232,8 @@ class ClaimSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "booking",
+            "month",
+            "certification",
             "booking_summary",
             "visitor",
             "claimant",
@@ -230,8 +257,10 @@ class ClaimSerializer(serializers.ModelSerializer):
             "created_at",
         ]
 
-    @extend_schema_field(BookingSummarySerializer)
+    @extend_schema_field(BookingSummarySerializer(allow_null=True))
     def get_booking_summary(self, claim):
+        if claim.booking_id is None:
+            return None
         return BookingSummarySerializer(claim_filters.booking_summary(claim)).data
 
     @extend_schema_field(ClaimantSerializer)
@@ -276,12 +305,26 @@ ClaimPageSerializer = type(
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    booking = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    booking = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text=_("A stay's claim: the booking claimed.")
+    )
+    month = MonthField(
+        required=False, help_text=_("A monthly programme's claim (with `programme`): the month claimed, YYYY-MM.")
+    )
     programme = serializers.SlugField(
         max_length=60,
         required=False,
         help_text=_("Code of the programme to claim under; by default the programme of the booking's `reimbursement`."),
     )
+
+    def validate(self, attrs):
+        if "booking" in attrs and "month" in attrs:
+            raise serializers.ValidationError({"month": [_("Send a booking or a month, not both.")]})
+        if "month" in attrs and not attrs.get("programme"):
+            raise serializers.ValidationError({"programme": [_("A monthly claim names its programme.")]})
+        if "booking" not in attrs and "month" not in attrs:
+            raise serializers.ValidationError({"booking": [_("This field is required.")]})
+        return attrs
 
 
 class ExpenseLineCreateSerializer(serializers.Serializer):
@@ -327,6 +370,7 @@ class ClaimListFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Claim.Status.choices, required=False)
     programme = serializers.SlugField(max_length=60, required=False, help_text=_("A programme's code."))
     booking = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    month = MonthField(required=False, help_text=_("A monthly programme's claims of this month (YYYY-MM)."))
     date_from = serializers.DateField(required=False, help_text=_("Claims whose stay touches this date or later."))
     date_to = serializers.DateField(required=False, help_text=_("Claims whose stay starts on this date or earlier."))
     updated_since = serializers.DateTimeField(

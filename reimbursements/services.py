@@ -34,8 +34,12 @@ from .errors import (
     InvalidLine,
     InvalidStatus,
     LineNotFound,
+    MonthAlreadyClaimed,
     NightLimitReached,
+    NotCertified,
     NotEligible,
+    NotMonthlyProgramme,
+    OutsidePeriod,
     OutsideProgrammeArea,
     OutsideValidityWindow,
     ProgrammeNotFound,
@@ -46,7 +50,7 @@ from .errors import (
 from .estimates import rules
 from .estimates.loader import cache_related, facts_of
 from .estimates.presentation import apply_figures
-from .models import CategoryRule, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
+from .models import CategoryRule, Certification, Claim, ClaimDay, ClaimEvent, ExpenseLine, Programme
 from .receipts import receipt_validate
 
 S = Claim.Status
@@ -56,6 +60,12 @@ logger = logging.getLogger(__name__)
 def today() -> date:
     """Japan's date, for the application deadline and the end of the stay (the tests set it)."""
     return timezone.localdate()
+
+
+def _stay(claim: Claim) -> Booking:
+    """The booking of a stay's claim (a monthly claim has none)."""
+    assert claim.booking is not None
+    return claim.booking
 
 
 def _notify(claim_id: int) -> None:
@@ -173,6 +183,69 @@ def claim_create(*, visitor, booking_id: int, programme: str | None = None) -> C
     return claim
 
 
+@transaction.atomic
+def monthly_claim_create(*, visitor, programme: str, month: date) -> Claim:
+    """A month of a monthly programme (rules 46-47): under the person's approved certification, within its period,
+    once (a withdrawn, rejected or cancelled claim frees its month)."""
+    chosen = Programme.objects.filter(code=programme[:60]).first()
+    if chosen is None:
+        raise ProgrammeNotFound(fields={"programme": [str(ProgrammeNotFound.default_message)]})
+    if not chosen.is_monthly:
+        raise NotMonthlyProgramme(fields={"programme": [str(NotMonthlyProgramme.default_message)]})
+    certification = Certification.objects.filter(
+        visitor=visitor, programme=chosen, status=Certification.Status.APPROVED
+    ).first()
+    if certification is None:
+        raise NotCertified(fields={"programme": [str(NotCertified.default_message)]})
+    month = rules.month_of(month)
+    assert certification.first_month is not None and certification.last_month is not None
+    if not certification.first_month <= month <= certification.last_month:
+        error = OutsidePeriod(
+            first=certification.first_month.strftime("%Y-%m"),
+            last=certification.last_month.strftime("%Y-%m"),
+            month=month.strftime("%Y-%m"),
+        )
+        error.fields = {"month": [error.render_message()]}
+        raise error
+    taken = Claim.objects.filter(visitor=visitor, programme=chosen, month=month, status__in=Claim.LIVE_STATUSES)
+    if taken.exists():
+        raise MonthAlreadyClaimed(fields={"month": [str(MonthAlreadyClaimed.default_message)]})
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(visitor=visitor, programme=chosen, month=month, certification=certification)
+    except IntegrityError:
+        # The partial unique index caught the same month claimed at the same moment.
+        raise MonthAlreadyClaimed(fields={"month": [str(MonthAlreadyClaimed.default_message)]}) from None
+    ClaimEvent.objects.create(claim=claim, from_status="", to_status=S.DRAFT, actor=visitor)
+    _recompute_and_save(claim)
+    return claim
+
+
+def _check_monthly_line(claim: Claim, *, category: str, day: date) -> None:
+    """Rule 45: a monthly claim takes the programme's categories, dated in its month, and one deducted line (the
+    employer's allowance for the month)."""
+    programme = claim.programme
+    known = [*programme.counted_categories, *programme.deducted_categories, *programme.excluded_categories]
+    message: str | Promise
+    if category not in known:
+        message = _("The programme does not take the category “%(category)s”; it takes: %(choices)s.") % {
+            "category": category,
+            "choices": ", ".join(known),
+        }
+        raise InvalidLine(message, fields={"category": [message]})
+    if rules.month_of(day) != claim.month:
+        message = _("The expense date %(date)s is outside the claimed month (%(month)s).") % {
+            "date": day.isoformat(),
+            "month": claim.month.strftime("%Y-%m") if claim.month else "",
+        }
+        raise InvalidLine(message, fields={"date": [message]})
+    if category in programme.deducted_categories and claim.lines.filter(category=category).exists():
+        message = _("The month already has its “%(category)s” line; delete it to enter another figure.") % {
+            "category": category
+        }
+        raise InvalidLine(message, fields={"category": [message]})
+
+
 def _line_persons(*, persons: int | None, adults: int | None, children: int | None, infants: int | None) -> int:
     """A line says `persons`, or its age bands (then `persons`, if given too, must be their sum)."""
     bands = [adults, children, infants]
@@ -207,7 +280,20 @@ def expense_line_add(
     """A draft takes lines with receipts; under a programme requiring an application, also planned lines without
     one (before applying), and a granted claim takes the receipts of its report."""
     claim = _locked(claim, S.DRAFT, S.GRANTED)
+    if claim.is_monthly:
+        _check_monthly_line(claim, category=category, day=date)
+        if receipt is None:
+            missing = _("Attach the receipt.")
+            raise InvalidLine(missing, fields={"receipt": [missing]})
+        receipt_validate(receipt)
+        line = ExpenseLine.objects.create(
+            claim=claim, category=category, date=date, amount_yen=amount_yen, receipt=receipt
+        )
+        _recompute_and_save(claim)
+        line.refresh_from_db()
+        return line
     booking = claim.booking
+    assert booking is not None
     if category == CategoryRule.LODGING:
         # Lodging is paid from the booking's own nights (claim.lodging_reimbursable_yen), never from a receipt.
         message: str | Promise = _("Lodging needs no receipt line: the programme pays it from the booking itself.")
@@ -354,27 +440,51 @@ def claim_submit(*, claim: Claim, actor) -> Claim:
     _lock_group(claim.visitor_id)
     _lock_programme(claim.programme_id)
     claim = _locked(claim, S.DRAFT, S.APPLIED, S.GRANTED)
+    if claim.is_monthly:
+        return _monthly_submit(claim, actor)
     if claim.status != S.GRANTED and claim.programme.requires_application:
         raise ApplicationRequired()
     if claim.status == S.APPLIED:
         raise InvalidStatus(status=claim.get_status_display())
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled()
-    if claim.status == S.GRANTED and today() < claim.booking.check_out:
-        raise StayNotFinished(check_out=claim.booking.check_out.isoformat())
-    visitor = claim.visitor
-    _check_requirements(claim, visitor)
+    if claim.status == S.GRANTED and today() < _stay(claim).check_out:
+        raise StayNotFinished(check_out=_stay(claim).check_out.isoformat())
+    _check_requirements(claim, claim.visitor)
     if claim.status == S.GRANTED:
         # The grant froze the days and committed the budget; the receipts are paid within them.
         _write_figures(claim, _figures(claim, report=True))
     else:
         # Read under the locks: what the group and the programme have left now, by the same pass as every estimate.
         _freeze(claim, _figures(claim))
-    # The claimant as declared now (rule 20): later changes of the profile do not reach the claim.
+    _snapshot_claimant(claim)
+    claim.submitted_at = timezone.now()
+    _transition(claim=claim, to=S.SUBMITTED, actor=actor)
+    claim.save()
+    return claim
+
+
+def _snapshot_claimant(claim: Claim) -> None:
+    """The claimant as declared now (rule 20): later changes of the profile do not reach the claim."""
+    visitor = claim.visitor
     claim.claimant_name, claim.claimant_email = visitor.full_name, visitor.email
     claim.claimant_home_prefecture = visitor.home_prefecture
     claim.claimant_home_municipality = visitor.home_municipality
     claim.claimant_home_municipality_code = visitor.home_municipality_code
+
+
+def _monthly_submit(claim: Claim, actor) -> Claim:
+    """A month's claim, under the group and programme locks its caller took: the certification still approved,
+    the figures read now (the person's lifetime cap and the budget of the month's fiscal year, rule 50)."""
+    if claim.status != S.DRAFT:
+        raise InvalidStatus(status=claim.get_status_display())
+    certification = Certification.objects.get(claims=claim)
+    if certification.status != Certification.Status.APPROVED:
+        raise NotCertified()
+    result = _figures(claim)
+    _refuse_submission(claim, result.reasons)
+    _write_figures(claim, result)
+    _snapshot_claimant(claim)
     claim.submitted_at = timezone.now()
     _transition(claim=claim, to=S.SUBMITTED, actor=actor)
     claim.save()
@@ -469,13 +579,15 @@ def expense_line_disallow(*, claim: Claim, line_id: int, actor, reason: str) -> 
     return claim
 
 
-def _budget_spent(programme: Programme) -> int:
-    return (
-        Claim.objects.filter(programme=programme, status__in=[S.APPROVED, S.PAID]).aggregate(
-            total=Sum("approved_amount_yen")
-        )["total"]
-        or 0
-    )
+def _budget_spent(programme: Programme, month: date | None = None) -> int:
+    """What approved and paid claims spent of the budget; a monthly programme's budget is per fiscal year (rule
+    50), so only the claims of `month`'s fiscal year count."""
+    claims = Claim.objects.filter(programme=programme, status__in=[S.APPROVED, S.PAID])
+    if month is not None:
+        year = programme.fiscal_year_of(month)
+        start = date(year, programme.fiscal_year_start_month, 1)
+        claims = claims.filter(month__gte=start, month__lt=rules.add_months(start, 12))
+    return claims.aggregate(total=Sum("approved_amount_yen"))["total"] or 0
 
 
 @transaction.atomic
@@ -483,15 +595,16 @@ def claim_approve(*, claim: Claim, actor) -> Claim:
     # Lock order: programme, then claim, the same in every service.
     programme = _lock_programme(claim.programme_id)
     claim = _locked(claim, S.SUBMITTED)
-    # The booking row is locked too, so a cancellation cannot slip in between this check and the approval.
-    booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=claim.booking_id)
-    if booking_status not in Booking.ACTIVE_STATUSES:
-        raise ClaimBookingCancelled(fields={"booking": [str(ClaimBookingCancelled.default_message)]})
+    if not claim.is_monthly:
+        # The booking row is locked too, so a cancellation cannot slip in between this check and the approval.
+        booking_status = Booking.objects.select_for_update().values_list("status", flat=True).get(id=_stay(claim).id)
+        if booking_status not in Booking.ACTIVE_STATUSES:
+            raise ClaimBookingCancelled(fields={"booking": [str(ClaimBookingCancelled.default_message)]})
     # Approved at the figure the engine gives it now (what it froze, less any line disallowed).
     _write_figures(claim, _figures(claim))
     amount = claim.total_reimbursable_yen
     if programme.budget_yen is not None:
-        spent = _budget_spent(programme)
+        spent = _budget_spent(programme, claim.month)
         remaining = max(0, programme.budget_yen - spent)
         if amount > remaining:
             raise BudgetExceeded(
@@ -521,7 +634,7 @@ def claim_mark_paid(*, claim: Claim, actor) -> Claim:
     """Paid only for a stay that happened: its booking active and its check-out reached."""
     claim = _locked(claim, S.APPROVED)
     booking = claim.booking
-    if not booking.is_active or today() < booking.check_out:
+    if booking is not None and (not booking.is_active or today() < booking.check_out):
         raise StayNotCompleted(check_out=booking.check_out.isoformat())
     claim.paid_at = timezone.now()
     _transition(claim=claim, to=S.PAID, actor=actor)
@@ -544,9 +657,9 @@ def claim_apply(*, claim: Claim, actor) -> Claim:
     programme = claim.programme
     if not programme.requires_application:
         raise ApplicationNotRequired()
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled()
-    deadline = application_deadline(programme, claim.booking.check_in)
+    deadline = application_deadline(programme, _stay(claim).check_in)
     if today() > deadline:
         raise ApplicationDeadlinePassed(days=programme.application_deadline_days or 0, deadline=deadline.isoformat())
     home = rules.Home(claim.visitor.home_municipality_code)
@@ -570,7 +683,7 @@ def claim_grant(*, claim: Claim, actor) -> Claim:
     _lock_group(claim.visitor_id)
     _lock_programme(claim.programme_id)
     claim = _locked(claim, S.APPLIED)
-    if not claim.booking.is_active:
+    if not _stay(claim).is_active:
         raise BookingCancelled(fields={"booking": [str(BookingCancelled.default_message)]})
     _freeze(claim, _figures(claim))
     claim.granted_amount_yen = claim.total_reimbursable_yen

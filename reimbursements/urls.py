@@ -5,11 +5,27 @@ rather than Django's HTML page."""
 
 from django.urls import path
 
-from . import apis, programme_apis
+from . import apis, certification_apis, programme_apis
 
 urlpatterns = [
     path("programmes/", programme_apis.ProgrammeListApi.as_view(), name="programme-list"),
     path("programmes/<str:code>/", programme_apis.ProgrammeDetailApi.as_view(), name="programme-detail"),
+    path("certifications/", certification_apis.CertificationListApi.as_view(), name="certification-list"),
+    path(
+        "certifications/<str:certification_id>/",
+        certification_apis.CertificationDetailApi.as_view(),
+        name="certification-detail",
+    ),
+    path(
+        "certifications/<str:certification_id>/approve/",
+        certification_apis.CertificationApproveApi.as_view(),
+        name="certification-approve",
+    ),
+    path(
+        "certifications/<str:certification_id>/refuse/",
+        certification_apis.CertificationRefuseApi.as_view(),
+        name="certification-refuse",
+    ),
     path("reimbursement-estimates/<str:booking_id>/", apis.BookingEstimateApi.as_view(), name="booking-estimate"),
     path("claims/", apis.ClaimListApi.as_view(), name="claim-list"),
     path("claims/export.csv", apis.ClaimExportApi.as_view(), name="claim-export"),

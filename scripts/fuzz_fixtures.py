@@ -40,6 +40,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from backend.errors import DomainError  # noqa: E402
@@ -57,6 +58,8 @@ from facilities.models import Certification, Facility, Photo, Unit  # noqa: E402
 from facilities.services import certification_create, photo_create  # noqa: E402
 from memberships.models import Membership, Plan  # noqa: E402
 from memberships.services import plan_create  # noqa: E402
+from outcomes.models import Move  # noqa: E402
+from reimbursements.models import Certification as SubsidyCertification  # noqa: E402
 from reimbursements.models import Programme  # noqa: E402
 from reimbursements.programme_services import programme_create  # noqa: E402
 from reimbursements.services import claim_approve, claim_create, claim_submit, expense_line_add  # noqa: E402
@@ -321,6 +324,32 @@ class Fixtures:
         return {"stays": stays, "unit": unit_feeds, "facility": facility_feeds}
 
 
+def subsidy_certifications(fixtures) -> dict:
+    """The demo commuter's approved certification (monthly programme) and a pending one of the fuzz visitor, for
+    staff to approve or refuse (the first decision wins; the others are 409)."""
+    programme = Programme.objects.filter(code="saku-shinkansen-commute").first()
+    if programme is None:
+        return {"all": [], "pending": []}
+    moved_on = booking_selectors.today() - timedelta(days=20)
+    Move.objects.get_or_create(
+        visitor=fixtures.visitor,
+        municipality=programme.municipality,
+        moved_on=moved_on,
+        defaults={"reported_by": fixtures.staff, "confirmed_by": fixtures.staff, "confirmed_at": timezone.now()},
+    )
+    pending = SubsidyCertification.objects.filter(visitor=fixtures.visitor, programme=programme).first()
+    if pending is None:
+        pending = SubsidyCertification.objects.create(
+            visitor=fixtures.visitor,
+            programme=programme,
+            move_date=moved_on,
+            birth_date=date(1990, 1, 1),
+            workplace_prefecture="東京都",
+            applied_on=booking_selectors.today(),
+        )
+    return {"all": list(SubsidyCertification.objects.filter(programme=programme)), "pending": [pending]}
+
+
 def _ids(objects) -> list[int]:
     return sorted({obj.id for obj in objects})
 
@@ -349,7 +378,10 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         categories=[{"category": "taxi", "basis": "day", "cap_yen": 1000}],
     )
 
+    certifications = subsidy_certifications(fixtures)
     dictionaries = {
+        "subsidy_certification_ids": _ids(certifications["all"]),
+        "pending_certification_ids": _ids(certifications["pending"]),
         "booking_ids": _ids(Booking.objects.filter(visitor=fixtures.visitor)),
         "cancellable_booking_ids": _ids(made["cancellable"]),
         "claimable_booking_ids": _ids(made["claimable"]),
@@ -471,6 +503,20 @@ def build() -> tuple[dict, dict, list[dict], list[str]]:
         (
             {"include-name": f"POST {API}/calendar-feeds/"},
             {"body.unit": "operator_unit_ids", "body.facility": "operator_facility_ids"},
+        ),
+        # Certifications of monthly programmes (their path id is not a facility's certificate).
+        (
+            {"include-path": f"{API}/certifications/{{certification_id}}/"},
+            {"path.certification_id": "subsidy_certification_ids"},
+        ),
+        (
+            {
+                "include-path": [
+                    f"{API}/certifications/{{certification_id}}/approve/",
+                    f"{API}/certifications/{{certification_id}}/refuse/",
+                ]
+            },
+            {"path.certification_id": "pending_certification_ids"},
         ),
         ({"include-path": f"{API}/bookings/{{booking_id}}/cancel/"}, {"path.booking_id": "cancellable_booking_ids"}),
         (

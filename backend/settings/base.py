@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
         "PrefectureEnum": "accounts.prefectures.PREFECTURES",
         "PlanUnitTypeEnum": "memberships.serializers.UNIT_TYPES",
         "ExpenseCategoryEnum": "reimbursements.serializers.EXPENSE_CATEGORY_CHOICES",
+        "ProgrammeKindEnum": "reimbursements.models.Programme.Kind",
+        "ProgrammeCertificationStatusEnum": "reimbursements.models.Certification.Status",
     },
 }
 

@@ -110,6 +110,33 @@ def _quote_estimates(quote: Quote) -> dict:
 
 
 def _claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberResult]:
+    monthly = [c for c in claims if c.is_monthly]
+    stays = [c for c in claims if not c.is_monthly]
+    figures = _monthly_figures(monthly) if monthly else {}
+    if stays:
+        figures.update(_stay_claim_figures(stays, reports))
+    return figures
+
+
+def _monthly_figures(claims: list[Claim]) -> dict[int, MemberResult]:
+    """A monthly programme's claims (rules 45-50): each from its month's lines, the person's other months and what
+    the budget of the month's fiscal year has committed."""
+    history = loader.load_monthly(
+        visitor_ids={c.visitor_id for c in claims}, programme_ids={c.programme_id for c in claims}
+    )
+    figures = {}
+    for claim in claims:
+        facts = history.claims.get(claim.id)
+        if facts is None:
+            # Not live (withdrawn, rejected): its figures are those it ended with.
+            continue
+        if "lines" not in getattr(claim, "_prefetched_objects_cache", {}):
+            loader.cache_related(claim, "lines", history.rows[claim.id].lines.all())
+        figures[claim.id] = rules.monthly_claim_result(history, history.programmes[claim.programme_id], facts)
+    return figures
+
+
+def _stay_claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberResult]:
     history, targets = loader.load_history(
         visitor_ids={c.visitor_id for c in claims},
         extra_booking_ids=[c.booking_id for c in claims],
@@ -127,7 +154,7 @@ def _claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberResult]
             history.programmes.append(programme)
             programmes[programme.id] = programme
         facts = history.live.get(claim.booking_id)
-        if facts is None or facts.id != claim.id:
+        if facts is None or facts.id != claim.id or claim.booking_id is None:
             # Not live (withdrawn, rejected, refused, cancelled): its figures are those it ended with.
             continue
         figures[claim.id] = rules.claim_result(

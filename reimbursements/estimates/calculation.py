@@ -437,3 +437,89 @@ def group_pass(
         household_used[m.fiscal_year] += value
         budget_used += value
     return results
+
+
+# --- monthly programmes (rules 45-50) --------------------------------------------------------------------------------
+
+MONTHLY_LIMIT = "monthly_limit"
+LIFETIME_LIMIT = "lifetime_limit"
+ALLOWANCE_DEDUCTED = "allowance_deducted"
+COMMUTER_PASS_EXCLUDED = "commuter_pass_excluded"
+CATEGORY_EXCLUDED = "category_excluded"
+NOT_COUNTED = "not_counted"
+
+
+@dataclass(frozen=True)
+class MonthTerms:
+    """A monthly programme's arithmetic: the categories that make the cost, those taken off it and those paid
+    nothing; the share of the cost, the caps and the rounding."""
+
+    counted: tuple[str, ...]
+    deducted: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    share_percent: int = 100
+    monthly_cap_yen: int | None = None
+    lifetime_cap_yen: int | None = None
+    rounding_unit_yen: int = 1
+
+
+def _excluded_reason(category: str) -> str:
+    return COMMUTER_PASS_EXCLUDED if category == "commuter_pass" else CATEGORY_EXCLUDED
+
+
+def month_pass(
+    *,
+    terms: MonthTerms,
+    lines: Sequence[Line],
+    lifetime_used: int = 0,
+    budget_left: int | None = None,
+    ceiling: int | None = None,
+) -> MemberResult:
+    """One month's figures (rules 45-50): the month's cost is its counted lines less its deducted ones (never below
+    0); the programme pays its share of the cost, at most the monthly cap, at most what the person's lifetime cap
+    has left after `lifetime_used` (the other months' commitments), at most what the budget of the month's fiscal
+    year has left (`budget_left`; None: no budget), rounded down to the unit. `ceiling`: a frozen month refigured
+    never pays more than it was frozen at. The total is spread over the counted lines in their order."""
+    result = MemberResult(eligible=True)
+    counted: list[Line] = []
+    cost = 0
+    for line in sorted(lines, key=lambda line: line.key):
+        if line.disallowed:
+            result.lines[line.key] = LineResult(0, DISALLOWED)
+        elif line.category in terms.excluded:
+            result.lines[line.key] = LineResult(0, _excluded_reason(line.category))
+        elif line.category in terms.deducted:
+            cost -= line.amount_yen
+            result.lines[line.key] = LineResult(0, ALLOWANCE_DEDUCTED)
+        elif line.category in terms.counted:
+            cost += line.amount_yen
+            counted.append(line)
+        else:
+            result.lines[line.key] = LineResult(0, NOT_COUNTED)
+    value = max(0, cost) * terms.share_percent // 100
+    if terms.monthly_cap_yen is not None and value > terms.monthly_cap_yen:
+        value = terms.monthly_cap_yen
+        result.reasons.append(MONTHLY_LIMIT)
+    if terms.lifetime_cap_yen is not None:
+        left = max(0, terms.lifetime_cap_yen - lifetime_used)
+        if value > left:
+            value = left
+            result.reasons.append(LIFETIME_LIMIT)
+    if budget_left is not None:
+        if budget_left == 0:
+            value = 0
+            result.reasons.append(BUDGET_EXHAUSTED)
+        elif value > budget_left:
+            value = budget_left
+            result.reasons.append(BUDGET_LOW)
+    value -= value % terms.rounding_unit_yen
+    if ceiling is not None:
+        value = min(value, ceiling)
+    result.total_yen = value
+    result.eligible = BUDGET_EXHAUSTED not in result.reasons
+    remaining = value
+    for line in counted:
+        paid = min(line.amount_yen, remaining)
+        remaining -= paid
+        result.lines[line.key] = LineResult(paid, "")
+    return result

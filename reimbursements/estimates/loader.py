@@ -19,7 +19,18 @@ from reimbursements import hooks
 from reimbursements.models import Claim, ClaimDay, ExpenseLine, Programme
 
 from .calculation import Frozen, Line, Party
-from .rules import QUOTE, ClaimFacts, GroupHistory, Home, StayFacts, applied_on, consultation_query, covers
+from .rules import (
+    QUOTE,
+    ClaimFacts,
+    GroupHistory,
+    Home,
+    MonthClaimFacts,
+    MonthlyHistory,
+    StayFacts,
+    applied_on,
+    consultation_query,
+    covers,
+)
 
 # --- rows with their children, in one query ----------------------------------------------------------------------
 
@@ -137,6 +148,7 @@ def claim_facts(claim: Claim) -> ClaimFacts:
             reasons=tuple(claim.reasons or ()),
         )
     lines = list(claim.lines.all())
+    assert claim.booking_id is not None and claim.booking is not None  # a stay's claim
     return ClaimFacts(
         id=claim.id,
         visitor_id=claim.visitor_id,
@@ -233,7 +245,9 @@ def load_history(
     claim_programmes = set()
     if visitor_ids:
         claims = with_children(
-            Claim.objects.filter(claims_scope, visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES)
+            Claim.objects.filter(
+                claims_scope, visitor_id__in=visitor_ids, status__in=Claim.LIVE_STATUSES, booking__isnull=False
+            )
             .annotate(frozen_days=frozen_days())
             .select_related("booking")
             .order_by("id"),
@@ -251,7 +265,9 @@ def load_history(
         history.programmes = list(programmes)
     else:
         wanted = (
-            Q(id__in=programme_ids) if programme_ids is not None else Q(is_active=True) | Q(id__in=claim_programmes)
+            Q(id__in=programme_ids)
+            if programme_ids is not None
+            else Q(is_active=True, kind=Programme.Kind.STAY) | Q(id__in=claim_programmes)
         )
         history.programmes = programmes_with_terms(Programme.objects.filter(wanted))
     history.committed = {
@@ -282,11 +298,11 @@ def _programme_ids_for(*, towns: set, booking_ids: list) -> dict[int, bool]:
         claimed_params = [*booking_ids, *Claim.LIVE_STATUSES]
     sql = (
         f"SELECT {p_id} AS programme_id, {claimed} AS claimed FROM {table(Programme)} p "
-        f"WHERE {column(Programme, 'is_active', 'p')} = %s AND {column(Programme, 'municipality', 'p')} IN "
-        f"({placeholders(len(towns))}){also}"
+        f"WHERE {column(Programme, 'is_active', 'p')} = %s AND {column(Programme, 'kind', 'p')} = %s AND "
+        f"{column(Programme, 'municipality', 'p')} IN ({placeholders(len(towns))}){also}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*claimed_params, True, *towns, *claimed_params])
+        cursor.execute(sql, [*claimed_params, True, Programme.Kind.STAY, *towns, *claimed_params])
         names = [description[0] for description in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return {row["programme_id"]: bool(row["claimed"]) for row in rows}
@@ -357,3 +373,59 @@ def visitor_booking(*, visitor, booking_id) -> Booking:
     if booking is None:
         raise BookingNotFound()
     return booking
+
+
+# --- monthly programmes -----------------------------------------------------------------------------------------------
+
+
+def month_claim_facts(claim: Claim) -> MonthClaimFacts:
+    assert claim.month is not None
+    frozen = None
+    if claim.is_frozen:
+        frozen = Frozen(
+            dates=frozenset(),
+            nights=(),
+            lodging_yen=0,
+            total_yen=claim.total_reimbursable_yen,
+            committed_yen=claim.committed_yen,
+            reasons=tuple(claim.reasons or ()),
+        )
+    return MonthClaimFacts(
+        id=claim.id,
+        visitor_id=claim.visitor_id,
+        programme_id=claim.programme_id,
+        month=claim.month,
+        lines=tuple(line_of(line, frozen=frozen is not None) for line in claim.lines.all()),
+        frozen=frozen,
+    )
+
+
+def load_monthly(*, visitor_ids: set, programme_ids: set) -> MonthlyHistory:
+    """Three queries: the programmes, the people's live monthly claims under them with their lines, and what the
+    frozen claims of every person commit of each programme's budget, month by month (folded into fiscal years)."""
+    history = MonthlyHistory()
+    history.programmes = {p.id: p for p in Programme.objects.filter(id__in=programme_ids)}
+    claims = with_children(
+        Claim.objects.filter(
+            visitor_id__in=visitor_ids,
+            programme_id__in=programme_ids,
+            month__isnull=False,
+            status__in=Claim.LIVE_STATUSES,
+        ).order_by("id"),
+        "lines",
+    )
+    for claim in claims:
+        history.claims[claim.id] = month_claim_facts(claim)
+        history.rows[claim.id] = claim
+    committed = (
+        Claim.objects.filter(programme_id__in=programme_ids, month__isnull=False, status__in=Claim.FROZEN_STATUSES)
+        .order_by()
+        .values("programme_id", "month")
+        .annotate(total=Sum(COMMITTED))
+        .values_list("programme_id", "month", "total")
+    )
+    for programme_id, month, total in committed:
+        year = history.programmes[programme_id].fiscal_year_of(month)
+        key = (programme_id, year)
+        history.committed[key] = history.committed.get(key, 0) + (total or 0)
+    return history

@@ -1,4 +1,4 @@
-"""The pure eligibility rules of the estimate engine (docs/subsidies.md, rules 1-40): which programmes cover a stay,
+"""The pure eligibility rules of the estimate engine (docs/subsidies.md, rules 1-40; monthly programmes 41-52): which programmes cover a stay,
 who may receive them, and the group pass of a household's stays and claims under one programme, with the report
 of a granted claim and the refiguring of a frozen one. No database: the loader hands the household's history in."""
 
@@ -9,7 +9,7 @@ from datetime import date
 from reimbursements.models import Claim, Programme
 
 from . import calculation
-from .calculation import Frozen, Line, LineResult, Member, MemberResult, Party, Presence, Rule, Terms
+from .calculation import Frozen, Line, LineResult, Member, MemberResult, MonthTerms, Party, Presence, Rule, Terms
 
 OUTSIDE_PROGRAMME_AREA = "outside_programme_area"
 OUTSIDE_VALIDITY_WINDOW = "outside_validity_window"
@@ -41,7 +41,13 @@ REFUSING_REASONS = [
 REASON_CODES = [*REFUSING_REASONS, HOUSEHOLD_LIMIT, BUDGET_LOW]
 # A claim void because its booking was cancelled after it was granted, submitted or approved.
 STAY_CANCELLED = "stay_cancelled"
-CLAIM_REASON_CODES = [*REASON_CODES, GRANT_LIMIT, STAY_CANCELLED]
+CLAIM_REASON_CODES = [
+    *REASON_CODES,
+    GRANT_LIMIT,
+    STAY_CANCELLED,
+    calculation.MONTHLY_LIMIT,
+    calculation.LIFETIME_LIMIT,
+]
 # `planned`: a line planned before the stay, which the report does not pay (only receipted lines are).
 PLANNED = "planned"
 LINE_REASON_CODES = [
@@ -51,6 +57,10 @@ LINE_REASON_CODES = [
     calculation.PERSONS_CAPPED,
     calculation.DISALLOWED,
     PLANNED,
+    calculation.ALLOWANCE_DEDUCTED,
+    calculation.COMMUTER_PASS_EXCLUDED,
+    calculation.CATEGORY_EXCLUDED,
+    calculation.NOT_COUNTED,
 ]
 HOME_MUNICIPALITY = "home_municipality"
 CONSULTATION = "consultation"
@@ -471,3 +481,107 @@ def claim_result(
             return reports_of(history, programme, visitor_id=claim.visitor_id)[claim.id]
         return report_pass(history, programme, claim, target) if report else stored_result(claim)
     return refigure_frozen(programme, claim, target)
+
+
+# --- monthly programmes (rules 41-52) -------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it has fewer days)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years lived on `day` (a person born on 29 February ages on 1 March in other years)."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def certification_deadline(programme: Programme, move_date: date) -> date | None:
+    """Rule 42: the last day to apply for certification; None: no window."""
+    if programme.certification_window_months is None:
+        return None
+    return add_months(move_date, programme.certification_window_months)
+
+
+def certification_period(programme: Programme, certified_on: date) -> tuple[date, date]:
+    """Rule 44: the first and last month paid (first days of months), from the month after certification."""
+    first = add_months(month_of(certified_on), programme.first_month_offset)
+    return first, add_months(first, max(1, programme.period_months or 1) - 1)
+
+
+def month_terms(programme: Programme) -> MonthTerms:
+    return MonthTerms(
+        counted=tuple(programme.counted_categories or ()),
+        deducted=tuple(programme.deducted_categories or ()),
+        excluded=tuple(programme.excluded_categories or ()),
+        share_percent=programme.share_percent if programme.share_percent is not None else 100,
+        monthly_cap_yen=programme.monthly_cap_yen,
+        lifetime_cap_yen=programme.lifetime_cap_yen,
+        rounding_unit_yen=programme.rounding_unit_yen,
+    )
+
+
+@dataclass
+class MonthClaimFacts:
+    """A live claim of a monthly programme as the rules need it: its month, its lines, what it froze."""
+
+    id: int
+    visitor_id: int
+    programme_id: int
+    month: date
+    lines: tuple[Line, ...]
+    frozen: Frozen | None
+
+
+@dataclass
+class MonthlyHistory:
+    """What the loader reads for monthly claims: the programmes, the live monthly claims of the people under them,
+    and what the frozen claims commit of each programme's budget per fiscal year."""
+
+    programmes: dict = field(default_factory=dict)  # programme id -> Programme
+    claims: dict = field(default_factory=dict)  # claim id -> MonthClaimFacts (live)
+    rows: dict = field(default_factory=dict)  # claim id -> Claim (live), with its lines
+    committed: dict = field(default_factory=dict)  # (programme id, fiscal year) -> yen (every person)
+
+
+def lifetime_used(history: MonthlyHistory, programme: Programme, claim: MonthClaimFacts) -> int:
+    """Rule 49: what the person's other frozen months under the programme commit."""
+    return sum(
+        other.frozen.committed_yen
+        for other in history.claims.values()
+        if other.frozen is not None
+        and other.id != claim.id
+        and other.visitor_id == claim.visitor_id
+        and other.programme_id == programme.id
+    )
+
+
+def monthly_claim_result(history: MonthlyHistory, programme: Programme, claim: MonthClaimFacts) -> MemberResult:
+    """Every figure of one monthly claim: a draft's from its lines, the person's lifetime cap and the budget of
+    its month's fiscal year (rule 50: every other claim frozen under the programme commits first); a frozen
+    claim's refigured from its lines, never above what it froze (a disallowed line comes out before the caps)."""
+    terms = month_terms(programme)
+    if claim.frozen is not None:
+        result = calculation.month_pass(
+            terms=replace(terms, lifetime_cap_yen=None), lines=claim.lines, ceiling=claim.frozen.total_yen
+        )
+        result.reasons = list(claim.frozen.reasons)
+        return result
+    budget_left = None
+    if programme.budget_yen is not None:
+        year = programme.fiscal_year_of(claim.month)
+        budget_left = max(0, programme.budget_yen - history.committed.get((programme.id, year), 0))
+    return calculation.month_pass(
+        terms=terms, lines=claim.lines, lifetime_used=lifetime_used(history, programme, claim), budget_left=budget_left
+    )

@@ -15,6 +15,7 @@ from reimbursements.models import CategoryRule, Claim, ClaimDay, Programme
 from tests import factories
 from tests.concurrency.conftest import REQUEST_SECONDS, pause_after, pause_before, race
 from tests.reimbursements.factories import CategoryRuleFactory, ProgrammeFactory, make_booking, saku_programme
+from tests.reimbursements.monthly import certified_person, drafted_month, monthly_programme
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -255,3 +256,51 @@ def test_control_without_the_locks_grants_overcommit_the_budget(live_server, mon
     without_locks(monkeypatch, parties=RACERS)
     assert post_all(live_server, calls) == [200] * RACERS
     assert committed(programme) > 50000
+
+
+# --- twenty people racing for a monthly programme's budget of the fiscal year ------------------------------------------
+
+
+def twenty_people_one_monthly_budget():
+    """20 certified people with an ¥8,000 month each (June 2026: fiscal 2026); the year's budget holds six and a
+    quarter of them. A month of fiscal 2027 already committed does not count against it."""
+    programme = monthly_programme(budget_yen=50000)
+    staff = factories.StaffFactory(municipality=programme.municipality)
+    calls = []
+    for _ in range(RACERS):
+        person = certified_person(programme, staff)
+        claim = drafted_month(person, programme, date(2026, 6, 1), tickets=(16000,))
+        calls.append((person, f"/api/v1/claims/{claim.id}/submit/"))
+    other = certified_person(programme, staff, certified_on=date(2027, 3, 10))
+    services.claim_submit(claim=drafted_month(other, programme, date(2027, 4, 1), tickets=(40000,)), actor=other)
+    return programme, calls
+
+
+def committed_in(programme, year_start: date) -> int:
+    claims = Claim.objects.filter(
+        programme=programme,
+        status__in=Claim.FROZEN_STATUSES,
+        month__gte=year_start,
+        month__lt=year_start.replace(year=year_start.year + 1),
+    )
+    return sum(selectors.committed_yen(c) for c in claims)
+
+
+def test_twenty_monthly_submissions_never_commit_more_than_the_year_budget(live_server, monkeypatch):
+    programme, calls = twenty_people_one_monthly_budget()
+    pause_before(monkeypatch, services, "_lock_programme", RACERS)
+    codes = post_all(live_server, calls)
+    assert sorted(codes) == [200] * 7 + [409] * 13
+    assert committed_in(programme, date(2026, 4, 1)) == 50000
+    cut = Claim.objects.get(
+        programme=programme, month=date(2026, 6, 1), status="submitted", total_reimbursable_yen=2000
+    )
+    assert cut.reasons == ["budget_low"]
+    assert committed_in(programme, date(2027, 4, 1)) == 20000
+
+
+def test_control_without_the_programme_lock_a_monthly_budget_is_overcommitted(live_server, monkeypatch):
+    programme, calls = twenty_people_one_monthly_budget()
+    without_locks(monkeypatch, parties=RACERS)
+    assert post_all(live_server, calls) == [200] * RACERS
+    assert committed_in(programme, date(2026, 4, 1)) > 50000

@@ -140,6 +140,7 @@ def test_the_navigation_lists_the_staff_pages(staff_user):
     assert re.findall(r'<a href="([^"]+)"', nav) == [
         "/console/staff/claims/",
         "/console/staff/applications/",
+        "/console/staff/monthly/",
         "/console/staff/consultations/",
         "/console/staff/kpis/",
     ]

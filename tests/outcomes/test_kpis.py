@@ -97,6 +97,8 @@ FY2025 = {
     "households_moved": 1,
     "conversion_rate": 0.3333,
     "median_days_to_move": 219.0,
+    "certified_people": 0,
+    "active_months": 0,
 }
 FY2026 = {
     "fiscal_year": 2026,
@@ -112,6 +114,8 @@ FY2026 = {
     "households_moved": 2,
     "conversion_rate": 1.0000,
     "median_days_to_move": 155.0,
+    "certified_people": 0,
+    "active_months": 0,
 }
 
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from bookings.models import Booking, CalendarFeed
 from bookings.services import booking_create, calendar_feed_get_or_create
 from consultations import demo as consultations
-from demo_data import coworking, history
+from demo_data import commuting, coworking, history
 from facilities import demo as catalogue
 from facilities.models import Facility, Municipality, Unit
 from reimbursements import demo as programmes
@@ -29,6 +29,8 @@ class Command(BaseCommand):
             programmes.seed_takanabe()
             accounts = self._accounts(organisations)
             history.seed(staff=accounts["staff"], password=PASSWORD)
+            # The monthly programme (shinkansen commuting subsidy) and its certified commuter.
+            commuting.seed(staff=accounts["staff"], password=PASSWORD)
         self._demo_booking(accounts["visitor"])
         coworking.seed(visitor=accounts["visitor"])
         consultations.seed(staff=accounts["staff"])
@@ -38,6 +40,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password: {PASSWORD}):")
         for role, user in accounts.items():
             self.stdout.write(f"  {role:<9} {user.email}")
+        self.stdout.write(f"  {'commuter':<9} {commuting.EMAIL}")
 
     def _accounts(self, organisations) -> dict[str, User]:
         saku = Municipality.objects.get(code="202177")
