@@ -78,24 +78,23 @@ def file_name(*, status: str | None = None, fiscal_year: int | None = None) -> s
 
 
 def _in_fiscal_year(*, user, fiscal_year: int) -> Q:
-    """Claims whose stay begins in `fiscal_year` of their own programme (a claim's year is its check-in's, as the
-    KPIs count it): one check-in range for each month the town's programmes start their year on, so that the
-    export reads the range from the bookings' index whatever the history's length."""
+    """Claims whose stay begins, or whose month falls, in `fiscal_year` of their own programme (a stay claim's year
+    is its check-in's, a monthly claim's its month's, as the KPIs count them): one range for each month the town's
+    programmes start their year on, so that the export reads it from an index whatever the history's length."""
     months = Programme.objects.filter(municipality_id=user.municipality_id).values_list(
         "fiscal_year_start_month", flat=True
     )
     wanted = Q(pk__in=[])
     for month in sorted(set(months)):
-        wanted |= Q(
-            programme__fiscal_year_start_month=month,
-            booking__check_in__gte=date(fiscal_year, month, 1),
-            booking__check_in__lt=date(fiscal_year + 1, month, 1),
-        )
+        first, after = date(fiscal_year, month, 1), date(fiscal_year + 1, month, 1)
+        in_year = Q(booking__check_in__gte=first, booking__check_in__lt=after) | Q(month__gte=first, month__lt=after)
+        wanted |= Q(programme__fiscal_year_start_month=month) & in_year
     return wanted
 
 
 def claim_rows(*, user, status: str | None = None, fiscal_year: int | None = None) -> Iterator[list[str]]:
-    """The header, then the staff member's town's approved and paid claims (or those of one of the two statuses),
+    """The header, then the staff member's town's approved and paid claims (stays and months; or those of one of
+    the two statuses),
     of every year or of one fiscal year, oldest first, one row each with its cells escaped; read from the
     database in chunks, so that a year of any size streams in constant memory."""
     statuses = [status] if status else list(EXPORTED_STATUSES)

@@ -226,3 +226,29 @@ def test_the_budget_of_the_fiscal_year_cuts_then_refuses(staff_client, clock, sa
     # The next fiscal year has its own budget.
     april = month_claim(people[2], "2027-04", tickets=(60000,), allowance=10000)
     assert (april["total_reimbursable_yen"], april["reasons"]) == (20000, ["monthly_limit"])
+
+
+# --- the CSV of a fiscal year ------------------------------------------------------------------------------------------
+
+
+def test_the_fiscal_year_csv_holds_the_months_of_that_year(programme, staff_client, commuter, commuter_client, clock):
+    """A monthly claim's year is its month's: 2027-03 is fiscal 2026, 2027-04 fiscal 2027."""
+    import csv
+    import io
+
+    certified(staff_client, commuter, commuter_client, clock)
+    ids = {}
+    for month in ("2026-06", "2027-03", "2027-04"):
+        claim = month_claim(commuter_client, month, tickets=(30000,), allowance=10000)
+        act(commuter_client, claim["id"], "submit")
+        act(staff_client, claim["id"], "approve")
+        ids[month] = str(claim["id"])
+
+    def exported(year):
+        response = staff_client.get("/api/v1/claims/export.csv", {"fiscal_year": year})
+        assert response.status_code == 200
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        return [(row["claim_id"], row["month"]) for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+    assert exported(2026) == [(ids["2026-06"], "2026-06"), (ids["2027-03"], "2027-03")]
+    assert exported(2027) == [(ids["2027-04"], "2027-04")]
