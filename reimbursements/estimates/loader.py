@@ -19,7 +19,17 @@ from reimbursements import hooks
 from reimbursements.models import Claim, ClaimDay, ExpenseLine, Programme
 
 from .calculation import Frozen, Line, Party
-from .rules import QUOTE, ClaimFacts, GroupHistory, Home, StayFacts, applied_on, consultation_query, covers
+from .rules import (
+    QUOTE,
+    ClaimFacts,
+    GroupHistory,
+    Home,
+    StayFacts,
+    applied_on,
+    consultation_query,
+    covers,
+    terms_from_json,
+)
 
 # --- rows with their children, in one query ----------------------------------------------------------------------
 
@@ -150,6 +160,7 @@ def claim_facts(claim: Claim) -> ClaimFacts:
         granted_yen=claim.granted_amount_yen,
         planned=frozenset(line.id for line in lines if line.planned),
         stored={line.id: (line.reimbursable_yen, line.reason) for line in lines},
+        terms=terms_from_json(claim.frozen_terms) if frozen is not None and claim.frozen_terms else None,
     )
 
 
