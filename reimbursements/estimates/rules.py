@@ -463,15 +463,16 @@ def refigure_frozen(programme: Programme, claim: ClaimFacts, target: StayFacts) 
 
 
 def stored_result(claim: ClaimFacts) -> MemberResult:
-    """A granted claim without a receipt yet shows its grant as frozen."""
+    """A granted claim without a receipt (yet, or any more) shows its grant as frozen: its total is the grant, not
+    the figure of a report it stopped making."""
     frozen = claim.frozen
     assert frozen is not None
-    result = MemberResult(eligible=True, reasons=list(frozen.reasons))
+    result = MemberResult(eligible=True, reasons=[r for r in frozen.reasons if r != GRANT_LIMIT])
     result.eligible_dates, result.eligible_nights = sorted(frozen.dates), [night for night, _ in frozen.nights]
     result.night_lodging = dict(frozen.nights)
     result.lodging_yen = sum(paid for _, paid in frozen.nights)
     result.lines = {key: LineResult(*figure) for key, figure in claim.stored.items()}
-    result.total_yen = frozen.total_yen
+    result.total_yen = frozen.total_yen if claim.granted_yen is None else claim.granted_yen
     return result
 
 

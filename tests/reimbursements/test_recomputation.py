@@ -306,6 +306,24 @@ def test_receipts_of_a_granted_claim_show_what_the_report_pays(saku, visitor, vi
     assert paid == shown
 
 
+def test_a_granted_claim_whose_receipts_are_all_removed_shows_its_grant_again(
+    saku, visitor, visitor_client, staff_client, clock
+):
+    programme = town_programme(saku, requires_application=True, rules=[("lodging", None, NIGHT), ("taxi", None, DAY)])
+    booking = make_booking(visitor=visitor, check_in=date(2026, 11, 20), check_out=date(2026, 11, 22), price=4000)
+    claim = open_under(visitor_client, booking, programme)
+    planned(visitor_client, claim["id"], category="taxi", day="2026-11-20", amount_yen=6000)
+    act(visitor_client, claim["id"], "apply")
+    assert act(staff_client, claim["id"], "grant")["granted_amount_yen"] == 14000
+
+    taxi = receipted(visitor_client, claim["id"], category="taxi", day="2026-11-20", amount_yen=2000)
+    assert claim_read(visitor_client, claim["id"])["total_reimbursable_yen"] == 10000
+    response = visitor_client.delete(f"/api/v1/claims/{claim['id']}/lines/{taxi['id']}/")
+    assert response.status_code == 200, response.content
+    shown = claim_read(visitor_client, claim["id"])
+    assert (shown["status"], shown["total_reimbursable_yen"], shown["reasons"]) == ("granted", 14000, [])
+
+
 def test_a_stay_shortened_after_submission_gives_up_its_last_night(
     programme, visitor, visitor_client, booking_clock, clock
 ):
