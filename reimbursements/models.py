@@ -270,6 +270,9 @@ class Claim(models.Model):
     claimant_home_municipality_code = models.CharField(max_length=6, blank=True)
     # The codes that cut or refused the claim's figures (rule 38), fixed with them at submission.
     reasons = models.JSONField(default=list, blank=True)
+    # The programme's rules (caps, rounding, limits) as they were when the claim froze: its figures keep following
+    # them whatever staff change in the programme later. Null while it is a draft or an application.
+    frozen_terms = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -30,6 +30,7 @@ from .rules import (
     applied_on,
     consultation_query,
     covers,
+    terms_from_json,
 )
 
 # --- rows with their children, in one query ----------------------------------------------------------------------
@@ -162,6 +163,7 @@ def claim_facts(claim: Claim) -> ClaimFacts:
         granted_yen=claim.granted_amount_yen,
         planned=frozenset(line.id for line in lines if line.planned),
         stored={line.id: (line.reimbursable_yen, line.reason) for line in lines},
+        terms=terms_from_json(claim.frozen_terms) if frozen is not None and claim.frozen_terms else None,
     )
 
 

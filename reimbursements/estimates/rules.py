@@ -3,7 +3,7 @@ who may receive them, and the group pass of a household's stays and claims under
 of a granted claim and the refiguring of a frozen one. No database: the loader hands the household's history in."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date
 
 from reimbursements.models import Claim, Programme
@@ -91,6 +91,19 @@ def terms_of(programme: Programme) -> Terms:
     )
 
 
+def terms_as_json(terms: Terms) -> dict:
+    """The terms as a claim stores them when it freezes (`Claim.frozen_terms`)."""
+    return asdict(terms)
+
+
+def terms_from_json(stored: dict) -> Terms:
+    """The terms a claim stored when it froze; fields the terms no longer have are left out."""
+    known = {f.name for f in fields(Terms)} - {"rules"}
+    rule_fields = {f.name for f in fields(Rule)}
+    rules = tuple(Rule(**{k: v for k, v in rule.items() if k in rule_fields}) for rule in stored.get("rules", ()))
+    return Terms(rules=rules, **{k: v for k, v in stored.items() if k in known})
+
+
 # --- the household's history, as the loader hands it in -------------------------------------------------------------
 
 QUOTE = "quote"
@@ -140,6 +153,11 @@ class ClaimFacts:
     granted_yen: int | None = None
     planned: frozenset = frozenset()  # the keys of the lines planned before the stay (no receipt)
     stored: dict = field(default_factory=dict)  # line key -> (reimbursable_yen, reason) as stored
+    terms: Terms | None = None  # the programme's terms when the claim froze (None: not frozen, or frozen before)
+
+    def terms_under(self, programme: Programme) -> Terms:
+        """The terms its figures follow: those it froze with, else the programme's as they are now."""
+        return self.terms if self.terms is not None else terms_of(programme)
 
     @property
     def reported(self) -> bool:
@@ -362,11 +380,13 @@ def report_pass(
     """Rule 14: a granted claim's report (実績報告) pays its receipted lines on the granted dates, each date's caps
     shared with every other claim of the household under the programme (their frozen figures count first), plus
     the lodging the grant froze night by night; rounded, then cut to the grant (`grant_limit`). The grant already
-    settled the household's days, nights, maximum and the budget, so those limits are not applied again."""
+    settled the household's days, nights, maximum and the budget, so those limits are not applied again. The caps
+    and the rounding are the programme's as they were when the claim was granted."""
     grant = claim.frozen
     assert grant is not None  # a granted claim froze its days
+    granted_terms = claim.terms_under(programme)
     terms = replace(
-        terms_of(programme),
+        granted_terms,
         max_days_per_group=None,
         max_nights_per_group=None,
         max_amount_per_household=None,
@@ -412,7 +432,7 @@ def report_pass(
     result.lodging_yen = sum(paid for _, paid in grant.nights)
     total = _rounded(
         result.lodging_yen + sum(r.reimbursable_yen for r in result.lines.values()),
-        terms_of(programme).rounding_unit_yen,
+        granted_terms.rounding_unit_yen,
     )
     granted = claim.granted_yen or 0
     if total > granted:
@@ -425,8 +445,9 @@ def report_pass(
 def refigure_frozen(programme: Programme, claim: ClaimFacts, target: StayFacts) -> MemberResult:
     """A submitted, approved or paid claim from what it froze (rule 3): its nights' lodging and its lines' figures,
     less the lines staff disallowed and whatever the stay no longer holds (a night or date its booking gave up),
-    rounded as a whole and never above the total it was frozen at, whose cuts (household maximum, budget, grant)
-    still hold. Never arithmetic on a total: a line taken out is taken out before the rounding and the cuts."""
+    rounded as a whole (by the rounding it froze with) and never above the total it was frozen at, whose cuts
+    (household maximum, budget, grant) still hold. Never arithmetic on a total: a line taken out is taken out before
+    the rounding and the cuts."""
     frozen = claim.frozen
     assert frozen is not None
     held_dates = set(target.dates) if target.active else set()
@@ -447,20 +468,21 @@ def refigure_frozen(programme: Programme, claim: ClaimFacts, target: StayFacts) 
         else:
             result.lines[line.key] = LineResult(paid, reason)
     raw = result.lodging_yen + sum(r.reimbursable_yen for r in result.lines.values())
-    result.total_yen = min(_rounded(raw, programme.rounding_unit_yen), frozen.total_yen)
+    result.total_yen = min(_rounded(raw, claim.terms_under(programme).rounding_unit_yen), frozen.total_yen)
     return result
 
 
 def stored_result(claim: ClaimFacts) -> MemberResult:
-    """A granted claim without a receipt yet shows its grant as frozen."""
+    """A granted claim without a receipt (yet, or any more) shows its grant as frozen: its total is the grant, not
+    the figure of a report it stopped making."""
     frozen = claim.frozen
     assert frozen is not None
-    result = MemberResult(eligible=True, reasons=list(frozen.reasons))
+    result = MemberResult(eligible=True, reasons=[r for r in frozen.reasons if r != GRANT_LIMIT])
     result.eligible_dates, result.eligible_nights = sorted(frozen.dates), [night for night, _ in frozen.nights]
     result.night_lodging = dict(frozen.nights)
     result.lodging_yen = sum(paid for _, paid in frozen.nights)
     result.lines = {key: LineResult(*figure) for key, figure in claim.stored.items()}
-    result.total_yen = frozen.total_yen
+    result.total_yen = frozen.total_yen if claim.granted_yen is None else claim.granted_yen
     return result
 
 

@@ -304,6 +304,24 @@ def test_receipts_of_a_granted_claim_show_what_the_report_pays(saku, visitor, vi
     assert paid == shown
 
 
+def test_a_granted_claim_whose_receipts_are_all_removed_shows_its_grant_again(
+    saku, visitor, visitor_client, staff_client, clock
+):
+    programme = town_programme(saku, requires_application=True, rules=[("lodging", None, NIGHT), ("taxi", None, DAY)])
+    booking = make_booking(visitor=visitor, check_in=date(2026, 11, 20), check_out=date(2026, 11, 22), price=4000)
+    claim = open_under(visitor_client, booking, programme)
+    planned(visitor_client, claim["id"], category="taxi", day="2026-11-20", amount_yen=6000)
+    act(visitor_client, claim["id"], "apply")
+    assert act(staff_client, claim["id"], "grant")["granted_amount_yen"] == 14000
+
+    taxi = receipted(visitor_client, claim["id"], category="taxi", day="2026-11-20", amount_yen=2000)
+    assert claim_read(visitor_client, claim["id"])["total_reimbursable_yen"] == 10000
+    response = visitor_client.delete(f"/api/v1/claims/{claim['id']}/lines/{taxi['id']}/")
+    assert response.status_code == 200, response.content
+    shown = claim_read(visitor_client, claim["id"])
+    assert (shown["status"], shown["total_reimbursable_yen"], shown["reasons"]) == ("granted", 14000, [])
+
+
 def test_a_stay_shortened_after_submission_gives_up_its_last_night(
     programme, visitor, visitor_client, booking_clock, clock
 ):
@@ -328,3 +346,65 @@ def test_a_stay_shortened_after_submission_gives_up_its_last_night(
     assert list(
         ClaimDay.objects.filter(claim_id=claim["id"]).order_by("date").values_list("date", "night", "lodging_yen")
     ) == [(date(2026, 12, 1), True, 4000), (date(2026, 12, 2), False, 0)]
+
+
+# --- the rules a claim froze with: a programme changed afterwards never reaches it -----------------------------------
+
+
+def change_programme(client, programme, body):
+    response = client.patch(f"/api/v1/programmes/{programme.code}/", body, format="json")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_submitted_claim_keeps_its_rounding_when_the_programme_changes_it(
+    saku, visitor, visitor_client, staff_client, clock
+):
+    programme = town_programme(saku, rounding_unit_yen=100, rules=[("lodging", None, NIGHT), ("taxi", None, DAY)])
+    booking = make_booking(visitor=visitor, check_in=date(2026, 11, 20), check_out=date(2026, 11, 22), price=2675)
+    claim = open_under(visitor_client, booking, programme)
+    taxi = receipted(visitor_client, claim["id"], category="taxi", day="2026-11-21", amount_yen=1234)
+    assert submit(visitor_client, claim["id"]).json()["total_reimbursable_yen"] == 6500
+
+    change_programme(staff_client, programme, {"rounding_unit_yen": 1000})
+    assert claim_read(visitor_client, claim["id"])["total_reimbursable_yen"] == 6500
+    # Refigured from what it froze, by the rounding it froze with: 5,350 of lodging rounds to 5,300, not 5,000.
+    assert disallow(staff_client, claim["id"], taxi["id"])["total_reimbursable_yen"] == 5300
+    assert act(staff_client, claim["id"], "approve")["approved_amount_yen"] == 5300
+
+
+def test_a_granted_claims_report_keeps_the_caps_and_rounding_of_the_grant(
+    saku, visitor, visitor_client, staff_client, clock
+):
+    programme = town_programme(
+        saku, requires_application=True, rounding_unit_yen=100, rules=[("taxi", None, DAY), ("rental_car", 5000, DAY)]
+    )
+    booking = make_booking(visitor=visitor, check_in=date(2026, 11, 20), check_out=date(2026, 11, 22))
+    claim = open_under(visitor_client, booking, programme)
+    planned(visitor_client, claim["id"], category="rental_car", day="2026-11-20", amount_yen=5000)
+    act(visitor_client, claim["id"], "apply")
+    assert act(staff_client, claim["id"], "grant")["granted_amount_yen"] == 5000
+
+    change_programme(
+        staff_client,
+        programme,
+        {
+            "rounding_unit_yen": 1000,
+            "categories": [
+                {"category": "taxi", "basis": "day", "cap_yen": None},
+                {"category": "rental_car", "basis": "day", "cap_yen": 2000},
+            ],
+        },
+    )
+    clock(date(2026, 11, 22))
+    car = receipted(visitor_client, claim["id"], category="rental_car", day="2026-11-20", amount_yen=4950)
+    assert car["reimbursable_yen"] == 4950
+    assert claim_read(visitor_client, claim["id"])["total_reimbursable_yen"] == 4900
+    report = submit(visitor_client, claim["id"]).json()
+    assert report["total_reimbursable_yen"] == 4900
+    assert next(x for x in report["lines"] if x["id"] == car["id"])["reimbursable_yen"] == 4950
+    # A claim made now follows the programme as it is now.
+    other = make_booking(visitor=visitor, check_in=date(2026, 11, 25), check_out=date(2026, 11, 26))
+    later = open_under(visitor_client, other, programme)
+    line = planned(visitor_client, later["id"], category="rental_car", day="2026-11-25", amount_yen=4950)
+    assert line["reimbursable_yen"] == 2000
