@@ -12,11 +12,11 @@ from backend.pagination import page_serializer, paginated_response
 
 from .certification_selectors import certification_get, certification_list, certification_months
 from .certification_serializers import (
+    DecisionSerializer,
     ProgrammeCertificationCreateSerializer,
     ProgrammeCertificationDetailSerializer,
     ProgrammeCertificationFilterSerializer,
     ProgrammeCertificationSerializer,
-    DecisionSerializer,
 )
 from .certification_services import certification_apply, certification_approve, certification_refuse
 from .serializers import ReasonSerializer
