@@ -430,7 +430,7 @@ def _freeze(claim: Claim, result) -> None:
     # The claim answers with the days it froze, not read again.
     cache_related(claim, "days", days)
     # And the rules it was figured by: a later change of the programme never reaches it.
-    claim.frozen_terms = rules.terms_as_json(rules.terms_of(claim.programme))
+    claim.frozen_terms = rules.terms_as_json(result.terms or rules.terms_of(claim.programme))
     _write_figures(claim, result)
 
 

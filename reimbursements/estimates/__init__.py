@@ -163,4 +163,5 @@ def _stay_claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberRe
         figures[claim.id] = rules.claim_result(
             history, programme, facts, targets[claim.booking_id], report=claim.id in reports
         )
+        figures[claim.id].terms = facts.terms_under(programme)
     return figures

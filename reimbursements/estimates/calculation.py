@@ -173,6 +173,7 @@ class MemberResult:
     total_yen: int = 0  # after the cuts and the rounding
     days_remaining: int | None = None
     nights_remaining: int | None = None
+    terms: Terms | None = None  # a claim's: the terms its figures follow (what it freezes with)
 
     @property
     def lodging_shown_yen(self) -> int:
