@@ -153,9 +153,6 @@ def _stay_claim_figures(claims: list[Claim], reports: set) -> dict[int, MemberRe
         if programme.id not in programmes:
             history.programmes.append(programme)
             programmes[programme.id] = programme
-        # The claim names the programme the history read with its rules, so that freezing them reads them again
-        # from nowhere.
-        Claim.programme.field.set_cached_value(claim, programme)
         facts = history.live.get(claim.booking_id)
         if facts is None or facts.id != claim.id or claim.booking_id is None:
             # Not live (withdrawn, rejected, refused, cancelled): its figures are those it ended with.
