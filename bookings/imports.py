@@ -23,8 +23,10 @@ A disabled import is not synced and keeps its blocks; only deleting it frees its
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -282,44 +284,7 @@ def _apply_dates(
         wanted.update(days)
         (echoes if days and own.issuperset(days) else not_echoes).update(days)
     echoes -= not_echoes
-    blocks = {block.date: block for block in ImportedBlock.objects.filter(calendar_import=current)}
-    added = wanted - set(blocks)
-    removed = set(blocks) - wanted
-    waiting = {day for day, block in blocks.items() if not block.held and day in wanted}
-    new_conflicts: list[date] = []
-    if added or removed or waiting:
-        services._stock_lock(unit=unit, dates=added | removed | waiting)
-        if removed:
-            ImportedBlock.objects.filter(calendar_import=current, date__in=removed).delete()
-            held = [day for day in removed if blocks[day].held]
-            if held:
-                # Gives back the stock; conflicts of other imports on these dates take it (stock hook).
-                services._stock_give_back(unit_id=unit.pk, dates=held)
-        taken = stays.taken_by_date(unit=unit, dates=added | waiting)
-        free = {
-            day
-            for day in added | waiting
-            if stays.free_units(count=unit.count, taken=taken.get(day, 0), closed=False) >= 1
-        }
-        ImportedBlock.objects.bulk_create(
-            [
-                ImportedBlock(calendar_import=current, unit=unit, date=day, held=day in free, echo=day in echoes)
-                for day in sorted(added)
-            ],
-            batch_size=500,
-        )
-        resolved = free & waiting
-        if resolved:
-            ImportedBlock.objects.filter(calendar_import=current, date__in=resolved).update(held=True)
-        if free:
-            services._stock_take(unit=unit, dates=sorted(free))
-        new_conflicts = sorted(added - free - echoes)
-        _feeds_changed(unit_id=unit.pk)
-    # Bookings made or cancelled here since the last sync make a waiting block an echo, or no longer one.
-    ImportedBlock.objects.filter(calendar_import=current, echo=True).exclude(date__in=echoes).update(echo=False)
-    if echoes:
-        ImportedBlock.objects.filter(calendar_import=current, echo=False, date__in=echoes).update(echo=True)
-    return wanted, new_conflicts
+    return wanted, _reconcile(current=current, unit=unit, wanted=wanted, echoes=echoes, kind=_DATES)
 
 
 def _quarter(moment: datetime) -> datetime:
@@ -392,47 +357,89 @@ def _apply_slots(
         wanted |= slots
         (echoes if slots and own >= slots else not_echoes).update(slots)
     echoes -= not_echoes
-    blocks = {block.starts_at: block for block in ImportedSlot.objects.filter(calendar_import=current)}
+    return wanted, _reconcile(current=current, unit=unit, wanted=wanted, echoes=echoes, kind=_SLOTS)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """How one kind of an import's blocks holds stock: whole dates (ImportedBlock over the nights' and days' stock)
+    or an hourly unit's quarter hours (ImportedSlot over the slots' stock, locked after their dates)."""
+
+    model: Any  # ImportedBlock or ImportedSlot
+    key: str  # the block's date or start
+    lock: Callable
+    give_back: Callable
+    taken: Callable
+    take: Callable
+    day_of: Callable
+
+
+_DATES = _Blocks(
+    model=ImportedBlock,
+    key="date",
+    lock=lambda *, unit, keys: services._stock_lock(unit=unit, dates=keys),
+    give_back=lambda *, unit_id, keys: services._stock_give_back(unit_id=unit_id, dates=keys),
+    taken=lambda *, unit, keys: stays.taken_by_date(unit=unit, dates=keys),
+    take=lambda *, unit, keys: services._stock_take(unit=unit, dates=keys),
+    day_of=lambda day: day,
+)
+_SLOTS = _Blocks(
+    model=ImportedSlot,
+    key="starts_at",
+    lock=lambda *, unit, keys: _slots_lock(unit=unit, slots=keys),
+    give_back=lambda *, unit_id, keys: services._slots_give_back(unit_id=unit_id, slots=keys),
+    taken=lambda *, unit, keys: dict(
+        SlotStock.objects.filter(unit=unit, starts_at__in=list(keys)).values_list("starts_at", "taken")
+    ),
+    take=lambda *, unit, keys: services._slot_take(unit=unit, slots=keys),
+    day_of=lambda slot: hours.local(slot).date(),
+)
+
+
+def _reconcile(*, current: CalendarImport, unit: Unit, wanted: set, echoes: set, kind: _Blocks) -> list[date]:
+    """Moves the import's blocks of one kind to `wanted` under that kind's lock: blocks no longer wanted are removed
+    (what they held given back, for other imports' conflicts to take), new ones hold a unit where one is free and
+    are conflicts where none is (echoes of this unit's own bookings aside), and waiting conflicts take what was
+    freed since. Returns the dates newly in conflict."""
+    key = kind.key
+    blocks = {getattr(block, key): block for block in kind.model.objects.filter(calendar_import=current)}
     added = wanted - set(blocks)
     removed = set(blocks) - wanted
-    waiting = {slot for slot, block in blocks.items() if not block.held and slot in wanted}
+    waiting = {one for one, block in blocks.items() if not block.held and one in wanted}
     new_conflicts: list[date] = []
     if added or removed or waiting:
-        _slots_lock(unit=unit, slots=added | removed | waiting)
+        kind.lock(unit=unit, keys=added | removed | waiting)
         if removed:
-            ImportedSlot.objects.filter(calendar_import=current, starts_at__in=list(removed)).delete()
-            held = [slot for slot in removed if blocks[slot].held]
+            kind.model.objects.filter(calendar_import=current, **{f"{key}__in": list(removed)}).delete()
+            held = [one for one in removed if blocks[one].held]
             if held:
-                # Gives back the slots; other imports' conflicts on them take them (slots hook).
-                services._slots_give_back(unit_id=unit.pk, slots=held)
-        taken = dict(
-            SlotStock.objects.filter(unit=unit, starts_at__in=list(added | waiting)).values_list("starts_at", "taken")
-        )
+                kind.give_back(unit_id=unit.pk, keys=held)
+        taken = kind.taken(unit=unit, keys=added | waiting)
         free = {
-            slot
-            for slot in added | waiting
-            if stays.free_units(count=unit.count, taken=taken.get(slot, 0), closed=False) >= 1
+            one
+            for one in added | waiting
+            if stays.free_units(count=unit.count, taken=taken.get(one, 0), closed=False) >= 1
         }
-        ImportedSlot.objects.bulk_create(
+        kind.model.objects.bulk_create(
             [
-                ImportedSlot(calendar_import=current, unit=unit, starts_at=slot, held=slot in free, echo=slot in echoes)
-                for slot in sorted(added)
+                kind.model(calendar_import=current, unit=unit, held=one in free, echo=one in echoes, **{key: one})
+                for one in sorted(added)
             ],
             batch_size=500,
         )
         resolved = free & waiting
         if resolved:
-            ImportedSlot.objects.filter(calendar_import=current, starts_at__in=list(resolved)).update(held=True)
+            kind.model.objects.filter(calendar_import=current, **{f"{key}__in": list(resolved)}).update(held=True)
         if free:
-            services._slot_take(unit=unit, slots=sorted(free))
-        new_conflicts = sorted({hours.local(slot).date() for slot in added - free - echoes})
+            kind.take(unit=unit, keys=sorted(free))
+        new_conflicts = sorted({kind.day_of(one) for one in added - free - echoes})
         _feeds_changed(unit_id=unit.pk)
-    ImportedSlot.objects.filter(calendar_import=current, echo=True).exclude(starts_at__in=list(echoes)).update(
-        echo=False
-    )
+    # Bookings made or cancelled here since the last sync make a waiting block an echo, or no longer one.
+    mine = kind.model.objects.filter(calendar_import=current)
+    mine.filter(echo=True).exclude(**{f"{key}__in": list(echoes)}).update(echo=False)
     if echoes:
-        ImportedSlot.objects.filter(calendar_import=current, echo=False, starts_at__in=list(echoes)).update(echo=True)
-    return wanted, new_conflicts
+        mine.filter(echo=False, **{f"{key}__in": list(echoes)}).update(echo=True)
+    return new_conflicts
 
 
 def _record(calendar_import: CalendarImport, *, status: str, error: str = "", failed: bool, **fields) -> None:
